@@ -1,0 +1,40 @@
+# FeeDesk: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_DB ?= var/demo.db
+
+.PHONY: run test bench stress lint deps clean-demo
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || (echo "需要 Python 3.11 ($(PYTHON))"; exit 1)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+deps:
+	bash scripts/system-deps.sh
+
+$(DEMO_DB): | $(STAMP)
+	mkdir -p $(dir $(DEMO_DB))
+	$(VENV)/bin/feedesk --db $(DEMO_DB) init --demo
+
+run: $(STAMP) $(DEMO_DB)
+	$(PY) main.py --db $(DEMO_DB)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+stress: $(STAMP)
+	QT_QPA_PLATFORM=offscreen FEEDESK_STRESS=1 $(PY) -m pytest -m stress tests/reliability
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean-demo:
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,417 @@
+"""`feedesk`: the command line over the same services as the desktop program.
+
+Each command reads its arguments, logs in, calls `services.run(...)` once and prints the
+result: readable Chinese by default, JSON with `--json`. A `FeeDeskError` becomes its
+Chinese message on stderr and exit code 1. Commands of the cash desk, printing and reports
+live in `app/cli_*.py` modules and register themselves through `register(sub, cmd)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import os
+import sys
+from collections.abc import Callable
+
+from app import config
+from app.errors import FeeDeskError, InvalidInput
+from app.models.db import make_factory, upgrade
+from app.money import format_yuan
+from app.services import (
+    Actor,
+    accounts,
+    arrears,
+    auth,
+    billing,
+    fees,
+    payments,
+    run,
+    setup,
+    shifts,
+    verify,
+)
+from app.services.clock import at_local_noon, parse_date
+
+EXTRA_COMMAND_MODULES = ["app.cli_cashdesk", "app.cli_printing", "app.cli_reports", "app.cli_ops"]
+
+
+class Context:
+    """What a command needs: parsed args, the session factory and, after login, the actor."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.db = args.db or config.default_db()
+        self.station = args.station or config.default_station()
+        self._factory = None
+
+    @property
+    def factory(self):
+        if self._factory is None:
+            from app.models.db import check_not_newer
+
+            check_not_newer(self.db)
+            self._factory = make_factory(self.db)
+        return self._factory
+
+    def login(self) -> Actor:
+        username = self.args.user or os.environ.get("FEEDESK_USER")
+        if not username:
+            raise InvalidInput("请用 --user 或环境变量 FEEDESK_USER 指定操作员")
+        password = os.environ.get("FEEDESK_PASSWORD")
+        if password is None:
+            password = getpass.getpass(f"{username} 的密码：")
+        result = auth.login_counting_failures(self.factory, username=username, password=password,
+                                              station_code=self.station)
+        return result.actor
+
+    def call(self, fn: Callable, **kw):
+        return run(self.factory, fn, actor=self.login(), **kw)
+
+    def approver(self) -> tuple[str, str]:
+        """The approving supervisor's name and password (env FEEDESK_APPROVER_PASSWORD or prompt)."""
+        name = self.args.approver
+        password = os.environ.get("FEEDESK_APPROVER_PASSWORD")
+        if password is None:
+            password = getpass.getpass(f"审批人 {name} 的密码：")
+        return name, password
+
+    def at(self):
+        """`--date D` back-dates a posting to local noon of D (tests, demo, catch-up entry)."""
+        date = getattr(self.args, "date", None)
+        return at_local_noon(parse_date(date)) if date else None
+
+    def emit(self, data: dict | list, text: str) -> None:
+        if self.args.json:
+            print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        else:
+            print(text)
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A plain text table that lines up Chinese (two cells per CJK character)."""
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+    cells = [[str(c) for c in headers]] + [[str(c) for c in r] for r in rows]
+    widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
+    out = []
+    for n, r in enumerate(cells):
+        out.append("  ".join(c + " " * (widths[i] - width(c)) for i, c in enumerate(r)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+# ---- commands of the ledger core -------------------------------------------------------
+
+def cmd_init(ctx: Context) -> None:
+    upgrade(ctx.db)
+    password = ctx.args.admin_password or os.environ.get("FEEDESK_ADMIN_PASSWORD") or "admin"
+    result = run(ctx.factory, setup.bootstrap, station_code=ctx.station, admin_password=password)
+    demo_summary = None
+    if ctx.args.demo:
+        from app.services import demo
+
+        demo_summary = demo.build_demo(ctx.factory, station_code=ctx.station)
+    data = {"db": ctx.db, "site": result.site, "station": result.station, "admin_created": result.admin_created,
+            "demo": demo_summary}
+    text = f"账本已就绪：{ctx.db}\n收费点：{result.station}"
+    if result.admin_created:
+        text += "\n已创建管理员 admin"
+    if demo_summary:
+        text += f"\n演示数据：{demo_summary['accounts']} 户，{demo_summary['charges']} 笔应收，{demo_summary['payments']} 笔收款"
+    ctx.emit(data, text)
+
+
+def cmd_user_add(ctx: Context) -> None:
+    info = ctx.call(auth.add_user, username=ctx.args.name, role=ctx.args.role, password=ctx.args.password)
+    ctx.emit({"id": info.id, "username": info.username, "role": info.role},
+             f"已添加用户 {info.username}（{auth.ROLE_NAMES[auth.Role(info.role)]}）")
+
+
+def cmd_import_accounts(ctx: Context) -> None:
+    result = ctx.call(accounts.import_accounts, path=ctx.args.file)
+    ctx.emit({"imported": result.imported}, f"已导入 {result.imported} 户")
+
+
+def cmd_fee_add(ctx: Context) -> None:
+    a = ctx.args
+    info = ctx.call(fees.add_fee, code=a.code, name=a.name, method=a.method, rate=a.rate, cycle=a.cycle,
+                    kind=a.kind, due_days=a.due_days, late_fee_daily=a.late_fee_daily or "",
+                    late_fee_grace=a.late_fee_grace, effective_from=parse_date(a.from_) if a.from_ else None,
+                    department=a.department or "", unit_name=a.unit or "")
+    ctx.emit(_fee_json(info), f"已添加收费项目 {info.code} {info.name}，单价 {info.rate}")
+
+
+def _fee_json(info: fees.FeeInfo) -> dict:
+    return {"code": info.code, "name": info.name, "kind": info.kind, "method": info.method, "cycle": info.cycle,
+            "rate": info.rate, "effective_from": info.effective_from}
+
+
+def cmd_fee_rate(ctx: Context) -> None:
+    info = ctx.call(fees.add_tariff, code=ctx.args.code, rate=ctx.args.rate, effective_from=parse_date(ctx.args.from_))
+    ctx.emit(_fee_json(info), f"{info.code} 自 {info.effective_from} 起单价 {info.rate}")
+
+
+def cmd_fee_assign(ctx: Context) -> None:
+    a = ctx.args
+    n = ctx.call(fees.assign_fee, fee_code=a.fee, all_accounts=a.all, building=a.building, account_code=a.account,
+                 quantity=a.quantity)
+    ctx.emit({"fee": a.fee, "accounts": n}, f"已将 {a.fee} 分配到 {n} 户")
+
+
+def cmd_fee_list(ctx: Context) -> None:
+    items = ctx.call(fees.list_fees)
+    ctx.emit([_fee_json(i) for i in items], table(
+        ["编码", "名称", "类别", "计费方式", "周期", "单价"],
+        [[i.code, i.name, fees.KIND_NAMES[i.kind], fees.METHOD_NAMES[i.method], fees.CYCLE_NAMES[i.cycle], i.rate]
+         for i in items]))
+
+
+def cmd_meter_read(ctx: Context) -> None:
+    a = ctx.args
+    r = ctx.call(billing.read_meter, account_code=a.account, fee_code=a.fee, reading=a.reading,
+                 read_on=parse_date(a.date) if a.date else None, replaced=a.replaced)
+    data = {"account": r.account, "fee": r.fee, "previous": r.previous, "reading": r.reading, "usage": r.usage,
+            "flags": r.flags}
+    ctx.emit(data, f"{r.account} {r.fee}：{r.previous} → {r.reading}，用量 {r.usage}"
+             + "".join(f"\n注意：{f}" for f in r.flags))
+
+
+def cmd_bill_run(ctx: Context) -> None:
+    r = ctx.call(billing.bill_run, period=ctx.args.period, at=ctx.at())
+    ctx.emit(r.to_json(), f"{r.period} 计费完成：新建 {r.created} 笔应收，合计 {format_yuan(r.total)} 元"
+             f"（已存在 {r.skipped_existing} 笔，未重复计费）" + "".join(f"\n注意：{f}" for f in r.flags))
+
+
+def cmd_charge_add(ctx: Context) -> None:
+    a = ctx.args
+    r = ctx.call(billing.add_charge, account_code=a.account, fee_code=a.fee, quantity=a.quantity or "",
+                 amount=a.amount or "", note=a.note or "", at=ctx.at())
+    ctx.emit({"charge_id": r.charge_id, "account": r.account, "fee": r.fee, "amount": format_yuan(r.amount)},
+             f"已录入费用 #{r.charge_id}：{r.account} {r.fee} {format_yuan(r.amount)} 元")
+
+
+def cmd_account_show(ctx: Context) -> None:
+    c = ctx.call(accounts.account_card, code=ctx.args.code)
+    text = (f"{c.code}  {c.owner}  {c.phone}  {c.status}  建筑面积 {c.built_area / 100:.2f}㎡\n"
+            f"欠费 {format_yuan(c.arrears)} 元  预存 {format_yuan(c.prepaid)} 元  押金 {format_yuan(c.deposits)} 元\n")
+    text += table(["ID", "项目", "账期", "应收", "已收", "欠款", "到期日", "逾期天数"],
+                  [[ch.id, ch.fee, ch.period, format_yuan(ch.amount), format_yuan(ch.paid), format_yuan(ch.outstanding),
+                    ch.due_date, ch.overdue_days] for ch in c.charges])
+    ctx.emit(c.to_json(), text)
+
+
+def cmd_pay(ctx: Context) -> None:
+    a = ctx.args
+    tenders = [payments.parse_tender(t) for t in a.tender]
+    charge_ids = _parse_ids(a.charges) if a.charges else None
+    r = ctx.call(payments.pay, account_code=a.account, tenders=tenders, charge_ids=charge_ids,
+                 change_to_prepaid=a.change_to_prepaid, at=ctx.at())
+    data = r.to_json()
+    text = (f"收款成功  收据号 {r.receipt_no}\n实收 {format_yuan(r.total_tendered)} 元  找零 {format_yuan(r.change)} 元"
+            + (f"  转预存 {format_yuan(r.prepaid_added)} 元" if r.prepaid_added else "")
+            + "\n" + table(["费用", "项目", "账期", "金额"],
+                           [[x.charge_id, x.fee, x.period, format_yuan(x.amount)] for x in r.allocated]))
+    printing = _print_after_payment(ctx, r) if not a.no_print else None
+    if printing is not None:
+        data["print"] = printing
+        if printing.get("status") == "failed":
+            text += f"\n打印失败：{printing.get('error')}（收款已保存，可重打）"
+    ctx.emit(data, text)
+
+
+def _print_after_payment(ctx: Context, result) -> dict | None:
+    """Print on the station's default printer when the printing module is installed."""
+    try:
+        from app.printing import queue
+    except ImportError:
+        return None
+    return queue.print_after_payment(ctx.factory, actor=Actor(*_actor_of(ctx)), result=result)
+
+
+def _actor_of(ctx: Context) -> tuple[int, str]:
+    with ctx.factory() as s:
+        user = auth.user_by_name(s, ctx.args.user or os.environ.get("FEEDESK_USER"))
+        return user.id, ctx.station
+
+
+def _parse_ids(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidInput(f"费用编号格式不正确：“{text}”（例：12,13,14）") from None
+
+
+def cmd_arrears(ctx: Context) -> None:
+    a = ctx.args
+    r = ctx.call(arrears.arrears, as_of=parse_date(a.as_of) if a.as_of else None, building=a.building)
+    text = table(["编号", "业主", "电话", "欠款", "最早到期", "逾期天数"],
+                 [[x.code, x.owner, x.phone, format_yuan(x.outstanding), x.oldest_due, x.days_overdue] for x in r.rows])
+    text += f"\n合计 {len(r.rows)} 户，欠款 {format_yuan(r.total)} 元\n" + "  ".join(
+        f"{arrears.BUCKET_NAMES[k]} {format_yuan(v)}" for k, v in r.totals.items())
+    ctx.emit(r.to_json(), text)
+
+
+def cmd_verify(ctx: Context) -> None:
+    actor = ctx.login() if (ctx.args.user or os.environ.get("FEEDESK_USER")) else None
+    r = run(ctx.factory, verify.verify, actor=actor)
+    ctx.emit(r.to_json(), "账本核验通过：" + "，".join(f"{k} ✓" for k in r.checks) if r.ok
+             else f"账本核验失败：{r.first_failure}")
+    if not r.ok:
+        raise SystemExit(1)
+
+
+def cmd_backup(ctx: Context) -> None:
+    from app.services import backup
+
+    r = backup.backup(ctx.db, ctx.args.to)
+    ctx.emit(r.to_json(), f"备份完成：{r.path}（{r.size_bytes // 1024} KB，完整性检查与账本核验通过）")
+
+
+def cmd_shift_open(ctx: Context) -> None:
+    info = ctx.call(shifts.open_shift, float_amount=ctx.args.float, float_by=ctx.args.float_by, at=ctx.at())
+    ctx.emit({"shift_id": info.id, "station": info.station, "cashier": info.cashier,
+              "float": format_yuan(info.float_amount), "business_date": info.business_date},
+             f"已开班 #{info.id}：{info.cashier} @ {info.station}，备用金 {format_yuan(info.float_amount)} 元")
+
+
+# ---- parser ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="feedesk", description="FeeDesk 收费台 命令行")
+    p.add_argument("--db", help="账本：SQLite 文件路径或 SQLAlchemy URL（环境变量 FEEDESK_DB）")
+    p.add_argument("--station", help="收费点编码（环境变量 FEEDESK_STATION）")
+    p.add_argument("--user", help="操作员（环境变量 FEEDESK_USER；密码 FEEDESK_PASSWORD）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def cmd(name: str, fn: Callable, parent=sub, **kw) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, **kw)
+        sp.set_defaults(fn=fn)
+        # Global options are accepted after the command too (`feedesk pay ... --json`).
+        sp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--station", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--user", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        sp.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        return sp
+
+    sp = cmd("init", cmd_init, help="创建或升级账本")
+    sp.add_argument("--admin-password")
+    sp.add_argument("--demo", action="store_true", help="加入演示小区数据")
+
+    user = sub.add_parser("user").add_subparsers(dest="sub", required=True)
+    sp = cmd("add", cmd_user_add, user)
+    sp.add_argument("name")
+    sp.add_argument("--role", required=True)
+    sp.add_argument("--password", required=True)
+
+    imp = sub.add_parser("import").add_subparsers(dest="sub", required=True)
+    cmd("accounts", cmd_import_accounts, imp).add_argument("file")
+
+    fee = sub.add_parser("fee").add_subparsers(dest="sub", required=True)
+    sp = cmd("add", cmd_fee_add, fee)
+    sp.add_argument("--code", required=True)
+    sp.add_argument("--name", required=True)
+    sp.add_argument("--method", required=True)
+    sp.add_argument("--rate", required=True)
+    sp.add_argument("--cycle", required=True)
+    sp.add_argument("--kind", default="revenue")
+    sp.add_argument("--due-days", type=int, default=0)
+    sp.add_argument("--late-fee-daily")
+    sp.add_argument("--late-fee-grace", type=int, default=0)
+    sp.add_argument("--from", dest="from_")
+    sp.add_argument("--department")
+    sp.add_argument("--unit")
+    sp = cmd("rate", cmd_fee_rate, fee)
+    sp.add_argument("--code", required=True)
+    sp.add_argument("--rate", required=True)
+    sp.add_argument("--from", dest="from_", required=True)
+    sp = cmd("assign", cmd_fee_assign, fee)
+    sp.add_argument("--fee", required=True)
+    g = sp.add_mutually_exclusive_group(required=True)
+    g.add_argument("--all", action="store_true")
+    g.add_argument("--building")
+    g.add_argument("--account")
+    sp.add_argument("--quantity", type=int, default=1)
+    cmd("list", cmd_fee_list, fee)
+
+    meter = sub.add_parser("meter").add_subparsers(dest="sub", required=True)
+    sp = cmd("read", cmd_meter_read, meter)
+    sp.add_argument("--account", required=True)
+    sp.add_argument("--fee", required=True)
+    sp.add_argument("--reading", required=True)
+    sp.add_argument("--date")
+    sp.add_argument("--replaced", action="store_true")
+
+    bill = sub.add_parser("bill").add_subparsers(dest="sub", required=True)
+    sp = cmd("run", cmd_bill_run, bill)
+    sp.add_argument("--period", required=True)
+    sp.add_argument("--date")
+
+    charge = sub.add_parser("charge").add_subparsers(dest="sub", required=True)
+    sp = cmd("add", cmd_charge_add, charge)
+    sp.add_argument("--account", required=True)
+    sp.add_argument("--fee", required=True)
+    sp.add_argument("--quantity")
+    sp.add_argument("--amount")
+    sp.add_argument("--note")
+    sp.add_argument("--date")
+
+    account = sub.add_parser("account").add_subparsers(dest="sub", required=True)
+    cmd("show", cmd_account_show, account).add_argument("code")
+
+    sp = cmd("pay", cmd_pay)
+    sp.add_argument("--account", required=True)
+    sp.add_argument("--tender", action="append", nargs="+", required=True, metavar="METHOD=YUAN[:REF]")
+    sp.add_argument("--charges")
+    sp.add_argument("--change-to-prepaid", action="store_true")
+    sp.add_argument("--date")
+    sp.add_argument("--no-print", action="store_true")
+
+    sp = cmd("arrears", cmd_arrears)
+    sp.add_argument("--as-of")
+    sp.add_argument("--building")
+
+    cmd("verify", cmd_verify)
+    cmd("backup", cmd_backup).add_argument("--to", required=True)
+
+    shift = sub.add_parser("shift").add_subparsers(dest="sub", required=True)
+    sp = cmd("open", cmd_shift_open, shift)
+    sp.add_argument("--float", default="0")
+    sp.add_argument("--float-by")
+    sp.add_argument("--date")
+
+    for module_name in EXTRA_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(sub, cmd, {"shift": shift})
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "tender", None):
+        args.tender = [t for group in args.tender for t in group]
+    ctx = Context(args)
+    try:
+        args.fn(ctx)
+    except FeeDeskError as exc:
+        if args.json:
+            print(json.dumps({"error": exc.message}, ensure_ascii=False), file=sys.stderr)
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""Users, passwords (argon2), log-in with lock-out, roles and the permission table.
+
+Every use case calls `require(session, actor, PERMISSION)` first; the UI may hide buttons,
+but the check that counts is this one. `approve` checks a supervisor's credentials typed
+into the same operation (maker-checker): nobody approves their own correction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import AccountLocked, AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
+from app.models import Approval, Role, Station, User
+from app.services import Actor, audit, settings
+from app.services.clock import utcnow
+
+# Moderate cost: a login must stay well under a second on a counter PC.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+READ = "read"
+PAY = "pay"
+SHIFT = "shift"  # open/close own shift, cash in/out, hand-ins
+CHARGE = "charge"  # post ad-hoc charges
+APPROVE = "approve"  # approve corrections (maker-checker)
+SUPERVISE = "supervise"  # accept closes, settle days, bank deposits, receipt ranges
+BILL = "bill"  # bill runs and meter readings
+MASTER = "master"  # accounts, fee items, tariffs, assignments, imports
+ADMIN = "admin"  # users, printers, settings, backups
+VERIFY = "verify"  # verify and audit log
+
+PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.CASHIER: frozenset({READ, PAY, SHIFT, CHARGE}),
+    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY}),
+    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE}),
+    Role.AUDITOR: frozenset({READ, VERIFY}),
+}
+
+PERMISSION_NAMES = {
+    READ: "查询", PAY: "收款", SHIFT: "班次操作", CHARGE: "录入费用", APPROVE: "审批",
+    SUPERVISE: "主管操作", BILL: "计费", MASTER: "基础资料维护", ADMIN: "系统管理", VERIFY: "稽核",
+}
+
+ROLE_NAMES = {Role.CASHIER: "收费员", Role.SUPERVISOR: "主管", Role.ADMIN: "管理员", Role.AUDITOR: "稽核"}
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    training: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    user: UserInfo
+    station_code: str
+    station_name: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user.id, self.station_code)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(u.id, u.username, u.display_name, u.role.value, u.training)
+
+
+def require(session: Session, actor: Actor, permission: str) -> User:
+    """Load the calling user and refuse unless active and allowed `permission`."""
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active or user.locked:
+        raise PermissionDenied("当前用户无效或已被锁定，请重新登录")
+    if permission not in PERMISSIONS[user.role]:
+        raise PermissionDenied(
+            f"{ROLE_NAMES[user.role]}“{user.username}”没有“{PERMISSION_NAMES[permission]}”权限")
+    return user
+
+
+def station_of(session: Session, actor: Actor) -> Station:
+    station = session.scalar(select(Station).where(Station.code == actor.station_code))
+    if station is None:
+        raise NotFound(f"收费点“{actor.station_code}”不存在，请在设置中选择正确的收费点")
+    return station
+
+
+def _check_password(session: Session, username: str, password: str) -> User:
+    """Verify a password, counting failures; lock after the configured number."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise AuthenticationFailed()
+    if user.locked:
+        raise AccountLocked()
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.get_int(session, "lockout_attempts"):
+            user.locked = True
+        return_error = AccountLocked() if user.locked else AuthenticationFailed()
+        audit.record(session, Actor(user.id, ""), "login_failed", "user", user.id,
+                     failed=user.failed_logins, locked=user.locked)
+        # The failure count must survive the error: `login_counting_failures` commits it.
+        raise return_error from None
+    if user.failed_logins:
+        user.failed_logins = 0
+    return user
+
+
+def login(session: Session, *, username: str, password: str, station_code: str) -> Login:
+    station = session.scalar(select(Station).where(Station.code == station_code))
+    if station is None:
+        raise NotFound(f"收费点“{station_code}”不存在")
+    user = _check_password(session, username, password)
+    audit.record(session, Actor(user.id, station_code), "login", "user", user.id)
+    return Login(_info(user), station.code, station.name)
+
+
+def login_counting_failures(factory, *, username: str, password: str, station_code: str) -> Login:
+    """Log in; a failed attempt is still committed (failure count, lock-out, audit)."""
+    with factory() as session:
+        try:
+            result = login(session, username=username, password=password, station_code=station_code)
+        except (AuthenticationFailed, AccountLocked):
+            session.commit()
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return result
+
+
+def approve(session: Session, *, actor: Actor, action: str, approver: str, approver_password: str,
+            reason: str, reference: str = "", amount: int = 0) -> Approval:
+    """Maker-checker: the approver's own credentials, a supervisor, never the requester."""
+    if not reason or not reason.strip():
+        raise InvalidInput("请填写原因")
+    requester = session.get(User, actor.user_id)
+    try:
+        supervisor = _check_password(session, approver, approver_password)
+    except AuthenticationFailed:
+        raise AuthenticationFailed("审批人用户名或密码错误") from None
+    if supervisor.id == actor.user_id:
+        raise PermissionDenied("不能审批自己的操作，请由另一位主管审批")
+    if APPROVE not in PERMISSIONS[supervisor.role]:
+        raise PermissionDenied(f"“{supervisor.username}”不是主管，不能审批")
+    approval = Approval(action=action, approver_id=supervisor.id, requested_by_id=requester.id,
+                        reason=reason.strip(), reference=reference, amount=amount, created_at=utcnow())
+    session.add(approval)
+    session.flush()
+    audit.record(session, actor, "approval", "approval", approval.id, action=action,
+                 approver=supervisor.username, reason=reason.strip(), reference=reference, amount=amount)
+    return approval
+
+
+def add_user(session: Session, *, actor: Actor | None, username: str, role: str, password: str,
+             display_name: str = "", training: bool = False) -> UserInfo:
+    """Create a user. `actor=None` only from `init` (bootstrap of the first admin)."""
+    if actor is not None:
+        require(session, actor, ADMIN)
+    username = (username or "").strip()
+    if not username or len(username) > 40 or not username.isprintable():
+        raise InvalidInput("用户名不能为空，且不超过 40 个字符")
+    try:
+        role_enum = Role(role)
+    except ValueError:
+        raise InvalidInput(f"角色不正确：“{role}”（可选：cashier、supervisor、admin、auditor）") from None
+    if not password or len(password) < 4:
+        raise InvalidInput("密码至少 4 位")
+    if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
+        raise InvalidInput(f"用户“{username}”已存在")
+    user = User(username=username, display_name=display_name or username, role=role_enum,
+                password_hash=hash_password(password), created_at=utcnow(), training=training)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user_add", "user", user.id, username=username, role=role)
+    return _info(user)
+
+
+def user_by_name(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户“{username}”不存在")
+    return user
+
+
+def list_users(session: Session, *, actor: Actor) -> list[UserInfo]:
+    require(session, actor, READ)
+    return [_info(u) for u in session.scalars(select(User).order_by(User.id))]
+
+
+def unlock_user(session: Session, *, actor: Actor, username: str) -> UserInfo:
+    require(session, actor, ADMIN)
+    user = user_by_name(session, username)
+    user.locked = False
+    user.failed_logins = 0
+    audit.record(session, actor, "user_unlock", "user", user.id)
+    return _info(user)

@@ -1,0 +1,388 @@
+"""Billing: bill runs, meter readings, ad-hoc charges and the late-fee formula.
+
+A bill run for a period creates each missing (account, fee item, period) charge and posts
+them in one journal entry; running it again creates nothing (unique constraint + skip).
+
+Late fee (滞纳金) formula, applied when a payment reaches an overdue charge:
+
+    days = payment business date - max(due date + grace days, date late fee last charged)
+    fee  = round_half_up(outstanding principal x daily rate x days)
+    total late fee of a charge is capped at its principal amount.
+
+The fee is posted as its own charge (kind late_fee, parent = the principal) on the payment
+date, so the receipt shows it as a separate line and later payments accrue only new days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput
+from app.models import (
+    Account,
+    AccountStatus,
+    AssignmentScope,
+    BillRun,
+    Charge,
+    ChargeKind,
+    Cycle,
+    FeeAssignment,
+    FeeItem,
+    FeeKind,
+    MeterReading,
+    PricingMethod,
+)
+from app.money import Money, format_yuan
+from app.services import Actor, audit, auth, ledger, settings
+from app.services.accounts import find_account
+from app.services.clock import (
+    add_months,
+    business_date,
+    month_end,
+    parse_period,
+    period_start,
+    utcnow,
+)
+from app.services.fees import CYCLE_MONTHS, find_fee, format_rate, rate_on
+
+
+def half_up_div(n: int, d: int) -> int:
+    """Integer n/d rounded half away from zero (d > 0)."""
+    q, r = divmod(abs(n), d)
+    if 2 * r >= d:
+        q += 1
+    return q if n >= 0 else -q
+
+
+def amount_for(quantity_e2: int, rate_e4: int) -> int:
+    """Fen for a quantity (hundredths) at a rate (ten-thousandths of a yuan), half-up."""
+    return half_up_div(quantity_e2 * rate_e4, 10_000)
+
+
+def late_fee(*, outstanding: int, principal: int, already_charged: int, due_date: dt.date,
+             grace_days: int, daily_ppm: int, accrued_until: dt.date | None, as_of: dt.date) -> int:
+    """The module docstring's formula. Pure: all inputs are plain values."""
+    if daily_ppm <= 0 or outstanding <= 0:
+        return 0
+    start = due_date + dt.timedelta(days=grace_days)
+    if accrued_until and accrued_until > start:
+        start = accrued_until
+    days = (as_of - start).days
+    if days <= 0:
+        return 0
+    fee = half_up_div(outstanding * daily_ppm * days, 1_000_000)
+    return max(0, min(fee, principal - already_charged))
+
+
+def revenue_book(kind: FeeKind) -> str:
+    return {FeeKind.REVENUE: ledger.REVENUE, FeeKind.PASSTHROUGH: ledger.PASSTHROUGH,
+            FeeKind.DEPOSIT: ledger.DEPOSIT_BILLED}[kind]
+
+
+def charge_lines(*, account_id: int, fee: FeeItem, charge_id: int, amount: int, late: bool = False) -> list[ledger.Line]:
+    """Journal lines of a new charge: receivable against income, pass-through or deposit."""
+    credit = ledger.LATE_FEE if late else revenue_book(fee.kind)
+    return [
+        ledger.Line(ledger.RECEIVABLE, amount, account_id=account_id, fee_item_id=fee.id, charge_id=charge_id),
+        ledger.Line(credit, -amount, account_id=account_id if credit == ledger.DEPOSIT_BILLED else None,
+                    fee_item_id=fee.id),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class BillRunResult:
+    period: str
+    created: int
+    total: int
+    skipped_existing: int
+    flags: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"period": self.period, "created": self.created, "total": format_yuan(self.total),
+                "skipped_existing": self.skipped_existing, "flags": self.flags}
+
+
+def _assigned_accounts(session: Session, fee_item_id: int) -> dict[int, int]:
+    """account id -> quantity for every open account a fee item is assigned to."""
+    result: dict[int, int] = {}
+    for a in session.scalars(select(FeeAssignment).where(FeeAssignment.fee_item_id == fee_item_id)):
+        q = select(Account.id).where(Account.status != AccountStatus.CLOSED)
+        if a.scope == AssignmentScope.BUILDING:
+            q = q.where(Account.building == a.building)
+        elif a.scope == AssignmentScope.ACCOUNT:
+            q = q.where(Account.id == a.account_id)
+        for acc_id in session.scalars(q):
+            result[acc_id] = a.quantity
+    return result
+
+
+def bill_run(session: Session, *, actor: Actor, period: str, at: dt.datetime | None = None) -> BillRunResult:
+    """Create every missing charge of `period` for fixed, area, quantity and metered fees."""
+    auth.require(session, actor, auth.BILL)
+    period = parse_period(period)
+    start = period_start(period)
+    at = at or utcnow()
+    bdate = business_date(at, tz=settings.get(session, "timezone"))
+    lines: list[ledger.Line] = []
+    flags: list[str] = []
+    created = skipped = 0
+    total = 0
+    run = BillRun(period=period, created_count=0, total=0, flags="[]", user_id=actor.user_id, created_at=at)
+    session.add(run)
+    session.flush()
+    for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True), FeeItem.cycle != Cycle.ONCE)):
+        if fee.method == PricingMethod.METERED:
+            c, s, t, fl, ln = _bill_meter_readings(session, actor, fee, period, run.id, bdate, at)
+        else:
+            c, s, t, fl, ln = _bill_recurring(session, actor, fee, period, start, run.id, bdate, at)
+        created, skipped, total = created + c, skipped + s, total + t
+        flags += fl
+        lines += ln
+    if lines:
+        ledger.post(session, actor=actor, kind="bill", business_date=bdate, lines=_merge_credits(lines),
+                    memo=f"bill run {period}")
+    # The run row records its outcome; it is written once here, inside the same transaction.
+    run.created_count, run.total, run.flags = created, total, json.dumps(flags, ensure_ascii=False)
+    audit.record(session, actor, "bill_run", "bill_run", run.id, period=period, created=created, total=total)
+    return BillRunResult(period, created, total, skipped, flags)
+
+
+def _merge_credits(lines: list[ledger.Line]) -> list[ledger.Line]:
+    """One income line per (book, fee, account) instead of one per charge: fewer rows, same sums."""
+    merged: dict[tuple, int] = {}
+    out = []
+    for ln in lines:
+        if ln.book == ledger.RECEIVABLE:
+            out.append(ln)
+        else:
+            key = (ln.book, ln.fee_item_id, ln.account_id)
+            merged[key] = merged.get(key, 0) + ln.amount
+    out += [ledger.Line(book, amt, fee_item_id=fee, account_id=acc) for (book, fee, acc), amt in merged.items()]
+    return out
+
+
+def _bill_recurring(session, actor, fee: FeeItem, period: str, start: dt.date, run_id: int, bdate, at):
+    months = CYCLE_MONTHS[fee.cycle]
+    if (start.month - 1) % months != 0:  # quarterly bills Jan/Apr/Jul/Oct, yearly bills January
+        return 0, 0, 0, [], []
+    rate = rate_on(session, fee.id, start)
+    if rate is None:
+        return 0, 0, 0, [f"{fee.name}：{period} 没有有效的收费标准，未计费"], []
+    assigned = _assigned_accounts(session, fee.id)
+    if not assigned:
+        return 0, 0, 0, [], []
+    existing = set(session.scalars(select(Charge.account_id).where(Charge.fee_item_id == fee.id, Charge.period == period)))
+    end = month_end(add_months(start, months - 1))
+    due = end + dt.timedelta(days=fee.due_days)
+    areas = dict(session.execute(select(Account.id, Account.built_area).where(Account.id.in_(assigned))).all()) \
+        if fee.method == PricingMethod.AREA else {}
+    rows = []
+    for acc_id, qty in assigned.items():
+        if acc_id in existing:
+            continue
+        if fee.method == PricingMethod.AREA:
+            quantity_e2 = areas[acc_id] * months
+            basis = f"{areas[acc_id] / 100:.2f}㎡×{format_rate(rate)}×{months}月"
+        else:
+            quantity_e2 = qty * 100 * months
+            basis = f"{qty}×{format_rate(rate)}×{months}月" if fee.method == PricingMethod.QUANTITY \
+                else f"{format_rate(rate)}×{months}月"
+        amount = amount_for(quantity_e2, rate)
+        if amount <= 0:
+            continue
+        rows.append(dict(account_id=acc_id, fee_item_id=fee.id, kind=ChargeKind.REGULAR, period=period,
+                         period_start=start, period_end=end, quantity_e2=quantity_e2, rate_e4=rate, amount=amount,
+                         due_date=due, basis=basis, bill_run_id=run_id, note="", user_id=actor.user_id,
+                         business_date=bdate, created_at=at, training=False))
+    if not rows:
+        return 0, len(existing), 0, [], []
+    ids = session.scalars(insert(Charge).returning(Charge.id, sort_by_parameter_order=True), rows).all()
+    lines = []
+    for cid, row in zip(ids, rows, strict=True):
+        lines += charge_lines(account_id=row["account_id"], fee=fee, charge_id=cid, amount=row["amount"])
+    return len(rows), len(existing), sum(r["amount"] for r in rows), [], lines
+
+
+@dataclass(frozen=True, slots=True)
+class MeterResult:
+    account: str
+    fee: str
+    previous: str
+    reading: str
+    usage: str
+    flags: list[str]
+
+
+def parse_reading(text: str) -> int:
+    t = (text or "").strip()
+    try:
+        money = Money.parse(t)  # same strict grammar: digits with up to two decimals
+    except Exception:
+        raise InvalidInput(f"读数格式不正确：“{text}”（最多两位小数）") from None
+    return money.fen
+
+
+def read_meter(session: Session, *, actor: Actor, account_code: str, fee_code: str, reading: str,
+               read_on: dt.date | None = None, replaced: bool = False) -> MeterResult:
+    """Record a reading; lower than the last is refused unless the meter was replaced."""
+    auth.require(session, actor, auth.BILL)
+    acc = find_account(session, account_code)
+    fee = find_fee(session, fee_code)
+    if fee.method != PricingMethod.METERED:
+        raise InvalidInput(f"“{fee.name}”不是抄表计费项目")
+    value = parse_reading(reading)
+    read_on = read_on or dt.date.today()
+    last = session.scalar(select(MeterReading).where(MeterReading.account_id == acc.id,
+                                                     MeterReading.fee_item_id == fee.id)
+                          .order_by(MeterReading.id.desc()).limit(1))
+    previous = last.reading_e2 if last else 0
+    if last and read_on < last.read_on:
+        raise InvalidInput(f"抄表日期早于上次抄表（{last.read_on}）")
+    if replaced:
+        usage, previous = value, 0  # a new meter starts from zero
+    elif value < previous:
+        raise InvalidInput(f"读数 {value / 100:.2f} 小于上次读数 {previous / 100:.2f}；如已换表请标记“换表”")
+    else:
+        usage = value - previous
+    row = MeterReading(account_id=acc.id, fee_item_id=fee.id, reading_e2=value, previous_e2=previous, usage_e2=usage,
+                       read_on=read_on, replaced=replaced, user_id=actor.user_id, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    flags = _usage_flags(session, row, acc.code, fee.name) if last or replaced else []
+    audit.record(session, actor, "meter_read", "meter_reading", row.id, account=acc.code, fee=fee.code,
+                 reading_e2=value, previous_e2=previous, replaced=replaced)
+    return MeterResult(acc.code, fee.code, f"{previous / 100:.2f}", f"{value / 100:.2f}", f"{usage / 100:.2f}", flags)
+
+
+def _usage_flags(session: Session, row: MeterReading, code: str, fee_name: str) -> list[str]:
+    """Zero use, and use over 3x the average of the last (up to) 6 readings."""
+    if row.usage_e2 == 0:
+        return [f"{code} {fee_name}：本期用量为零"]
+    recent = session.scalars(select(MeterReading.usage_e2).where(
+        MeterReading.account_id == row.account_id, MeterReading.fee_item_id == row.fee_item_id,
+        MeterReading.id < row.id, MeterReading.previous_e2 > 0).order_by(MeterReading.id.desc()).limit(6)).all()
+    if recent:
+        avg = sum(recent) / len(recent)
+        if avg > 0 and row.usage_e2 > 3 * avg:
+            return [f"{code} {fee_name}：用量 {row.usage_e2 / 100:.2f} 超过近期平均 {avg / 100:.2f} 的 3 倍"]
+    return []
+
+
+def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int, bdate, at):
+    """Bill, once, each account's readings taken up to the end of the period and not yet billed."""
+    end = month_end(period_start(period))
+    billed = select(Charge.meter_reading_id).where(Charge.meter_reading_id.is_not(None))
+    readings = session.scalars(select(MeterReading).where(
+        MeterReading.fee_item_id == fee.id, MeterReading.read_on <= end,
+        MeterReading.id.not_in(billed)).order_by(MeterReading.account_id, MeterReading.id)).all()
+    existing = set(session.scalars(select(Charge.account_id).where(Charge.fee_item_id == fee.id, Charge.period == period)))
+    rows, flags, skipped = [], [], 0
+    for r in readings:
+        if r.account_id in existing:
+            skipped += 1
+            continue
+        if r.previous_e2 == 0 and not r.replaced and r.usage_e2 == r.reading_e2 and _is_first(session, r):
+            continue  # the first reading of a meter only sets its starting point
+        rate = rate_on(session, fee.id, period_start(period))
+        if rate is None:
+            flags.append(f"{fee.name}：{period} 没有有效的收费标准，未计费")
+            break
+        code = session.scalar(select(Account.code).where(Account.id == r.account_id))
+        flags += _usage_flags(session, r, code, fee.name)
+        amount = amount_for(r.usage_e2, rate)
+        existing.add(r.account_id)
+        if amount <= 0:
+            continue
+        rows.append(dict(account_id=r.account_id, fee_item_id=fee.id, kind=ChargeKind.METERED, period=period,
+                         period_start=period_start(period), period_end=end, quantity_e2=r.usage_e2, rate_e4=rate,
+                         amount=amount, due_date=end + dt.timedelta(days=fee.due_days),
+                         basis=f"{r.previous_e2 / 100:.2f}→{r.reading_e2 / 100:.2f} 用量{r.usage_e2 / 100:.2f}×{format_rate(rate)}",
+                         bill_run_id=run_id, meter_reading_id=r.id, note="", user_id=actor.user_id,
+                         business_date=bdate, created_at=at, training=False))
+    if not rows:
+        return 0, skipped, 0, flags, []
+    ids = session.scalars(insert(Charge).returning(Charge.id, sort_by_parameter_order=True), rows).all()
+    lines = []
+    for cid, row in zip(ids, rows, strict=True):
+        lines += charge_lines(account_id=row["account_id"], fee=fee, charge_id=cid, amount=row["amount"])
+    return len(rows), skipped, sum(r["amount"] for r in rows), flags, lines
+
+
+def _is_first(session: Session, r: MeterReading) -> bool:
+    return not session.scalar(select(func.count()).select_from(MeterReading).where(
+        MeterReading.account_id == r.account_id, MeterReading.fee_item_id == r.fee_item_id, MeterReading.id < r.id))
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeAdded:
+    charge_id: int
+    account: str
+    fee: str
+    amount: int
+
+
+def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: str, quantity: str = "",
+               amount: str = "", note: str = "", at: dt.datetime | None = None, training: bool = False) -> ChargeAdded:
+    """An ad-hoc itemised charge: quantity x current rate, or an explicit amount."""
+    auth.require(session, actor, auth.CHARGE)
+    acc = find_account(session, account_code)
+    fee = find_fee(session, fee_code)
+    at = at or utcnow()
+    bdate = business_date(at, tz=settings.get(session, "timezone"))
+    rate = rate_on(session, fee.id, bdate) or 0
+    if amount:
+        value = Money.parse(amount).fen
+        quantity_e2, basis = 100, note or "按金额"
+    else:
+        q = parse_reading(quantity or "1")
+        if q <= 0:
+            raise InvalidInput("数量必须大于零")
+        value, quantity_e2 = amount_for(q, rate), q
+        basis = f"{q / 100:g}{fee.unit_name}×{format_rate(rate)}"
+    if value <= 0:
+        raise InvalidInput("费用金额必须大于零")
+    if len(note) > 200 or any(not ch.isprintable() for ch in note):
+        raise InvalidInput("备注过长或含有不可打印字符")
+    ch = Charge(account_id=acc.id, fee_item_id=fee.id, kind=ChargeKind.ADHOC, period=None, period_start=bdate,
+                period_end=bdate, quantity_e2=quantity_e2, rate_e4=rate, amount=value, due_date=bdate, basis=basis,
+                note=note, user_id=actor.user_id, business_date=bdate, created_at=at, training=training)
+    session.add(ch)
+    session.flush()
+    ledger.post(session, actor=actor, kind="charge", business_date=bdate, training=training,
+                lines=charge_lines(account_id=acc.id, fee=fee, charge_id=ch.id, amount=value))
+    audit.record(session, actor, "charge_add", "charge", ch.id, account=acc.code, fee=fee.code, amount=value)
+    return ChargeAdded(ch.id, acc.code, fee.code, value)
+
+
+def outstanding_charges(session: Session, account_id: int, charge_ids: list[int] | None = None,
+                        lock: bool = False) -> list[tuple[Charge, int]]:
+    """(charge, outstanding) for an account's open charges, oldest due first.
+
+    `lock=True` takes row locks (SELECT ... FOR UPDATE on PostgreSQL) so two windows can
+    never allocate the same charge at once; SQLite serialises writers with BEGIN IMMEDIATE.
+    """
+    due = (select(ledger.Posting.charge_id, func.sum(ledger.Posting.amount).label("due"))
+           .where(ledger.Posting.book == ledger.RECEIVABLE, ledger.Posting.account_id == account_id)
+           .group_by(ledger.Posting.charge_id).having(func.sum(ledger.Posting.amount) != 0).subquery())
+    q = select(Charge, due.c.due).join(due, due.c.charge_id == Charge.id).order_by(Charge.due_date, Charge.id)
+    if charge_ids is not None:
+        q = q.where(Charge.id.in_(charge_ids))
+    if lock:
+        q = q.with_for_update(of=Charge)
+    return [(c, int(d)) for c, d in session.execute(q)]
+
+
+def late_fees_charged(session: Session, charge_ids: list[int]) -> dict[int, tuple[int, dt.date]]:
+    """parent charge id -> (late fee already charged, last date charged)."""
+    if not charge_ids:
+        return {}
+    rows = session.execute(select(Charge.parent_charge_id, func.sum(Charge.amount), func.max(Charge.business_date))
+                           .where(Charge.parent_charge_id.in_(charge_ids), Charge.kind == ChargeKind.LATE_FEE)
+                           .group_by(Charge.parent_charge_id))
+    return {pid: (int(total), last) for pid, total, last in rows}
+

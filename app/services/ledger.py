@@ -1,0 +1,126 @@
+"""The double-entry journal: the only place postings are inserted (DESIGN.md rule 3).
+
+`post(session, ...)` writes one journal entry and its lines and refuses lines that do not
+sum to zero, or a business date that is settled. Balances anywhere in the program are
+sums of postings, read through the functions at the bottom of this module.
+
+Sign convention: debit > 0, credit < 0. Books (ledger accounts) and their dimensions:
+
+| book            | dims              | meaning                                          |
+|-----------------|-------------------|--------------------------------------------------|
+| receivable      | account, fee, charge | what the payer owes (应收), debit balance     |
+| revenue         | fee               | own income per fee item, credit balance          |
+| late_fee        | fee               | 滞纳金 income per principal fee item              |
+| passthrough     | fee               | 代收代缴 owed to a third party                    |
+| deposit_billed  | account, fee      | deposit charged but not yet paid                 |
+| deposit_held    | account, fee      | 押金 paid and held for the payer                 |
+| prepaid         | account           | 预存 held for future charges, credit balance    |
+| drawer          | shift, tender     | money and slips in a shift's drawer              |
+| safe            | -                 | the safe (floats come from it, drops go to it)   |
+| bank            | -                 | money banked (解款)                              |
+| over_short      | shift             | 长短款: overage income / shortage expense         |
+| cashier_owed    | user              | shortages and counterfeit notes owed by a cashier |
+| waiver          | fee               | 减免 expense                                      |
+| bad_debt        | fee               | 核销 expense                                      |
+| refund_payable  | -                 | refunds paid out by non-cash tenders             |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from app.errors import FeeDeskError
+from app.models import JournalEntry, Posting
+from app.services import Actor
+from app.services.clock import utcnow
+
+RECEIVABLE = "receivable"
+REVENUE = "revenue"
+LATE_FEE = "late_fee"
+PASSTHROUGH = "passthrough"
+DEPOSIT_BILLED = "deposit_billed"
+DEPOSIT_HELD = "deposit_held"
+PREPAID = "prepaid"
+DRAWER = "drawer"
+SAFE = "safe"
+BANK = "bank"
+OVER_SHORT = "over_short"
+CASHIER_OWED = "cashier_owed"
+WAIVER = "waiver"
+BAD_DEBT = "bad_debt"
+REFUND_PAYABLE = "refund_payable"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    book: str
+    amount: int
+    account_id: int | None = None
+    fee_item_id: int | None = None
+    shift_id: int | None = None
+    tender: str | None = None
+    user_id: int | None = None
+    charge_id: int | None = None
+
+
+class UnbalancedEntry(FeeDeskError):
+    message = "记账分录借贷不平，已拒绝"
+
+
+# Hook for closed-period checks: the cash-desk layer registers a function that raises
+# `PeriodClosed` for a settled day or closed month. Kept as a list so that `post` stays the
+# single choke point without importing the settlement module (which imports this one).
+period_guards: list = []
+
+
+def post(session: Session, *, actor: Actor, kind: str, business_date: dt.date, lines: list[Line],
+         shift_id: int | None = None, payment_id: int | None = None, station_id: int | None = None,
+         reverses_entry_id: int | None = None, memo: str = "", training: bool = False) -> JournalEntry:
+    """Insert one balanced journal entry. Zero lines are dropped; no lines is an error."""
+    lines = [ln for ln in lines if ln.amount != 0]
+    if not lines:
+        raise UnbalancedEntry("记账分录为空")
+    if any(type(ln.amount) is not int for ln in lines):
+        raise UnbalancedEntry("金额必须是整数分")
+    if sum(ln.amount for ln in lines) != 0:
+        raise UnbalancedEntry()
+    for guard in period_guards:
+        guard(session, business_date, training)
+    entry = JournalEntry(kind=kind, business_date=business_date, created_at=utcnow(), user_id=actor.user_id,
+                         station_id=station_id, shift_id=shift_id, payment_id=payment_id,
+                         reverses_entry_id=reverses_entry_id, memo=memo, training=training)
+    session.add(entry)
+    session.flush()
+    session.execute(insert(Posting), [
+        {"entry_id": entry.id, "book": ln.book, "amount": ln.amount, "account_id": ln.account_id,
+         "fee_item_id": ln.fee_item_id, "shift_id": ln.shift_id, "tender": ln.tender,
+         "user_id": ln.user_id, "charge_id": ln.charge_id}
+        for ln in lines
+    ])
+    return entry
+
+
+def balance(session: Session, book: str, **dims: object) -> int:
+    """Sum of a book's postings, filtered by dimension columns (account_id=..., shift_id=...)."""
+    q = select(func.coalesce(func.sum(Posting.amount), 0)).where(Posting.book == book)
+    for name, value in dims.items():
+        q = q.where(getattr(Posting, name) == value)
+    return int(session.scalar(q))
+
+
+def charge_outstanding(session: Session, charge_ids: list[int]) -> dict[int, int]:
+    """Receivable balance per charge (what is still owed), from the journal."""
+    if not charge_ids:
+        return {}
+    rows = session.execute(
+        select(Posting.charge_id, func.sum(Posting.amount))
+        .where(Posting.book == RECEIVABLE, Posting.charge_id.in_(charge_ids))
+        .group_by(Posting.charge_id)
+    )
+    out = {cid: 0 for cid in charge_ids}
+    out.update({cid: int(total) for cid, total in rows})
+    return out

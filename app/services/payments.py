@@ -1,0 +1,296 @@
+"""Payments (收款): tenders, allocation, late fees, change, prepaid, receipt — one transaction.
+
+Rules (each refused with a Chinese message, nothing written):
+- every tender amount is positive; at least one tender;
+- change only ever comes from cash: non-cash tenders (card, mobile, transfer, prepaid...)
+  may not exceed what is due, unless the excess goes to the prepaid balance on request;
+- the prepaid tender cannot exceed the account's prepaid balance;
+- money is applied to the selected charges (or all outstanding) oldest due first; a payment
+  smaller than what is due pays the oldest charges and leaves the rest outstanding;
+- what is left over is change (cash handed back), or prepaid balance with `change_to_prepaid`;
+- an account with nothing due accepts money only as a prepayment (`change_to_prepaid`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput, PaymentRefused
+from app.models import (
+    Allocation,
+    Charge,
+    ChargeKind,
+    FeeItem,
+    FeeKind,
+    Payment,
+    PaymentKind,
+    Receipt,
+    ReceiptKind,
+    Site,
+    Tender,
+    TenderLine,
+)
+from app.money import Money, format_yuan
+from app.services import Actor, audit, auth, billing, ledger, receipts, settings
+from app.services.accounts import find_account
+from app.services.clock import business_date, local_time, utcnow
+from app.services.shifts import is_training, open_shift_of
+
+
+@dataclass(frozen=True, slots=True)
+class TenderInput:
+    method: str
+    amount: int  # fen
+    reference: str = ""
+
+
+def parse_tender(text: str) -> TenderInput:
+    """'cash=100', 'wechat=50:4200001234' -> TenderInput (the CLI's METHOD=YUAN[:REF])."""
+    method, sep, rest = (text or "").partition("=")
+    if not sep:
+        raise InvalidInput(f"付款方式格式不正确：“{text}”（例：cash=100 或 wechat=50:交易号）")
+    amount, _, ref = rest.partition(":")
+    return TenderInput(method.strip().lower(), Money.parse(amount).fen, ref.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class AllocatedLine:
+    charge_id: int
+    fee: str
+    period: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class LateFeeLine:
+    charge_id: int
+    parent_charge_id: int
+    fee: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    payment_id: int
+    receipt_id: int
+    receipt_no: str
+    account: str
+    allocated: list[AllocatedLine]
+    late_fees: list[LateFeeLine]
+    total_tendered: int
+    change: int
+    prepaid_added: int
+    prepaid_balance: int
+    arrears_after: int
+    training: bool
+    cash_tendered: int
+
+    def to_json(self) -> dict:
+        return {
+            "payment_id": self.payment_id, "receipt_no": self.receipt_no, "account": self.account,
+            "allocated": [{"charge_id": a.charge_id, "fee": a.fee, "period": a.period, "amount": format_yuan(a.amount)}
+                          for a in self.allocated],
+            "late_fees": [{"charge_id": x.charge_id, "for_charge_id": x.parent_charge_id, "fee": x.fee,
+                           "amount": format_yuan(x.amount)} for x in self.late_fees],
+            "total_tendered": format_yuan(self.total_tendered), "change": format_yuan(self.change),
+            "prepaid_added": format_yuan(self.prepaid_added), "prepaid_balance": format_yuan(self.prepaid_balance),
+            "arrears_after": format_yuan(self.arrears_after), "training": self.training,
+        }
+
+
+def _validate_tenders(tenders: list[TenderInput]) -> list[TenderInput]:
+    if not tenders:
+        raise InvalidInput("请输入收款金额")
+    valid = {t.value for t in Tender}
+    for t in tenders:
+        if t.method not in valid:
+            raise InvalidInput(f"未知的付款方式“{t.method}”（可选：{'、'.join(sorted(valid))}）")
+        if type(t.amount) is not int or t.amount <= 0:
+            raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}金额必须大于零")
+        if len(t.reference) > 60 or not t.reference.isprintable():
+            raise InvalidInput("交易参考号过长或含有不可打印字符")
+    return tenders
+
+
+def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[TenderInput],
+        charge_ids: list[int] | None = None, change_to_prepaid: bool = False,
+        at: dt.datetime | None = None) -> PaymentResult:
+    user = auth.require(session, actor, auth.PAY)
+    station = auth.station_of(session, actor)
+    tenders = _validate_tenders(tenders)
+    shift = open_shift_of(session, user, station)
+    acc = find_account(session, account_code)
+    at = at or utcnow()
+    tz = settings.get(session, "timezone")
+    bdate = business_date(at, tz=tz, cutoff=settings.get(session, "day_cutoff"))
+    training = is_training(user, station)
+
+    open_charges = billing.outstanding_charges(session, acc.id, charge_ids, lock=True)
+    if charge_ids is not None:
+        found = {c.id for c, _ in open_charges}
+        missing = [cid for cid in charge_ids if cid not in found]
+        if missing:
+            _explain_missing(session, acc.id, missing)
+    open_charges = [(c, d) for c, d in open_charges if d > 0]
+
+    tendered = sum(t.amount for t in tenders)
+    cash = sum(t.amount for t in tenders if t.method == "cash")
+    prepaid_tender = sum(t.amount for t in tenders if t.method == "prepaid")
+    prepaid_before = -ledger.balance(session, ledger.PREPAID, account_id=acc.id)
+    if prepaid_tender > prepaid_before:
+        raise PaymentRefused(f"预存余额不足：余额 {format_yuan(prepaid_before)} 元，"
+                             f"本次抵扣 {format_yuan(prepaid_tender)} 元")
+    if not open_charges and not change_to_prepaid:
+        raise PaymentRefused(f"缴费户 {acc.code} 没有欠费；如需预存，请选择“余额转预存”")
+    fees = {f.id: f for f in session.scalars(select(FeeItem).where(
+        FeeItem.id.in_({c.fee_item_id for c, _ in open_charges})))}
+
+    # Plan allocation oldest first; a late fee is charged only where money reaches its principal.
+    plan: list[tuple[Charge, int]] = []
+    late_lines: list[LateFeeLine] = []
+    money_left = tendered
+    charged_before = billing.late_fees_charged(session, [c.id for c, _ in open_charges])
+    due_total = 0
+    for charge, outstanding in open_charges:
+        due_total += outstanding
+        take = min(outstanding, money_left)
+        if take > 0:
+            plan.append((charge, take))
+            money_left -= take
+        fee = fees[charge.fee_item_id]
+        if take > 0 and charge.kind != ChargeKind.LATE_FEE and fee.late_fee_daily_ppm:
+            already, last = charged_before.get(charge.id, (0, None))
+            amount = billing.late_fee(outstanding=outstanding, principal=charge.amount, already_charged=already,
+                                      due_date=charge.due_date, grace_days=fee.late_fee_grace_days,
+                                      daily_ppm=fee.late_fee_daily_ppm, accrued_until=last, as_of=bdate)
+            if amount > 0:
+                lf = _post_late_fee(session, actor, charge, fee, amount, bdate, at, training)
+                late_lines.append(LateFeeLine(lf.id, charge.id, fee.name, amount))
+                due_total += amount
+                lf_take = min(amount, money_left)
+                if lf_take > 0:
+                    plan.append((lf, lf_take))
+                    money_left -= lf_take
+
+    allocated = tendered - money_left
+    noncash = tendered - cash
+    if noncash > allocated and not change_to_prepaid:
+        raise PaymentRefused(f"非现金付款 {format_yuan(noncash)} 元超过应收 {format_yuan(due_total)} 元；"
+                             "只有现金可以找零")
+    if prepaid_tender > allocated:
+        raise PaymentRefused("预存抵扣不能超过本次应收金额")
+    prepaid_added = money_left if change_to_prepaid else 0
+    change = 0 if change_to_prepaid else money_left
+
+    number = receipts.take_number(session, station=station, user=user, training=training)
+    payment = Payment(kind=PaymentKind.PAYMENT, receipt_no=number.receipt_no, account_id=acc.id,
+                      payer_name=acc.owner_name, shift_id=shift.id, station_id=station.id, user_id=user.id,
+                      business_date=bdate, created_at=at, tendered=tendered, change=change, allocated=allocated,
+                      prepaid_added=prepaid_added, reason="", training=training)
+    session.add(payment)
+    session.flush()
+    session.execute(insert(TenderLine), [dict(payment_id=payment.id, method=Tender(t.method), amount=t.amount,
+                                              reference=t.reference) for t in tenders])
+    if plan:
+        session.execute(insert(Allocation), [dict(payment_id=payment.id, charge_id=c.id, amount=amt) for c, amt in plan])
+
+    lines = payment_lines(shift_id=shift.id, account_id=acc.id, tenders=tenders, change=change,
+                          prepaid_added=prepaid_added,
+                          allocations=[(c, amt, fees.get(c.fee_item_id) or session.get(FeeItem, c.fee_item_id))
+                                       for c, amt in plan])
+    ledger.post(session, actor=actor, kind="payment", business_date=bdate, lines=lines, shift_id=shift.id,
+                payment_id=payment.id, station_id=station.id, training=training, memo=number.receipt_no)
+
+    prepaid_after = prepaid_before - prepaid_tender + prepaid_added
+    arrears_after = ledger.balance(session, ledger.RECEIVABLE, account_id=acc.id)
+    alloc_lines = [AllocatedLine(c.id, (fees.get(c.fee_item_id) or session.get(FeeItem, c.fee_item_id)).name
+                                 + ("滞纳金" if c.kind == ChargeKind.LATE_FEE else ""), c.period or "", amt)
+                   for c, amt in plan]
+    site = session.get(Site, station.site_id)
+    issued = local_time(at, tz).strftime("%Y-%m-%d %H:%M:%S")
+    doc = receipts.ReceiptDoc(
+        kind="payment", title=receipts.TITLES["payment"], receipt_no=number.receipt_no, site_name=site.name,
+        station=station.name, cashier=user.display_name, issued_at=issued, business_date=bdate.isoformat(),
+        account_code=acc.code, payer=acc.owner_name,
+        lines=[receipts.DocLine(a.fee, c.period or "", c.basis, c.amount, a.amount, c.kind == ChargeKind.LATE_FEE)
+               for a, (c, _) in zip(alloc_lines, plan, strict=True)],
+        total=allocated + prepaid_added, total_upper=receipts.upper(allocated + prepaid_added),
+        tenders=[receipts.DocTender(t.method, receipts.TENDER_NAMES[t.method], t.amount, t.reference) for t in tenders],
+        tendered=tendered, change=change, prepaid_added=prepaid_added, prepaid_balance=prepaid_after,
+        arrears_after=arrears_after, footer=site.receipt_footer or settings.get(session, "receipt_footer"),
+        hotline=site.hotline, verify_code=receipts.verification_code(session, number.receipt_no,
+                                                                     allocated + prepaid_added, issued),
+        training=training)
+    receipt = Receipt(receipt_no=number.receipt_no, kind=ReceiptKind.PAYMENT, payment_id=payment.id,
+                      station_id=station.id, range_id=number.range_id, number=number.number,
+                      document=doc.to_json(), created_at=at)
+    session.add(receipt)
+    session.flush()
+    audit.record(session, actor, "payment", "payment", payment.id, receipt_no=number.receipt_no, account=acc.code,
+                 tendered=tendered, allocated=allocated, change=change, prepaid_added=prepaid_added,
+                 tenders=[(t.method, t.amount) for t in tenders])
+    return PaymentResult(payment.id, receipt.id, number.receipt_no, acc.code, alloc_lines, late_lines, tendered,
+                         change, prepaid_added, prepaid_after, arrears_after, training, cash)
+
+
+def payment_lines(*, shift_id: int, account_id: int, tenders: list[TenderInput], change: int, prepaid_added: int,
+                  allocations: list[tuple[Charge, int, FeeItem]], sign: int = 1) -> list[ledger.Line]:
+    """Journal lines of a payment (sign=-1 gives the exact reversal, for voids and refunds).
+
+    Dr drawer per tender (prepaid tender: Dr prepaid), Cr drawer cash for change,
+    Cr receivable per allocated charge, Cr prepaid for money kept as prepaid; a deposit
+    allocation also moves the deposit from billed to held.
+    """
+    lines: list[ledger.Line] = []
+    for t in tenders:
+        if t.method == "prepaid":
+            lines.append(ledger.Line(ledger.PREPAID, sign * t.amount, account_id=account_id))
+        else:
+            lines.append(ledger.Line(ledger.DRAWER, sign * t.amount, shift_id=shift_id, tender=t.method))
+    if change:
+        lines.append(ledger.Line(ledger.DRAWER, -sign * change, shift_id=shift_id, tender="cash"))
+    for charge, amount, fee in allocations:
+        lines.append(ledger.Line(ledger.RECEIVABLE, -sign * amount, account_id=account_id, fee_item_id=fee.id,
+                                 charge_id=charge.id))
+        if fee.kind == FeeKind.DEPOSIT and charge.kind != ChargeKind.LATE_FEE:
+            lines.append(ledger.Line(ledger.DEPOSIT_BILLED, sign * amount, account_id=account_id, fee_item_id=fee.id))
+            lines.append(ledger.Line(ledger.DEPOSIT_HELD, -sign * amount, account_id=account_id, fee_item_id=fee.id))
+    if prepaid_added:
+        lines.append(ledger.Line(ledger.PREPAID, -sign * prepaid_added, account_id=account_id))
+    return lines
+
+
+def _post_late_fee(session: Session, actor: Actor, principal: Charge, fee: FeeItem, amount: int, bdate: dt.date,
+                   at: dt.datetime, training: bool) -> Charge:
+    lf = Charge(account_id=principal.account_id, fee_item_id=fee.id, kind=ChargeKind.LATE_FEE, period=None,
+                period_start=principal.period_start, period_end=principal.period_end, quantity_e2=100, rate_e4=0,
+                amount=amount, due_date=bdate, basis=f"{principal.period or ''} 逾期滞纳金".strip(),
+                parent_charge_id=principal.id, note="", user_id=actor.user_id, business_date=bdate,
+                created_at=at, training=training)
+    session.add(lf)
+    session.flush()
+    ledger.post(session, actor=actor, kind="late_fee", business_date=bdate, training=training,
+                lines=billing.charge_lines(account_id=principal.account_id, fee=fee, charge_id=lf.id,
+                                           amount=amount, late=True))
+    return lf
+
+
+def _explain_missing(session: Session, account_id: int, missing: list[int]) -> None:
+    """A selected charge is not open: say whether it is unknown, another account's, or paid."""
+    for cid in missing:
+        ch = session.get(Charge, cid)
+        if ch is None or ch.account_id != account_id:
+            raise InvalidInput(f"费用 #{cid} 不属于该缴费户")
+        paid_by = session.execute(
+            select(Payment.receipt_no, Payment.station_id).join(Allocation, Allocation.payment_id == Payment.id)
+            .where(Allocation.charge_id == cid, Allocation.amount > 0).order_by(Payment.id.desc()).limit(1)).first()
+        if paid_by:
+            from app.models import Station
+
+            st = session.get(Station, paid_by.station_id)
+            raise PaymentRefused(f"费用 #{cid} 已在 {st.name}（收据 {paid_by.receipt_no}）缴清，未重复收款")
+        raise PaymentRefused(f"费用 #{cid} 已无欠款")

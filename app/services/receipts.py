@@ -1,0 +1,146 @@
+"""Receipt numbers and the stored receipt document.
+
+A receipt number is taken inside the payment's transaction: from the cashier's issued
+range (票据号段) when there is one, otherwise from the station's own sequence. The document
+(`ReceiptDoc`) is written once, as JSON, with every figure the printed receipt shows, so a
+reprint years later prints exactly the same amounts: printing never recomputes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound, ReceiptStockError
+from app.models import Receipt, ReceiptRange, Station, User
+from app.money import Money, format_yuan, to_chinese_upper
+from app.services import settings
+
+TENDER_NAMES = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
+                "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
+TITLES = {"payment": "收款收据", "refund": "退款凭证", "void": "作废凭证"}
+
+
+@dataclass(frozen=True, slots=True)
+class TakenNumber:
+    receipt_no: str
+    number: int
+    range_id: int | None
+
+
+def take_number(session: Session, *, station: Station, user: User, training: bool) -> TakenNumber:
+    """Next receipt number for this cashier, locked so two windows never take the same one."""
+    width = settings.get_int(session, "receipt_number_width")
+    if training:
+        # Practice receipts never consume real paper numbers: their own LX series.
+        prefix = f"LX{station.code}-"
+        n = 1 + session.scalar(select(func.count()).select_from(Receipt).where(Receipt.receipt_no.like(prefix + "%")))
+        return TakenNumber(f"{prefix}{n:0{width}d}", n, None)
+    rng = session.scalars(
+        select(ReceiptRange).where(ReceiptRange.user_id == user.id, ReceiptRange.next_number <= ReceiptRange.last_number)
+        .order_by(ReceiptRange.id).limit(1).with_for_update()).first()
+    if rng is None:
+        rng = session.scalars(
+            select(ReceiptRange).where(ReceiptRange.station_id == station.id, ReceiptRange.user_id.is_(None),
+                                       ReceiptRange.next_number <= ReceiptRange.last_number)
+            .order_by(ReceiptRange.id).limit(1).with_for_update()).first()
+    if rng is not None:
+        n = rng.next_number
+        rng.next_number = n + 1
+        return TakenNumber(f"{rng.prefix}{n:0{width}d}", n, rng.id)
+    if settings.get(session, "require_receipt_ranges") == "1":
+        raise ReceiptStockError("没有可用的票据号段，请先向主管领用票据（收款未保存）")
+    station = session.scalars(select(Station).where(Station.id == station.id).with_for_update()).one()
+    n = station.next_receipt_no
+    station.next_receipt_no = n + 1
+    return TakenNumber(f"{station.receipt_prefix}{n:0{width}d}", n, None)
+
+
+def verification_code(session: Session, receipt_no: str, total: int, issued_at: str) -> str:
+    """8 hex digits of an HMAC over the receipt's key facts (printed in the QR code)."""
+    secret = settings.get(session, "receipt_secret").encode()
+    msg = f"{receipt_no}|{total}|{issued_at}".encode()
+    return hmac.new(secret, msg, hashlib.sha256).hexdigest()[:8].upper()
+
+
+@dataclass(frozen=True, slots=True)
+class DocLine:
+    """One charge line as printed: fee item, period or meter range, basis, amount paid now."""
+
+    fee: str
+    period: str
+    basis: str
+    charge_amount: int
+    amount: int
+    late_fee: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DocTender:
+    method: str
+    label: str
+    amount: int
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptDoc:
+    """Everything a printed receipt shows, in fen. Built once by the payment, then stored."""
+
+    kind: str  # payment | refund | void
+    title: str
+    receipt_no: str
+    site_name: str
+    station: str
+    cashier: str
+    issued_at: str  # local time, 'YYYY-MM-DD HH:MM:SS'
+    business_date: str
+    account_code: str
+    payer: str
+    lines: list[DocLine]
+    total: int
+    total_upper: str
+    tenders: list[DocTender]
+    tendered: int
+    change: int
+    prepaid_added: int
+    prepaid_balance: int
+    arrears_after: int
+    footer: str
+    hotline: str
+    verify_code: str
+    training: bool = False
+    original_receipt_no: str = ""
+    reason: str = ""
+    waivers: list[DocLine] = field(default_factory=list)
+
+    @property
+    def qr_payload(self) -> str:
+        return f"FEEDESK|{self.receipt_no}|{format_yuan(self.total)}|{self.verify_code}"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ReceiptDoc:
+        data = json.loads(text)
+        data["lines"] = [DocLine(**x) for x in data["lines"]]
+        data["waivers"] = [DocLine(**x) for x in data.get("waivers", [])]
+        data["tenders"] = [DocTender(**x) for x in data["tenders"]]
+        return cls(**data)
+
+
+def upper(fen: int) -> str:
+    return to_chinese_upper(Money(fen))
+
+
+def receipt_doc(session: Session, receipt_no: str) -> ReceiptDoc:
+    rec = session.scalar(select(Receipt).where(Receipt.receipt_no == receipt_no))
+    if rec is None:
+        raise NotFound(f"找不到收据“{receipt_no}”")
+    return ReceiptDoc.from_json(rec.document)

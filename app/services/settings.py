@@ -1,0 +1,45 @@
+"""Ledger settings with safe defaults. Stored in table `setting`; read through `get`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput
+from app.models import Setting
+
+DEFAULTS: dict[str, str] = {
+    "timezone": "Asia/Shanghai",
+    "day_cutoff": "00:00",
+    "handin_cutoff": "16:00",
+    "require_receipt_ranges": "0",
+    "receipt_number_width": "8",
+    "cash_limit": "500000",  # fen: drawer cash above which the cashier is warned
+    "close_difference_limit": "5000",  # fen: a close difference above this needs approval
+    "denominations": "10000,5000,2000,1000,500,100,50,10",  # fen
+    "approval_required": "void,refund,deposit_refund,prepaid_refund,waiver,write_off,price_override",
+    "preprinted_stock": "0",
+    "receipt_secret": "",
+    "receipt_footer": "请妥善保管收据，如有疑问请致电物业服务中心。",
+    "lockout_attempts": "5",
+}
+
+
+def get(session: Session, key: str) -> str:
+    value = session.scalar(select(Setting.value).where(Setting.key == key))
+    return value if value is not None else DEFAULTS.get(key, "")
+
+
+def get_int(session: Session, key: str) -> int:
+    return int(get(session, key) or 0)
+
+
+def put(session: Session, key: str, value: str) -> None:
+    """Write one setting (callers check permission and record the audit event)."""
+    if key not in DEFAULTS:
+        raise InvalidInput(f"未知的设置项：{key}")
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value

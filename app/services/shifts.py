@@ -1,0 +1,99 @@
+"""Shifts (班次): a cashier's session at a station, its float and its drawer.
+
+Every payment, refund and cash movement belongs to the cashier's open shift; posting with
+no open shift is refused (`open_shift_of`). The drawer is the journal book `drawer`
+keyed by shift and tender, so expected cash is a journal sum, never a stored figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput, ShiftError
+from app.models import Shift, ShiftStatus, Station, User
+from app.money import Money
+from app.services import Actor, audit, auth, ledger, settings
+from app.services.clock import business_date, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftInfo:
+    id: int
+    station: str
+    cashier: str
+    status: str
+    business_date: dt.date
+    float_amount: int
+    opened_at: dt.datetime
+    training: bool
+
+
+def _info(session: Session, shift: Shift) -> ShiftInfo:
+    station = session.get(Station, shift.station_id)
+    cashier = session.get(User, shift.cashier_id)
+    return ShiftInfo(shift.id, station.code, cashier.username, shift.status.value, shift.business_date,
+                     shift.float_amount, shift.opened_at, shift.training)
+
+
+def open_shift_of(session: Session, user: User, station: Station, *, lock: bool = False) -> Shift:
+    """The cashier's open shift at this station, or ShiftError."""
+    q = select(Shift).where(Shift.cashier_id == user.id, Shift.station_id == station.id,
+                            Shift.status == ShiftStatus.OPEN)
+    if lock:
+        q = q.with_for_update()
+    shift = session.scalars(q).first()
+    if shift is None:
+        raise ShiftError("当前没有开班，请先开班（备用金领用）再收款")
+    return shift
+
+
+def is_training(user: User, station: Station) -> bool:
+    return bool(user.training or station.training)
+
+
+def open_shift(session: Session, *, actor: Actor, float_amount: str = "0", float_by: str | None = None,
+               at: dt.datetime | None = None) -> ShiftInfo:
+    """Open a shift with a float (备用金) from the safe: one open shift per cashier and station."""
+    user = auth.require(session, actor, auth.SHIFT)
+    station = auth.station_of(session, actor)
+    amount = Money.parse(float_amount).fen
+    at = at or utcnow()
+    for cond, who in ((Shift.cashier_id == user.id, "您"), (Shift.station_id == station.id, "本收费点")):
+        other = session.scalars(select(Shift).where(cond, Shift.status == ShiftStatus.OPEN)).first()
+        if other is not None:
+            raise ShiftError(f"{who}已有未轧帐的班次（#{other.id}），请先轧帐")
+    giver = None
+    if float_by:
+        giver = auth.user_by_name(session, float_by)
+        if auth.APPROVE not in auth.PERMISSIONS[giver.role]:
+            raise InvalidInput(f"“{float_by}”不是主管，不能发放备用金")
+    bdate = business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    training = is_training(user, station)
+    shift = Shift(station_id=station.id, cashier_id=user.id, status=ShiftStatus.OPEN, business_date=bdate,
+                  float_amount=amount, float_by_id=giver.id if giver else None, opened_at=at, training=training)
+    session.add(shift)
+    session.flush()
+    if amount:
+        ledger.post(session, actor=actor, kind="float", business_date=bdate, shift_id=shift.id,
+                    station_id=station.id, training=training, memo="备用金", lines=[
+                        ledger.Line(ledger.DRAWER, amount, shift_id=shift.id, tender="cash"),
+                        ledger.Line(ledger.SAFE, -amount)])
+    audit.record(session, actor, "shift_open", "shift", shift.id, float=amount,
+                 float_by=float_by or "", business_date=bdate)
+    return _info(session, shift)
+
+
+def current_shift(session: Session, *, actor: Actor) -> ShiftInfo | None:
+    user = auth.require(session, actor, auth.READ)
+    station = auth.station_of(session, actor)
+    shift = session.scalars(select(Shift).where(Shift.cashier_id == user.id, Shift.station_id == station.id,
+                                                Shift.status == ShiftStatus.OPEN)).first()
+    return _info(session, shift) if shift else None
+
+
+def drawer_balance(session: Session, shift_id: int, tender: str = "cash") -> int:
+    return ledger.balance(session, ledger.DRAWER, shift_id=shift_id, tender=tender)

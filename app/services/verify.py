@@ -1,0 +1,166 @@
+"""`feedesk verify`: proves the books balance and nothing was edited behind the program's back.
+
+Checks, in order; the first failure is named (and the rest still counted):
+1. every journal entry sums to zero;
+2. each charge's journal outstanding equals amount - allocations - adjustments, and
+   allocations never exceed the charge nor go below zero;
+3. each payment's stored figures equal its tender lines and allocations, and
+   tendered - change = allocated + prepaid kept;
+4. no prepaid balance or deposit held is negative;
+5. receipt numbers: every number taken from a range or a station sequence is accounted
+   for (used, or returned / reported lost) — no unexplained gap;
+6. the audit hash chain is intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Allocation,
+    Charge,
+    ChargeAdjustment,
+    JournalEntry,
+    Payment,
+    Posting,
+    Receipt,
+    ReceiptNumberEvent,
+    ReceiptRange,
+    Station,
+    TenderLine,
+)
+from app.services import Actor, audit, auth, ledger
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    checks: dict[str, str]
+    first_failure: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "first_failure": self.first_failure, "checks": self.checks, "counts": self.counts}
+
+
+def verify(session: Session, *, actor: Actor | None = None) -> VerifyResult:
+    if actor is not None:
+        auth.require(session, actor, auth.VERIFY)
+    checks: dict[str, str] = {}
+    for name, fn in CHECKS:
+        checks[name] = fn(session) or "ok"
+    failures = [f"{name}: {msg}" for name, msg in checks.items() if msg != "ok"]
+    counts = {
+        "journal_entries": session.scalar(select(func.count()).select_from(JournalEntry)),
+        "postings": session.scalar(select(func.count()).select_from(Posting)),
+        "charges": session.scalar(select(func.count()).select_from(Charge)),
+        "payments": session.scalar(select(func.count()).select_from(Payment)),
+        "receipts": session.scalar(select(func.count()).select_from(Receipt)),
+    }
+    return VerifyResult(not failures, checks, failures[0] if failures else None, counts)
+
+
+def _entries_balanced(session: Session) -> str | None:
+    bad = session.execute(select(Posting.entry_id, func.sum(Posting.amount)).group_by(Posting.entry_id)
+                          .having(func.sum(Posting.amount) != 0).order_by(Posting.entry_id).limit(1)).first()
+    if bad:
+        return f"分录 #{bad[0]} 借贷不平（差额 {bad[1]} 分）"
+    orphan = session.scalar(select(JournalEntry.id).where(~JournalEntry.id.in_(select(Posting.entry_id)))
+                            .order_by(JournalEntry.id).limit(1))
+    if orphan:
+        return f"分录 #{orphan} 没有任何明细行（记录被删除）"
+    return None
+
+
+def _charges_consistent(session: Session) -> str | None:
+    journal = (select(Posting.charge_id.label("cid"), func.sum(Posting.amount).label("j"))
+               .where(Posting.book == ledger.RECEIVABLE, Posting.charge_id.is_not(None))
+               .group_by(Posting.charge_id).subquery())
+    alloc = (select(Allocation.charge_id.label("cid"), func.sum(Allocation.amount).label("a"))
+             .group_by(Allocation.charge_id).subquery())
+    adj = (select(ChargeAdjustment.charge_id.label("cid"), func.sum(ChargeAdjustment.amount).label("w"))
+           .group_by(ChargeAdjustment.charge_id).subquery())
+    a = func.coalesce(alloc.c.a, 0)
+    w = func.coalesce(adj.c.w, 0)
+    j = func.coalesce(journal.c.j, 0)
+    q = (select(Charge.id, Charge.amount, a, w, j)
+         .outerjoin(journal, journal.c.cid == Charge.id).outerjoin(alloc, alloc.c.cid == Charge.id)
+         .outerjoin(adj, adj.c.cid == Charge.id)
+         .where((Charge.amount - a - w != j) | (a < 0) | (a + w > Charge.amount) | (Charge.amount <= 0))
+         .order_by(Charge.id).limit(1))
+    bad = session.execute(q).first()
+    if bad:
+        cid, amount, paid, adjusted, owed = bad
+        return (f"费用 #{cid}：金额 {amount} 分，已收 {paid} 分，减免/核销 {adjusted} 分，"
+                f"但账上欠 {owed} 分（记录不一致）")
+    orphan = session.scalar(select(Posting.charge_id).where(Posting.charge_id.is_not(None),
+                                                            ~Posting.charge_id.in_(select(Charge.id))).limit(1))
+    if orphan:
+        return f"分录引用了不存在的费用 #{orphan}（记录被删除）"
+    return None
+
+
+def _payments_consistent(session: Session) -> str | None:
+    tl = (select(TenderLine.payment_id.label("pid"), func.sum(TenderLine.amount).label("t"))
+          .group_by(TenderLine.payment_id).subquery())
+    al = (select(Allocation.payment_id.label("pid"), func.sum(Allocation.amount).label("a"))
+          .group_by(Allocation.payment_id).subquery())
+    t = func.coalesce(tl.c.t, 0)
+    a = func.coalesce(al.c.a, 0)
+    bad = session.execute(
+        select(Payment.id, Payment.receipt_no).outerjoin(tl, tl.c.pid == Payment.id).outerjoin(al, al.c.pid == Payment.id)
+        .where((Payment.tendered != t) | (Payment.allocated != a)
+               | (Payment.tendered - Payment.change != Payment.allocated + Payment.prepaid_added))
+        .order_by(Payment.id).limit(1)).first()
+    if bad:
+        return f"收款 #{bad[0]}（收据 {bad[1]}）的金额与付款明细或分配不符"
+    missing = session.scalar(select(Payment.id).where(~Payment.id.in_(select(JournalEntry.payment_id).where(
+        JournalEntry.payment_id.is_not(None)))).order_by(Payment.id).limit(1))
+    if missing:
+        return f"收款 #{missing} 没有记账分录"
+    return None
+
+
+def _balances_not_negative(session: Session) -> str | None:
+    for book, name in ((ledger.PREPAID, "预存余额"), (ledger.DEPOSIT_HELD, "押金")):
+        bad = session.execute(select(Posting.account_id, func.sum(Posting.amount)).where(Posting.book == book)
+                              .group_by(Posting.account_id).having(func.sum(Posting.amount) > 0).limit(1)).first()
+        if bad:
+            return f"缴费户 #{bad[0]} 的{name}为负数（{-bad[1]} 分）"
+    return None
+
+
+def _receipt_sequence(session: Session) -> str | None:
+    """Every number below a counter is used or explained (returned, lost)."""
+    explained = set(session.scalars(select(ReceiptNumberEvent.receipt_no).where(
+        ReceiptNumberEvent.kind.in_(["returned", "lost", "recovered"]))))
+    from app.services.settings import get_int
+
+    width = get_int(session, "receipt_number_width")
+    for rng in session.scalars(select(ReceiptRange).order_by(ReceiptRange.id)):
+        used = set(session.scalars(select(Receipt.number).where(Receipt.range_id == rng.id)))
+        for n in range(rng.first_number, rng.next_number):
+            no = f"{rng.prefix}{n:0{width}d}"
+            if n not in used and no not in explained:
+                return f"票据号 {no} 缺失（号段 #{rng.id} 中未使用、未退回、未报损）"
+    for st in session.scalars(select(Station).order_by(Station.id)):
+        used = set(session.scalars(select(Receipt.number).where(
+            Receipt.station_id == st.id, Receipt.range_id.is_(None), ~Receipt.receipt_no.like("LX%"))))
+        for n in range(1, st.next_receipt_no):
+            no = f"{st.receipt_prefix}{n:0{width}d}"
+            if n not in used and no not in explained:
+                return f"票据号 {no} 缺失（收费点 {st.code} 的流水号中断）"
+    return None
+
+
+CHECKS = [
+    ("journal", _entries_balanced),
+    ("charges", _charges_consistent),
+    ("payments", _payments_consistent),
+    ("balances", _balances_not_negative),
+    ("receipts", _receipt_sequence),
+    ("audit", audit.first_broken_link),
+]
