@@ -1,0 +1,3 @@
+"""Tables of the cashdesk issue (see app/models/__init__.py)."""
+
+from __future__ import annotations
