@@ -274,35 +274,47 @@ def _usage_flags(session: Session, row: MeterReading, code: str, fee_name: str) 
 
 
 def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int, bdate, at):
-    """Bill, once, each account's readings taken up to the end of the period and not yet billed."""
+    """Bill each account's readings taken up to the end of the period and not billed yet.
+
+    A reading is billed once: a metered charge remembers the last reading it covers, and the
+    next bill run starts after it. Several unbilled readings become one charge (their usage
+    summed); the first reading of a meter only sets its starting point.
+    """
     end = month_end(period_start(period))
-    billed = select(Charge.meter_reading_id).where(Charge.meter_reading_id.is_not(None))
-    readings = session.scalars(select(MeterReading).where(
-        MeterReading.fee_item_id == fee.id, MeterReading.read_on <= end,
-        MeterReading.id.not_in(billed)).order_by(MeterReading.account_id, MeterReading.id)).all()
+    last_billed = dict(session.execute(
+        select(Charge.account_id, func.max(Charge.meter_reading_id))
+        .where(Charge.fee_item_id == fee.id, Charge.meter_reading_id.is_not(None))
+        .group_by(Charge.account_id)).all())
     existing = set(session.scalars(select(Charge.account_id).where(Charge.fee_item_id == fee.id, Charge.period == period)))
-    rows, flags, skipped = [], [], 0
+    readings = session.scalars(select(MeterReading).where(MeterReading.fee_item_id == fee.id, MeterReading.read_on <= end)
+                               .order_by(MeterReading.account_id, MeterReading.id)).all()
+    by_account: dict[int, list[MeterReading]] = {}
+    first_id: dict[int, int] = {}
     for r in readings:
-        if r.account_id in existing:
+        first_id.setdefault(r.account_id, r.id)
+        if r.id > last_billed.get(r.account_id, 0) and r.id != first_id[r.account_id]:
+            by_account.setdefault(r.account_id, []).append(r)
+    rate = rate_on(session, fee.id, period_start(period))
+    if by_account and rate is None:
+        return 0, 0, 0, [f"{fee.name}：{period} 没有有效的收费标准，未计费"], []
+    codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(by_account))).all())
+    rows, flags, skipped = [], [], 0
+    for acc_id, items in by_account.items():
+        if acc_id in existing:
             skipped += 1
             continue
-        if r.previous_e2 == 0 and not r.replaced and r.usage_e2 == r.reading_e2 and _is_first(session, r):
-            continue  # the first reading of a meter only sets its starting point
-        rate = rate_on(session, fee.id, period_start(period))
-        if rate is None:
-            flags.append(f"{fee.name}：{period} 没有有效的收费标准，未计费")
-            break
-        code = session.scalar(select(Account.code).where(Account.id == r.account_id))
-        flags += _usage_flags(session, r, code, fee.name)
-        amount = amount_for(r.usage_e2, rate)
-        existing.add(r.account_id)
+        for r in items:
+            flags += _usage_flags(session, r, codes[acc_id], fee.name)
+        usage = sum(r.usage_e2 for r in items)
+        amount = amount_for(usage, rate)
         if amount <= 0:
             continue
-        rows.append(dict(account_id=r.account_id, fee_item_id=fee.id, kind=ChargeKind.METERED, period=period,
-                         period_start=period_start(period), period_end=end, quantity_e2=r.usage_e2, rate_e4=rate,
+        rows.append(dict(account_id=acc_id, fee_item_id=fee.id, kind=ChargeKind.METERED, period=period,
+                         period_start=period_start(period), period_end=end, quantity_e2=usage, rate_e4=rate,
                          amount=amount, due_date=end + dt.timedelta(days=fee.due_days),
-                         basis=f"{r.previous_e2 / 100:.2f}→{r.reading_e2 / 100:.2f} 用量{r.usage_e2 / 100:.2f}×{format_rate(rate)}",
-                         bill_run_id=run_id, meter_reading_id=r.id, note="", user_id=actor.user_id,
+                         basis=f"{items[0].previous_e2 / 100:.2f}→{items[-1].reading_e2 / 100:.2f} "
+                               f"用量{usage / 100:.2f}×{format_rate(rate)}",
+                         bill_run_id=run_id, meter_reading_id=items[-1].id, note="", user_id=actor.user_id,
                          business_date=bdate, created_at=at, training=False))
     if not rows:
         return 0, skipped, 0, flags, []
@@ -311,11 +323,6 @@ def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int,
     for cid, row in zip(ids, rows, strict=True):
         lines += charge_lines(account_id=row["account_id"], fee=fee, charge_id=cid, amount=row["amount"])
     return len(rows), skipped, sum(r["amount"] for r in rows), flags, lines
-
-
-def _is_first(session: Session, r: MeterReading) -> bool:
-    return not session.scalar(select(func.count()).select_from(MeterReading).where(
-        MeterReading.account_id == r.account_id, MeterReading.fee_item_id == r.fee_item_id, MeterReading.id < r.id))
 
 
 @dataclass(frozen=True, slots=True)
