@@ -28,7 +28,7 @@ def canonical(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def record(session: Session, actor: Actor | None, action: str, entity: str = "", entity_id: object = "",
+def record(session: Session, actor: Actor | None, action: str, entity: str = "", entity_id: object = "", /,
            **payload: object) -> AuditEvent:
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
     at = utcnow()
