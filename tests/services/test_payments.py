@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import InvalidAmount, InvalidInput, NotFound, PaymentRefused, PermissionDenied, ShiftError
+from app.errors import (
+    InvalidAmount,
+    InvalidInput,
+    NotFound,
+    PaymentRefused,
+    PermissionDenied,
+    ShiftError,
+)
 from app.models import Payment, Posting
 from app.services import billing, fees, payments
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
