@@ -77,3 +77,11 @@ class LedgerInUse(FeeDeskError):
 
 class SchemaTooNew(FeeDeskError):
     message = "该账本由更新版本的收费台创建，请升级程序后再打开"
+
+
+class StorageFull(FeeDeskError):
+    message = "磁盘空间已满，本次操作未保存（没有写入任何数据）。请清理磁盘空间后重试"
+
+
+class LedgerReadOnly(FeeDeskError):
+    message = "账本以只读方式打开，只能查看，不能记账"

@@ -7,7 +7,10 @@ never open transactions themselves. The schema is created and upgraded only by A
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -27,35 +30,148 @@ def normalize_url(url_or_path: str) -> str:
 
 
 def make_engine(url_or_path: str, *, read_only: bool = False, **kw) -> Engine:
+    """An engine with FeeDesk's pragmas. `read_only=True` opens a SQLite file with `mode=ro`."""
     url = normalize_url(url_or_path)
     if url.startswith("sqlite"):
+        if read_only and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            path = Path(url[len("sqlite:///"):])
+            url = f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true"
         engine = create_engine(url, connect_args={"timeout": 10}, **kw)
-        _sqlite_pragmas(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kw)
+        _sqlite_pragmas(engine, read_only=read_only)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kw)
+    _storage_errors(engine)
+    return engine
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, *, read_only: bool = False) -> None:
     # pysqlite's own transaction handling defers BEGIN; take control so that
     # `BEGIN IMMEDIATE` makes one writer wait for the other instead of failing mid-way.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=FULL")
+        if not read_only:
+            cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_factory(url_or_path: str, **kw) -> sessionmaker[Session]:
-    engine = make_engine(url_or_path, **kw)
-    return sessionmaker(engine, expire_on_commit=False)
+# The one place where storage failures become messages a cashier can read (issue 8): a full
+# disk and a read-only file surface from any statement or from COMMIT, on any code path
+# (services.run, log-in, backup), so they are translated on the engine, not per caller.
+_FULL_TEXTS = ("database or disk is full",)
+_READONLY_TEXTS = ("attempt to write a readonly database", "readonly database")
+
+
+def storage_error(exc: BaseException) -> Exception | None:
+    """The FeeDeskError for a DBAPI storage failure (disk full, read-only), else None."""
+    from app.errors import LedgerReadOnly, StorageFull
+
+    text = str(exc).lower()
+    if getattr(exc, "sqlstate", None) == "53100" or any(t in text for t in _FULL_TEXTS):
+        return StorageFull()
+    if "disk i/o error" in text:
+        return StorageFull("磁盘写入失败（磁盘已满或出错），本次操作未保存（没有写入任何数据）。请检查磁盘后重试")
+    if any(t in text for t in _READONLY_TEXTS):
+        return LedgerReadOnly("账本文件为只读（或所在磁盘只读），本次操作未保存；只能查看，不能记账")
+    return None
+
+
+def _storage_errors(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        mapped = storage_error(context.original_exception)
+        if mapped is not None:
+            return mapped
+        return None
+
+
+def _refuse_writes(factory: sessionmaker[Session]) -> None:
+    """A read-only factory refuses every write before any SQL is sent."""
+    from app.errors import LedgerReadOnly
+
+    @event.listens_for(factory, "before_flush")
+    def _no_flush(session, _ctx, _instances):
+        if session.new or session.dirty or session.deleted:
+            raise LedgerReadOnly()
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _no_dml(state):
+        if state.is_insert or state.is_update or state.is_delete:
+            raise LedgerReadOnly()
+
+
+def make_factory(url_or_path: str, *, read_only: bool = False, **kw) -> sessionmaker[Session]:
+    engine = make_engine(url_or_path, read_only=read_only, **kw)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    if read_only:
+        _refuse_writes(factory)
+    return factory
+
+
+def sqlite_file(url_or_path: str) -> Path | None:
+    """The ledger file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
+    url = normalize_url(url_or_path)
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    return Path(url[len("sqlite:///"):])
+
+
+def file_is_read_only(path: Path) -> bool:
+    """No write permission bits (a file marked read-only), or the OS refuses writing it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (mode & 0o222) or not os.access(path, os.W_OK)
+
+
+@dataclass
+class OpenLedger:
+    """What the desktop program opens: the factory, whether it may post, and the banner."""
+
+    factory: sessionmaker[Session]
+    read_only: bool
+    banner: str = ""
+    lock: object | None = None
+
+    def close(self) -> None:
+        self.factory.kw["bind"].dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def open_ledger(url_or_path: str, *, station: str = "", read_only: bool = False) -> OpenLedger:
+    """Open for posting (taking the single-writer lock), or read-only with a banner.
+
+    A SQLite ledger already held by another window, or a file marked read-only, opens
+    read-only: every write is refused with `LedgerReadOnly`, and `banner` says why.
+    """
+    from app import ledger_lock
+    from app.errors import LedgerInUse
+
+    path = sqlite_file(url_or_path)
+    if path is None:
+        return OpenLedger(make_factory(url_or_path, read_only=read_only), read_only)
+    if read_only:
+        return OpenLedger(make_factory(url_or_path, read_only=True), True, "只读查看：不能记账")
+    if path.exists() and file_is_read_only(path):
+        return OpenLedger(make_factory(url_or_path, read_only=True), True,
+                          "账本文件为只读，仅可查看，不能收款或记账")
+    try:
+        lock = ledger_lock.acquire(path, station=station)
+    except LedgerInUse as exc:
+        return OpenLedger(make_factory(url_or_path, read_only=True), True, exc.message)
+    return OpenLedger(make_factory(url_or_path), False, "", lock)
 
 
 def alembic_config(url: str):
