@@ -36,6 +36,8 @@ from app.services import (
 from app.services.clock import at_local_noon, parse_date
 
 EXTRA_COMMAND_MODULES = ["app.cli_cashdesk", "app.cli_printing", "app.cli_reports", "app.cli_ops"]
+# Commands that only read the ledger: they run while another window holds the writer lock.
+READ_COMMANDS = {"cmd_verify", "cmd_account_show", "cmd_arrears", "cmd_fee_list", "cmd_backup"}
 
 
 class Context:
@@ -53,8 +55,23 @@ class Context:
             from app.models.db import check_not_newer
 
             check_not_newer(self.db)
+            self._hold_writer_lock()
             self._factory = make_factory(self.db)
         return self._factory
+
+    def _hold_writer_lock(self) -> None:
+        """Single writer on SQLite (issue 8): a write command holds the ledger lock until it ends,
+        so it is refused up front (LedgerInUse) while another window has the ledger open."""
+        import weakref
+
+        from app import ledger_lock
+        from app.models.db import sqlite_file
+
+        path = sqlite_file(self.db)
+        fn = getattr(self.args, "fn", None)
+        if path is None or not path.exists() or getattr(fn, "__name__", "") in READ_COMMANDS:
+            return
+        weakref.finalize(self, ledger_lock.acquire(path, station=self.station).release)
 
     def login(self) -> Actor:
         username = self.args.user or os.environ.get("FEEDESK_USER")
