@@ -1,11 +1,32 @@
-"""Program entry: parse options, make sure the ledger exists, show the main window."""
+"""Program entry and the main window: log-in, lock, the screens in tabs, the status bar.
+
+`main()` parses options, loads the bundled CJK font and the translation, opens the ledger
+and shows `MainWindow`. The window owns the one `OpRunner` (services run off the GUI thread);
+screens reload on its `ledger_changed` signal. Opening the ledger (engine, schema check) is
+the only place here that touches app.models.db; widgets never do.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
+
 from app import config
+from app.money import format_yuan
+from app.ui import reads
+from app.ui.dialogs import ShortcutSheet
+from app.ui.i18n import tr
+from app.ui.login import LockPage, LoginPage
+from app.ui.op import Op, OpRunner
+from app.ui.workspace import TENDER_KEYS, CashierWorkspace
+
+log = logging.getLogger("feedesk.ui")
+TITLE = "FeeDesk 收费台"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -13,6 +34,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--db", default=None)
     p.add_argument("--station", default=None)
     p.add_argument("--lang", default="zh_CN")
+    p.add_argument("--idle-lock", type=int, default=10, help="minutes of inactivity before the screen locks (0: never)")
+    p.add_argument("--customer-display", action="store_true", help="show the payer-facing window")
     return p.parse_args(argv)
 
 
@@ -26,17 +49,302 @@ def load_font():
     return None
 
 
+class _IdleWatch(QObject):
+    """Any key or mouse event restarts the idle timer."""
+
+    def __init__(self, timer: QTimer, parent: QObject):
+        super().__init__(parent)
+        self.timer = timer
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+            if self.timer.isActive():
+                self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    """Pages: log-in, work (tabs), lock. F-keys are window shortcuts routed to the current screen."""
+
+    def __init__(self, factory, *, station_code: str, idle_minutes: int = 10, customer_display: bool = False):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle(TITLE)
+        self.factory = factory
+        self.station_code = station_code
+        self.runner = OpRunner(factory, self)
+        self.login = None
+        self.customer_display = None
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.setCentralWidget(self.pages)
+        self.login_page = LoginPage(station_code)
+        self.login_page.logged_in.connect(self.on_login_page_logged_in)
+        self.pages.addWidget(self.login_page)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("main_tabs")
+        self.workspace = CashierWorkspace()
+        self.workspace.payment_recorded.connect(self.on_workspace_payment_recorded)
+        self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
+        self.screens: dict[str, QWidget] = {"workspace": self.workspace}
+        self._add_optional_screens()
+        self.pages.addWidget(self.tabs)
+
+        self.lock_page = LockPage()
+        self.lock_page.unlocked.connect(self.on_lock_page_unlocked)
+        self.pages.addWidget(self.lock_page)
+
+        self._build_status_bar()
+        self._build_shortcuts()
+        self.runner.ledger_changed.connect(self.on_runner_ledger_changed)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setObjectName("idle_timer")
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self.on_idle_timer_timeout)
+        self.idle_minutes = idle_minutes
+        QApplication.instance().installEventFilter(_IdleWatch(self.idle_timer, self))
+        if customer_display:
+            from app.ui.customer_display import CustomerDisplay
+
+            self.customer_display = CustomerDisplay()
+            self.workspace.display_changed.connect(self.customer_display.on_workspace_display_changed)
+        self.resize(1366, 768)
+        self.login_page.check_demo()
+        self.login_page.username.setFocus()
+
+    # -- screens -------------------------------------------------------------------------------
+    def _add_optional_screens(self) -> None:
+        """Screens whose services exist in this build (each module decides for itself)."""
+        from app.ui import backoffice, shift
+
+        for key, module, label in (("shift", shift, tr("Shift (F11)")),
+                                   ("backoffice", backoffice, tr("Back office"))):
+            screen = module.make_screen(self)
+            if screen is not None:
+                self.screens[key] = screen
+                self.tabs.addTab(screen, label)
+        for key, modname, label in (("receipts", "app.ui.receipts_screen", tr("Receipts (F4)")),
+                                    ("supervisor", "app.ui.supervisor", tr("Supervisor (F12)"))):
+            try:
+                import importlib
+
+                module = importlib.import_module(modname)
+            except ImportError:
+                continue
+            screen = module.make_screen(self)
+            if screen is not None:
+                self.screens[key] = screen
+                self.tabs.insertTab(1 if key == "receipts" else self.tabs.count() - 1, screen, label)
+
+    def show_screen(self, key: str) -> bool:
+        screen = self.screens.get(key)
+        if screen is None or self.pages.currentWidget() is not self.tabs:
+            return False
+        self.tabs.setCurrentWidget(screen)
+        if hasattr(screen, "focus_first"):
+            screen.focus_first()
+        return True
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("status_bar")
+        self.status_labels: dict[str, QLabel] = {}
+        for key in ("cashier", "station", "business_date", "shift", "drawer", "printer"):
+            lab = QLabel("")
+            lab.setObjectName(f"status_{key}")
+            lab.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(lab)
+            self.status_labels[key] = lab
+        self.status_message = QLabel("")
+        self.status_message.setObjectName("status_message")
+        bar.addWidget(self.status_message, 1)
+
+    def _build_shortcuts(self) -> None:
+        keys = [Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_F12,
+                Qt.Key.Key_Escape, *TENDER_KEYS]
+        self.shortcuts: list[QShortcut] = []
+        for key in keys:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.activated.connect(lambda k=key: self.on_key(k, Qt.KeyboardModifier.NoModifier))
+            self.shortcuts.append(sc)
+        for key in (Qt.Key.Key_L, Qt.Key.Key_P, Qt.Key.Key_R, Qt.Key.Key_Backspace):
+            sc = QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self)
+            sc.activated.connect(lambda k=key: self.on_key(k, Qt.KeyboardModifier.ControlModifier))
+            self.shortcuts.append(sc)
+
+    def on_key(self, key, modifiers) -> None:
+        if self.pages.currentWidget() is not self.tabs:
+            return
+        ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+        if key == Qt.Key.Key_F1:
+            ShortcutSheet(self).open()
+        elif ctrl and key == Qt.Key.Key_L:
+            self.lock()
+        elif key == Qt.Key.Key_F2:
+            self.tabs.setCurrentWidget(self.workspace)
+            self.workspace.handle_key(key, modifiers)
+        elif key == Qt.Key.Key_F3:
+            self.open_quick_charge()
+        elif key == Qt.Key.Key_F4:
+            self.show_screen("receipts")
+        elif key == Qt.Key.Key_F11:
+            self.show_screen("shift")
+        elif key == Qt.Key.Key_F12:
+            self.show_screen("supervisor")
+        elif ctrl and key == Qt.Key.Key_R:
+            screen = self.screens.get("receipts")
+            if screen is not None and self.workspace.last_result is not None:
+                screen.reprint(self.workspace.last_result.receipt_no)
+        elif self.tabs.currentWidget() is self.workspace:
+            self.workspace.handle_key(key, modifiers)
+        elif key == Qt.Key.Key_Escape:
+            current = self.tabs.currentWidget()
+            if hasattr(current, "handle_escape"):
+                current.handle_escape()
+
+    # -- session -------------------------------------------------------------------------------
+    @Slot(object)
+    def on_login_page_logged_in(self, login) -> None:
+        self.login = login
+        self.workspace.set_actor(login.actor)
+        for screen in self.screens.values():
+            if screen is not self.workspace and hasattr(screen, "set_login"):
+                screen.set_login(login)
+        role = login.user.role
+        for key in ("supervisor",):
+            if key in self.screens:
+                self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), role in ("supervisor", "admin"))
+        if "backoffice" in self.screens:
+            self.tabs.setTabVisible(self.tabs.indexOf(self.screens["backoffice"]), role in ("admin", "supervisor",
+                                                                                             "auditor"))
+        self.pages.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentWidget(self.workspace)
+        self.status_labels["cashier"].setText(tr("Cashier: {0}").format(login.user.display_name))
+        self.status_labels["station"].setText(tr("Station: {0} {1}").format(login.station_code, login.station_name))
+        self.refresh_status()
+        if self.idle_minutes > 0:
+            self.idle_timer.start(self.idle_minutes * 60_000)
+        self.workspace.search_box.setFocus()
+        if self.customer_display is not None:
+            self.customer_display.show()
+
+    def lock(self) -> None:
+        if self.login is None:
+            return
+        self.idle_timer.stop()
+        self.lock_page.lock(self.login)
+        self.pages.setCurrentWidget(self.lock_page)
+        if self.customer_display is not None:
+            self.customer_display.on_workspace_display_changed("", 0, 0, 0)
+
+    @Slot()
+    def on_idle_timer_timeout(self) -> None:
+        self.lock()
+
+    @Slot(object)
+    def on_lock_page_unlocked(self, who) -> None:
+        self.pages.setCurrentWidget(self.tabs)
+        if self.idle_minutes > 0:
+            self.idle_timer.start(self.idle_minutes * 60_000)
+        self.status_message.setText(tr("Unlocked by {0}").format(who.user.display_name))
+        self.workspace.search_box.setFocus()
+
+    def open_quick_charge(self) -> None:
+        from app.ui.quick_charge import QuickChargeDialog
+
+        self.tabs.setCurrentWidget(self.workspace)
+        code = self.workspace.card.code if self.workspace.card else ""
+        dlg = QuickChargeDialog(self, self.login.actor, code)
+        dlg.charges_posted.connect(self.on_quick_charge_posted)
+        self.quick_charge_dialog = dlg
+        dlg.open()
+
+    @Slot(str, object)
+    def on_quick_charge_posted(self, code: str, added) -> None:
+        self.workspace.open_account(code, only_charge_ids={a.charge_id for a in added})
+
+    @Slot(object)
+    def on_workspace_payment_recorded(self, result) -> None:
+        self.status_message.setText(tr("Receipt {0} collected, change {1}").format(
+            result.receipt_no, format_yuan(result.change)))
+        printer = self.screens.get("receipts")
+        if printer is not None and hasattr(printer, "print_after_payment"):
+            printer.print_after_payment(result)
+
+    @Slot()
+    def on_runner_ledger_changed(self) -> None:
+        self.refresh_status()
+        self.workspace.reload_card()
+        for screen in self.screens.values():
+            if screen is not self.workspace and hasattr(screen, "reload") and screen.isVisible():
+                screen.reload()
+
+    def refresh_status(self) -> None:
+        if self.login is None:
+            return
+        Op(self, reads.status_info, name="status", actor=self.login.actor).on_success(self._show_status) \
+            .on_failure(lambda e: self.status_message.setText(e.message)).start()
+
+    def _show_status(self, info: reads.StatusInfo) -> None:
+        self.status_labels["business_date"].setText(tr("Business date: {0}").format(info.business_date.isoformat()))
+        if info.shift is None:
+            self.status_labels["shift"].setText(tr("No open shift (F11)"))
+            self.status_labels["shift"].setStyleSheet("color:#c62828;")
+            self.status_labels["drawer"].setText("")
+        else:
+            self.status_labels["shift"].setText(tr("Shift #{0} open").format(info.shift.id)
+                                                + (tr(" · TRAINING") if info.shift.training else ""))
+            self.status_labels["shift"].setStyleSheet("")
+            over = info.drawer_cash > info.cash_limit > 0
+            self.status_labels["drawer"].setText(tr("Drawer cash {0} / limit {1}").format(
+                format_yuan(info.drawer_cash), format_yuan(info.cash_limit)))
+            self.status_labels["drawer"].setStyleSheet("color:#c62828; font-weight:bold;" if over else "")
+        printer = self.screens.get("receipts")
+        if printer is not None and hasattr(printer, "printer_status_text"):
+            printer.printer_status_text(self.status_labels["printer"])
+        shift_screen = self.screens.get("shift")
+        if shift_screen is not None and hasattr(shift_screen, "show_status"):
+            shift_screen.show_status(info)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.customer_display is not None:
+            self.customer_display.close()
+        self.runner.shutdown()
+        super().closeEvent(event)
+
+
+def open_ledger(db: str):
+    """Engine and session factory of the ledger (refuses a ledger newer than this program)."""
+    from app.models import db as dbmod
+
+    if hasattr(dbmod, "check_not_newer"):
+        dbmod.check_not_newer(db)
+    return dbmod.make_factory(db)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    from app.ui import i18n
+    from app.ui.dialogs import install_excepthook
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("FeeDesk")
     font = load_font()
     if font is not None:
         app.setFont(font)
-    win = QMainWindow()
-    win.setWindowTitle("FeeDesk 收费台")
-    win.setCentralWidget(QLabel(f"FeeDesk 收费台\n账本：{args.db or config.default_db()}"))
-    win.resize(1366, 768)
+    i18n.install(app, args.lang)
+    install_excepthook()
+    try:
+        factory = open_ledger(args.db or config.default_db())
+    except Exception as exc:  # noqa: BLE001 - shown plainly, the program cannot start
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, TITLE, getattr(exc, "message", str(exc)))
+        return 1
+    win = MainWindow(factory, station_code=args.station or config.default_station(), idle_minutes=args.idle_lock,
+                     customer_display=args.customer_display)
     win.show()
     return app.exec()

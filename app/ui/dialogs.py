@@ -1,0 +1,191 @@
+"""Small dialogs shared by the screens: errors, the crash dialog, supervisor approval, F1 sheet.
+
+Errors a person caused are shown as their Chinese message (next to the input where possible);
+a bug shows one plain dialog and the traceback goes to the log file (`install_excepthook`).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import FeeDeskError
+from app.ui.i18n import N_, tr
+
+log = logging.getLogger("feedesk.ui")
+
+
+def show_error(parent: QWidget | None, message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("FeeDesk"), message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("error_box")
+    box.open()
+
+
+def show_internal_error(parent: QWidget | None) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("FeeDesk"),
+                      tr("An internal error occurred. The ledger is unchanged; the details were written to the "
+                         "log file. Please tell the administrator."),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("internal_error_box")
+    box.open()
+
+
+def log_file() -> Path:
+    from app import config
+
+    path = config.data_dir() / "logs" / "feedesk-gui.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def install_excepthook() -> None:
+    """Uncaught exceptions in slots: log the traceback to a file, show a plain Chinese dialog."""
+    try:
+        handler = logging.FileHandler(log_file(), encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logging.getLogger("feedesk").addHandler(handler)
+    except OSError:  # pragma: no cover - read-only home
+        pass
+
+    def hook(exc_type, exc, tb):
+        if isinstance(exc, FeeDeskError):
+            show_error(None, exc.message)
+            return
+        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        show_internal_error(None)
+
+    sys.excepthook = hook
+
+
+class ApprovalDialog(QDialog):
+    """A supervisor types their own credentials and the reason into the same dialog.
+
+    `submit(approver, password, reason, on_done, on_error)` starts the op; a refusal
+    (wrong password, not a supervisor, own approval) is shown in the dialog, which stays open.
+    """
+
+    def __init__(self, parent: QWidget | None, title: str, summary: str,
+                 submit: Callable[[str, str, str, Callable, Callable], None]):
+        super().__init__(parent)
+        self.setObjectName("approval_dialog")
+        self.setWindowTitle(title)
+        self._submit = submit
+        self.result_value = None
+        lay = QVBoxLayout(self)
+        info = QLabel(summary)
+        info.setObjectName("approval_summary")
+        info.setWordWrap(True)
+        lay.addWidget(info)
+        form = QFormLayout()
+        self.reason = QLineEdit()
+        self.reason.setObjectName("approval_reason")
+        self.approver = QLineEdit()
+        self.approver.setObjectName("approval_user")
+        self.password = QLineEdit()
+        self.password.setObjectName("approval_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(tr("Reason"), self.reason)
+        form.addRow(tr("Supervisor"), self.approver)
+        form.addRow(tr("Supervisor password"), self.password)
+        lay.addLayout(form)
+        self.error = QLabel("")
+        self.error.setObjectName("approval_error")
+        self.error.setStyleSheet("color:#c62828;")
+        self.error.setWordWrap(True)
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.setObjectName("approval_buttons")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setObjectName("approval_ok")
+        self.ok_button.setText(tr("Approve (Enter)"))
+        self.ok_button.setDefault(True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel (Esc)"))
+        buttons.accepted.connect(self.on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.setTabOrder(self.reason, self.approver)
+        self.setTabOrder(self.approver, self.password)
+        self.reason.setFocus()
+
+    @Slot()
+    def on_buttons_accepted(self) -> None:
+        self.error.setText("")
+        self.ok_button.setEnabled(False)
+        self._submit(self.approver.text().strip(), self.password.text(), self.reason.text().strip(),
+                     self._done, self._failed)
+
+    def _done(self, value) -> None:
+        self.result_value = value
+        self.ok_button.setEnabled(True)
+        self.accept()
+
+    def _failed(self, error: FeeDeskError) -> None:
+        self.ok_button.setEnabled(True)
+        self.error.setText(error.message)
+        self.password.clear()
+        self.password.setFocus()
+
+
+SHORTCUTS: list[tuple[str, str]] = [
+    ("F1", N_("This shortcut sheet")),
+    ("F2", N_("Find account (search box)")),
+    ("Enter", N_("Open the account / pay with the amount typed")),
+    ("Space", N_("Select or deselect the current charge")),
+    ("F3", N_("Quick charge (itemise)")),
+    ("F4", N_("Receipts")),
+    ("F5", N_("Tender: WeChat Pay")),
+    ("F6", N_("Tender: Alipay")),
+    ("F7", N_("Tender: bank card")),
+    ("F8", N_("Tender: transfer")),
+    ("F9", N_("Tender: prepaid balance")),
+    ("F10", N_("Tender: medical insurance")),
+    ("Ctrl+P", N_("Keep the change as prepaid")),
+    ("Ctrl+Backspace", N_("Remove the last tender line")),
+    ("F11", N_("Shift: open, cash in/out, blind close")),
+    ("F12", N_("Supervisor desk")),
+    ("Ctrl+R", N_("Reprint the last receipt")),
+    ("Ctrl+L", N_("Lock the screen")),
+    ("Esc", N_("Clear and go back to the search box")),
+]
+
+
+class ShortcutSheet(QDialog):
+    def __init__(self, parent: QWidget | None):
+        super().__init__(parent)
+        self.setObjectName("shortcut_sheet")
+        self.setWindowTitle(tr("Keyboard shortcuts"))
+        lay = QVBoxLayout(self)
+        table = QTableWidget(len(SHORTCUTS), 2)
+        table.setObjectName("shortcut_table")
+        table.setHorizontalHeaderLabels([tr("Key"), tr("Action")])
+        for i, (key, text) in enumerate(SHORTCUTS):
+            table.setItem(i, 0, QTableWidgetItem(key))
+            table.setItem(i, 1, QTableWidgetItem(tr(text)))
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setColumnWidth(0, 130)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        lay.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("Close (Esc)"))
+        lay.addWidget(buttons)
+        self.resize(560, 640)
+        table.setFocus(Qt.FocusReason.OtherFocusReason)

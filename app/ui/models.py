@@ -1,0 +1,169 @@
+"""Qt item models over lists of DTOs from the services' read functions.
+
+`DtoTableModel` only reads its list in `data()`; a view sorts and filters through a
+`QSortFilterProxyModel` (`make_proxy`). Rows are replaced as a whole by `set_rows` after a
+reload — models never query anything themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.money import format_yuan
+
+Index = QModelIndex | QPersistentModelIndex
+RED = QColor("#c62828")
+GREEN = QColor("#2e7d32")
+AMBER = QColor("#fff3cd")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    value: Callable[[Any], Any]
+    money: bool = False  # value is fen: shown as yuan, right-aligned, sorted by fen
+    color: Callable[[Any], QColor | None] | None = None
+    background: Callable[[Any], QColor | None] | None = None
+
+
+def money_text(fen: int | None) -> str:
+    return "" if fen is None else format_yuan(fen)
+
+
+class DtoTableModel(QAbstractTableModel):
+    """Rows of DTOs; optional check boxes in column 0 keyed by `key(row)`."""
+
+    SortRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, columns: Sequence[Column], parent=None, *, checkable: bool = False,
+                 key: Callable[[Any], Any] | None = None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+        self.checkable = checkable
+        self.key = key or (lambda r: id(r))
+        self.checked: set[Any] = set()
+
+    # -- content -----------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Any], *, check_all: bool = True) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.checked = {self.key(r) for r in self.rows} if (self.checkable and check_all) else set()
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self.rows[row]
+
+    def checked_rows(self) -> list[Any]:
+        return [r for r in self.rows if self.key(r) in self.checked]
+
+    def set_checked(self, keys: set[Any]) -> None:
+        self.checked = set(keys)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0),
+                                  [Qt.ItemDataRole.CheckStateRole])
+
+    def toggle(self, row: int) -> None:
+        k = self.key(self.rows[row])
+        self.checked.symmetric_difference_update({k})
+        idx = self.index(row, 0)
+        self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.CheckStateRole])
+
+    # -- Qt API --------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.checkable and index.column() == 0:
+            f |= Qt.ItemFlag.ItemIsUserCheckable
+        return f
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = col.value(row)
+            if col.money:
+                return money_text(v)
+            return "" if v is None else str(v)
+        if role == DtoTableModel.SortRole:
+            return col.value(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.money:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col.color is not None:
+            c = col.color(row)
+            return QBrush(c) if c is not None else None
+        if role == Qt.ItemDataRole.BackgroundRole and col.background is not None:
+            c = col.background(row)
+            return QBrush(c) if c is not None else None
+        if role == Qt.ItemDataRole.CheckStateRole and self.checkable and index.column() == 0:
+            return Qt.CheckState.Checked if self.key(row) in self.checked else Qt.CheckState.Unchecked
+        return None
+
+    def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if self.checkable and index.column() == 0 and role == Qt.ItemDataRole.CheckStateRole:
+            k = self.key(self.rows[index.row()])
+            if Qt.CheckState(value) == Qt.CheckState.Checked:
+                self.checked.add(k)
+            else:
+                self.checked.discard(k)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+            return True
+        return False
+
+
+class _Proxy(QSortFilterProxyModel):
+    def lessThan(self, left: Index, right: Index) -> bool:
+        a = left.data(DtoTableModel.SortRole)
+        b = right.data(DtoTableModel.SortRole)
+        try:
+            return a < b
+        except TypeError:
+            return str(a) < str(b)
+
+
+def make_proxy(model: DtoTableModel, parent=None) -> QSortFilterProxyModel:
+    proxy = _Proxy(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(DtoTableModel.SortRole)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterRole(Qt.ItemDataRole.DisplayRole)
+    return proxy
+
+
+def configure_view(view, *, stretch_last: bool = True) -> None:
+    """Common settings for the tables: whole-row selection, sortable, no editing."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView
+
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSortingEnabled(True)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -1,0 +1,147 @@
+"""Running use cases off the GUI thread: `Op(parent, fn, **kw).on_success(cb).on_failure(cb).start()`.
+
+One `OpRunner` per main window owns the session factory, a single-thread executor
+(`ThreadPoolExecutor(max_workers=1)`, so use cases never overlap and a Session never
+crosses threads) and the `ledger_changed` signal emitted once after every successful write.
+`fn` never touches widgets; results come back to the GUI thread through a queued signal.
+Widgets must not call `services.run` themselves, and never import app.models or sqlalchemy.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from app.errors import FeeDeskError
+from app.services import run
+
+log = logging.getLogger("feedesk.ui")
+
+
+class OpRunner(QObject):
+    """Executes ops one at a time and reports back on the GUI thread."""
+
+    ledger_changed = Signal()
+    op_finished = Signal(str)  # name of the finished op, for tests and the status bar
+    internal_error = Signal(str)  # a bug: the traceback text (already logged)
+    _delivered = Signal(object, object, object)
+
+    _current: OpRunner | None = None
+
+    def __init__(self, factory, parent: QObject | None = None):
+        super().__init__(parent)
+        self.factory = factory
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
+        self.pending = 0
+        self._delivered.connect(self.on_runner_delivered)
+        OpRunner._current = self
+
+    @classmethod
+    def current(cls) -> OpRunner:
+        if cls._current is None:
+            raise RuntimeError("OpRunner not created")
+        return cls._current
+
+    def submit(self, op: Op) -> None:
+        self.pending += 1
+        self.executor.submit(self._work, op)
+
+    def call_now(self, fn: Callable[..., Any], /, **kw) -> Any:
+        """Run a short read use case synchronously (only where a result is needed at once)."""
+        return run(self.factory, fn, **kw)
+
+    def _work(self, op: Op) -> None:
+        try:
+            result = op.fn(self.factory, **op.kw) if op.raw else run(self.factory, op.fn, **op.kw)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
+            if not isinstance(exc, FeeDeskError):
+                op.trace = traceback.format_exc()
+            self._delivered.emit(op, None, exc)
+            return
+        self._delivered.emit(op, result, None)
+
+    @Slot(object, object, object)
+    def on_runner_delivered(self, op: Op, result: Any, error: BaseException | None) -> None:
+        self.pending -= 1
+        try:
+            op.deliver(result, error)
+        finally:
+            if error is None and op.write:
+                self.ledger_changed.emit()
+            self.op_finished.emit(op.name)
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True)
+        if OpRunner._current is self:
+            OpRunner._current = None
+
+
+class Op:
+    """One use case run: `Op(parent, fn, write=True, **kw).on_success(cb).on_failure(cb).start()`.
+
+    `fn(session, **kw)` runs inside `services.run`; with `raw=True` it is called as
+    `fn(factory, **kw)` (log-in, which commits its failure count itself). Callbacks are
+    dropped when `parent` has been destroyed meanwhile. A `FeeDeskError` goes to the
+    failure callback with its Chinese message; anything else is a bug: logged, shown plainly.
+    """
+
+    def __init__(self, parent: QWidget | None, fn: Callable[..., Any], /, *, write: bool = False,
+                 raw: bool = False, name: str = "", **kw):
+        self.parent = parent
+        self.fn = fn
+        self.kw = kw
+        self.write = write
+        self.raw = raw
+        self.name = name or getattr(fn, "__name__", "op")
+        self.trace = ""
+        self._success: Callable[[Any], None] | None = None
+        self._failure: Callable[[FeeDeskError], None] | None = None
+
+    def on_success(self, cb: Callable[[Any], None]) -> Op:
+        self._success = cb
+        return self
+
+    def on_failure(self, cb: Callable[[FeeDeskError], None]) -> Op:
+        self._failure = cb
+        return self
+
+    def start(self, runner: OpRunner | None = None) -> Op:
+        (runner or OpRunner.current()).submit(self)
+        return self
+
+    def _alive(self) -> bool:
+        if self.parent is None:
+            return True
+        try:
+            import shiboken6
+
+            return shiboken6.isValid(self.parent)
+        except ImportError:  # pragma: no cover
+            return True
+
+    def deliver(self, result: Any, error: BaseException | None) -> None:
+        if not self._alive():
+            return
+        if error is None:
+            if self._success:
+                self._success(result)
+            return
+        if isinstance(error, FeeDeskError):
+            if self._failure:
+                self._failure(error)
+            else:
+                from app.ui.dialogs import show_error
+
+                show_error(self.parent, error.message)
+            return
+        log.error("op %s failed:\n%s", self.name, self.trace)
+        OpRunner.current().internal_error.emit(self.trace)
+        from app.ui.dialogs import show_internal_error
+
+        show_internal_error(self.parent)

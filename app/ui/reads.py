@@ -1,0 +1,51 @@
+"""Composite read use cases of the screens, built only from service read functions.
+
+Each is `fn(session, *, actor, ...)` run through an `Op` like any use case; none writes,
+none touches a widget, none uses SQL. They exist so that one screen refresh is one
+transaction (a consistent picture), not several.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.errors import NotFound
+from app.services import Actor, accounts, settings, shifts
+from app.services.clock import business_date, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    business_date: dt.date
+    shift: shifts.ShiftInfo | None
+    drawer_cash: int
+    cash_limit: int
+
+
+def status_info(session, *, actor: Actor) -> StatusInfo:
+    shift = shifts.current_shift(session, actor=actor)
+    bdate = shift.business_date if shift else business_date(
+        utcnow(), tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    drawer = shifts.drawer_balance(session, shift.id) if shift else 0
+    return StatusInfo(bdate, shift, drawer, settings.get_int(session, "cash_limit"))
+
+
+def is_demo_ledger(session) -> bool:
+    return settings.get(session, "demo") == "1"
+
+
+def open_account(session, *, actor: Actor, text: str, preferred: str = "") -> accounts.AccountCard:
+    """The account typed (exact code), else the highlighted hit, else the best search hit."""
+    text = (text or "").strip()
+    if not text:
+        raise NotFound("请输入房号、姓名、电话后四位或拼音首字母")
+    if preferred:
+        return accounts.account_card(session, actor=actor, code=preferred)
+    try:
+        return accounts.account_card(session, actor=actor, code=text)
+    except NotFound:
+        hits = accounts.search_accounts(session, actor=actor, query=text, limit=2)
+        if not hits:
+            raise NotFound(f"找不到缴费户“{text}”（可输入房号、姓名、电话后四位或拼音首字母）") from None
+        return accounts.account_card(session, actor=actor, code=hits[0].code)

@@ -1,0 +1,625 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>FeeDesk</name>
+    <message>
+        <source>Room, name, phone digits or pinyin initials</source>
+        <translation>房号、姓名、电话号码或拼音首字母</translation>
+    </message>
+    <message>
+        <source>Accounts</source>
+        <translation>缴费户</translation>
+    </message>
+    <message>
+        <source>Arrears</source>
+        <translation>欠费</translation>
+    </message>
+    <message>
+        <source>Fee items</source>
+        <translation>收费项目</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Verify the books</source>
+        <translation>账务核验</translation>
+    </message>
+    <message>
+        <source>Back up to file…</source>
+        <translation>备份到文件…</translation>
+    </message>
+    <message>
+        <source>Verify and backup</source>
+        <translation>核验与备份</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>正在核验…</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Books balanced: all checks passed</source>
+        <translation>账务平衡：全部检查通过</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>缴费户</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>业主</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation>楼栋</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Outstanding</source>
+        <translation>欠款</translation>
+    </message>
+    <message>
+        <source>Oldest due</source>
+        <translation>最早到期</translation>
+    </message>
+    <message>
+        <source>Days overdue</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Pricing</source>
+        <translation>计费方式</translation>
+    </message>
+    <message>
+        <source>Cycle</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>科室/部门</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>练习</translation>
+    </message>
+    <message>
+        <source>{0} accounts in arrears, total {1} (as of {2})</source>
+        <translation>欠费 {0} 户，合计 {1} 元（截至 {2}）</translation>
+    </message>
+    <message>
+        <source>CHECK FAILED: {0}</source>
+        <translation>核验未通过：{0}</translation>
+    </message>
+    <message>
+        <source>Backup written: {0} ({1} bytes), integrity {2}</source>
+        <translation>备份完成：{0}（{1} 字节），完整性 {2}</translation>
+    </message>
+    <message>
+        <source>Customer display</source>
+        <translation>客显</translation>
+    </message>
+    <message>
+        <source>Payer</source>
+        <translation>缴费人</translation>
+    </message>
+    <message>
+        <source>Amount due</source>
+        <translation>应收金额</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <source>FeeDesk</source>
+        <translation>FeeDesk 收费台</translation>
+    </message>
+    <message>
+        <source>An internal error occurred. The ledger is unchanged; the details were written to the log file. Please tell the administrator.</source>
+        <translation>程序内部出错，账务未受影响；详细信息已写入日志文件，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>This shortcut sheet</source>
+        <translation>快捷键一览</translation>
+    </message>
+    <message>
+        <source>Find account (search box)</source>
+        <translation>查找缴费户（搜索框）</translation>
+    </message>
+    <message>
+        <source>Open the account / pay with the amount typed</source>
+        <translation>打开缴费户 / 按输入金额收款</translation>
+    </message>
+    <message>
+        <source>Select or deselect the current charge</source>
+        <translation>勾选或取消当前费用</translation>
+    </message>
+    <message>
+        <source>Quick charge (itemise)</source>
+        <translation>划价收费</translation>
+    </message>
+    <message>
+        <source>Receipts</source>
+        <translation>收据</translation>
+    </message>
+    <message>
+        <source>Tender: WeChat Pay</source>
+        <translation>付款方式：微信支付</translation>
+    </message>
+    <message>
+        <source>Tender: Alipay</source>
+        <translation>付款方式：支付宝</translation>
+    </message>
+    <message>
+        <source>Tender: bank card</source>
+        <translation>付款方式：银行卡</translation>
+    </message>
+    <message>
+        <source>Tender: transfer</source>
+        <translation>付款方式：转账</translation>
+    </message>
+    <message>
+        <source>Tender: prepaid balance</source>
+        <translation>付款方式：预存抵扣</translation>
+    </message>
+    <message>
+        <source>Tender: medical insurance</source>
+        <translation>付款方式：医保</translation>
+    </message>
+    <message>
+        <source>Keep the change as prepaid</source>
+        <translation>找零转预存</translation>
+    </message>
+    <message>
+        <source>Remove the last tender line</source>
+        <translation>删除最后一笔付款</translation>
+    </message>
+    <message>
+        <source>Shift: open, cash in/out, blind close</source>
+        <translation>班次：开班、存取现金、盲点轧帐</translation>
+    </message>
+    <message>
+        <source>Supervisor desk</source>
+        <translation>主管台</translation>
+    </message>
+    <message>
+        <source>Reprint the last receipt</source>
+        <translation>重打上一张收据</translation>
+    </message>
+    <message>
+        <source>Lock the screen</source>
+        <translation>锁屏</translation>
+    </message>
+    <message>
+        <source>Clear and go back to the search box</source>
+        <translation>清空并回到搜索框</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>审批主管</translation>
+    </message>
+    <message>
+        <source>Supervisor password</source>
+        <translation>主管密码</translation>
+    </message>
+    <message>
+        <source>Approve (Enter)</source>
+        <translation>审批通过 (Enter)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>功能</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in (Enter)</source>
+        <translation>登录 (Enter)</translation>
+    </message>
+    <message>
+        <source>Screen locked</source>
+        <translation>屏幕已锁定</translation>
+    </message>
+    <message>
+        <source>Unlock (Enter)</source>
+        <translation>解锁 (Enter)</translation>
+    </message>
+    <message>
+        <source>Station: {0}</source>
+        <translation>收费点：{0}</translation>
+    </message>
+    <message>
+        <source>Locked by {0} at station {1}. The same user or a supervisor can unlock.</source>
+        <translation>{0} 已在收费点 {1} 锁屏。本人或主管输入密码解锁。</translation>
+    </message>
+    <message>
+        <source>Demo ledger users: {0}</source>
+        <translation>演示账本用户：{0}</translation>
+    </message>
+    <message>
+        <source>Cashier (F2)</source>
+        <translation>收费 (F2)</translation>
+    </message>
+    <message>
+        <source>Shift (F11)</source>
+        <translation>班次 (F11)</translation>
+    </message>
+    <message>
+        <source>Back office</source>
+        <translation>后台管理</translation>
+    </message>
+    <message>
+        <source>Receipts (F4)</source>
+        <translation>收据 (F4)</translation>
+    </message>
+    <message>
+        <source>Supervisor (F12)</source>
+        <translation>主管台 (F12)</translation>
+    </message>
+    <message>
+        <source>No open shift (F11)</source>
+        <translation>未开班 (F11)</translation>
+    </message>
+    <message>
+        <source>Cashier: {0}</source>
+        <translation>收费员：{0}</translation>
+    </message>
+    <message>
+        <source>Station: {0} {1}</source>
+        <translation>收费点：{0} {1}</translation>
+    </message>
+    <message>
+        <source>Unlocked by {0}</source>
+        <translation>{0} 已解锁</translation>
+    </message>
+    <message>
+        <source>Receipt {0} collected, change {1}</source>
+        <translation>收据 {0} 已收款，找零 {1} 元</translation>
+    </message>
+    <message>
+        <source>Business date: {0}</source>
+        <translation>营业日：{0}</translation>
+    </message>
+    <message>
+        <source> · TRAINING</source>
+        <translation> · 练习模式</translation>
+    </message>
+    <message>
+        <source>Drawer cash {0} / limit {1}</source>
+        <translation>钱箱现金 {0} / 限额 {1}</translation>
+    </message>
+    <message>
+        <source>Shift #{0} open</source>
+        <translation>班次 #{0} 进行中</translation>
+    </message>
+    <message>
+        <source>Account / patient number</source>
+        <translation>缴费户编号 / 病人号</translation>
+    </message>
+    <message>
+        <source>Payer account</source>
+        <translation>缴费户</translation>
+    </message>
+    <message>
+        <source>Item code or pinyin initials</source>
+        <translation>项目编码或拼音首字母</translation>
+    </message>
+    <message>
+        <source>Quantity (Enter adds)</source>
+        <translation>数量（Enter 加入）</translation>
+    </message>
+    <message>
+        <source>Post and collect (Ctrl+Enter)</source>
+        <translation>记账并收款 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Add at least one item.</source>
+        <translation>请至少加入一个项目。</translation>
+    </message>
+    <message>
+        <source>Type the payer's account.</source>
+        <translation>请输入缴费户。</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Type an item code or pinyin initials that match one item.</source>
+        <translation>请输入能唯一匹配一个项目的编码或拼音首字母。</translation>
+    </message>
+    <message>
+        <source>Total {0}</source>
+        <translation>合计 {0} 元</translation>
+    </message>
+    <message>
+        <source>{0} items match; type more letters.</source>
+        <translation>有 {0} 个项目匹配，请多输入几个字母。</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Open shift (float from the safe)</source>
+        <translation>开班（从保险柜领用备用金）</translation>
+    </message>
+    <message>
+        <source>supervisor user name (optional)</source>
+        <translation>主管用户名（可不填）</translation>
+    </message>
+    <message>
+        <source>Float</source>
+        <translation>备用金</translation>
+    </message>
+    <message>
+        <source>Float handed over by</source>
+        <translation>备用金发放人</translation>
+    </message>
+    <message>
+        <source>Open shift (Enter)</source>
+        <translation>开班 (Enter)</translation>
+    </message>
+    <message>
+        <source>No open shift. Open one with the float counted out of the safe.</source>
+        <translation>当前未开班。请点清备用金后开班。</translation>
+    </message>
+    <message>
+        <source>Shift #{0} opened</source>
+        <translation>班次 #{0} 已开班</translation>
+    </message>
+    <message>
+        <source>Shift #{0} open since {1}, business date {2}
+Float {3}, drawer cash {4}</source>
+        <translation>班次 #{0}，{1} 开班，营业日 {2}
+备用金 {3} 元，钱箱现金 {4} 元</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>转账</translation>
+    </message>
+    <message>
+        <source>Prepaid balance</source>
+        <translation>预存抵扣</translation>
+    </message>
+    <message>
+        <source>Medical insurance</source>
+        <translation>医保</translation>
+    </message>
+    <message>
+        <source>Cheque</source>
+        <translation>支票</translation>
+    </message>
+    <message>
+        <source>Find (F2)</source>
+        <translation>查找 (F2)</translation>
+    </message>
+    <message>
+        <source>Room 1-2-301, name, last 4 phone digits, pinyin initials</source>
+        <translation>房号 1-2-301、姓名、电话后四位、拼音首字母</translation>
+    </message>
+    <message>
+        <source>Account card</source>
+        <translation>缴费户信息</translation>
+    </message>
+    <message>
+        <source>Keep change as prepaid (Ctrl+P)</source>
+        <translation>找零转预存 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Collect (Enter)</source>
+        <translation>收款 (Enter)</translation>
+    </message>
+    <message>
+        <source>F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · F5 WeChat · F6 Alipay · F7 card · F8 transfer · F9 prepaid · F10 insurance · Ctrl+P change to prepaid · F11 shift · Ctrl+L lock · Esc clear</source>
+        <translation>F1 帮助 · F2 查找 · Enter 打开/收款 · 空格 勾选 · F3 划价 · F4 收据 · F5 微信 · F6 支付宝 · F7 银行卡 · F8 转账 · F9 预存抵扣 · F10 医保 · Ctrl+P 找零转预存 · F11 班次 · Ctrl+L 锁屏 · Esc 清空</translation>
+    </message>
+    <message>
+        <source>Outstanding charges (Space selects, overdue in red)</source>
+        <translation>未缴费用（空格勾选，逾期标红）</translation>
+    </message>
+    <message>
+        <source>Late fees on overdue charges are added when paying.</source>
+        <translation>逾期费用的滞纳金在收款时计入。</translation>
+    </message>
+    <message>
+        <source>Open an account first (type the room number and press Enter).</source>
+        <translation>请先打开缴费户（输入房号后按 Enter）。</translation>
+    </message>
+    <message>
+        <source>No charge selected.</source>
+        <translation>没有勾选费用。</translation>
+    </message>
+    <message>
+        <source>TRAINING MODE — not in the real books</source>
+        <translation>练习模式——不计入正式账</translation>
+    </message>
+    <message>
+        <source>Building / status</source>
+        <translation>楼栋 / 状态</translation>
+    </message>
+    <message>
+        <source>Built area</source>
+        <translation>建筑面积</translation>
+    </message>
+    <message>
+        <source>Prepaid</source>
+        <translation>预存余额</translation>
+    </message>
+    <message>
+        <source>Deposits held</source>
+        <translation>押金</translation>
+    </message>
+    <message>
+        <source>Fee</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Basis</source>
+        <translation>计费依据</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已收</translation>
+    </message>
+    <message>
+        <source>Waived</source>
+        <translation>减免</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>欠款</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>The amount must be greater than zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <source>Nothing selected to pay. Type an amount and tick Ctrl+P to keep it as prepaid.</source>
+        <translation>没有要缴的费用。如需预存，请输入金额并按 Ctrl+P 选择找零转预存。</translation>
+    </message>
+    <message>
+        <source>Receipt {0}: collected {1}</source>
+        <translation>收据 {0}：实收 {1} 元</translation>
+    </message>
+    <message>
+        <source>Arrears after payment: {0}</source>
+        <translation>收款后欠费：{0} 元</translation>
+    </message>
+    <message>
+        <source>Long arrears: oldest charge {0} days overdue</source>
+        <translation>长期欠费：最早一笔已逾期 {0} 天</translation>
+    </message>
+    <message>
+        <source>Note: {0}</source>
+        <translation>备注：{0}</translation>
+    </message>
+    <message>
+        <source>Tags: {0}</source>
+        <translation>标签：{0}</translation>
+    </message>
+    <message>
+        <source>{0} of {1} charges selected, total {2}</source>
+        <translation>已勾选 {0}/{1} 笔，合计 {2} 元</translation>
+    </message>
+    <message>
+        <source>{0} received (Enter)</source>
+        <translation>{0}实收（Enter 收款）</translation>
+    </message>
+    <message>
+        <source>{0} amount [{1}], optional reference after a space</source>
+        <translation>{0}金额 [{1}]，可空格后输入交易号</translation>
+    </message>
+    <message>
+        <source>Late fees charged: {0}</source>
+        <translation>已计滞纳金：{0} 元</translation>
+    </message>
+    <message>
+        <source>Kept as prepaid: {0}, prepaid balance {1}</source>
+        <translation>转预存 {0} 元，预存余额 {1} 元</translation>
+    </message>
+    <message>
+        <source>Received {0} is less than due {1}: press Enter again to collect a part payment (oldest charges first), Esc to cancel.</source>
+        <translation>实收 {0} 元少于应收 {1} 元：再按 Enter 按部分缴费收款（先缴最早的费用），Esc 取消。</translation>
+    </message>
+</context>
+</TS>
