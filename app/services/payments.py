@@ -153,7 +153,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     plan: list[tuple[Charge, int]] = []
     late_lines: list[LateFeeLine] = []
     money_left = tendered
-    charged_before = billing.late_fees_charged(session, [c.id for c, _ in open_charges])
+    charged_before = billing.late_fees_charged(session, [
+        c.id for c, _ in open_charges if fees[c.fee_item_id].late_fee_daily_ppm and c.kind != ChargeKind.LATE_FEE])
     due_total = 0
     for charge, outstanding in open_charges:
         due_total += outstanding

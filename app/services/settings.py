@@ -19,14 +19,27 @@ DEFAULTS: dict[str, str] = {
     "denominations": "10000,5000,2000,1000,500,100,50,10",  # fen
     "approval_required": "void,refund,deposit_refund,prepaid_refund,waiver,write_off,price_override",
     "preprinted_stock": "0",
+    # Cash desk: corrections below a role's limit (fen) need no approval unless listed above.
+    "correction_limit_cashier": "0",
+    "correction_limit_supervisor": "0",
+    "receipt_low_warning": "20",  # warn the cashier when fewer numbers than this are left
     "receipt_secret": "",
     "receipt_footer": "请妥善保管收据，如有疑问请致电物业服务中心。",
     "lockout_attempts": "5",
 }
 
 
+def _all(session: Session) -> dict[str, str]:
+    """All settings, read once per transaction (a payment reads six of them)."""
+    cache = session.info.get("settings")
+    if cache is None:
+        cache = dict(session.execute(select(Setting.key, Setting.value)).all())
+        session.info["settings"] = cache
+    return cache
+
+
 def get(session: Session, key: str) -> str:
-    value = session.scalar(select(Setting.value).where(Setting.key == key))
+    value = _all(session).get(key)
     return value if value is not None else DEFAULTS.get(key, "")
 
 
@@ -43,3 +56,4 @@ def put(session: Session, key: str, value: str) -> None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    session.info.pop("settings", None)

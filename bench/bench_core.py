@@ -1,0 +1,243 @@
+"""Ledger-core benchmarks on estate-L (issue 2). Prints one JSON object.
+
+    python bench/bench_core.py --db bench/out/estate-L.db
+
+Works on a copy of the estate (bench/out/work-core.db) so the estate stays reusable.
+Measures through the service functions directly (not Qt, not the CLI):
+- pay: 3 charges, cash with change, receipt + journal + audit, committed — median, p99 —
+  and beside it the floor: the same rows written with plain sqlite3 in one committed
+  transaction with the same pragmas; the ratio of the medians;
+- search by code prefix, owner name, last 4 phone digits, pinyin initials — median, p99;
+- account show (account card) p99;
+- a bill run of one new month for all accounts (and its plain-sqlite3 floor);
+- arrears over the whole ledger; verify over the whole ledger;
+- peak memory (ru_maxrss) of a process that makes 100 payments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from app.models import Account, Charge  # noqa: E402
+from app.models.db import make_factory  # noqa: E402
+from app.services import Actor, accounts, arrears, auth, billing, ledger, payments, run, shifts  # noqa: E402
+from app.services.verify import verify  # noqa: E402
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def ms(values: list[float]) -> dict:
+    return {"median_ms": round(statistics.median(values) * 1000, 2), "p99_ms": round(pct(values, 99) * 1000, 2),
+            "n": len(values)}
+
+
+def copy_db(src: str, dst: str) -> str:
+    con = sqlite3.connect(src)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(dst + suffix).unlink(missing_ok=True)
+    shutil.copy(src, dst)
+    return dst
+
+
+def accounts_with_open_charges(factory, n: int, minimum: int = 3) -> list[tuple[str, list[int]]]:
+    with factory() as s:
+        codes = s.scalars(select(Account.code)).all()
+    rng = random.Random(3)
+    rng.shuffle(codes)
+    chosen = []
+    with factory() as s:
+        for code in codes:
+            acc_id = s.scalar(select(Account.id).where(Account.code == code))
+            open_ = billing.outstanding_charges(s, acc_id)
+            if len(open_) >= minimum:
+                chosen.append((code, [c.id for c, _ in open_[:minimum]]))
+            if len(chosen) >= n:
+                break
+    return chosen
+
+
+def bench_pay(factory, actor: Actor, targets) -> list[float]:
+    """Time each committed payment of 3 charges in cash (the tender is prepared untimed)."""
+    times = []
+    for code, charge_ids in targets:
+        with factory() as s:
+            due = sum(billing.outstanding_charges(s, s.scalar(select(Account.id).where(Account.code == code)),
+                                                  charge_ids)[i][1] for i in range(3))
+        tender = payments.TenderInput("cash", -(-due // 10000) * 10000 + 10000)
+        t = time.perf_counter()
+        run(factory, payments.pay, actor=actor, account_code=code, tenders=[tender], charge_ids=charge_ids)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def floor_pay(db: str, n: int) -> list[float]:
+    """The same rows a payment writes, by hand with sqlite3: the floor for `pay`."""
+    con = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=10000"):
+        con.execute(f"PRAGMA {pragma}")
+    ids = {t: con.execute(f"SELECT coalesce(max(id),0) FROM {t}").fetchone()[0] for t in
+           ("payment", "tender_line", "allocation", "journal_entry", "posting", "receipt", "audit_event")}
+    charges = con.execute("SELECT id, account_id, fee_item_id, amount FROM charge ORDER BY id DESC LIMIT ?",
+                          (n * 3,)).fetchall()
+    shift = con.execute("SELECT max(id) FROM shift").fetchone()[0]
+    times = []
+    for i in range(n):
+        group = charges[i * 3:i * 3 + 3]
+        total = sum(c[3] for c in group)
+        t = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        for k in ids:
+            ids[k] += 1
+        con.execute("SELECT next_receipt_no FROM station WHERE id=1").fetchone()
+        con.execute("UPDATE station SET next_receipt_no = next_receipt_no + 1 WHERE id=1")
+        con.execute("INSERT INTO payment (id, kind, receipt_no, account_id, payer_name, payer_id_number, shift_id, "
+                    "station_id, user_id, business_date, created_at, tendered, change, allocated, prepaid_added, "
+                    "reason, training) VALUES (?, 'payment', ?, ?, '', '', ?, 1, 1, '2026-11-25', "
+                    "'2026-11-25 04:00:00', ?, 0, ?, 0, '', 0)",
+                    (ids["payment"], f"FLOOR{ids['payment']}", group[0][1], shift, total, total))
+        con.execute("INSERT INTO tender_line (id, payment_id, method, amount, reference) VALUES (?, ?, 'cash', ?, '')",
+                    (ids["tender_line"], ids["payment"], total))
+        con.execute("INSERT INTO journal_entry (id, kind, business_date, created_at, user_id, station_id, shift_id, "
+                    "payment_id, memo, training) VALUES (?, 'payment', '2026-11-25', '2026-11-25 04:00:00', 1, 1, ?, ?, "
+                    "'', 0)", (ids["journal_entry"], shift, ids["payment"]))
+        con.execute("INSERT INTO posting (entry_id, book, amount, shift_id, tender) VALUES (?, 'drawer', ?, ?, 'cash')",
+                    (ids["journal_entry"], total, shift))
+        for cid, acc, fee, amount in group:
+            con.execute("INSERT INTO allocation (payment_id, charge_id, amount) VALUES (?, ?, ?)",
+                        (ids["payment"], cid, amount))
+            con.execute("INSERT INTO posting (entry_id, book, amount, account_id, fee_item_id, charge_id) "
+                        "VALUES (?, 'receivable', ?, ?, ?, ?)", (ids["journal_entry"], -amount, acc, fee, cid))
+        con.execute("INSERT INTO receipt (id, receipt_no, kind, payment_id, station_id, number, document, created_at) "
+                    "VALUES (?, ?, 'payment', ?, 1, ?, ?, '2026-11-25 04:00:00')",
+                    (ids["receipt"], f"FLOOR{ids['payment']}", ids["payment"], ids["payment"], "{}" * 400))
+        con.execute("INSERT INTO audit_event (id, created_at, user_id, station, action, entity, entity_id, payload, "
+                    "prev_hash, hash) VALUES (?, '2026-11-25 04:00:00', 1, 'W01', 'payment', 'payment', '', '{}', ?, ?)",
+                    (ids["audit_event"] + 10**7, "0" * 64, f"{ids['audit_event']:064d}"))
+        con.execute("COMMIT")
+        times.append(time.perf_counter() - t)
+    con.close()
+    return times
+
+
+def bench_search(factory, actor: Actor) -> dict:
+    with factory() as s:
+        rows = s.execute(select(Account.code, Account.owner_name, Account.phone_last4, Account.pinyin_initials)).all()
+    rng = random.Random(5)
+    sample = rng.sample(rows, 200)
+    kinds = {"code_prefix": [r[0][:-1] for r in sample], "owner_name": [r[1] for r in sample],
+             "phone_last4": [r[2] for r in sample], "pinyin_initials": [r[3] for r in sample]}
+    out = {}
+    for kind, queries in kinds.items():
+        times = []
+        with factory() as s:
+            for q in queries:
+                t = time.perf_counter()
+                accounts.search_accounts(s, actor=actor, query=q)
+                times.append(time.perf_counter() - t)
+        out[kind] = ms(times)
+    return out
+
+
+def bench_card(factory, actor: Actor) -> dict:
+    with factory() as s:
+        codes = s.scalars(select(Account.code)).all()
+    rng = random.Random(6)
+    times = []
+    with factory() as s:
+        for code in rng.sample(codes, 200):
+            t = time.perf_counter()
+            accounts.account_card(s, actor=actor, code=code)
+            times.append(time.perf_counter() - t)
+    return ms(times)
+
+
+def timed(fn, *a, **kw) -> float:
+    t = time.perf_counter()
+    fn(*a, **kw)
+    return round(time.perf_counter() - t, 3)
+
+
+def next_period(factory) -> str:
+    with factory() as s:
+        last = s.scalar(select(Charge.period).order_by(Charge.period.desc()).limit(1))
+    y, m = int(last[:4]), int(last[5:])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def pay_memory(db: str, n: int = 100) -> int:
+    """Peak RSS (KB) of a fresh process that logs in and makes n payments."""
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(ROOT)!r})
+from bench.bench_core import accounts_with_open_charges, bench_pay
+from app.models.db import make_factory
+from app.services import Actor, auth, run, shifts
+f = make_factory({db!r})
+with f() as s:
+    actor = Actor(auth.user_by_name(s, "bench").id, "W01")
+if run(f, shifts.current_shift, actor=actor) is None:
+    run(f, shifts.open_shift, actor=actor, float_amount="500")
+bench_pay(f, actor, accounts_with_open_charges(f, {n}))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--db", default=str(ROOT / "bench/out/estate-L.db"))
+    p.add_argument("--payments", type=int, default=300)
+    args = p.parse_args()
+    work = copy_db(args.db, str(ROOT / "bench/out/work-core.db"))
+    factory = make_factory(work)
+    with factory() as s:
+        admin = Actor(auth.user_by_name(s, "admin").id, "W01")
+        cashier = Actor(auth.user_by_name(s, "bench").id, "W01")
+    if run(factory, shifts.current_shift, actor=cashier) is None:
+        run(factory, shifts.open_shift, actor=cashier, float_amount="500")
+    results: dict = {}
+    targets = accounts_with_open_charges(factory, args.payments)
+    pay_times = bench_pay(factory, cashier, targets)
+    results["pay"] = ms(pay_times)
+    results["search"] = bench_search(factory, cashier)
+    results["account_show"] = bench_card(factory, cashier)
+    results["arrears_s"] = timed(run, factory, arrears.arrears, actor=admin)
+    results["verify_s"] = timed(run, factory, verify, actor=admin)
+    period = next_period(factory)
+    results["bill_run_s"] = timed(run, factory, billing.bill_run, actor=admin, period=period)
+    results["bill_run_period"] = period
+    with factory() as s:
+        results["prepaid_total_fen"] = -ledger.balance(s, ledger.PREPAID)
+    factory.kw["bind"].dispose()
+    floor = floor_pay(work, len(pay_times))
+    results["pay_floor_sqlite3"] = ms(floor)
+    results["pay_ratio_to_floor"] = round(statistics.median(pay_times) / statistics.median(floor), 2)
+    results["pay_process_peak_rss_mb"] = round(pay_memory(copy_db(args.db, str(ROOT / "bench/out/work-mem.db")))
+                                               / 1024, 1)
+    results["bench_process_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
