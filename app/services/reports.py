@@ -1,0 +1,1121 @@
+"""Report read functions: every figure of every report, read from the ledger as DTOs.
+
+`app/reports/` only renders what these functions return; it never runs SQL. Big reports
+aggregate in SQL and stream rows (`yield_per`), so no report loads the ledger into memory;
+functions whose DTO carries an iterator say so, and the caller consumes it inside the same
+`services.run(...)` frame. Training rows (practice mode) never appear in any report.
+
+Collection-rate figures (收费率), for a report over periods FROM..TO (months 'YYYY-MM') with
+a cut-off date CUT (default: the last day of TO). "Periodic charges" are charges with a
+period (bill runs and meter readings); late fees and ad-hoc charges are not periodic.
+
+- 当期应收 (due): the amounts of the periodic charges whose period is in FROM..TO, less
+  waivers (减免) and cancellations (退费撤销) recorded by CUT. Write-offs (核销) do NOT reduce it:
+  giving up a debt is not collecting it.
+- 当期实收 (collected): money allocated to exactly those charges by payments dated on or
+  before CUT (voids and refunds are negative allocations and count against it). With
+  `in_period=True` only money paid by each charge's own period end counts (当月收缴).
+- 收费率 = 当期实收 ÷ 当期应收.
+- 应缴户 / 缴清户 / 户收费率: an account is billed for a period if it has periodic charges of
+  that period with something due; it has paid if the money allocated to those charges by CUT
+  covers what is due. Over several months the counts add up per month (户次).
+- 期初欠费 (arrears at start): what was still owed, at the start of FROM (for a month row:
+  at the start of that month), on periodic charges of earlier periods: amount less money
+  allocated before the start, less all adjustments (incl. write-offs) dated before the start.
+- 欠费追回 (recovered): money allocated between the start and CUT (for a month row: within
+  that month, up to CUT) to those earlier-period charges. 清欠率 = 欠费追回 ÷ 期初欠费.
+- 预存 (prepayments): money added to prepaid balances between the start and CUT (payments
+  add, voids and refunds take back). Prepaid money counts in 当期实收 only when it is later
+  applied to a current charge — never when it is received.
+- 其他收费: money allocated between the start and CUT to late fees and ad-hoc charges.
+
+Prepayments, recoveries and other money are separate columns and are never part of 当期实收:
+a prepayment or an old-arrears recovery cannot raise the current-period rate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, extract, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput, NotFound
+from app.models import (
+    Account,
+    AdjustmentKind,
+    Allocation,
+    Charge,
+    ChargeAdjustment,
+    ChargeKind,
+    CollectionTarget,
+    CollectorArea,
+    FeeItem,
+    JournalEntry,
+    Payment,
+    PaymentKind,
+    Posting,
+    Site,
+    Station,
+    TargetScope,
+    Tariff,
+    TenderLine,
+    User,
+)
+from app.services import Actor, audit, auth, ledger, settings
+from app.services.accounts import default_site, find_account
+from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
+from app.services.clock import add_months, local_time, month_end, parse_period, period_start, utcnow
+from app.services.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
+from app.services.receipts import TENDER_NAMES
+
+KIND_LABELS = {"payment": "收款", "void": "作废", "refund": "退费", "waiver": "减免", "write_off": "核销",
+               "cancel": "退费撤销"}
+UNASSIGNED = "（未分配）"
+NO_FEE = "（预存，不分项目）"
+
+
+# ---- shared pieces ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A ratio kept as two integers; shown half-up to 0.01% ('95.24%'), '—' when nothing is due."""
+
+    num: int
+    den: int
+
+    @property
+    def decimal(self) -> Decimal | None:
+        if self.den == 0:
+            return None
+        return (Decimal(self.num) / Decimal(self.den)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+    @property
+    def text(self) -> str:
+        if self.den == 0:
+            return "—"
+        pct = (Decimal(self.num) * 100 / Decimal(self.den)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return f"{pct}%"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMeta:
+    """What every printed report carries: site, period, who printed it and when (local time)."""
+
+    site: str
+    period: str
+    printed_by: str
+    printed_at: str
+
+
+def report_meta(session: Session, actor: Actor, period: str, at: dt.datetime | None = None) -> ReportMeta:
+    user = session.get(User, actor.user_id)
+    site = session.scalar(select(Site).order_by(Site.id))
+    at = at or utcnow()
+    when = local_time(at, settings.get(session, "timezone")).strftime("%Y-%m-%d %H:%M")
+    return ReportMeta(site.name if site else "", period, user.display_name if user else "", when)
+
+
+def _month(y, m) -> str:
+    return f"{int(y):04d}-{int(m):02d}"
+
+
+def _periods(first: str, last: str) -> list[str]:
+    out, day = [], period_start(first)
+    while (p := f"{day.year:04d}-{day.month:02d}") <= last:
+        out.append(p)
+        day = add_months(day, 1)
+    return out
+
+
+def _signed_prepaid():
+    """Prepaid added by a payment row: + for a payment, - for a void or refund (whatever its sign)."""
+    return case((Payment.kind == PaymentKind.PAYMENT, Payment.prepaid_added),
+                else_=-func.abs(Payment.prepaid_added))
+
+
+def _collector_names(session: Session) -> dict[int, str]:
+    return {uid: name for uid, name in session.execute(select(User.id, User.display_name))}
+
+
+def _check_range(date_from: dt.date, date_to: dt.date) -> None:
+    if date_to < date_from:
+        raise InvalidInput(f"结束日期 {date_to} 早于开始日期 {date_from}")
+
+
+# ---- 收费率 ------------------------------------------------------------------------------
+
+GROUPINGS = {"building": "楼栋", "fee": "收费项目", "collector": "收费员", "month": "月份"}
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionRow:
+    key: str
+    due: int
+    collected: int
+    billed_households: int
+    paid_households: int
+    arrears_start: int
+    recovered: int
+    prepaid: int
+    other: int
+
+    @property
+    def rate(self) -> Rate:
+        return Rate(self.collected, self.due)
+
+    @property
+    def household_rate(self) -> Rate:
+        return Rate(self.paid_households, self.billed_households)
+
+    @property
+    def recovery_rate(self) -> Rate:
+        return Rate(self.recovered, self.arrears_start)
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan
+
+        return {"key": self.key, "due": format_yuan(self.due), "collected": format_yuan(self.collected),
+                "rate": self.rate.text, "billed_households": self.billed_households,
+                "paid_households": self.paid_households, "household_rate": self.household_rate.text,
+                "arrears_start": format_yuan(self.arrears_start), "recovered": format_yuan(self.recovered),
+                "recovery_rate": self.recovery_rate.text, "prepaid": format_yuan(self.prepaid),
+                "other": format_yuan(self.other)}
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionReport:
+    meta: ReportMeta
+    from_period: str
+    to_period: str
+    cutoff: dt.date
+    by: str
+    in_period: bool
+    rows: list[CollectionRow]
+    total: CollectionRow
+
+    def to_json(self) -> dict:
+        return {"from": self.from_period, "to": self.to_period, "cutoff": self.cutoff.isoformat(), "by": self.by,
+                "in_period": self.in_period, "rows": [r.to_json() for r in self.rows],
+                "total": self.total.to_json()}
+
+
+def _group_col(by: str, charge=Charge):
+    """The SQL expression a collection report groups by (joined Account / CollectorArea)."""
+    if by == "building":
+        return Account.building
+    if by == "fee":
+        return charge.fee_item_id
+    if by == "collector":
+        return CollectorArea.user_id
+    return literal("")
+
+
+def _with_dims(q, by: str, account_col):
+    q = q.join(Account, Account.id == account_col)
+    if by == "collector":
+        q = q.outerjoin(CollectorArea, CollectorArea.building == Account.building)
+    return q
+
+
+def collection_rate(session: Session, *, actor: Actor, from_period: str, to_period: str, by: str = "building",
+                    cutoff: dt.date | None = None, in_period: bool = False, at: dt.datetime | None = None
+                    ) -> CollectionReport:
+    """收费率 per building, fee item, collector or month; figures as in the module docstring."""
+    auth.require(session, actor, auth.READ)
+    first, last = parse_period(from_period), parse_period(to_period)
+    if last < first:
+        raise InvalidInput(f"结束账期 {last} 早于开始账期 {first}")
+    if by not in GROUPINGS:
+        raise InvalidInput(f"分组方式不正确：“{by}”（可选：building、fee、collector、month）")
+    start = period_start(first)
+    cutoff = cutoff or month_end(period_start(last))
+    months = _periods(first, last)
+    by_month = by == "month"
+    g = _group_col(by)
+
+    # 1. periodic charges up to TO: amount per (group, period)
+    q = select(g, Charge.period, func.sum(Charge.amount)).where(
+        Charge.period.is_not(None), Charge.period <= last, Charge.training.is_(False))
+    q = _with_dims(q, by, Charge.account_id).group_by(g, Charge.period)
+    charged: dict[tuple, int] = {(k, p): int(a) for k, p, a in session.execute(q)}
+
+    # 2. adjustments dated by CUT: (group, period, adj month, reduces-due?) -> amount
+    reduces = ChargeAdjustment.kind.in_([AdjustmentKind.WAIVER, AdjustmentKind.CANCEL])
+    ay, am = extract("year", ChargeAdjustment.business_date), extract("month", ChargeAdjustment.business_date)
+    q = (select(g, Charge.period, ay, am, case((reduces, 1), else_=0), func.sum(ChargeAdjustment.amount))
+         .join(Charge, Charge.id == ChargeAdjustment.charge_id)
+         .where(Charge.period.is_not(None), Charge.period <= last, Charge.training.is_(False),
+                ChargeAdjustment.business_date <= cutoff))
+    q = _with_dims(q, by, Charge.account_id).group_by(g, Charge.period, ay, am, case((reduces, 1), else_=0))
+    adjusted = [(k, p, _month(y, m), bool(r), int(a)) for k, p, y, m, r, a in session.execute(q)]
+
+    # 3. allocations to periodic charges by CUT: (group, charge period, pay month, in own period?) -> amount
+    py, pm = extract("year", Payment.business_date), extract("month", Payment.business_date)
+    inflag = case((Payment.business_date <= Charge.period_end, 1), else_=0)
+    q = (select(g, Charge.period, py, pm, inflag, func.sum(Allocation.amount))
+         .select_from(Allocation).join(Payment, Payment.id == Allocation.payment_id)
+         .join(Charge, Charge.id == Allocation.charge_id)
+         .where(Payment.business_date <= cutoff, Payment.training.is_(False), Charge.period.is_not(None),
+                Charge.period <= last))
+    q = _with_dims(q, by, Charge.account_id).group_by(g, Charge.period, py, pm, inflag)
+    allocated = [(k, p, _month(y, m), bool(f), int(a)) for k, p, y, m, f, a in session.execute(q)]
+
+    # 4. other money (late fees, ad-hoc charges) in START..CUT: (group, pay month) -> amount
+    q = (select(g, py, pm, func.sum(Allocation.amount)).select_from(Allocation)
+         .join(Payment, Payment.id == Allocation.payment_id).join(Charge, Charge.id == Allocation.charge_id)
+         .where(Payment.business_date >= start, Payment.business_date <= cutoff, Payment.training.is_(False),
+                Charge.period.is_(None)))
+    q = _with_dims(q, by, Charge.account_id).group_by(g, py, pm)
+    other = [(k, _month(y, m), int(a)) for k, y, m, a in session.execute(q)]
+
+    # 5. prepayments in START..CUT: (group, pay month) -> amount (not per fee item)
+    pg = literal(None) if by == "fee" else g
+    q = (select(pg, py, pm, func.sum(_signed_prepaid()))
+         .where(Payment.business_date >= start, Payment.business_date <= cutoff, Payment.training.is_(False),
+                Payment.account_id.is_not(None)))
+    q = _with_dims(q, by, Payment.account_id).group_by(pg, py, pm)
+    prepaid = [(k, _month(y, m), int(a)) for k, y, m, a in session.execute(q) if a]
+
+    # 6. households per (group, period): billed and paid in full by CUT
+    households = _households(session, by, first, last, cutoff, in_period)
+
+    # ---- fold into rows ----
+    label = _labeller(session, by)
+    keys = sorted({k for k, _ in charged} | {k for k, *_ in allocated} | {k for k, *_ in other}
+                  | {k for k, *_ in prepaid}, key=lambda k: (k is None, str(label(k))))
+
+    by_key: dict = defaultdict(lambda: {"charged": [], "allocated": [], "adjusted": [], "other": [],
+                                        "prepaid": [], "households": []})
+    for (k, p), a in charged.items():
+        by_key[k]["charged"].append((p, a))
+    for k, *rest in allocated:
+        by_key[k]["allocated"].append(rest)
+    for k, *rest in adjusted:
+        by_key[k]["adjusted"].append(rest)
+    for k, *rest in other:
+        by_key[k]["other"].append(rest)
+    for k, *rest in prepaid:
+        by_key[k]["prepaid"].append(rest)
+    for (k, p), counts in households.items():
+        by_key[k]["households"].append((p, *counts))
+
+    def build(groups: list, row_months: list[str], label_text: str, row_start: str | None = None) -> CollectionRow:
+        """Figures for the given groups over the months of the row (see the module docstring)."""
+        row_first, row_last = row_months[0], row_months[-1]
+        rs = row_start or row_first
+        rs_end = month_end(period_start(rs)) if row_start else cutoff
+        rs_last = f"{rs_end.year:04d}-{rs_end.month:02d}"
+        due = arrears = collected = recovered = other_sum = pre_sum = billed = paid = 0
+        for k in groups:
+            d = by_key[k]
+            for p, a in d["charged"]:
+                if row_first <= p <= row_last:
+                    due += a
+                elif p < rs:
+                    arrears += a
+            for p, qm, inside, a in d["allocated"]:
+                if row_first <= p <= row_last and (inside or not in_period):
+                    collected += a
+                if p < rs:
+                    if qm < rs:
+                        arrears -= a
+                    elif qm <= rs_last:
+                        recovered += a
+            for p, am_, red, a in d["adjusted"]:
+                if red and row_first <= p <= row_last:
+                    due -= a
+                if p < rs and am_ < rs:
+                    arrears -= a
+            other_sum += sum(a for qm, a in d["other"] if rs <= qm <= rs_last)
+            pre_sum += sum(a for qm, a in d["prepaid"] if rs <= qm <= rs_last)
+            for p, b, n in d["households"]:
+                if row_first <= p <= row_last:
+                    billed += b
+                    paid += n
+        return CollectionRow(label_text, due, collected, billed, paid, arrears, recovered, pre_sum, other_sum)
+
+    rows: list[CollectionRow] = []
+    if by_month:
+        for m in months:
+            rows.append(build(list(by_key), [m], m, row_start=m))
+    else:
+        for key in keys:
+            if key is None and by == "fee":
+                continue
+            rows.append(build([key], months, label(key)))
+        if by == "fee" and None in by_key:
+            rows.append(build([None], months, NO_FEE))
+    total = build(list(by_key), months, "合计")
+    meta = report_meta(session, actor, f"{first} 至 {last}（截至 {cutoff.isoformat()}）", at)
+    return CollectionReport(meta, first, last, cutoff, by, in_period, rows, total)
+
+
+def _labeller(session: Session, by: str):
+    if by == "fee":
+        names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
+        return lambda k: names.get(k, NO_FEE) if k is not None else NO_FEE
+    if by == "collector":
+        names = _collector_names(session)
+        return lambda k: names.get(k, UNASSIGNED) if k is not None else UNASSIGNED
+    if by == "building":
+        return lambda k: (f"{k}号楼" if k and str(k).isdigit() else (k or "（无楼栋）"))
+    return lambda k: k or ""
+
+
+def _households(session: Session, by: str, first: str, last: str, cutoff: dt.date, in_period: bool) -> dict:
+    """(group, period) -> (billed households, households paid in full by the cut-off)."""
+    c2 = Charge.__table__.alias("c2")
+    paid_cond = [Payment.business_date <= cutoff, Payment.training.is_(False), c2.c.period >= first,
+                 c2.c.period <= last]
+    if in_period:
+        paid_cond.append(Payment.business_date <= c2.c.period_end)
+    paid = (select(Allocation.charge_id.label("cid"), func.sum(Allocation.amount).label("paid"))
+            .join(Payment, Payment.id == Allocation.payment_id).join(c2, c2.c.id == Allocation.charge_id)
+            .where(*paid_cond).group_by(Allocation.charge_id).subquery())
+    adj = (select(ChargeAdjustment.charge_id.label("cid"), func.sum(ChargeAdjustment.amount).label("adj"))
+           .where(ChargeAdjustment.kind.in_([AdjustmentKind.WAIVER, AdjustmentKind.CANCEL]),
+                  ChargeAdjustment.business_date <= cutoff)
+           .group_by(ChargeAdjustment.charge_id).subquery())
+    g = _group_col(by)
+    due = func.sum(Charge.amount - func.coalesce(adj.c.adj, 0))
+    per_account = (select(g.label("k"), Charge.period.label("p"), Charge.account_id,
+                          due.label("due"), func.sum(func.coalesce(paid.c.paid, 0)).label("paid"))
+                   .outerjoin(paid, paid.c.cid == Charge.id).outerjoin(adj, adj.c.cid == Charge.id)
+                   .where(Charge.period >= first, Charge.period <= last, Charge.training.is_(False)))
+    per_account = _with_dims(per_account, by, Charge.account_id).group_by(g, Charge.period, Charge.account_id)
+    pa = per_account.subquery()
+    q = (select(pa.c.k, pa.c.p, func.count(), func.sum(case((pa.c.paid >= pa.c.due, 1), else_=0)))
+         .where(pa.c.due > 0).group_by(pa.c.k, pa.c.p))
+    return {(k, p): (int(b), int(n or 0)) for k, p, b, n in session.execute(q)}
+
+
+# ---- 欠费明细 / 账龄分析 ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AgeingRow:
+    code: str
+    owner: str
+    phone: str
+    building: str
+    area: int  # hundredths of m²
+    fees: str
+    oldest_due: dt.date
+    days_overdue: int
+    amount: int
+    buckets: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class AgeingReport:
+    """`rows` is a list of one row per account in arrears (aggregated in SQL, ~100 bytes each)."""
+
+    meta: ReportMeta
+    as_of: dt.date
+    building: str | None
+    rows: list[AgeingRow]
+    by_bucket: dict[str, int]
+    by_building: dict[str, dict[str, int]]
+    accounts_by_building: dict[str, int]
+    total: int
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan
+
+        return {"as_of": self.as_of.isoformat(), "building": self.building, "total": format_yuan(self.total),
+                "accounts": len(self.rows),
+                "buckets": {BUCKET_NAMES[k]: format_yuan(v) for k, v in self.by_bucket.items()},
+                "buildings": {b: {"accounts": self.accounts_by_building[b], "total": format_yuan(sum(v.values())),
+                                  **{BUCKET_NAMES[k]: format_yuan(x) for k, x in v.items()}}
+                              for b, v in self.by_building.items()},
+                "rows": [{"code": r.code, "owner": r.owner, "phone": r.phone, "building": r.building,
+                          "area": f"{r.area / 100:.2f}", "fees": r.fees, "oldest_due": r.oldest_due.isoformat(),
+                          "days_overdue": r.days_overdue, "amount": format_yuan(r.amount)} for r in self.rows]}
+
+
+def outstanding_as_of(as_of: dt.date):
+    """SQL expression: a charge's outstanding at the end of `as_of` (amount - money - adjustments)."""
+    paid = (select(func.coalesce(func.sum(Allocation.amount), 0))
+            .join(Payment, Payment.id == Allocation.payment_id)
+            .where(Allocation.charge_id == Charge.id, Payment.business_date <= as_of, Payment.training.is_(False))
+            .correlate(Charge).scalar_subquery())
+    adj = (select(func.coalesce(func.sum(ChargeAdjustment.amount), 0))
+           .where(ChargeAdjustment.charge_id == Charge.id, ChargeAdjustment.business_date <= as_of)
+           .correlate(Charge).scalar_subquery())
+    return Charge.amount - paid - adj
+
+
+def iter_outstanding(session: Session, *, as_of: dt.date, building: str | None = None,
+                     account_ids: list[int] | None = None):
+    """Stream (account id, charge id, fee id, period, due date, outstanding) of charges due by `as_of`
+    with money owed at the end of `as_of`, ordered by account and due date."""
+    out = outstanding_as_of(as_of).label("out")
+    inner = (select(Charge.account_id, Charge.id, Charge.fee_item_id, Charge.period, Charge.due_date,
+                    Charge.kind, out)
+             .where(Charge.due_date <= as_of, Charge.training.is_(False)))
+    if building:
+        inner = inner.where(Charge.account_id.in_(select(Account.id).where(Account.building == building)))
+    if account_ids is not None:
+        inner = inner.where(Charge.account_id.in_(account_ids))
+    sub = inner.subquery()
+    q = select(sub).where(sub.c.out > 0).order_by(sub.c.account_id, sub.c.due_date, sub.c.id)
+    yield from session.execute(q.execution_options(yield_per=5000))
+
+
+def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, building: str | None = None,
+           at: dt.datetime | None = None) -> AgeingReport:
+    """欠费明细/账龄分析: per account in arrears, and totals per building and per ageing bucket."""
+    auth.require(session, actor, auth.READ)
+    as_of = as_of or dt.date.today()
+    fee_names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
+    rows: list[AgeingRow] = []
+    by_bucket = {label: 0 for label, _, _ in BUCKETS}
+    per_account: dict[int, dict] = {}
+    order: list[int] = []
+    for acc_id, _cid, fee_id, _period, due_date, _kind, out in iter_outstanding(session, as_of=as_of,
+                                                                                 building=building):
+        out = int(out)
+        label = bucket_of((as_of - due_date).days)
+        by_bucket[label] += out
+        cur = per_account.get(acc_id)
+        if cur is None:
+            cur = per_account[acc_id] = {"oldest": due_date, "amount": 0, "fees": [], "buckets": {}}
+            order.append(acc_id)
+        cur["amount"] += out
+        cur["buckets"][label] = cur["buckets"].get(label, 0) + out
+        name = fee_names.get(fee_id, "")
+        if name not in cur["fees"]:
+            cur["fees"].append(name)
+    info: dict[int, tuple] = {}
+    ids = list(per_account)
+    for i in range(0, len(ids), 900):
+        for row in session.execute(select(Account.id, Account.code, Account.owner_name, Account.owner_phone,
+                                          Account.building, Account.built_area)
+                                   .where(Account.id.in_(ids[i:i + 900]))):
+            info[row[0]] = row[1:]
+    by_building: dict[str, dict[str, int]] = {}
+    accounts_by_building: dict[str, int] = defaultdict(int)
+    for acc_id in order:
+        code, owner, phone, bld, area = info[acc_id]
+        cur = per_account[acc_id]
+        rows.append(AgeingRow(code, owner, phone, bld, area, "、".join(cur["fees"]), cur["oldest"],
+                              (as_of - cur["oldest"]).days, cur["amount"], cur["buckets"]))
+        bb = by_building.setdefault(bld, {label: 0 for label, _, _ in BUCKETS})
+        for k, v in cur["buckets"].items():
+            bb[k] += v
+        accounts_by_building[bld] += 1
+    rows.sort(key=lambda r: (_building_key(r.building), r.code))
+    by_building = dict(sorted(by_building.items(), key=lambda kv: _building_key(kv[0])))
+    meta = report_meta(session, actor, f"截至 {as_of.isoformat()}" + (f"　楼栋 {building}" if building else ""), at)
+    return AgeingReport(meta, as_of, building, rows, by_bucket, by_building, dict(accounts_by_building),
+                        sum(by_bucket.values()))
+
+
+def _building_key(b: str):
+    return (0, int(b), "") if b.isdigit() else (1, 0, b)
+
+
+# ---- 收费明细 journal -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    business_date: dt.date
+    time: str
+    receipt_no: str
+    kind: str  # 收款 作废 退费 减免 核销 退费撤销
+    account: str
+    payer: str
+    items: str
+    tenders: str
+    amount: int  # money in (+) or out (-); for 减免/核销 the reduction of the charge
+    operator: str
+    station: str
+    reference: str  # the original receipt of a correction, or the reason
+
+
+@dataclass(frozen=True, slots=True)
+class JournalReport:
+    """`rows` is an iterator over the period, in business-date and entry order (streamed)."""
+
+    meta: ReportMeta
+    date_from: dt.date
+    date_to: dt.date
+    rows: Iterator[JournalRow]
+
+
+def journal(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.date,
+            at: dt.datetime | None = None) -> JournalReport:
+    """收费明细: every payment, void, refund, waiver and write-off of the period (streamed)."""
+    auth.require(session, actor, auth.READ)
+    _check_range(date_from, date_to)
+    meta = report_meta(session, actor, f"{date_from.isoformat()} 至 {date_to.isoformat()}", at)
+    return JournalReport(meta, date_from, date_to, _journal_rows(session, date_from, date_to))
+
+
+def _journal_rows(session: Session, date_from: dt.date, date_to: dt.date) -> Iterator[JournalRow]:
+    users = _collector_names(session)
+    stations = dict(session.execute(select(Station.id, Station.name)).all())
+    fee_names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
+    tz = settings.get(session, "timezone")
+    originals: dict[int, str] = {}
+    q = (select(Payment.id, Payment.kind, Payment.receipt_no, Payment.business_date, Payment.created_at,
+                Payment.account_id, Payment.payer_name, Payment.user_id, Payment.station_id, Payment.tendered,
+                Payment.change, Payment.reverses_payment_id, Payment.reason)
+         .where(Payment.business_date >= date_from, Payment.business_date <= date_to, Payment.training.is_(False))
+         .order_by(Payment.business_date, Payment.id))
+    batch: list = []
+
+    def flush(batch):
+        ids = [r.id for r in batch]
+        items: dict[int, list] = defaultdict(list)
+        for pid, fee_id, period, kind, _amount in session.execute(
+                select(Allocation.payment_id, Charge.fee_item_id, Charge.period, Charge.kind, Allocation.amount)
+                .join(Charge, Charge.id == Allocation.charge_id).where(Allocation.payment_id.in_(ids))
+                .order_by(Allocation.id)):
+            name = fee_names.get(fee_id, "") + ("滞纳金" if kind == ChargeKind.LATE_FEE else "")
+            items[pid].append((name, period or ""))
+        tenders: dict[int, list] = defaultdict(list)
+        for pid, method, amount in session.execute(select(TenderLine.payment_id, TenderLine.method, TenderLine.amount)
+                                                   .where(TenderLine.payment_id.in_(ids)).order_by(TenderLine.id)):
+            tenders[pid].append(f"{TENDER_NAMES.get(method.value, method.value)}{_yuan(abs(amount))}")
+        accounts = dict(session.execute(select(Account.id, Account.code).where(
+            Account.id.in_({r.account_id for r in batch if r.account_id}))).all())
+        missing = {r.reverses_payment_id for r in batch if r.reverses_payment_id and r.reverses_payment_id
+                   not in originals}
+        if missing:
+            originals.update(dict(session.execute(select(Payment.id, Payment.receipt_no)
+                                                  .where(Payment.id.in_(missing))).all()))
+        for r in batch:
+            sign = 1 if r.kind == PaymentKind.PAYMENT else -1
+            amount = sign * (abs(r.tendered) - abs(r.change))
+            ref = originals.get(r.reverses_payment_id, "") if r.reverses_payment_id else ""
+            if r.reason:
+                ref = f"{ref} {r.reason}".strip()
+            originals.setdefault(r.id, r.receipt_no or "")
+            yield JournalRow(r.business_date, local_time(r.created_at, tz).strftime("%H:%M"), r.receipt_no or "",
+                             KIND_LABELS.get(r.kind.value, r.kind.value), accounts.get(r.account_id, ""),
+                             r.payer_name, _summarise_items(items.get(r.id, [])), "、".join(tenders.get(r.id, [])),
+                             amount, users.get(r.user_id, ""), stations.get(r.station_id, ""), ref)
+
+    for row in session.execute(q.execution_options(yield_per=1000)):
+        batch.append(row)
+        if len(batch) >= 500:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
+    # charge adjustments (减免 / 核销 / 退费撤销) of the period
+    q = (select(ChargeAdjustment.business_date, ChargeAdjustment.created_at, ChargeAdjustment.kind,
+                ChargeAdjustment.amount, ChargeAdjustment.reason, ChargeAdjustment.user_id, Charge.fee_item_id,
+                Charge.period, Account.code, Account.owner_name)
+         .join(Charge, Charge.id == ChargeAdjustment.charge_id).join(Account, Account.id == Charge.account_id)
+         .where(ChargeAdjustment.business_date >= date_from, ChargeAdjustment.business_date <= date_to)
+         .order_by(ChargeAdjustment.business_date, ChargeAdjustment.id))
+    for bd, created, kind, amount, reason, uid, fee_id, period, code, owner in session.execute(q):
+        yield JournalRow(bd, local_time(created, tz).strftime("%H:%M"), "", KIND_LABELS.get(kind.value, kind.value),
+                         code, owner, _summarise_items([(fee_names.get(fee_id, ""), period or "")]), "",
+                         -int(amount), users.get(uid, ""), "", reason or "")
+
+
+def _yuan(fen: int) -> str:
+    from app.money import format_yuan
+
+    return format_yuan(fen)
+
+
+def _summarise_items(items: list[tuple[str, str]]) -> str:
+    """[('物业费','2026-09'),('物业费','2026-10'),('水费','2026-10')] -> '物业费 2026-09~2026-10、水费 2026-10'."""
+    grouped: dict[str, list[str]] = {}
+    for name, period in items:
+        grouped.setdefault(name, [])
+        if period and period not in grouped[name]:
+            grouped[name].append(period)
+    parts = []
+    for name, periods in grouped.items():
+        if not periods:
+            parts.append(name)
+        elif len(periods) == 1:
+            parts.append(f"{name} {periods[0]}")
+        else:
+            parts.append(f"{name} {min(periods)}~{max(periods)}")
+    return "、".join(parts) or "预存"
+
+
+# ---- 收入汇总 / department revenue -------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class IncomeLine:
+    name: str
+    category: str  # 自营收入 代收代缴 押金 预存 滞纳金
+    department: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeReport:
+    meta: ReportMeta
+    date_from: dt.date
+    date_to: dt.date
+    by_fee: list[IncomeLine]
+    by_category: dict[str, int]
+    by_tender: dict[str, int]
+    by_department: dict[str, int]
+    total: int
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan
+
+        return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "total": format_yuan(self.total),
+                "by_fee": [{"name": x.name, "category": x.category, "department": x.department,
+                            "amount": format_yuan(x.amount)} for x in self.by_fee],
+                "by_category": {k: format_yuan(v) for k, v in self.by_category.items()},
+                "by_tender": {k: format_yuan(v) for k, v in self.by_tender.items()},
+                "by_department": {k: format_yuan(v) for k, v in self.by_department.items()}}
+
+
+def income(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.date,
+           at: dt.datetime | None = None) -> IncomeReport:
+    """收入汇总 by fee item (revenue / pass-through / deposit / late fee) plus prepaid, by tender
+    (net of change, voids and refunds), and department revenue (own revenue items only).
+    Money is counted on the payment's business date; the fee-item total equals the tender total."""
+    auth.require(session, actor, auth.READ)
+    _check_range(date_from, date_to)
+    in_range = and_(Payment.business_date >= date_from, Payment.business_date <= date_to,
+                    Payment.training.is_(False))
+    late = case((Charge.kind == ChargeKind.LATE_FEE, 1), else_=0)
+    q = (select(FeeItem.name, FeeItem.kind, FeeItem.department, late, func.sum(Allocation.amount))
+         .select_from(Allocation).join(Payment, Payment.id == Allocation.payment_id)
+         .join(Charge, Charge.id == Allocation.charge_id).join(FeeItem, FeeItem.id == Charge.fee_item_id)
+         .where(in_range).group_by(FeeItem.name, FeeItem.kind, FeeItem.department, late)
+         .order_by(FeeItem.name))
+    by_fee: list[IncomeLine] = []
+    by_category: dict[str, int] = defaultdict(int)
+    by_department: dict[str, int] = defaultdict(int)
+    for name, kind, dept, is_late, amount in session.execute(q):
+        amount = int(amount)
+        category = "滞纳金" if is_late else KIND_NAMES[kind.value]
+        by_fee.append(IncomeLine(name + ("滞纳金" if is_late else ""), category, dept or "", amount))
+        by_category[category] += amount
+        if kind.value == "revenue" or is_late:
+            by_department[dept or "（未分科室）"] += amount
+    prepaid = int(session.scalar(select(func.coalesce(func.sum(_signed_prepaid()), 0)).where(in_range)))
+    if prepaid:
+        by_fee.append(IncomeLine("预存款", "预存", "", prepaid))
+        by_category["预存"] += prepaid
+    # tenders: each tender line signed by its payment's kind; cash net of change
+    sign = case((Payment.kind == PaymentKind.PAYMENT, 1), else_=-1)
+    by_tender: dict[str, int] = defaultdict(int)
+    for method, amount in session.execute(
+            select(TenderLine.method, func.sum(sign * func.abs(TenderLine.amount)))
+            .join(Payment, Payment.id == TenderLine.payment_id).where(in_range).group_by(TenderLine.method)):
+        by_tender[TENDER_NAMES.get(method.value, method.value)] += int(amount)
+    change = int(session.scalar(select(func.coalesce(func.sum(sign * func.abs(Payment.change)), 0)).where(in_range)))
+    if change:
+        by_tender[TENDER_NAMES["cash"]] -= change
+    meta = report_meta(session, actor, f"{date_from.isoformat()} 至 {date_to.isoformat()}", at)
+    return IncomeReport(meta, date_from, date_to, by_fee, dict(by_category), dict(by_tender), dict(by_department),
+                        sum(x.amount for x in by_fee))
+
+
+# ---- 对账单 -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    business_date: dt.date
+    description: str
+    charged: int  # 应收 added (+)
+    paid: int  # money received against the account (+)
+    corrected: int  # other changes to what is owed (signed: + owes more)
+    balance: int
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """对账单. Balance = receivable less prepaid: what the account owes (negative: in credit)."""
+
+    meta: ReportMeta
+    account: str
+    owner: str
+    phone: str
+    address: str
+    date_from: dt.date
+    date_to: dt.date
+    opening: int
+    lines: list[StatementLine]
+    charged: int
+    paid: int
+    corrected: int
+    closing: int
+    prepaid_closing: int
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan
+
+        return {"account": self.account, "owner": self.owner, "from": self.date_from.isoformat(),
+                "to": self.date_to.isoformat(), "opening": format_yuan(self.opening),
+                "charged": format_yuan(self.charged), "paid": format_yuan(self.paid),
+                "corrected": format_yuan(self.corrected), "closing": format_yuan(self.closing),
+                "prepaid_closing": format_yuan(self.prepaid_closing),
+                "lines": [{"date": x.business_date.isoformat(), "description": x.description,
+                           "charged": format_yuan(x.charged), "paid": format_yuan(x.paid),
+                           "corrected": format_yuan(x.corrected), "balance": format_yuan(x.balance)}
+                          for x in self.lines]}
+
+
+CHARGE_ENTRY_KINDS = {"bill", "charge", "late_fee"}
+PAYMENT_ENTRY_KINDS = {"payment"}
+
+
+def statement(session: Session, *, actor: Actor, account_code: str, date_from: dt.date, date_to: dt.date,
+              at: dt.datetime | None = None) -> Statement:
+    """对账单 from the journal: receivable and prepaid postings of the account, entry by entry."""
+    auth.require(session, actor, auth.READ)
+    _check_range(date_from, date_to)
+    acc = find_account(session, account_code)
+    books = [ledger.RECEIVABLE, ledger.PREPAID]
+    base = (select(func.coalesce(func.sum(Posting.amount), 0)).join(JournalEntry, JournalEntry.id == Posting.entry_id)
+            .where(Posting.account_id == acc.id, Posting.book.in_(books), JournalEntry.training.is_(False)))
+    opening = int(session.scalar(base.where(JournalEntry.business_date < date_from)))
+    prepaid_closing = -int(session.scalar(
+        base.where(JournalEntry.business_date <= date_to, Posting.book == ledger.PREPAID)))
+    fee_names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
+    q = (select(JournalEntry.id, JournalEntry.business_date, JournalEntry.kind, JournalEntry.memo,
+                JournalEntry.payment_id, Posting.book, Posting.amount, Posting.charge_id, Charge.fee_item_id,
+                Charge.period, Charge.kind)
+         .join(Posting, Posting.entry_id == JournalEntry.id).outerjoin(Charge, Charge.id == Posting.charge_id)
+         .where(Posting.account_id == acc.id, Posting.book.in_(books), JournalEntry.training.is_(False),
+                JournalEntry.business_date >= date_from, JournalEntry.business_date <= date_to)
+         .order_by(JournalEntry.business_date, JournalEntry.id, Posting.id))
+    receipts = {}
+    lines: list[StatementLine] = []
+    balance = opening
+    current: dict | None = None
+
+    def close(cur):
+        nonlocal balance
+        if cur is None:
+            return
+        net = cur["net"]
+        if cur["kind"] in CHARGE_ENTRY_KINDS:
+            charged, paid, corrected = net, 0, 0
+        elif cur["kind"] in PAYMENT_ENTRY_KINDS:
+            charged, paid, corrected = 0, -net, 0
+        else:
+            charged, paid, corrected = 0, 0, net
+        balance += net
+        lines.append(StatementLine(cur["date"], cur["desc"], charged, paid, corrected, balance))
+
+    for eid, bdate, kind, memo, pid, book, amount, _cid, fee_id, period, ckind in session.execute(q):
+        amount = int(amount)
+        if kind in CHARGE_ENTRY_KINDS:
+            # one line per charge: bill runs post many charges in one entry
+            close(current)
+            name = fee_names.get(fee_id, "") + ("滞纳金" if ckind == ChargeKind.LATE_FEE else "")
+            current = {"date": bdate, "kind": kind, "net": amount, "desc": f"{name} {period or ''}".strip()}
+            continue
+        if current is None or current.get("eid") != eid:
+            close(current)
+            if pid and pid not in receipts:
+                receipts[pid] = session.scalar(select(Payment.receipt_no).where(Payment.id == pid)) or ""
+            label = KIND_LABELS.get(kind, {"prepaid_refund": "预存退款", "deposit_refund": "退押金"}.get(kind, kind))
+            desc = f"{label}（收据 {receipts[pid]}）" if pid else (f"{label} {memo}".strip())
+            current = {"eid": eid, "date": bdate, "kind": kind, "net": 0, "desc": desc, "prepaid_used": 0}
+        current["net"] += amount
+        if book == ledger.PREPAID and amount > 0 and kind in PAYMENT_ENTRY_KINDS:
+            current["prepaid_used"] += amount
+            current["desc"] = current["desc"].split("，")[0] + f"，预存抵扣 {_yuan(current['prepaid_used'])}"
+    close(current)
+    meta = report_meta(session, actor, f"{date_from.isoformat()} 至 {date_to.isoformat()}", at)
+    address = acc.code if not acc.building else f"{acc.building}栋{acc.entrance}单元{acc.room}"
+    return Statement(meta, acc.code, acc.owner_name, acc.owner_phone, address, date_from, date_to, opening, lines,
+                     sum(x.charged for x in lines), sum(x.paid for x in lines), sum(x.corrected for x in lines),
+                     balance, prepaid_closing)
+
+
+# ---- 收费标准公示 ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TariffRow:
+    code: str
+    name: str
+    category: str
+    method: str
+    rate: str  # '2.35 元/㎡·月'
+    cycle: str
+    effective_from: dt.date | None
+    due_rule: str
+    late_fee_rule: str
+    next_change: str
+
+
+@dataclass(frozen=True, slots=True)
+class TariffSchedule:
+    meta: ReportMeta
+    as_of: dt.date
+    rows: list[TariffRow]
+    hotline: str
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "hotline": self.hotline,
+                "rows": [{"code": r.code, "name": r.name, "category": r.category, "method": r.method, "rate": r.rate,
+                          "cycle": r.cycle, "effective_from": r.effective_from.isoformat() if r.effective_from else None,
+                          "due_rule": r.due_rule, "late_fee_rule": r.late_fee_rule, "next_change": r.next_change}
+                         for r in self.rows]}
+
+
+def rate_with_unit(rate_e4: int, method: str, cycle: str, unit_name: str) -> str:
+    per = {"monthly": "月", "quarterly": "季", "yearly": "年", "once": "次"}[cycle]
+    if method == "area":
+        return f"{format_rate(rate_e4)} 元/㎡·{per}"
+    if method == "metered":
+        return f"{format_rate(rate_e4)} 元/{unit_name or '单位'}"
+    if method == "quantity":
+        return f"{format_rate(rate_e4)} 元/{unit_name or '个'}" + ("" if cycle == "once" else f"·{per}")
+    return f"{format_rate(rate_e4)} 元/{per}" if cycle != "once" else f"{format_rate(rate_e4)} 元"
+
+
+def late_fee_rule(daily_ppm: int, grace_days: int) -> str:
+    if not daily_ppm:
+        return "不收滞纳金"
+    if daily_ppm % 100 == 0 and daily_ppm < 10000:
+        rate = f"日万分之{'零一二三四五六七八九'[daily_ppm // 100] if daily_ppm // 100 < 10 else daily_ppm // 100}"
+    else:
+        rate = f"日{(Decimal(daily_ppm) / 10000).normalize()}%"
+    return f"逾期{f'超过 {grace_days} 天' if grace_days else ''}按欠费{rate}计收"
+
+
+def tariffs(session: Session, *, actor: Actor, as_of: dt.date | None = None,
+            at: dt.datetime | None = None) -> TariffSchedule:
+    """收费标准公示: every active fee item with the tariff in force on `as_of` and the next change."""
+    auth.require(session, actor, auth.READ)
+    as_of = as_of or dt.date.today()
+    rows = []
+    for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True)).order_by(FeeItem.code)):
+        current = session.scalar(select(Tariff).where(Tariff.fee_item_id == fee.id, Tariff.effective_from <= as_of)
+                                 .order_by(Tariff.effective_from.desc()).limit(1))
+        upcoming = session.scalar(select(Tariff).where(Tariff.fee_item_id == fee.id, Tariff.effective_from > as_of)
+                                  .order_by(Tariff.effective_from).limit(1))
+        if current is None and upcoming is None:
+            continue
+        m, c = fee.method.value, fee.cycle.value
+        due = {"once": "收费时缴纳"}.get(c, f"账期结束后 {fee.due_days} 天内" if fee.due_days else "账期结束时")
+        rows.append(TariffRow(
+            fee.code, fee.name, KIND_NAMES[fee.kind.value], METHOD_NAMES[m],
+            rate_with_unit(current.rate_e4, m, c, fee.unit_name) if current else "（尚未生效）",
+            CYCLE_NAMES[c], current.effective_from if current else None, due,
+            late_fee_rule(fee.late_fee_daily_ppm, fee.late_fee_grace_days),
+            f"{upcoming.effective_from.isoformat()} 起 {rate_with_unit(upcoming.rate_e4, m, c, fee.unit_name)}"
+            if upcoming else ""))
+    site = default_site(session)
+    meta = report_meta(session, actor, f"{as_of.isoformat()} 起执行", at)
+    return TariffSchedule(meta, as_of, rows, site.hotline)
+
+
+# ---- collectors' areas and 计划与实收 ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TargetSet:
+    month: str
+    scope: str
+    key: str
+    amount: int
+    ok_pct: int
+    alert_pct: int
+
+
+def assign_collector(session: Session, *, actor: Actor, building: str, username: str) -> str:
+    """Make `username` the collector answering for `building` (replaces the previous one)."""
+    auth.require(session, actor, auth.SUPERVISE)
+    user = auth.user_by_name(session, username)
+    building = (building or "").strip()
+    if not session.scalar(select(func.count()).select_from(Account).where(Account.building == building)):
+        raise NotFound(f"楼栋“{building}”下没有缴费户")
+    row = session.scalar(select(CollectorArea).where(CollectorArea.building == building))
+    if row is None:
+        session.add(CollectorArea(building=building, user_id=user.id))
+    else:
+        row.user_id = user.id
+    session.flush()
+    audit.record(session, actor, "collector_assign", "collector_area", building, username=username)
+    return building
+
+
+def set_target(session: Session, *, actor: Actor, month: str, amount: int, building: str | None = None,
+               collector: str | None = None, ok_pct: int = 100, alert_pct: int = 90) -> TargetSet:
+    """The manager's monthly collection target for the site, a building or a collector."""
+    auth.require(session, actor, auth.SUPERVISE)
+    month = parse_period(month)
+    if building and collector:
+        raise InvalidInput("计划只能针对一个楼栋或一位收费员")
+    if type(amount) is not int or amount <= 0:
+        raise InvalidInput("计划金额必须大于零")
+    if not 0 < alert_pct <= ok_pct <= 200:
+        raise InvalidInput("预警线必须在 0 和达标线之间（达标线不超过 200%）")
+    if building:
+        scope, key = TargetScope.BUILDING, building.strip()
+        if not session.scalar(select(func.count()).select_from(Account).where(Account.building == key)):
+            raise NotFound(f"楼栋“{key}”下没有缴费户")
+    elif collector:
+        scope, key = TargetScope.COLLECTOR, auth.user_by_name(session, collector).username
+    else:
+        scope, key = TargetScope.SITE, ""
+    row = CollectionTarget(month=month, scope=scope, key=key, amount=amount, ok_pct=ok_pct, alert_pct=alert_pct,
+                           user_id=actor.user_id, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "target_set", "collection_target", row.id, month=month, scope=scope.value,
+                 key=key, amount=amount, ok_pct=ok_pct, alert_pct=alert_pct)
+    return TargetSet(month, scope.value, key, amount, ok_pct, alert_pct)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    month: str
+    scope: str  # 全小区 / 楼栋 / 收费员
+    key: str
+    target: int
+    actual: int
+    ok_pct: int
+    alert_pct: int
+
+    @property
+    def variance(self) -> int:
+        return self.actual - self.target
+
+    @property
+    def rate(self) -> Rate:
+        return Rate(self.actual, self.target)
+
+    @property
+    def band(self) -> str:
+        if self.actual * 100 >= self.target * self.ok_pct:
+            return "达标"
+        if self.actual * 100 < self.target * self.alert_pct:
+            return "预警"
+        return "关注"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    meta: ReportMeta
+    rows: list[PlanRow]
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan
+
+        return {"rows": [{"month": r.month, "scope": r.scope, "key": r.key, "target": format_yuan(r.target),
+                          "actual": format_yuan(r.actual), "variance": format_yuan(r.variance), "rate": r.rate.text,
+                          "band": r.band} for r in self.rows]}
+
+
+SCOPE_NAMES = {"site": "全小区", "building": "楼栋", "collector": "收费员"}
+
+
+def plan_vs_actual(session: Session, *, actor: Actor, from_period: str, to_period: str,
+                   at: dt.datetime | None = None) -> PlanReport:
+    """计划与实收: each target against the money collected in its month — everything allocated to
+    charges of the scope's accounts by payments dated in that month (current, arrears, late fees;
+    prepayments are not collections until applied). A collector's scope is the buildings assigned."""
+    auth.require(session, actor, auth.READ)
+    first, last = parse_period(from_period), parse_period(to_period)
+    targets: dict[tuple, CollectionTarget] = {}
+    for t in session.scalars(select(CollectionTarget).where(CollectionTarget.month >= first,
+                                                            CollectionTarget.month <= last)
+                             .order_by(CollectionTarget.id)):
+        targets[(t.month, t.scope.value, t.key)] = t  # the latest row wins
+    py, pm = extract("year", Payment.business_date), extract("month", Payment.business_date)
+    start, end = period_start(first), month_end(period_start(last))
+    q = (select(Account.building, CollectorArea.user_id, py, pm, func.sum(Allocation.amount))
+         .select_from(Allocation).join(Payment, Payment.id == Allocation.payment_id)
+         .join(Charge, Charge.id == Allocation.charge_id).join(Account, Account.id == Charge.account_id)
+         .outerjoin(CollectorArea, CollectorArea.building == Account.building)
+         .where(Payment.business_date >= start, Payment.business_date <= end, Payment.training.is_(False))
+         .group_by(Account.building, CollectorArea.user_id, py, pm))
+    usernames = dict(session.execute(select(User.id, User.username)).all())
+    actual: dict[tuple, int] = defaultdict(int)
+    for bld, uid, y, m, amount in session.execute(q):
+        month = _month(y, m)
+        actual[(month, "site", "")] += int(amount)
+        actual[(month, "building", bld)] += int(amount)
+        if uid:
+            actual[(month, "collector", usernames.get(uid, ""))] += int(amount)
+    names = dict(session.execute(select(User.username, User.display_name)).all())
+    rows = []
+    for (month, scope, key), t in sorted(targets.items(), key=lambda kv: (kv[0][0], ["site", "building",
+                                                                                    "collector"].index(kv[0][1]),
+                                                                         _building_key(kv[0][2]))):
+        shown = names.get(key, key) if scope == "collector" else key
+        rows.append(PlanRow(month, SCOPE_NAMES[scope], shown, t.amount, actual.get((month, scope, key), 0),
+                            t.ok_pct, t.alert_pct))
+    meta = report_meta(session, actor, f"{first} 至 {last}", at)
+    return PlanReport(meta, rows)
+
+
+# ---- supervisor desk charts ----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class MonthlyRatePoint:
+    month: int  # 1..12
+    this_year: Rate
+    last_year: Rate
+
+
+@dataclass(frozen=True, slots=True)
+class RateByMonthChart:
+    """收费率 by month, this year against last year; each month counts money paid within that
+    month's own billing period (当月收缴率), so years compare like for like."""
+
+    year: int
+    points: list[MonthlyRatePoint]
+
+
+def chart_rate_by_month(session: Session, *, actor: Actor, year: int | None = None,
+                        today: dt.date | None = None) -> RateByMonthChart:
+    auth.require(session, actor, auth.READ)
+    today = today or dt.date.today()
+    year = year or today.year
+    by_year = {}
+    for y in (year - 1, year):
+        rep = collection_rate(session, actor=actor, from_period=f"{y}-01", to_period=f"{y}-12", by="month",
+                              cutoff=min(today, dt.date(y, 12, 31)), in_period=True)
+        by_year[y] = {int(r.key[5:]): r.rate for r in rep.rows}
+    return RateByMonthChart(year, [MonthlyRatePoint(m, by_year[year][m], by_year[year - 1][m]) for m in range(1, 13)])
+
+
+@dataclass(frozen=True, slots=True)
+class TenderMixChart:
+    date_from: dt.date
+    date_to: dt.date
+    slices: list[tuple[str, int]]  # (tender name, fen), largest first
+    total: int
+
+
+def chart_tender_mix(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.date) -> TenderMixChart:
+    """结算方式构成: money taken per tender in the date range (net of change, voids, refunds)."""
+    rep = income(session, actor=actor, date_from=date_from, date_to=date_to)
+    slices = sorted(((k, v) for k, v in rep.by_tender.items() if v), key=lambda kv: -kv[1])
+    return TenderMixChart(date_from, date_to, slices, sum(v for _, v in slices))
+
+
+@dataclass(frozen=True, slots=True)
+class AgeingChart:
+    as_of: dt.date
+    buckets: list[tuple[str, int]]  # (bucket name, fen) in ageing order
+    total: int
+    accounts: int
+
+
+def chart_ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None) -> AgeingChart:
+    rep = ageing(session, actor=actor, as_of=as_of)
+    return AgeingChart(rep.as_of, [(BUCKET_NAMES[k], v) for k, v in rep.by_bucket.items()], rep.total,
+                       len(rep.rows))
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+
