@@ -346,6 +346,10 @@ class Printer(Base):
     drawer_pin: Mapped[int] = mapped_column(Integer, default=2)
     encoding: Mapped[str] = mapped_column(String(12), default="gb18030")
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: native | image: QR by the printer's own command or as a raster (migration 0003)
+    qr_mode: Mapped[str] = mapped_column(String(8), default="native")
+    #: the longest one print job may block on this printer: connect, status, send (0003)
+    timeout_ms: Mapped[int] = mapped_column(Integer, default=3000)
 
 
 class PrintJobStatus(enum.Enum):
@@ -373,5 +377,7 @@ class PrintJob(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[UtcTime]
     updated_at: Mapped[UtcTime]
+    #: why the job exists beyond printing: a reprint's or an explicit drawer opening's reason (0003)
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 

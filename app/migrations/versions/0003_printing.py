@@ -1,11 +1,14 @@
 """printing (printers, print queue)
 
+Adds the printer options the core tables lack: QR mode and the job timeout per printer,
+and the reason of a print job (reprint, explicit drawer opening).
+
 Revision ID: 0003
 Revises: 0002
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "0003"
 down_revision = "0002"
@@ -14,8 +17,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("printer", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("qr_mode", sa.String(length=8), nullable=False, server_default="native"))
+        batch_op.add_column(sa.Column("timeout_ms", sa.Integer(), nullable=False, server_default="3000"))
+    with op.batch_alter_table("print_job", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reason", sa.Text(), nullable=False, server_default=""))
+        batch_op.create_index("ix_print_job_status", ["status"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("print_job", schema=None) as batch_op:
+        batch_op.drop_index("ix_print_job_status")
+        batch_op.drop_column("reason")
+    with op.batch_alter_table("printer", schema=None) as batch_op:
+        batch_op.drop_column("timeout_ms")
+        batch_op.drop_column("qr_mode")

@@ -1,0 +1,44 @@
+"""Previews of a receipt for the screen, the docs and tests: plain text and PNG.
+
+Both draw the same layout as the printer (`layout.layout_receipt`), the PNG with the bundled
+font on the printer's own dot grid, so what the cashier sees is what the paper shows.
+These functions are pure and thread-safe: the UI may call them off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageOps
+
+from app.printing import raster
+from app.printing.layout import ReceiptLayout, layout_receipt
+from app.services.receipts import ReceiptDoc
+
+
+def render_preview_text(doc: ReceiptDoc, width_mm: int = 80, **marks) -> str:
+    """The receipt as plain text, one printed line per line (`marks`: reprint_count,
+    late_print, printed_at as in `layout_receipt`)."""
+    return layout_text(layout_receipt(doc, width_mm=width_mm, **marks))
+
+
+def layout_text(layout: ReceiptLayout) -> str:
+    return "\n".join(line.rstrip() for line in layout.text_lines()) + "\n"
+
+
+def layout_png(layout: ReceiptLayout, *, margin: int = 16, border: bool = True) -> bytes:
+    img = raster.render_layout(layout, margin=margin)
+    if border:
+        img = ImageOps.expand(img, border=1, fill=200)
+    buf = io.BytesIO()
+    img.convert("L").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def render_preview_png(doc: ReceiptDoc, width_mm: int = 80, **marks) -> bytes:
+    """The receipt as a PNG (384 or 576 dots wide plus a margin), bundled font."""
+    return layout_png(layout_receipt(doc, width_mm=width_mm, **marks))
+
+
+def render_preview_image(doc: ReceiptDoc, width_mm: int = 80, **marks) -> Image.Image:
+    return raster.render_layout(layout_receipt(doc, width_mm=width_mm, **marks), margin=16)

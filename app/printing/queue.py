@@ -1,0 +1,212 @@
+"""The print queue: run persisted print jobs on printers, after the ledger has committed.
+
+Flow of a payment's receipt: the payment commits (its own transaction); `print_after_payment`
+queues a job on the station's default printer (one short transaction), sends it with no
+transaction open, and records the outcome (another short transaction). A printer fault
+never raises out of here into the payment: the job is kept as failed with a plain Chinese
+error and can be retried (`retry`), also on another printer. `run_job` is what the desktop
+program calls off the GUI thread (it uses only the session factory, never a shared Session).
+
+Callers must not call these functions while holding a transaction of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import FeeDeskError
+from app.printing import escpos_render
+from app.printing.device import Deadline, PrinterError, PrinterStatus, open_device
+from app.printing.layout import layout_receipt, sample_doc
+from app.services import Actor, run
+from app.services import printing as svc
+from app.services.clock import local_time, utcnow
+from app.services.receipts import ReceiptDoc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JobOutcome:
+    job_id: int
+    status: str  # done | failed | pending
+    error: str
+    receipt_no: str = ""
+    kind: str = ""
+    printer: str = ""
+    reprint_count: int = 0
+    warning: str = ""
+
+    def to_json(self) -> dict:
+        return {"job_id": self.job_id, "status": self.status, "error": self.error or None,
+                "receipt_no": self.receipt_no, "kind": self.kind, "printer": self.printer,
+                "reprint_count": self.reprint_count, "warning": self.warning or None}
+
+    def short(self) -> dict:
+        """The `print` object of `feedesk pay --json`."""
+        return {"job_id": self.job_id, "status": self.status, "error": self.error or None}
+
+
+def profile_of(info: svc.PrinterInfo) -> escpos_render.PrintProfile:
+    return escpos_render.PrintProfile(width_mm=info.width_mm, encoding=info.encoding, mode=info.mode, cut=info.cut,
+                                      drawer_pin=info.drawer_pin, qr=info.qr_mode)
+
+
+def _now_local() -> str:
+    return local_time(utcnow()).strftime("%Y-%m-%d %H:%M")
+
+
+def job_chunks(work: svc.JobWork, *, printed_at: str | None = None) -> tuple[list[bytes], bool]:
+    """The bytes of a job and whether they start with a drawer kick."""
+    info = work.printer
+    profile = profile_of(info)
+    kick = work.job.open_drawer and not work.drawer_already_opened
+    if work.job.kind == "drawer":
+        return (escpos_render.render_drawer_only(profile) if kick else []), kick
+    if work.job.kind == "test":
+        doc = sample_doc()
+        marks = {}
+    else:
+        doc = ReceiptDoc.from_json(work.document)
+        marks = {"reprint_count": work.job.reprint_count, "late_print": work.late_print,
+                 "printed_at": printed_at if printed_at is not None else _now_local()}
+        if not (work.job.reprint_count or work.late_print):
+            marks["printed_at"] = ""
+    layout = layout_receipt(doc, width_mm=info.width_mm, **marks)
+    return escpos_render.render_receipt(layout, profile, open_drawer=kick), kick
+
+
+def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
+    """Send one job to its printer. Returns (ok, error, drawer_opened, warning); never raises
+    for printer faults."""
+    if work.printer is None:
+        return False, "打印任务没有指定打印机", False, ""
+    chunks, kick = job_chunks(work)
+    sent = 0
+    warning = ""
+    dev = None
+    try:
+        with open_device(work.printer, deadline=Deadline(work.printer.timeout_ms / 1000)) as dev:
+            st = dev.ready()
+            if st.paper == "near_end":
+                warning = st.message
+            sent = dev.print_receipt(chunks)
+            dev.confirm()
+        _after_file_job(work, chunks)
+        return True, "", kick, warning
+    except PrinterError as exc:
+        sent = dev.sent_chunks if dev is not None else 0
+        # the kick is chunk 1 (after the reset): it went out if 2 chunks were sent
+        return False, exc.message, kick and sent >= 2, warning
+    except FeeDeskError as exc:
+        return False, exc.message, False, warning
+    except Exception as exc:  # a bug must not cost the cashier the receipt: keep it failed
+        log.exception("print job %s failed", work.job.id)
+        return False, f"打印失败：{exc}", kick and sent >= 2, warning
+
+
+def _after_file_job(work: svc.JobWork, chunks: list[bytes]) -> None:
+    """A `file` printer also keeps a PNG of the last receipt next to it (the demo window)."""
+    if work.printer.connection != "file" or work.job.kind == "drawer":
+        return
+    from app.printing.preview import layout_png
+
+    try:
+        doc = sample_doc() if work.job.kind == "test" else ReceiptDoc.from_json(work.document)
+        layout = layout_receipt(doc, width_mm=work.printer.width_mm, reprint_count=work.job.reprint_count,
+                                late_print=work.late_print)
+        Path(work.printer.target + ".last.png").write_bytes(layout_png(layout))
+    except OSError:
+        pass
+
+
+def run_job(factory: sessionmaker[Session], *, actor: Actor, job_id: int) -> JobOutcome:
+    """Run one pending or failed job now (callable off the GUI thread)."""
+    work = run(factory, svc.job_work, actor=actor, job_id=job_id)
+    if work.job.status == "done":
+        return _outcome(work.job)
+    ok, error, opened, warning = send(work)
+    info = run(factory, svc.finish_job, actor=actor, job_id=job_id, ok=ok, error=error, drawer_opened=opened,
+               warning=warning)
+    return _outcome(info, warning)
+
+
+def _outcome(info: svc.JobInfo, warning: str = "") -> JobOutcome:
+    return JobOutcome(info.id, info.status, info.last_error, info.receipt_no, info.kind, info.printer,
+                      info.reprint_count, warning)
+
+
+def print_after_payment(factory: sessionmaker[Session], *, actor: Actor, result) -> dict | None:
+    """Print a committed payment's receipt on the station's default printer.
+
+    Returns `{job_id, status, error}`, or None when the station has no default printer.
+    Never raises: the payment is already saved whatever the printer does.
+    """
+    try:
+        with factory() as s:
+            printer = svc.printer_for(s, station_code=actor.station_code)
+        if printer is None:
+            return None
+        job = run(factory, svc.queue_receipt, actor=actor, receipt_no=result.receipt_no, kind="receipt",
+                  open_drawer=bool(getattr(result, "cash_tendered", 0)))
+    except FeeDeskError as exc:
+        return {"job_id": None, "status": "failed", "error": exc.message}
+    except Exception as exc:  # noqa: BLE001 - a payment never fails because of printing
+        log.exception("could not queue the receipt of %s", getattr(result, "receipt_no", "?"))
+        return {"job_id": None, "status": "failed", "error": f"打印任务未能创建：{exc}"}
+    try:
+        return run_job(factory, actor=actor, job_id=job.id).short()
+    except Exception as exc:  # noqa: BLE001
+        log.exception("print job %s", job.id)
+        return {"job_id": job.id, "status": "failed", "error": getattr(exc, "message", str(exc))}
+
+
+def print_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,
+                  printer_name: str | None = None, reason: str = "") -> JobOutcome:
+    """重打 (or 补打 when the receipt was never printed), marked and recorded."""
+    job = run(factory, svc.queue_receipt, actor=actor, receipt_no=receipt_no, printer_name=printer_name,
+              kind="auto", reason=reason)
+    return run_job(factory, actor=actor, job_id=job.id)
+
+
+def retry(factory: sessionmaker[Session], *, actor: Actor, job_id: int, printer_name: str | None = None) -> JobOutcome:
+    run(factory, svc.retry_job, actor=actor, job_id=job_id, printer_name=printer_name)
+    return run_job(factory, actor=actor, job_id=job_id)
+
+
+def print_test_page(factory: sessionmaker[Session], *, actor: Actor, printer_name: str | None = None) -> JobOutcome:
+    job = run(factory, svc.queue_test_page, actor=actor, printer_name=printer_name)
+    return run_job(factory, actor=actor, job_id=job.id)
+
+
+def open_drawer(factory: sessionmaker[Session], *, actor: Actor, reason: str,
+                printer_name: str | None = None) -> JobOutcome:
+    """Explicit "open drawer" with a reason (audited before and when the kick goes out)."""
+    job = run(factory, svc.request_drawer_open, actor=actor, reason=reason, printer_name=printer_name)
+    return run_job(factory, actor=actor, job_id=job.id)
+
+
+def printer_status(factory: sessionmaker[Session], *, actor: Actor, printer_name: str | None = None) -> PrinterStatus:
+    """Online / paper near end / paper out, for the cashier's status bar (short timeouts)."""
+    info = run(factory, svc.find_printer, actor=actor, name=printer_name)
+    try:
+        with open_device(info) as dev:
+            return dev.status()
+    except PrinterError as exc:
+        return PrinterStatus(False if exc.kind == "unreachable" else None, "unknown", exc.message)
+
+
+def pending_jobs(factory: sessionmaker[Session], *, actor: Actor) -> list[svc.JobInfo]:
+    with factory() as s:
+        return [j for j in svc.list_jobs(s, actor=actor) if j.status == "pending"]
+
+
+def render_preview_png(doc: ReceiptDoc, width_mm: int = 80) -> bytes:
+    """PNG preview of a receipt document (for the UI; pure, thread-safe)."""
+    from app.printing.preview import render_preview_png as _png
+
+    return _png(doc, width_mm)
