@@ -9,7 +9,7 @@ may be an iterator (streaming reports): each renderer consumes it exactly once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.money import Money, format_yuan
@@ -30,7 +30,8 @@ class Column:
 class Table:
     columns: list[Column]
     rows: Iterable[list[Cell]]
-    total: list[Cell] | None = None
+    #: The totals row, or a callable giving it once `rows` is consumed (streamed tables).
+    total: list[Cell] | Callable[[], list[Cell]] | None = None
     title: str = ""
     #: XLSX sheet name when the document is split into sheets (first table keeps the main sheet).
     sheet: str = ""

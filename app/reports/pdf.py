@@ -110,7 +110,7 @@ class PdfWriter:
         register_font()
         self.meta, self.title = meta, title
         self.size = landscape(A4) if landscape_page else A4
-        self.c = _NumberedCanvas(str(path), pagesize=self.size, meta=meta, pageCompression=1)
+        self.c = _NumberedCanvas(str(path), pagesize=self.size, meta=meta, pageCompression=1, initialFontName=FONT)
         self.c.setTitle(f"{title} {meta.period}".strip())
         self.c.setAuthor(meta.site)
         self.c.setCreator("FeeDesk 收费台")
@@ -176,7 +176,7 @@ class PdfWriter:
             self.y -= ROW_H
         self.y -= 4
 
-    def table(self, columns: list[Column], rows: Iterable[list[Cell]], total: list[Cell] | None = None,
+    def table(self, columns: list[Column], rows: Iterable[list[Cell]], total=None,
               title: str = "") -> int:
         """Draw a table with a repeated header; returns the number of body rows drawn."""
         weights = sum(col.width for col in columns)
@@ -194,6 +194,8 @@ class PdfWriter:
                 self._header(columns, widths)
             self._row(columns, widths, row, shade=count % 2 == 1)
             count += 1
+        if callable(total):
+            total = total()
         if total is not None:
             if self.need(ROW_H):
                 self._header(columns, widths)
@@ -279,7 +281,7 @@ def render(doc: Document, path: str | Path) -> int:
 def render_notices(notices: Iterable, path: str | Path, meta: ReportMeta) -> int:
     """One A4 催缴通知单 per account (`dunning.NoticeDoc`s); returns the number of notices."""
     register_font()
-    c = _NumberedCanvas(str(path), pagesize=A4, meta=meta, pageCompression=1)
+    c = _NumberedCanvas(str(path), pagesize=A4, meta=meta, pageCompression=1, initialFontName=FONT)
     c.setTitle(f"催缴通知单 {meta.period}")
     c.setAuthor(meta.site)
     c.setCreator("FeeDesk 收费台")
