@@ -28,10 +28,14 @@ class Charge(Base):
 
     __tablename__ = "charge"
     # Idempotent bill runs: one regular charge per account, fee item and period.
-    __table_args__ = (UniqueConstraint("account_id", "fee_item_id", "period", name="uq_charge_period"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "fee_item_id", "period", name="uq_charge_period"),
+        Index("ix_charge_fee_period", "fee_item_id", "period"),  # bill runs: what exists already
+        Index("ix_charge_parent", "parent_charge_id"),  # late fees of a principal
+    )
     id: Mapped[IntPK]
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_item.id"), index=True)
+    fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_item.id"))
     kind: Mapped[ChargeKind] = enum_column(ChargeKind)
     #: 'YYYY-MM' of the first month billed; NULL for ad-hoc and late-fee charges.
     period: Mapped[str | None] = mapped_column(String(7))
@@ -303,7 +307,8 @@ class Posting(Base):
     __table_args__ = (
         Index("ix_posting_book_account", "book", "account_id"),
         Index("ix_posting_book_shift", "book", "shift_id", "tender"),
-        Index("ix_posting_charge", "charge_id"),
+        # Covering: outstanding per charge (arrears, verify) is read from the index alone.
+        Index("ix_posting_charge", "charge_id", "book", "amount"),
     )
 
 

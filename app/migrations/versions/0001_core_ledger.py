@@ -311,7 +311,8 @@ def upgrade() -> None:
     with op.batch_alter_table('charge', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_charge_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_due_date'), ['due_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_charge_fee_item_id'), ['fee_item_id'], unique=False)
+        batch_op.create_index('ix_charge_fee_period', ['fee_item_id', 'period'], unique=False)
+        batch_op.create_index('ix_charge_parent', ['parent_charge_id'], unique=False)
 
     op.create_table('payment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -473,7 +474,7 @@ def upgrade() -> None:
     with op.batch_alter_table('posting', schema=None) as batch_op:
         batch_op.create_index('ix_posting_book_account', ['book', 'account_id'], unique=False)
         batch_op.create_index('ix_posting_book_shift', ['book', 'shift_id', 'tender'], unique=False)
-        batch_op.create_index('ix_posting_charge', ['charge_id'], unique=False)
+        batch_op.create_index('ix_posting_charge', ['charge_id', 'book', 'amount'], unique=False)
         batch_op.create_index(batch_op.f('ix_posting_entry_id'), ['entry_id'], unique=False)
 
     op.create_table('print_job',
@@ -552,7 +553,8 @@ def downgrade() -> None:
 
     op.drop_table('payment')
     with op.batch_alter_table('charge', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_charge_fee_item_id'))
+        batch_op.drop_index('ix_charge_parent')
+        batch_op.drop_index('ix_charge_fee_period')
         batch_op.drop_index(batch_op.f('ix_charge_due_date'))
         batch_op.drop_index(batch_op.f('ix_charge_account_id'))
 
