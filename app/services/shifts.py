@@ -3,6 +3,7 @@
 Every payment, refund and cash movement belongs to the cashier's open shift; posting with
 no open shift is refused (`open_shift_of`). The drawer is the journal book `drawer`
 keyed by shift and tender, so expected cash is a journal sum, never a stored figure.
+Importing `cashdesk` here registers the closed-period guard for every `ledger.post`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidInput, ShiftError
 from app.models import Shift, ShiftStatus, Station, User
 from app.money import Money
-from app.services import Actor, audit, auth, ledger, settings
+from app.services import Actor, audit, auth, cashdesk, ledger, settings
 from app.services.clock import business_date, utcnow
 
 
@@ -73,6 +74,7 @@ def open_shift(session: Session, *, actor: Actor, float_amount: str = "0", float
             raise InvalidInput(f"“{float_by}”不是主管，不能发放备用金")
     bdate = business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
     training = is_training(user, station)
+    cashdesk.period_guard(session, bdate, training)
     shift = Shift(station_id=station.id, cashier_id=user.id, status=ShiftStatus.OPEN, business_date=bdate,
                   float_amount=amount, float_by_id=giver.id if giver else None, opened_at=at, training=training)
     session.add(shift)

@@ -1,0 +1,149 @@
+"""Shared rules of the cash desk: closed periods, maker-checker approval, counts, dates.
+
+This module owns the closed-period guard (registered in `ledger.period_guards` on import,
+so every `ledger.post` refuses a settled day or a closed month; `shifts` imports it, so the
+guard is active wherever payments can be taken) and `approval_for`, the one decision of
+whether a correction needs a supervisor. Callers must not check settlements themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import ApprovalRequired, InvalidInput, PeriodClosed
+from app.models import Approval, DaySettlement, MonthClose, User
+from app.money import Money, format_yuan
+from app.services import Actor, auth, ledger, settings
+from app.services.clock import business_date, local_time
+
+ACTION_NAMES = {
+    "void": "作废", "refund": "退费", "deposit_refund": "退押金", "prepaid_refund": "预存退款",
+    "waiver": "减免", "write_off": "核销", "price_override": "改价", "close_difference": "轧帐差额",
+}
+
+
+# ---- closed periods ---------------------------------------------------------------------
+
+def day_settled(session: Session, day: dt.date) -> bool:
+    return session.scalar(select(DaySettlement.id).where(DaySettlement.business_date == day)) is not None
+
+
+def month_closed(session: Session, month: str) -> bool:
+    return session.scalar(select(MonthClose.id).where(MonthClose.month == month)) is not None
+
+
+def period_guard(session: Session, day: dt.date, training: bool) -> None:
+    """Refuse a real posting dated in a settled day or a closed month (training never locks)."""
+    if training:
+        return
+    month = f"{day.year:04d}-{day.month:02d}"
+    if month_closed(session, month):
+        raise PeriodClosed(f"{month} 已月结，不能再记入该月（更正请记在当前营业日）")
+    if day_settled(session, day):
+        raise PeriodClosed(f"营业日 {day} 已日结，不能再记入该日（更正请记在当前营业日）")
+
+
+if period_guard not in ledger.period_guards:
+    ledger.period_guards.append(period_guard)
+
+
+# ---- time -------------------------------------------------------------------------------
+
+def bdate(session: Session, at: dt.datetime) -> dt.date:
+    return business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+
+
+def local(session: Session, at: dt.datetime) -> dt.datetime:
+    return local_time(at, settings.get(session, "timezone"))
+
+
+# ---- approval ---------------------------------------------------------------------------
+
+def approval_needed(session: Session, user: User, action: str, amount: int) -> bool:
+    """Setting `approval_required` lists actions that always need a supervisor; otherwise an
+    amount above the requester's role limit (`correction_limit_<role>`, fen) needs one."""
+    required = {a.strip() for a in settings.get(session, "approval_required").split(",") if a.strip()}
+    if action in required:
+        return True
+    limit = settings.get(session, f"correction_limit_{user.role.value}")
+    return amount > int(limit or 0)
+
+
+def approval_for(session: Session, actor: Actor, user: User, *, action: str, amount: int, reason: str,
+                 approver: str | None, approver_password: str | None, reference: str = "") -> Approval | None:
+    """The Approval row of a correction, checked here (never only in the UI).
+
+    A named approver is always checked (even when not required). Without one, the correction
+    is refused when the settings require approval. A reason is always required.
+    """
+    if not reason or not reason.strip():
+        raise InvalidInput(f"{ACTION_NAMES.get(action, action)}必须填写原因")
+    if approver:
+        return auth.approve(session, actor=actor, action=action, approver=approver,
+                            approver_password=approver_password or "", reason=reason, reference=reference,
+                            amount=amount)
+    if approval_needed(session, user, action, amount):
+        raise ApprovalRequired(f"{ACTION_NAMES.get(action, action)}需要主管审批：请由另一位主管输入用户名和密码")
+    return None
+
+
+# ---- counts -----------------------------------------------------------------------------
+
+def denominations(session: Session) -> list[int]:
+    return [int(x) for x in settings.get(session, "denominations").split(",") if x.strip()]
+
+
+def parse_count(text: str) -> dict[int, int]:
+    """'100=3,50=1,0.5=2' -> {10000: 3, 5000: 1, 50: 2} (denomination in yuan = number of notes)."""
+    out: dict[int, int] = {}
+    for part in (text or "").replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        face, sep, qty = part.partition("=")
+        if not sep or not qty.strip().isdigit():
+            raise InvalidInput(f"点钞格式不正确：“{part}”（例：100=3,50=1,0.5=2）")
+        fen = Money.parse(face).fen
+        out[fen] = out.get(fen, 0) + int(qty)
+    return out
+
+
+def parse_slips(text: str) -> dict[str, tuple[int, int | None]]:
+    """'card=3,wechat=2:450.00' -> {"card": (3, None), "wechat": (2, 45000)} (slips, optional total)."""
+    out: dict[str, tuple[int, int | None]] = {}
+    for part in (text or "").replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        method, sep, rest = part.partition("=")
+        n, _, amount = rest.partition(":")
+        if not sep or not n.strip().isdigit():
+            raise InvalidInput(f"单据张数格式不正确：“{part}”（例：card=3 或 card=3:450.00）")
+        out[method.strip().lower()] = (int(n), Money.parse(amount).fen if amount.strip() else None)
+    return out
+
+
+def check_count(session: Session, count: dict[int, int]) -> int:
+    """Validate a cash count against the configured denominations; return the total in fen."""
+    allowed = set(denominations(session))
+    total = 0
+    for face, qty in count.items():
+        if face not in allowed:
+            names = "、".join(format_yuan(d).removesuffix(".00") for d in sorted(allowed, reverse=True))
+            raise InvalidInput(f"面额 {format_yuan(face)} 元不在点钞面额中（{names}）")
+        if type(qty) is not int or qty < 0:
+            raise InvalidInput("张数必须是非负整数")
+        total += face * qty
+    return total
+
+
+def yuan_map(figures: dict[str, int]) -> dict[str, str]:
+    return {k: format_yuan(v) for k, v in figures.items()}
+
+
+def dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)

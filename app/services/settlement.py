@@ -1,0 +1,266 @@
+"""Day settlement (日结), month close (月结) and bank deposit (解款).
+
+A day is settled once every real shift of that day (and before) is closed and accepted. Its
+totals are the sums of the accepted closes (stored with each close, so settling 20 shifts of
+5,000 payments reads 20 rows, not 100,000 payments). After settlement the date is locked:
+`cashdesk.period_guard` refuses any posting carrying it. A month close sums the month's
+settlements and locks the month. Training shifts never reach a settlement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput, NotFound, PeriodClosed, ShiftError
+from app.models import (
+    BankDeposit,
+    CashMovement,
+    CashMovementKind,
+    DaySettlement,
+    HandIn,
+    JournalEntry,
+    MonthClose,
+    Posting,
+    Shift,
+    ShiftStatus,
+    User,
+)
+from app.money import Money, format_yuan
+from app.services import Actor, audit, auth, ledger
+from app.services.cashdesk import bdate, day_settled, dumps, month_closed
+from app.services.clock import month_end, parse_period, period_start, utcnow
+from app.services.closes import accepted_closes
+
+
+def _add(target: dict[str, int], source: dict[str, int]) -> None:
+    for k, v in source.items():
+        target[k] = target.get(k, 0) + int(v)
+
+
+def _yuan_tree(data):
+    """Fen integers under money keys -> yuan strings, for JSON output."""
+    if isinstance(data, dict):
+        return {k: (_yuan_tree(v) if not isinstance(v, int) or k in ("count", "shifts", "receipts_count",
+                                                                      "voided_count", "reprinted_count")
+                    else format_yuan(v)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_yuan_tree(x) for x in data]
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class DaySettled:
+    business_date: dt.date
+    totals: dict
+    cash_due_to_bank: int
+    banked: int
+    settled_by: str
+
+    def to_json(self) -> dict:
+        return {"business_date": self.business_date.isoformat(), "settled_by": self.settled_by,
+                **_yuan_tree(self.totals), "cash_due_to_bank": format_yuan(self.cash_due_to_bank),
+                "banked": format_yuan(self.banked), "to_bank_outstanding": format_yuan(self.cash_due_to_bank - self.banked)}
+
+
+def _day_totals(session: Session, day: dt.date) -> dict:
+    shifts = list(session.scalars(select(Shift).where(Shift.business_date == day, Shift.training.is_(False))
+                                  .order_by(Shift.id)))
+    closes = accepted_closes(session, [s.id for s in shifts])
+    users = {u.id: u.username for u in session.scalars(select(User))}
+    expected: dict[str, int] = {}
+    counted: dict[str, int] = {}
+    difference: dict[str, int] = {}
+    fee_items: dict[str, dict] = {}
+    cashiers: dict[str, dict] = {}
+    prepaid = over = short = takings = refunds = bank_run = 0
+    for s in shifts:
+        c = closes[s.id]
+        e, k, d = json.loads(c.expected_json), json.loads(c.counted_json), json.loads(c.difference_json)
+        summary = json.loads(c.summary_json)
+        _add(expected, e)
+        _add(counted, k)
+        _add(difference, d)
+        for f in summary["fee_items"]:
+            row = fee_items.setdefault(f["code"], {"name": f["name"], "kind": f["kind"], "amount": 0})
+            row["amount"] += f["amount"]
+        prepaid += summary["prepaid"]
+        s_over = sum(v for v in d.values() if v > 0)
+        s_short = -sum(v for v in d.values() if v < 0)
+        over += s_over
+        short += s_short
+        takings += summary["cash_takings"]
+        bank_run += summary.get("bank_run", 0)
+        refunds += sum(r["amount"] for r in summary["refunds"])
+        who = cashiers.setdefault(users[s.cashier_id], {"counted": {}, "over": 0, "short": 0, "cash_takings": 0,
+                                                        "receipts_count": 0, "voided_count": 0, "reprinted_count": 0,
+                                                        "shifts": 0})
+        _add(who["counted"], k)
+        who["over"] += s_over
+        who["short"] += s_short
+        who["cash_takings"] += summary["cash_takings"]
+        who["receipts_count"] += summary["receipts"]["count"]
+        who["voided_count"] += len(summary["receipts"]["voided"])
+        who["reprinted_count"] += len(summary["receipts"]["reprinted"])
+        who["shifts"] += 1
+    hand_ins = int(session.scalar(select(func.coalesce(func.sum(HandIn.amount), 0))
+                                  .where(HandIn.business_date == day, HandIn.training.is_(False))))
+    counterfeit = -int(session.scalar(select(func.coalesce(func.sum(CashMovement.amount), 0)).where(
+        CashMovement.business_date == day, CashMovement.kind == CashMovementKind.COUNTERFEIT,
+        CashMovement.training.is_(False))))
+    return {"shifts": len(shifts), "shift_ids": [s.id for s in shifts], "tenders": {
+        "expected": expected, "counted": counted, "difference": difference},
+        "fee_items": fee_items, "prepaid": prepaid, "cashiers": cashiers, "over": over, "short": short,
+        "refunds": refunds, "hand_ins": hand_ins, "counterfeit": counterfeit, "cash_takings": takings,
+        "bank_run": bank_run}
+
+
+def _banked(session: Session, day: dt.date, totals: dict) -> int:
+    deposits = int(session.scalar(select(func.coalesce(func.sum(BankDeposit.amount), 0))
+                                  .where(BankDeposit.for_date == day)))
+    return deposits + totals.get("bank_run", 0)
+
+
+def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DaySettled:
+    user = auth.require(session, actor, auth.SUPERVISE)
+    if day_settled(session, day):
+        raise PeriodClosed(f"营业日 {day} 已日结，不能重复日结")
+    if month_closed(session, f"{day.year:04d}-{day.month:02d}"):
+        raise PeriodClosed(f"{day:%Y-%m} 已月结")
+    at = at or utcnow()
+    if day > bdate(session, at):
+        raise InvalidInput(f"营业日 {day} 还没有到，不能日结")
+    pending = list(session.execute(select(Shift.id, Shift.status).where(
+        Shift.business_date <= day, Shift.status != ShiftStatus.ACCEPTED, Shift.training.is_(False))
+        .order_by(Shift.id)))
+    if pending:
+        names = {ShiftStatus.OPEN: "未轧帐", ShiftStatus.CLOSED: "未验收"}
+        listed = "、".join(f"#{sid}（{names[st]}）" for sid, st in pending[:10])
+        raise ShiftError(f"还有班次未轧帐或未验收：{listed}，不能日结")
+    totals = _day_totals(session, day)
+    row = DaySettlement(business_date=day, totals_json=dumps(totals), cash_due_to_bank=totals["cash_takings"],
+                        user_id=user.id, created_at=at)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "day_settle", "day_settlement", row.id, business_date=day,
+                 counted=totals["tenders"]["counted"], cash_due_to_bank=totals["cash_takings"])
+    return DaySettled(day, totals, totals["cash_takings"], _banked(session, day, totals), user.username)
+
+
+def day_report(session: Session, *, actor: Actor, day: dt.date) -> DaySettled:
+    """A settled day as settled, with what has been banked for it so far."""
+    auth.require(session, actor, auth.READ)
+    row = session.scalar(select(DaySettlement).where(DaySettlement.business_date == day))
+    if row is None:
+        raise NotFound(f"营业日 {day} 尚未日结")
+    totals = json.loads(row.totals_json)
+    return DaySettled(day, totals, row.cash_due_to_bank, _banked(session, day, totals),
+                      session.get(User, row.user_id).username)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthClosed:
+    month: str
+    totals: dict
+    closed_by: str
+
+    def to_json(self) -> dict:
+        return {"month": self.month, "closed_by": self.closed_by, **_yuan_tree(self.totals)}
+
+
+def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None) -> MonthClosed:
+    user = auth.require(session, actor, auth.SUPERVISE)
+    month = parse_period(month)
+    if month_closed(session, month):
+        raise PeriodClosed(f"{month} 已月结，不能重复月结")
+    first = period_start(month)
+    last = month_end(first)
+    at = at or utcnow()
+    if bdate(session, at) <= last:
+        raise InvalidInput(f"{month} 尚未结束，不能月结")
+    shift_days = set(session.scalars(select(Shift.business_date).where(
+        Shift.business_date >= first, Shift.business_date <= last, Shift.training.is_(False)).distinct()))
+    settled = {r.business_date: r for r in session.scalars(select(DaySettlement).where(
+        DaySettlement.business_date >= first, DaySettlement.business_date <= last))}
+    missing = sorted(shift_days - set(settled))
+    if missing:
+        raise ShiftError(f"以下营业日尚未日结：{'、'.join(d.isoformat() for d in missing[:10])}，不能月结")
+    counted: dict[str, int] = {}
+    fee_items: dict[str, int] = {}
+    over = short = takings = 0
+    for row in settled.values():
+        t = json.loads(row.totals_json)
+        _add(counted, t["tenders"]["counted"])
+        for code, f in t["fee_items"].items():
+            fee_items[code] = fee_items.get(code, 0) + f["amount"]
+        over += t["over"]
+        short += t["short"]
+        takings += t["cash_takings"]
+    banked = int(session.scalar(select(func.coalesce(func.sum(BankDeposit.amount), 0)).where(
+        BankDeposit.for_date >= first, BankDeposit.for_date <= last)))
+    totals = {"days": len(settled), "counted": counted, "fee_items": fee_items, "over": over, "short": short,
+              "cash_takings": takings, "banked": banked}
+    row = MonthClose(month=month, totals_json=dumps(totals), user_id=user.id, created_at=at)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "month_close", "month_close", row.id, month=month, counted=counted)
+    return MonthClosed(month, totals, user.username)
+
+
+@dataclass(frozen=True, slots=True)
+class Deposited:
+    deposit_id: int
+    amount: int
+    slip_no: str
+    for_date: dt.date
+    due: int
+    banked: int
+
+    def to_json(self) -> dict:
+        return {"deposit_id": self.deposit_id, "amount": format_yuan(self.amount), "slip": self.slip_no,
+                "for_date": self.for_date.isoformat(), "due": format_yuan(self.due),
+                "banked": format_yuan(self.banked), "outstanding": format_yuan(self.due - self.banked)}
+
+
+def real_safe_balance(session: Session) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(Posting.amount), 0))
+                              .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+                              .where(Posting.book == ledger.SAFE, JournalEntry.training.is_(False))))
+
+
+def bank_deposit(session: Session, *, actor: Actor, amount: str, slip: str, for_date: dt.date | None = None,
+                 at: dt.datetime | None = None) -> Deposited:
+    """解款: cash from the safe to the bank. `for_date` defaults to the oldest settled day not yet fully banked."""
+    user = auth.require(session, actor, auth.SUPERVISE)
+    slip = (slip or "").strip()
+    if not slip or len(slip) > 60 or not slip.isprintable():
+        raise InvalidInput("请填写银行缴款单号")
+    value = Money.parse(amount).fen
+    if value <= 0:
+        raise InvalidInput("解款金额必须大于零")
+    safe = real_safe_balance(session)
+    if value > safe:
+        raise InvalidInput(f"保险柜现金只有 {format_yuan(safe)} 元，不能解款 {format_yuan(value)} 元")
+    at = at or utcnow()
+    today = bdate(session, at)
+    if for_date is None:
+        for_date = today
+        for row in session.scalars(select(DaySettlement).order_by(DaySettlement.business_date)):
+            if _banked(session, row.business_date, json.loads(row.totals_json)) < row.cash_due_to_bank:
+                for_date = row.business_date
+                break
+    entry = ledger.post(session, actor=actor, kind="bank_deposit", business_date=today, memo=f"解款 {slip}",
+                        lines=[ledger.Line(ledger.BANK, value), ledger.Line(ledger.SAFE, -value)])
+    row = BankDeposit(amount=value, slip_no=slip, for_date=for_date, business_date=today, journal_entry_id=entry.id,
+                      user_id=user.id, created_at=at)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "bank_deposit", "bank_deposit", row.id, amount=value, slip=slip, for_date=for_date)
+    settlement = session.scalar(select(DaySettlement).where(DaySettlement.business_date == for_date))
+    totals = json.loads(settlement.totals_json) if settlement else {}
+    due = settlement.cash_due_to_bank if settlement else 0
+    return Deposited(row.id, value, slip, for_date, due, _banked(session, for_date, totals))
