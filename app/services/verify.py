@@ -9,11 +9,15 @@ Checks, in order; the first failure is named (and the rest still counted):
 4. no prepaid balance or deposit held is negative;
 5. receipt numbers: every number taken from a range or a station sequence is accounted
    for (used, or returned / reported lost) — no unexplained gap;
-6. the audit hash chain is intact.
+6. the audit hash chain is intact;
+7. every payment, void and refund matches the audit event written with it (amounts, receipt
+   number, tenders), and no audited payment is missing: edited, forged or deleted money rows;
+8. every stored receipt document shows its own number and its payment's figures.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -21,12 +25,15 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Allocation,
+    AuditEvent,
     Charge,
     ChargeAdjustment,
     JournalEntry,
     Payment,
+    PaymentKind,
     Posting,
     Receipt,
+    ReceiptKind,
     ReceiptNumberEvent,
     ReceiptRange,
     Station,
@@ -156,6 +163,76 @@ def _receipt_sequence(session: Session) -> str | None:
     return None
 
 
+def _payments_match_audit(session: Session) -> str | None:
+    """Each payment, void and refund agrees with the audit event written with it.
+
+    The audit chain proves the events were not edited; this check proves the money rows were
+    not edited (or forged, or deleted) behind them, even when an attacker kept the tender
+    lines, allocations and journal consistent with the edited row.
+    """
+    events: dict[str, tuple[int, str, dict]] = {}
+    reissued: set[str] = set()
+    for ev_id, action, entity_id, payload in session.execute(
+            select(AuditEvent.id, AuditEvent.action, AuditEvent.entity_id, AuditEvent.payload)
+            .where(AuditEvent.entity == "payment", AuditEvent.action.in_(["payment", "void", "refund"]))
+            .order_by(AuditEvent.id)):
+        data = _json(payload)
+        events.setdefault(entity_id, (ev_id, action, data))
+        if action == "refund" and data.get("new_receipt_no"):
+            reissued.add(str(data["new_receipt_no"]))
+    tenders: dict[int, list[tuple[str, int]]] = {}
+    for pid, method, amount in session.execute(select(TenderLine.payment_id, TenderLine.method, TenderLine.amount)):
+        tenders.setdefault(pid, []).append((method.value, amount))
+    seen: set[str] = set()
+    for p in session.scalars(select(Payment).order_by(Payment.id)).yield_per(2000):
+        seen.add(str(p.id))
+        event = events.get(str(p.id))
+        label = f"收款 #{p.id}（收据 {p.receipt_no}）"
+        if event is None:
+            if p.kind == PaymentKind.PAYMENT and p.receipt_no in reissued:
+                continue
+            return f"{label}没有对应的审计事件（记录被伪造或审计被删除）"
+        ev_id, action, data = event
+        if action != p.kind.value:
+            return f"{label}的类型与审计事件 #{ev_id} 不符（记录被改动）"
+        if action != "payment":
+            continue
+        recorded = (data.get("receipt_no"), data.get("tendered"), data.get("allocated"), data.get("change"),
+                    data.get("prepaid_added"), sorted((str(m), int(a)) for m, a in data.get("tenders", [])))
+        actual = (p.receipt_no, p.tendered, p.allocated, p.change, p.prepaid_added, sorted(tenders.get(p.id, [])))
+        if recorded != actual:
+            return f"{label}的金额与审计事件 #{ev_id} 记录的不符（记录被改动）"
+    for entity_id, (ev_id, _action, data) in events.items():
+        if entity_id not in seen:
+            return f"审计事件 #{ev_id} 记录的收款 #{entity_id}（收据 {data.get('receipt_no', '')}）不存在（记录被删除）"
+    return None
+
+
+def _receipt_documents(session: Session) -> str | None:
+    """Each stored receipt document shows its own number and its payment's figures."""
+    payments = {p.id: p for p in session.scalars(select(Payment))}
+    for rec in session.scalars(select(Receipt).order_by(Receipt.id)).yield_per(2000):
+        doc = _json(rec.document)
+        p = payments.get(rec.payment_id)
+        if p is None:
+            return f"收据 {rec.receipt_no} 引用了不存在的收款 #{rec.payment_id}（记录被删除）"
+        if doc.get("receipt_no") != rec.receipt_no:
+            return f"收据 {rec.receipt_no} 的票面收据号为“{doc.get('receipt_no')}”（记录被改动）"
+        if rec.kind == ReceiptKind.PAYMENT and (
+                p.receipt_no != rec.receipt_no or doc.get("total") != p.allocated + p.prepaid_added
+                or doc.get("tendered") != p.tendered or doc.get("change") != p.change):
+            return f"收据 {rec.receipt_no} 的票面金额与收款 #{p.id}（收据 {p.receipt_no}）不符（记录被改动）"
+    return None
+
+
+def _json(text: str) -> dict:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {"_unreadable": True}
+    return data if isinstance(data, dict) else {"_unreadable": True}
+
+
 CHECKS = [
     ("journal", _entries_balanced),
     ("charges", _charges_consistent),
@@ -163,4 +240,6 @@ CHECKS = [
     ("balances", _balances_not_negative),
     ("receipts", _receipt_sequence),
     ("audit", audit.first_broken_link),
+    ("payment_audit", _payments_match_audit),
+    ("receipt_documents", _receipt_documents),
 ]

@@ -54,17 +54,19 @@ def worker(db: str, seed: int) -> None:
                 run(factory, billing.add_charge, actor=cashier, account_code=rng.choice(ACCOUNTS), fee_code="WX",
                     quantity=str(rng.randint(1, 5)), at=at)
                 continue
-            if cashdesk_ops is not None and op < 0.25 and committed:
-                cashdesk_ops.void_one(factory, cashier, supervisor, committed, rng, at)
+            if cashdesk_ops is not None and op < 0.20 and committed:
+                no = cashdesk_ops.void_one(factory, cashier, supervisor, committed, rng, at)
+                say(f"V {no}")
                 continue
-            if cashdesk_ops is not None and op < 0.28:
+            if cashdesk_ops is not None and op < 0.215:
+                committed.clear()  # a closed shift's payments are refunded, not voided
                 cashdesk_ops.close_and_reopen(factory, cashier, supervisor, rng, at)
                 continue
             tenders = [payments.TenderInput("cash", rng.randint(1, 60000))]
             if rng.random() < 0.3:
                 tenders.append(payments.TenderInput("wechat", rng.randint(1, 2000), f"WX{rng.randint(1, 10**9)}"))
             r = run(factory, payments.pay, actor=cashier, account_code=rng.choice(ACCOUNTS), tenders=tenders,
-                    change_to_prepaid=rng.random() < 0.5 or len(tenders) > 1, at=at)
+                    change_to_prepaid=rng.random() < 0.7 or len(tenders) > 1, at=at)
             committed.append((r.payment_id, r.receipt_no))
             say(f"C {r.receipt_no} {r.payment_id} {r.total_tendered}")
         except FeeDeskError as exc:

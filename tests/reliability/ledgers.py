@@ -11,6 +11,7 @@ from app.models import (
     Charge,
     JournalEntry,
     Payment,
+    PaymentKind,
     Posting,
     Receipt,
     TenderLine,
@@ -59,10 +60,13 @@ def half_written_payments(session) -> list[str]:
     with_tender = set(session.scalars(select(TenderLine.payment_id)))
     with_entry = set(session.scalars(select(JournalEntry.payment_id).where(JournalEntry.payment_id.is_not(None))))
     audited = set(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.entity == "payment")))
-    for pid, no in session.execute(select(Payment.id, Payment.receipt_no)):
-        for part, ids in (("收据", with_receipt), ("付款明细", with_tender), ("分录", with_entry)):
+    for pid, no, kind, reason in session.execute(select(Payment.id, Payment.receipt_no, Payment.kind, Payment.reason)):
+        parts = [("分录", with_entry)]
+        if kind == PaymentKind.PAYMENT:  # a void keeps the original's receipt row; it has none of its own
+            parts += [("收据", with_receipt), ("付款明细", with_tender)]
+        for part, ids in parts:
             if pid not in ids:
                 problems.append(f"收款 #{pid}（{no}）缺少{part}")
-        if str(pid) not in audited:
+        if str(pid) not in audited and not reason.startswith("部分退费后重开"):
             problems.append(f"收款 #{pid}（{no}）缺少审计事件")
     return problems
