@@ -8,13 +8,14 @@ from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift,
 TIMEOUT_MS = 800
 
 
-def estate(lg, owner: str = "张三") -> str:
-    """One unit with two months of property fee and a water charge; a shift open at W01."""
+def estate(lg, owner: str = "张三", *, shift: bool = True, **fee_kw) -> str:
+    """One unit with two months of property fee (420.66 due); the cashier `demo` on shift at W01."""
     make_accounts(lg, f"1-2-301 {owner} 89.50 13800001234")
-    make_fee(lg, "WYF 物业费 area 2.35 monthly", due_days=15)
+    make_fee(lg, "WYF 物业费 area 2.35 monthly", due_days=15, **fee_kw)
     assign_all(lg, "WYF")
     bill(lg, "2026-09", "2026-10")
-    open_shift(lg, float_yuan="200")
+    if shift:
+        open_shift(lg, float_yuan="200")
     return "1-2-301"
 
 
