@@ -201,11 +201,24 @@ def _bill_recurring(session, actor, fee: FeeItem, period: str, start: dt.date, r
                          business_date=bdate, created_at=at, training=False))
     if not rows:
         return 0, len(existing), 0, [], []
-    ids = session.scalars(insert(Charge).returning(Charge.id, sort_by_parameter_order=True), rows).all()
-    lines = []
-    for cid, row in zip(ids, rows, strict=True):
-        lines += charge_lines(account_id=row["account_id"], fee=fee, charge_id=cid, amount=row["amount"])
+    lines = _insert_charges(session, fee, rows)
     return len(rows), len(existing), sum(r["amount"] for r in rows), [], lines
+
+
+def _insert_charges(session: Session, fee: FeeItem, rows: list[dict]) -> list[ledger.Line]:
+    """Insert one fee item's charges of a bill run (one per account) and return their journal lines.
+
+    RETURNING gives (id, account_id) pairs; they are matched by account rather than by row
+    order, because asking SQLite for ordered RETURNING makes SQLAlchemy insert row by row.
+    """
+    table = Charge.__table__  # Core insert: the ORM bulk layer adds nothing here but time
+    returned = session.execute(insert(table).returning(table.c.id, table.c.account_id), rows).all()
+    id_of = {acc: cid for cid, acc in returned}
+    lines = []
+    for row in rows:
+        lines += charge_lines(account_id=row["account_id"], fee=fee, charge_id=id_of[row["account_id"]],
+                              amount=row["amount"])
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,10 +331,7 @@ def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int,
                          business_date=bdate, created_at=at, training=False))
     if not rows:
         return 0, skipped, 0, flags, []
-    ids = session.scalars(insert(Charge).returning(Charge.id, sort_by_parameter_order=True), rows).all()
-    lines = []
-    for cid, row in zip(ids, rows, strict=True):
-        lines += charge_lines(account_id=row["account_id"], fee=fee, charge_id=cid, amount=row["amount"])
+    lines = _insert_charges(session, fee, rows)
     return len(rows), skipped, sum(r["amount"] for r in rows), flags, lines
 
 

@@ -95,7 +95,7 @@ def post(session: Session, *, actor: Actor, kind: str, business_date: dt.date, l
                          reverses_entry_id=reverses_entry_id, memo=memo, training=training)
     session.add(entry)
     session.flush()
-    session.execute(insert(Posting), [
+    session.execute(insert(Posting.__table__), [
         {"entry_id": entry.id, "book": ln.book, "amount": ln.amount, "account_id": ln.account_id,
          "fee_item_id": ln.fee_item_id, "shift_id": ln.shift_id, "tender": ln.tender,
          "user_id": ln.user_id, "charge_id": ln.charge_id}
