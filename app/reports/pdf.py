@@ -311,7 +311,8 @@ def _draw_notice(c: canvas.Canvas, n) -> None:
     c.drawRightString(x1, y - 10, f"日期：{n.issued_on.isoformat()}")
     y -= 22
     c.setFont(FONT, 11.5)
-    c.drawString(x0, y - 12, f"尊敬的 {n.account_code} 业主/住户 {n.owner}：")
+    who = f"{n.address}（{n.account_code}）" if n.address != n.account_code else n.account_code
+    c.drawString(x0, y - 12, f"尊敬的 {who} 业主/住户 {n.owner}：")
     y -= 24
     intro = (f"　　截至 {n.as_of.isoformat()}，经核对，您户尚有以下费用未缴纳，最早一笔已逾期 {n.days_overdue} 天。"
              f"请于 {n.pay_by.isoformat()} 前缴清。如您已缴费，请忽略本通知并妥善保管收据。")

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,7 +71,15 @@ from app.models import (
 from app.services import Actor, audit, auth, ledger, settings
 from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
-from app.services.clock import add_months, local_time, month_end, parse_period, period_start, utcnow
+from app.services.clock import (
+    add_months,
+    business_date,
+    local_time,
+    month_end,
+    parse_period,
+    period_start,
+    utcnow,
+)
 from app.services.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
 from app.services.receipts import TENDER_NAMES
 
@@ -471,7 +480,7 @@ def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, buil
            at: dt.datetime | None = None) -> AgeingReport:
     """欠费明细/账龄分析: per account in arrears, and totals per building and per ageing bucket."""
     auth.require(session, actor, auth.READ)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or business_today(session)
     fee_names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
     rows: list[AgeingRow] = []
     by_bucket = {label: 0 for label, _, _ in BUCKETS}
@@ -509,7 +518,7 @@ def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, buil
         for k, v in cur["buckets"].items():
             bb[k] += v
         accounts_by_building[bld] += 1
-    rows.sort(key=lambda r: (_building_key(r.building), r.code))
+    rows.sort(key=lambda r: (_building_key(r.building), natural_key(r.code)))
     by_building = dict(sorted(by_building.items(), key=lambda kv: _building_key(kv[0])))
     meta = report_meta(session, actor, f"截至 {as_of.isoformat()}" + (f"　楼栋 {building}" if building else ""), at)
     return AgeingReport(meta, as_of, building, rows, by_bucket, by_building, dict(accounts_by_building),
@@ -517,7 +526,17 @@ def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, buil
 
 
 def _building_key(b: str):
-    return (0, int(b), "") if b.isdigit() else (1, 0, b)
+    return (0, int(b), "") if b.isdigit() else (1, 0, b) if b else (2, 0, "")
+
+
+def natural_key(code: str) -> list:
+    """'1-1-101' < '1-1-1001': numbers inside codes compare as numbers."""
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", code)]
+
+
+def business_today(session: Session) -> dt.date:
+    """Today's business date in the site's time zone (not the machine's UTC date)."""
+    return business_date(utcnow(), tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
 
 
 # ---- 收费明细 journal -------------------------------------------------------------------
@@ -893,7 +912,7 @@ def tariffs(session: Session, *, actor: Actor, as_of: dt.date | None = None,
             at: dt.datetime | None = None) -> TariffSchedule:
     """收费标准公示: every active fee item with the tariff in force on `as_of` and the next change."""
     auth.require(session, actor, auth.READ)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or business_today(session)
     rows = []
     for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True)).order_by(FeeItem.code)):
         current = session.scalar(select(Tariff).where(Tariff.fee_item_id == fee.id, Tariff.effective_from <= as_of)
@@ -1077,7 +1096,7 @@ class RateByMonthChart:
 def chart_rate_by_month(session: Session, *, actor: Actor, year: int | None = None,
                         today: dt.date | None = None) -> RateByMonthChart:
     auth.require(session, actor, auth.READ)
-    today = today or dt.date.today()
+    today = today or business_today(session)
     year = year or today.year
     by_year = {}
     for y in (year - 1, year):
@@ -1119,3 +1138,286 @@ def chart_ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
 
+
+
+# ---- cash-desk reports: 缴款单/收费员日报, 日结报表, 月结汇总 ----------------------------------
+# Built on the cash desk's own read functions (closes.expected_figures, settlement.day_report):
+# the figures are the ones stored with each close and settlement, never recomputed here.
+
+MOVEMENT_NAMES = {"top_up": "备用金补充", "paid_in": "短款补交", "drop": "投库", "bank_run": "送银行",
+                  "counterfeit": "假币"}
+REFUND_NAMES = {"refund": "退费", "prepaid_refund": "预存退款", "deposit_refund": "退押金"}
+
+
+@dataclass(frozen=True, slots=True)
+class TenderFigure:
+    tender: str
+    expected: int
+    counted: int
+    difference: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptAmount:
+    receipt_no: str
+    amount: int
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeeIncome:
+    name: str
+    category: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftReport:
+    """缴款单 / 收费员日报 of one closed shift, as counted and stored by the close."""
+
+    meta: ReportMeta
+    shift_id: int
+    cashier: str
+    station: str
+    business_date: dt.date
+    status: str
+    tenders: list[TenderFigure]
+    count: dict[int, int]
+    receipts_first: str
+    receipts_last: str
+    receipts_count: int
+    voided: list[ReceiptAmount]
+    reprinted: list[ReceiptAmount]
+    refunds: list[ReceiptAmount]
+    fee_items: list[FeeIncome]
+    prepaid: int
+    movements: dict[str, int]
+    hand_ins: int
+    float_amount: int
+    cash_takings: int
+    reason: str
+    approved_by: str | None
+
+    @property
+    def income_total(self) -> int:
+        return sum(f.amount for f in self.fee_items) + self.prepaid
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan as y
+
+        return {"shift_id": self.shift_id, "cashier": self.cashier, "station": self.station,
+                "business_date": self.business_date.isoformat(), "status": self.status,
+                "tenders": [{"tender": t.tender, "expected": y(t.expected), "counted": y(t.counted),
+                             "difference": y(t.difference)} for t in self.tenders],
+                "receipts": {"first": self.receipts_first, "last": self.receipts_last, "count": self.receipts_count},
+                "voided": [{"receipt_no": r.receipt_no, "amount": y(r.amount)} for r in self.voided],
+                "reprinted": [{"receipt_no": r.receipt_no, "amount": y(r.amount)} for r in self.reprinted],
+                "refunds": [{"receipt_no": r.receipt_no, "amount": y(r.amount), "kind": r.kind} for r in self.refunds],
+                "fee_items": [{"name": f.name, "category": f.category, "amount": y(f.amount)} for f in self.fee_items],
+                "prepaid": y(self.prepaid), "income_total": y(self.income_total), "float": y(self.float_amount),
+                "hand_ins": y(self.hand_ins), "movements": {k: y(v) for k, v in self.movements.items()},
+                "cash_takings": y(self.cash_takings)}
+
+
+def _tender_rows(expected: dict, counted: dict, difference: dict) -> list[TenderFigure]:
+    order = list(TENDER_NAMES)
+    keys = sorted(set(expected) | set(counted), key=lambda t: order.index(t) if t in order else 99)
+    return [TenderFigure(TENDER_NAMES.get(t, t), int(expected.get(t, 0)), int(counted.get(t, 0)),
+                         int(difference.get(t, 0))) for t in keys]
+
+
+def _payment_amounts(session: Session, receipt_nos: list[str], kind: PaymentKind,
+                     shift_id: int | None = None) -> list[ReceiptAmount]:
+    if not receipt_nos:
+        return []
+    q = select(Payment.receipt_no, Payment.tendered, Payment.change).where(
+        Payment.receipt_no.in_(receipt_nos), Payment.kind == kind)
+    if shift_id is not None:
+        q = q.where(Payment.shift_id == shift_id)
+    amounts = {no: abs(int(t)) - abs(int(c)) for no, t, c in session.execute(q)}
+    return [ReceiptAmount(no, amounts.get(no, 0)) for no in receipt_nos]
+
+
+def shift_report(session: Session, *, actor: Actor, shift_id: int, at: dt.datetime | None = None) -> ShiftReport:
+    """缴款单 of a closed shift (refused while open: the count is blind until saved)."""
+    from app.models import Shift
+    from app.services import closes
+
+    c = closes.expected_figures(session, actor=actor, shift_id=shift_id)
+    shift = session.get(Shift, shift_id)
+    cashier = session.get(User, shift.cashier_id)
+    station = session.get(Station, shift.station_id)
+    s = c.summary
+    fee_items = [FeeIncome(f["name"], KIND_NAMES.get(f["kind"], f["kind"]), int(f["amount"]))
+                 for f in s["fee_items"]]
+    refunds = [ReceiptAmount(r["receipt_no"], int(r["amount"]), REFUND_NAMES.get(r["kind"], r["kind"]))
+               for r in s["refunds"]]
+    status = {"open": "未轧帐", "closed": "已轧帐待验收", "accepted": "已验收"}[shift.status.value]
+    meta = report_meta(session, actor, f"{shift.business_date.isoformat()} 班次 #{shift.id}", at)
+    return ShiftReport(meta, shift.id, cashier.display_name, station.name, shift.business_date, status,
+                       _tender_rows(c.expected, c.counted, c.difference), dict(c.count),
+                       s["receipts"]["first"], s["receipts"]["last"], int(s["receipts"]["count"]),
+                       _payment_amounts(session, s["receipts"]["voided"], PaymentKind.VOID, shift.id),
+                       _payment_amounts(session, s["receipts"]["reprinted"], PaymentKind.PAYMENT),
+                       refunds, fee_items, int(s["prepaid"]), {MOVEMENT_NAMES.get(k, k): int(v)
+                                                               for k, v in s["movements"].items()},
+                       int(s["hand_ins"]), int(s["float"]), int(s["cash_takings"]), c.reason, c.approved_by)
+
+
+@dataclass(frozen=True, slots=True)
+class CashierDay:
+    cashier: str
+    shifts: int
+    counted: int
+    over: int
+    short: int
+    cash_takings: int
+    receipts: int
+    voided: int
+    reprinted: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayReport:
+    """日结报表 of a settled day: the settlement's stored totals plus money taken per tender."""
+
+    meta: ReportMeta
+    day: dt.date
+    settled_by: str
+    shifts: int
+    tenders: list[TenderFigure]
+    by_tender: dict[str, int]
+    cashiers: list[CashierDay]
+    fee_items: list[FeeIncome]
+    by_category: dict[str, int]
+    prepaid: int
+    over: int
+    short: int
+    refunds: int
+    hand_ins: int
+    counterfeit: int
+    cash_due_to_bank: int
+    banked: int
+
+    @property
+    def total(self) -> int:
+        return sum(f.amount for f in self.fee_items) + self.prepaid
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan as y
+
+        return {"day": self.day.isoformat(), "settled_by": self.settled_by, "shifts": self.shifts,
+                "total": y(self.total), "by_tender": {k: y(v) for k, v in self.by_tender.items()},
+                "tenders": [{"tender": t.tender, "expected": y(t.expected), "counted": y(t.counted),
+                             "difference": y(t.difference)} for t in self.tenders],
+                "cashiers": [{"cashier": x.cashier, "shifts": x.shifts, "counted": y(x.counted), "over": y(x.over),
+                              "short": y(x.short), "cash_takings": y(x.cash_takings), "receipts": x.receipts,
+                              "voided": x.voided, "reprinted": x.reprinted} for x in self.cashiers],
+                "fee_items": [{"name": f.name, "category": f.category, "amount": y(f.amount)} for f in self.fee_items],
+                "by_category": {k: y(v) for k, v in self.by_category.items()}, "prepaid": y(self.prepaid),
+                "over": y(self.over), "short": y(self.short), "refunds": y(self.refunds),
+                "hand_ins": y(self.hand_ins), "counterfeit": y(self.counterfeit),
+                "cash_due_to_bank": y(self.cash_due_to_bank), "banked": y(self.banked),
+                "to_bank_outstanding": y(self.cash_due_to_bank - self.banked)}
+
+
+def day_report(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DayReport:
+    """日结报表: refused for a day that is not settled yet (the settlement is its source)."""
+    from app.services import settlement
+
+    d = settlement.day_report(session, actor=actor, day=day)
+    t = d.totals
+    names = dict(session.execute(select(User.username, User.display_name)).all())
+    cashiers = [CashierDay(names.get(u, u), int(x["shifts"]), sum(int(v) for v in x["counted"].values()),
+                           int(x["over"]), int(x["short"]), int(x["cash_takings"]), int(x["receipts_count"]),
+                           int(x["voided_count"]), int(x["reprinted_count"])) for u, x in t["cashiers"].items()]
+    order = ["revenue", "passthrough", "deposit"]
+    fee_items = [FeeIncome(f["name"], KIND_NAMES.get(f["kind"], f["kind"]), int(f["amount"]))
+                 for _, f in sorted(t["fee_items"].items(), key=lambda kv: (order.index(kv[1]["kind"])
+                                                                            if kv[1]["kind"] in order else 9, kv[0]))]
+    by_category: dict[str, int] = {}
+    for f in fee_items:
+        by_category[f.category] = by_category.get(f.category, 0) + f.amount
+    if t["prepaid"]:
+        by_category["预存"] = int(t["prepaid"])
+    taken = income(session, actor=actor, date_from=day, date_to=day)
+    meta = report_meta(session, actor, day.isoformat(), at)
+    return DayReport(meta, day, names.get(d.settled_by, d.settled_by), int(t["shifts"]),
+                     _tender_rows(t["tenders"]["expected"], t["tenders"]["counted"], t["tenders"]["difference"]),
+                     taken.by_tender, cashiers, fee_items, by_category, int(t["prepaid"]), int(t["over"]),
+                     int(t["short"]), int(t["refunds"]), int(t["hand_ins"]), int(t["counterfeit"]),
+                     d.cash_due_to_bank, d.banked)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthDay:
+    day: dt.date
+    settled: bool
+    total: int
+    cash_due_to_bank: int
+    banked: int
+    over: int
+    short: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthReport:
+    """月结汇总: the month's settled days (each from `settlement.day_report`), summed."""
+
+    meta: ReportMeta
+    month: str
+    closed: bool
+    days: list[MonthDay]
+    fee_items: list[FeeIncome]
+    by_category: dict[str, int]
+    by_tender: dict[str, int]
+    unsettled_days: list[dt.date]
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.days)
+
+    def to_json(self) -> dict:
+        from app.money import format_yuan as y
+
+        return {"month": self.month, "closed": self.closed, "total": y(self.total),
+                "days": [{"day": d.day.isoformat(), "total": y(d.total), "cash_due_to_bank": y(d.cash_due_to_bank),
+                          "banked": y(d.banked), "over": y(d.over), "short": y(d.short)} for d in self.days],
+                "fee_items": [{"name": f.name, "category": f.category, "amount": y(f.amount)} for f in self.fee_items],
+                "by_category": {k: y(v) for k, v in self.by_category.items()},
+                "by_tender": {k: y(v) for k, v in self.by_tender.items()},
+                "unsettled_days": [d.isoformat() for d in self.unsettled_days]}
+
+
+def month_report(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None) -> MonthReport:
+    from app.models import Shift
+    from app.services import cashdesk
+
+    auth.require(session, actor, auth.READ)
+    month = parse_period(month)
+    first = period_start(month)
+    last = month_end(first)
+    shift_days = set(session.scalars(select(Shift.business_date).where(
+        Shift.business_date >= first, Shift.business_date <= last, Shift.training.is_(False)).distinct()))
+    days: list[MonthDay] = []
+    fees: dict[tuple[str, str], int] = {}
+    by_category: dict[str, int] = {}
+    by_tender: dict[str, int] = {}
+    unsettled = []
+    day = first
+    while day <= last:
+        if cashdesk.day_settled(session, day):
+            d = day_report(session, actor=actor, day=day, at=at)
+            days.append(MonthDay(day, True, d.total, d.cash_due_to_bank, d.banked, d.over, d.short))
+            for f in d.fee_items:
+                fees[(f.name, f.category)] = fees.get((f.name, f.category), 0) + f.amount
+            for k, v in d.by_category.items():
+                by_category[k] = by_category.get(k, 0) + v
+            for k, v in d.by_tender.items():
+                by_tender[k] = by_tender.get(k, 0) + v
+        elif day in shift_days:
+            unsettled.append(day)
+        day += dt.timedelta(days=1)
+    meta = report_meta(session, actor, month, at)
+    return MonthReport(meta, month, cashdesk.month_closed(session, month), days,
+                       [FeeIncome(n, c, a) for (n, c), a in fees.items()], by_category, by_tender, unsettled)
