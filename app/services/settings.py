@@ -26,6 +26,9 @@ DEFAULTS: dict[str, str] = {
     "receipt_secret": "",
     "receipt_footer": "请妥善保管收据，如有疑问请致电物业服务中心。",
     "lockout_attempts": "5",
+    # Automatic backups (issue 8): where ('' = the `backups` folder next to the ledger) and how many to keep.
+    "backup_dir": "",
+    "backup_keep": "30",
 }
 
 

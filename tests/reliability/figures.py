@@ -19,6 +19,7 @@ LABELS = {
     "tamperings": "tamperings detected",
     "trigger_refusals": "UPDATE/DELETE refused by triggers",
     "restores": "restores verified",
+    "restore_refusals": "bad backups refused, ledger untouched",
     "upgrades": "upgrade paths verified",
     "lock_refusals": "second writers refused",
     "soak_payments": "soak payments printed exactly once",
