@@ -3,6 +3,8 @@
 Four buildings of 80 units, 40 parking spaces, property, refuse, water and parking fees,
 six months billed up to the current month, most paid at the window, some in arrears.
 Users: cashier `demo`/`demo`, supervisor `boss`/`boss`. Deterministic (fixed seed).
+The history shift (zhou at W02) is closed, accepted and banked, and every past day is
+settled; today stays open for the demo cashier.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import random
 
 from sqlalchemy import func, select
 
-from app.models import Charge, Payment, Setting, Site
+from app.models import Charge, Payment, Setting, Site, User
+from app.money import format_yuan
 from app.services import Actor, accounts, auth, billing, fees, payments, run, setup, shifts
 from app.services.clock import add_months, at_local_noon, month_end
 
@@ -122,7 +125,42 @@ def build_demo(factory, *, station_code: str, today: dt.date | None = None) -> d
         run(factory, payments.pay, actor=zhou, account_code=code, tenders=[tender],
             charge_ids=[c.id for c in due_now], at=at_local_noon(pay_day))
         count += 1
+    settled = _close_history(factory, zhou, first, today)
     with factory() as s:
         charges = s.scalar(select(func.count()).select_from(Charge))
         paid = s.scalar(select(func.count()).select_from(Payment))
-    return {"accounts": len(rows), "charges": charges, "payments": paid, "history_payments": count}
+    return {"accounts": len(rows), "charges": charges, "payments": paid, "history_payments": count,
+            "settled_days": settled}
+
+
+def _close_history(factory, zhou: Actor, first: dt.date, today: dt.date) -> int:
+    """Close zhou's history shift (counted by denomination), have boss accept it, and settle
+    every past day, so the demo ledger looks like a real one; today stays open for the demo cashier."""
+    from app.services import closes, settlement
+    from app.services.cashdesk import denominations
+
+    yesterday = today - dt.timedelta(days=1)
+    with factory() as s:
+        boss = Actor(auth.user_by_name(s, "boss").id, zhou.station_code)
+        shift = shifts.open_shift_of(s, s.get(User, zhou.user_id), auth.station_of(s, zhou))
+        cash = shifts.drawer_balance(s, shift.id)
+        shift_day = shift.business_date
+        faces = sorted(denominations(s), reverse=True)
+    count: dict[int, int] = {}
+    for face in faces:
+        count[face], cash = divmod(cash, face)
+    run(factory, closes.close_shift, actor=zhou, count=count, reason="分币未计入点钞" if cash else "",
+        at=at_local_noon(yesterday))
+    run(factory, closes.accept_close, actor=boss, shift_id=shift.id, at=at_local_noon(yesterday))
+    with factory() as s:
+        takings = closes.expected_figures(s, actor=boss, shift_id=shift.id).summary["cash_takings"]
+    if takings > 0:
+        run(factory, settlement.bank_deposit, actor=boss, amount=format_yuan(takings), slip="DEMO-0001",
+            for_date=shift_day, at=at_local_noon(yesterday))
+    day = first
+    n = 0
+    while day <= yesterday:
+        run(factory, settlement.settle_day, actor=boss, day=day, at=at_local_noon(today))
+        day += dt.timedelta(days=1)
+        n += 1
+    return n

@@ -7,7 +7,8 @@ life of numbers as `receipt_number_event` rows (returned, lost, reprinted, late-
 recovered), and lists numbers nobody can account for (`gaps`).
 
 Unused numbers can only be returned or reported lost from the head of a range (the next
-numbers to be used), because the counter hands numbers out in order.
+numbers to be used), because the counter hands numbers out in order; a number the gap
+check lists can be reported lost on its own.
 """
 
 from __future__ import annotations
@@ -191,6 +192,17 @@ def release_numbers(session: Session, *, actor: Actor, kind: str, receipt_no: st
     if rng.user_id not in (None, user.id) and auth.SUPERVISE not in auth.PERMISSIONS[user.role]:
         raise InvalidInput("只能退回或报损自己领用的票据")
     if n < rng.next_number:
+        used = session.scalar(select(Receipt.id).where(Receipt.receipt_no == receipt_no)) is not None
+        explained = session.scalar(select(ReceiptNumberEvent.id).where(
+            ReceiptNumberEvent.receipt_no == receipt_no, ReceiptNumberEvent.kind.in_(EXPLAINED))) is not None
+        if kind == "lost" and not used and not explained:
+            # A gap found by the gap check (e.g. a sheet spoiled in the printer) is reported lost.
+            session.add(ReceiptNumberEvent(receipt_no=receipt_no, range_id=rng.id, kind=ReceiptNumberEventKind.LOST,
+                                           reason=reason.strip(), user_id=user.id, created_at=utcnow()))
+            session.flush()
+            audit.record(session, actor, "receipt_lost", "receipt_range", rng.id, first=receipt_no, last=receipt_no,
+                         count=1, reason=reason.strip())
+            return NumbersReleased(kind, [receipt_no])
         raise ReceiptStockError(f"票据号 {receipt_no} 已使用，不能{'退回' if kind == 'returned' else '报损'}")
     if n != rng.next_number:
         raise ReceiptStockError(f"只能从下一张未用票据 {_fmt(session, rng.prefix, rng.next_number)} 开始退回或报损")
