@@ -116,7 +116,10 @@ class ApprovalDialog(QDialog):
         self.ok_button.setObjectName("approval_ok")
         self.ok_button.setText(tr("Approve (Enter)"))
         self.ok_button.setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("Cancel (Esc)"))
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(tr("Cancel (Esc)"))
+        cancel.setAutoDefault(False)
+        self._busy = False
         buttons.accepted.connect(self.on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -126,18 +129,20 @@ class ApprovalDialog(QDialog):
 
     @Slot()
     def on_buttons_accepted(self) -> None:
+        if self._busy:
+            return  # one approval at a time; the button keeps its focus (no focus jump to Cancel)
+        self._busy = True
         self.error.setText("")
-        self.ok_button.setEnabled(False)
         self._submit(self.approver.text().strip(), self.password.text(), self.reason.text().strip(),
                      self._done, self._failed)
 
     def _done(self, value) -> None:
         self.result_value = value
-        self.ok_button.setEnabled(True)
+        self._busy = False
         self.accept()
 
     def _failed(self, error: FeeDeskError) -> None:
-        self.ok_button.setEnabled(True)
+        self._busy = False
         self.error.setText(error.message)
         self.password.clear()
         self.password.setFocus()
@@ -162,6 +167,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("F12", N_("Supervisor desk")),
     ("Ctrl+R", N_("Reprint the last receipt")),
     ("Ctrl+L", N_("Lock the screen")),
+    ("Ctrl+Q", N_("Log out")),
     ("Esc", N_("Clear and go back to the search box")),
 ]
 

@@ -66,7 +66,8 @@ class _IdleWatch(QObject):
 class MainWindow(QMainWindow):
     """Pages: log-in, work (tabs), lock. F-keys are window shortcuts routed to the current screen."""
 
-    def __init__(self, factory, *, station_code: str, idle_minutes: int = 10, customer_display: bool = False):
+    def __init__(self, factory, *, station_code: str, idle_minutes: int = 10, customer_display: bool = False,
+                 banner: str = ""):
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle(TITLE)
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.station_code = station_code
         self.runner = OpRunner(factory, self)
         self.login = None
+        self.business_date = None  # the ledger's business date (time zone and cut-off applied)
         self.customer_display = None
 
         self.pages = QStackedWidget()
@@ -98,6 +100,10 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_shortcuts()
+        if banner:
+            self.status_message.setText(banner)
+            self.status_message.setStyleSheet("color:#c62828; font-weight:bold;")
+            self.setWindowTitle(f"{TITLE} — {banner}")
         self.runner.ledger_changed.connect(self.on_runner_ledger_changed)
 
         self.idle_timer = QTimer(self)
@@ -170,7 +176,7 @@ class MainWindow(QMainWindow):
             sc = QShortcut(QKeySequence(key), self)
             sc.activated.connect(lambda k=key: self.on_key(k, Qt.KeyboardModifier.NoModifier))
             self.shortcuts.append(sc)
-        for key in (Qt.Key.Key_L, Qt.Key.Key_P, Qt.Key.Key_R, Qt.Key.Key_Backspace):
+        for key in (Qt.Key.Key_L, Qt.Key.Key_P, Qt.Key.Key_R, Qt.Key.Key_Q, Qt.Key.Key_Backspace):
             sc = QShortcut(QKeySequence(Qt.KeyboardModifier.ControlModifier | key), self)
             sc.activated.connect(lambda k=key: self.on_key(k, Qt.KeyboardModifier.ControlModifier))
             self.shortcuts.append(sc)
@@ -183,6 +189,8 @@ class MainWindow(QMainWindow):
             ShortcutSheet(self).open()
         elif ctrl and key == Qt.Key.Key_L:
             self.lock()
+        elif ctrl and key == Qt.Key.Key_Q:
+            self.log_out()
         elif key == Qt.Key.Key_F2:
             self.tabs.setCurrentWidget(self.workspace)
             self.workspace.handle_key(key, modifiers)
@@ -230,6 +238,19 @@ class MainWindow(QMainWindow):
         self.workspace.search_box.setFocus()
         if self.customer_display is not None:
             self.customer_display.show()
+
+    def log_out(self) -> None:
+        """Back to the log-in page; the next user starts with a clean workspace."""
+        self.idle_timer.stop()
+        self.login = None
+        self.workspace.set_actor(None)
+        for lab in self.status_labels.values():
+            lab.setText("")
+        self.status_message.setText(tr("Logged out"))
+        self.pages.setCurrentWidget(self.login_page)
+        self.login_page.username.clear()
+        self.login_page.reset()
+        self.login_page.username.setFocus()
 
     def lock(self) -> None:
         if self.login is None:
@@ -289,6 +310,11 @@ class MainWindow(QMainWindow):
             .on_failure(lambda e: self.status_message.setText(e.message)).start()
 
     def _show_status(self, info: reads.StatusInfo) -> None:
+        if info.business_date != self.business_date:
+            self.business_date = info.business_date
+            for screen in self.screens.values():
+                if hasattr(screen, "set_business_date"):
+                    screen.set_business_date(info.business_date)
         self.status_labels["business_date"].setText(tr("Business date: {0}").format(info.business_date.isoformat()))
         if info.shift is None:
             self.status_labels["shift"].setText(tr("No open shift (F11)"))
@@ -298,10 +324,10 @@ class MainWindow(QMainWindow):
             self.status_labels["shift"].setText(tr("Shift #{0} open").format(info.shift.id)
                                                 + (tr(" · TRAINING") if info.shift.training else ""))
             self.status_labels["shift"].setStyleSheet("")
-            over = info.drawer_cash > info.cash_limit > 0
-            self.status_labels["drawer"].setText(tr("Drawer cash {0} / limit {1}").format(
-                format_yuan(info.drawer_cash), format_yuan(info.cash_limit)))
-            self.status_labels["drawer"].setStyleSheet("color:#c62828; font-weight:bold;" if over else "")
+            self.status_labels["drawer"].setText(info.drawer_warning or tr("Drawer within limit {0}").format(
+                format_yuan(info.cash_limit)))
+            self.status_labels["drawer"].setStyleSheet("color:#c62828; font-weight:bold;" if info.drawer_warning
+                                                       else "")
         printer = self.screens.get("receipts")
         if printer is not None and hasattr(printer, "printer_status_text"):
             printer.printer_status_text(self.status_labels["printer"])
@@ -316,13 +342,16 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def open_ledger(db: str):
-    """Engine and session factory of the ledger (refuses a ledger newer than this program)."""
+def open_ledger(db: str, station: str):
+    """Open the ledger for posting (single-writer lock) or read-only with a banner."""
+    from app.errors import FeeDeskError
     from app.models import db as dbmod
 
-    if hasattr(dbmod, "check_not_newer"):
-        dbmod.check_not_newer(db)
-    return dbmod.make_factory(db)
+    path = dbmod.sqlite_file(db)
+    if path is not None and not path.exists():
+        raise FeeDeskError(f"账本文件不存在：{path}（请先运行 feedesk init 或 make run）")
+    dbmod.check_not_newer(db)
+    return dbmod.open_ledger(db, station=station)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,13 +367,17 @@ def main(argv: list[str] | None = None) -> int:
     i18n.install(app, args.lang)
     install_excepthook()
     try:
-        factory = open_ledger(args.db or config.default_db())
+        station = args.station or config.default_station()
+        opened = open_ledger(args.db or config.default_db(), station)
     except Exception as exc:  # noqa: BLE001 - shown plainly, the program cannot start
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.critical(None, TITLE, getattr(exc, "message", str(exc)))
         return 1
-    win = MainWindow(factory, station_code=args.station or config.default_station(), idle_minutes=args.idle_lock,
-                     customer_display=args.customer_display)
+    win = MainWindow(opened.factory, station_code=station, idle_minutes=args.idle_lock,
+                     customer_display=args.customer_display, banner=opened.banner)
     win.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        opened.close()

@@ -12,23 +12,30 @@ from dataclasses import dataclass
 
 from app.errors import NotFound
 from app.services import Actor, accounts, settings, shifts
-from app.services.clock import business_date, utcnow
+from app.services.clock import business_date, local_time, utcnow
 
 
 @dataclass(frozen=True, slots=True)
 class StatusInfo:
+    """What the status bar shows. The drawer amount itself is NOT here: the cashier's count
+    stays blind; only the over-limit warning (from the cash-desk rules) is."""
+
     business_date: dt.date
     shift: shifts.ShiftInfo | None
-    drawer_cash: int
+    opened_local: str
     cash_limit: int
+    drawer_warning: str | None
 
 
 def status_info(session, *, actor: Actor) -> StatusInfo:
+    from app.services import closes
+
     shift = shifts.current_shift(session, actor=actor)
-    bdate = shift.business_date if shift else business_date(
-        utcnow(), tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
-    drawer = shifts.drawer_balance(session, shift.id) if shift else 0
-    return StatusInfo(bdate, shift, drawer, settings.get_int(session, "cash_limit"))
+    tz = settings.get(session, "timezone")
+    bdate = shift.business_date if shift else business_date(utcnow(), tz=tz, cutoff=settings.get(session, "day_cutoff"))
+    warning = closes.cash_limit_warning(session, shifts.drawer_balance(session, shift.id)) if shift else None
+    opened = local_time(shift.opened_at, tz).strftime("%H:%M") if shift else ""
+    return StatusInfo(bdate, shift, opened, settings.get_int(session, "cash_limit"), warning)
 
 
 def is_demo_ledger(session) -> bool:

@@ -1,5 +1,9 @@
-"""Shift screen: open with a float, the open shift's figures, and (where the cash-desk services
-exist) cash in/out and the blind close with its denomination grid.
+"""Shift screen: open with a float, cash in/out, hand-ins, and the blind close.
+
+The blind close (盲点轧帐): the cashier counts notes by denomination (count × face value,
+running total and 大写 total) and non-cash slips, and only after `closes.close_shift` has
+saved the count does the screen show expected vs counted with the differences coloured.
+The expected figures are never read while the shift is open.
 """
 
 from __future__ import annotations
@@ -7,21 +11,50 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import FeeDeskError
-from app.money import format_yuan
-from app.services import shifts
+from app.money import Money, format_yuan, to_chinese_upper
+from app.services import cashdesk, closes, shifts
 from app.ui.i18n import tr
+from app.ui.models import GREEN, RED, Column, DtoTableModel, configure_view
 from app.ui.op import Op
+
+SLIP_TENDERS = ("card", "wechat", "alipay", "transfer", "insurance", "cheque")
+MOVEMENT_KINDS = ("drop", "bank_run", "top_up", "paid_in", "counterfeit")
+
+
+class DiffRow:
+    __slots__ = ("tender", "expected", "counted", "difference")
+
+    def __init__(self, tender, expected, counted, difference):
+        self.tender, self.expected, self.counted, self.difference = tender, expected, counted, difference
+
+
+def remittance_text(closed) -> str:
+    """The remittance slip (缴款单) as plain text lines for the preview."""
+    r = closes.remittance_json(closed.summary)
+    lines = [f"缴款单  班次 #{closed.shift_id}  {closed.cashier}  {closed.station}  营业日 {closed.business_date}"]
+    for f in r["fee_items"]:
+        lines.append(f"  {f['name']:<10} {f['amount']:>12}")
+    lines.append(f"  预存          {r['prepaid']:>12}")
+    rec = r["receipts"]
+    lines.append(f"收据 {rec['first']} – {rec['last']}，共 {rec['count']} 张"
+                 + (f"，作废 {'、'.join(rec['voided'])}" if rec["voided"] else ""))
+    lines.append(f"备用金 {r['float']}   交账 {r['hand_ins']}   应缴现金 {r['cash_takings']}")
+    lines.append("   ".join(f"{s}：________" for s in r["signatures"]))
+    return "\n".join(lines)
 
 
 class ShiftScreen(QWidget):
@@ -66,11 +99,264 @@ class ShiftScreen(QWidget):
         self.float_amount.returnPressed.connect(self.on_open_button_clicked)
         self.float_by.returnPressed.connect(self.on_open_button_clicked)
         left.addWidget(self.open_box)
-        self.extra = QVBoxLayout()
-        left.addLayout(self.extra)
+        self._build_movements(left)
         left.addStretch(1)
-        self.right = QVBoxLayout()
-        lay.addLayout(self.right, 1)
+        right = QVBoxLayout()
+        lay.addLayout(right, 2)
+        self._build_close(right)
+        self.denoms: list[int] = []
+
+    # -- cash in / out ---------------------------------------------------------------------
+    def _build_movements(self, parent_layout) -> None:
+        self.move_box = QGroupBox(tr("Cash in / out and hand-ins"))
+        self.move_box.setObjectName("cash_move_box")
+        form = QFormLayout(self.move_box)
+        self.move_kind = QComboBox()
+        self.move_kind.setObjectName("move_kind")
+        for k in MOVEMENT_KINDS:
+            self.move_kind.addItem(closes.MOVEMENT_NAMES[k], k)
+        self.move_kind.addItem(tr("Hand-in from a field collector"), "hand_in")
+        self.move_amount = QLineEdit()
+        self.move_amount.setObjectName("move_amount")
+        self.move_reason = QLineEdit()
+        self.move_reason.setObjectName("move_reason")
+        self.move_reason.setPlaceholderText(tr("reason; for a hand-in the collector's user name"))
+        self.move_button = QPushButton(tr("Record"))
+        self.move_button.setObjectName("move_button")
+        self.move_button.clicked.connect(self.on_move_button_clicked)
+        self.move_result = QLabel("")
+        self.move_result.setObjectName("move_result")
+        self.move_result.setWordWrap(True)
+        form.addRow(tr("Kind"), self.move_kind)
+        form.addRow(tr("Amount"), self.move_amount)
+        form.addRow(tr("Reason"), self.move_reason)
+        form.addRow("", self.move_button)
+        form.addRow("", self.move_result)
+        parent_layout.addWidget(self.move_box)
+
+    @Slot()
+    def on_move_button_clicked(self) -> None:
+        kind = self.move_kind.currentData()
+        text = self.move_reason.text().strip()
+        if kind == "hand_in":
+            op = Op(self, closes.hand_in, write=True, name="hand_in", actor=self.login.actor, collector=text,
+                    amount=self.move_amount.text().strip())
+        else:
+            op = Op(self, closes.move_cash, write=True, name="move_cash", actor=self.login.actor, kind=kind,
+                    amount=self.move_amount.text().strip(), reason=text)
+        op.on_success(self._moved).on_failure(lambda e: self.move_result.setText(e.message)).start()
+
+    def _moved(self, result) -> None:
+        self.move_result.setText(tr("Recorded: {0}").format(format_yuan(abs(result.amount)))
+                                 + (f"\n{result.warning}" if getattr(result, "warning", None) else ""))
+        self.move_amount.clear()
+        self.move_reason.clear()
+
+    # -- blind close -----------------------------------------------------------------------------
+    def _build_close(self, parent_layout) -> None:
+        self.close_box = QGroupBox(tr("Blind close: count the drawer before seeing what it should hold"))
+        self.close_box.setObjectName("blind_close_box")
+        v = QVBoxLayout(self.close_box)
+        self.count_grid = QGridLayout()
+        self.count_grid.setHorizontalSpacing(10)
+        self.count_grid.setVerticalSpacing(2)
+        v.addLayout(self.count_grid)
+        self.count_inputs: dict[int, QLineEdit] = {}
+        self.count_subtotals: dict[int, QLabel] = {}
+        self.slip_inputs: dict[str, tuple[QLineEdit, QLineEdit]] = {}
+        self.count_total = QLabel("")
+        self.count_total.setObjectName("count_total")
+        f = QFont(self.count_total.font())
+        f.setPointSize(15)
+        f.setBold(True)
+        self.count_total.setFont(f)
+        v.addWidget(self.count_total)
+        self.count_upper = QLabel("")
+        self.count_upper.setObjectName("count_total_upper")
+        v.addWidget(self.count_upper)
+        form = QFormLayout()
+        self.close_reason = QLineEdit()
+        self.close_reason.setObjectName("close_reason")
+        self.close_reason.setPlaceholderText(tr("required when the count differs"))
+        self.close_approver = QLineEdit()
+        self.close_approver.setObjectName("close_approver")
+        self.close_approver.setPlaceholderText(tr("only for a difference over the limit"))
+        self.close_approver_password = QLineEdit()
+        self.close_approver_password.setObjectName("close_approver_password")
+        self.close_approver_password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow(tr("Reason for a difference"), self.close_reason)
+        form.addRow(tr("Supervisor"), self.close_approver)
+        form.addRow(tr("Supervisor password"), self.close_approver_password)
+        v.addLayout(form)
+        self.close_button = QPushButton(tr("Save count and close shift"))
+        self.close_button.setObjectName("close_shift_button")
+        self.close_button.clicked.connect(self.on_close_button_clicked)
+        v.addWidget(self.close_button)
+        self.close_error = QLabel("")
+        self.close_error.setObjectName("close_error")
+        self.close_error.setStyleSheet("color:#c62828;")
+        self.close_error.setWordWrap(True)
+        v.addWidget(self.close_error)
+        parent_layout.addWidget(self.close_box)
+
+        self.result_box = QGroupBox(tr("Close result: expected against counted"))
+        self.result_box.setObjectName("close_result_box")
+        rv = QVBoxLayout(self.result_box)
+        self.diff_model = DtoTableModel([
+            Column(tr("Tender"), lambda r: r.tender),
+            Column(tr("Expected"), lambda r: r.expected, money=True),
+            Column(tr("Counted"), lambda r: r.counted, money=True),
+            Column(tr("Difference"), lambda r: r.difference, money=True,
+                   color=lambda r: RED if r.difference < 0 else GREEN if r.difference > 0 else None)], self)
+        self.diff_table = QTableView()
+        self.diff_table.setObjectName("close_difference_table")
+        self.diff_table.setModel(self.diff_model)
+        configure_view(self.diff_table)
+        self.diff_table.setMaximumHeight(150)
+        rv.addWidget(self.diff_table)
+        self.close_summary = QLabel("")
+        self.close_summary.setObjectName("close_summary")
+        self.close_summary.setWordWrap(True)
+        rv.addWidget(self.close_summary)
+        self.remittance = QLabel("")
+        self.remittance.setObjectName("remittance_preview")
+        self.remittance.setStyleSheet("font-family: monospace; background:#fff; border:1px solid #ccc; padding:4px;")
+        self.remittance.setWordWrap(True)
+        rv.addWidget(self.remittance)
+        parent_layout.addWidget(self.result_box)
+        self.result_box.setVisible(False)
+
+    def _load_denominations(self) -> None:
+        Op(self, lambda s: cashdesk.denominations(s), name="denominations").on_success(self._build_grid) \
+            .on_failure(lambda e: self.close_error.setText(e.message)).start()
+
+    def _build_grid(self, denoms: list[int]) -> None:
+        if self.denoms == denoms:
+            return
+        self.denoms = denoms
+        g = self.count_grid
+        g.addWidget(QLabel(tr("Face value")), 0, 0)
+        g.addWidget(QLabel(tr("Count")), 0, 1)
+        g.addWidget(QLabel(tr("Subtotal")), 0, 2)
+        g.addWidget(QLabel(tr("Slips")), 0, 4)
+        g.addWidget(QLabel(tr("Number")), 0, 5)
+        g.addWidget(QLabel(tr("Total (optional)")), 0, 6)
+        previous = None
+        for i, face in enumerate(sorted(denoms, reverse=True), start=1):
+            g.addWidget(QLabel(format_yuan(face).removesuffix(".00") + " " + tr("yuan")), i, 0)
+            edit = QLineEdit("")
+            edit.setObjectName(f"count_{face}")
+            edit.setMaximumWidth(80)
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            edit.textChanged.connect(self.on_count_text_changed)
+            g.addWidget(edit, i, 1)
+            sub = QLabel("")
+            sub.setObjectName(f"subtotal_{face}")
+            sub.setAlignment(Qt.AlignmentFlag.AlignRight)
+            sub.setMinimumWidth(90)
+            g.addWidget(sub, i, 2)
+            self.count_inputs[face] = edit
+            self.count_subtotals[face] = sub
+            if previous is not None:
+                previous.returnPressed.connect(edit.setFocus)
+                self.setTabOrder(previous, edit)
+            previous = edit
+        from app.ui.workspace import tender_label
+
+        for i, tender in enumerate(SLIP_TENDERS, start=1):
+            g.addWidget(QLabel(tender_label(tender)), i, 4)
+            n = QLineEdit("")
+            n.setObjectName(f"slips_{tender}")
+            n.setMaximumWidth(60)
+            total = QLineEdit("")
+            total.setObjectName(f"slips_total_{tender}")
+            total.setMaximumWidth(100)
+            g.addWidget(n, i, 5)
+            g.addWidget(total, i, 6)
+            self.slip_inputs[tender] = (n, total)
+        g.setColumnMinimumWidth(3, 24)
+        g.setColumnStretch(7, 1)
+        if previous is not None:
+            previous.returnPressed.connect(self.close_reason.setFocus)
+        self.on_count_text_changed()
+
+    def counted(self) -> dict[int, int]:
+        out = {}
+        for face, edit in self.count_inputs.items():
+            t = edit.text().strip()
+            if t:
+                if not t.isdigit():
+                    raise FeeDeskError(f"{format_yuan(face)} 元的张数必须是整数")
+                out[face] = int(t)
+        return out
+
+    def slips(self) -> dict[str, tuple[int, int | None]]:
+        out = {}
+        for tender, (n, total) in self.slip_inputs.items():
+            nt, tt = n.text().strip(), total.text().strip()
+            if nt or tt:
+                if not nt.isdigit():
+                    raise FeeDeskError("单据张数必须是整数")
+                out[tender] = (int(nt), Money.parse(tt).fen if tt else None)
+        return out
+
+    @Slot()
+    def on_count_text_changed(self, *_args) -> None:
+        total = 0
+        for face, edit in self.count_inputs.items():
+            t = edit.text().strip()
+            qty = int(t) if t.isdigit() else 0
+            self.count_subtotals[face].setText(format_yuan(face * qty) if qty else "")
+            total += face * qty
+        self.count_total.setText(tr("Cash counted: {0}").format(format_yuan(total)))
+        self.count_upper.setText(tr("In words: {0}").format(to_chinese_upper(Money(total))))
+
+    @Slot()
+    def on_close_button_clicked(self) -> None:
+        self.close_error.setText("")
+        try:
+            count, slips = self.counted(), self.slips()
+        except FeeDeskError as exc:
+            self.close_error.setText(exc.message)
+            return
+        self.close_button.setEnabled(False)
+        Op(self, closes.close_shift, write=True, name="close_shift", actor=self.login.actor, count=count,
+           slips=slips, reason=self.close_reason.text().strip(),
+           approver=self.close_approver.text().strip() or None,
+           approver_password=self.close_approver_password.text() or None) \
+            .on_success(self.show_closed).on_failure(self._close_failed).start()
+
+    def _close_failed(self, error: FeeDeskError) -> None:
+        self.close_button.setEnabled(True)
+        self.close_error.setText(error.message)
+        self.close_approver_password.clear()
+        self.close_reason.setFocus()
+
+    def show_closed(self, closed) -> None:
+        from app.ui.workspace import tender_label
+
+        self.close_button.setEnabled(True)
+        self.last_close = closed
+        self.close_box.setVisible(False)
+        self.result_box.setVisible(True)
+        self.diff_model.set_rows([DiffRow(tender_label(t), closed.expected.get(t, 0), closed.counted.get(t, 0),
+                                          closed.difference.get(t, 0)) for t in closed.counted])
+        parts = []
+        if closed.shortage:
+            parts.append(tr("Shortage {0}").format(format_yuan(closed.shortage)))
+        if closed.overage:
+            parts.append(tr("Overage {0}").format(format_yuan(closed.overage)))
+        if not parts:
+            parts.append(tr("The count matches."))
+        if closed.reason:
+            parts.append(tr("Reason: {0}").format(closed.reason))
+        parts += closed.warnings
+        parts.append(tr("Waiting for the supervisor's acceptance."))
+        self.close_summary.setText("  ·  ".join(parts))
+        self.remittance.setText(remittance_text(closed))
+        for edit in self.count_inputs.values():
+            edit.clear()
+        self.close_reason.clear()
 
     def set_login(self, login) -> None:
         self.login = login
@@ -80,18 +366,26 @@ class ShiftScreen(QWidget):
         if self.info is None or self.info.shift is None:
             self.float_amount.setFocus()
             self.float_amount.selectAll()
+        elif self.count_inputs:
+            next(iter(self.count_inputs.values())).setFocus()
 
     def show_status(self, info) -> None:
         self.info = info
         if info.shift is None:
             self.state.setText(tr("No open shift. Open one with the float counted out of the safe."))
             self.open_box.setVisible(True)
+            self.move_box.setVisible(False)
+            self.close_box.setVisible(False)
         else:
             s = info.shift
-            self.state.setText(tr("Shift #{0} open since {1}, business date {2}\nFloat {3}, drawer cash {4}").format(
-                s.id, s.opened_at.strftime("%H:%M"), s.business_date.isoformat(), format_yuan(s.float_amount),
-                format_yuan(info.drawer_cash)))
+            self.state.setText(tr("Shift #{0} open since {1}, business date {2}\nFloat {3}").format(
+                s.id, info.opened_local, s.business_date.isoformat(), format_yuan(s.float_amount))
+                + ("\n" + info.drawer_warning if info.drawer_warning else ""))
             self.open_box.setVisible(False)
+            self.move_box.setVisible(True)
+            self.close_box.setVisible(True)
+            self.result_box.setVisible(False)
+            self._load_denominations()
 
     def reload(self) -> None:
         self.window_.refresh_status()
@@ -118,4 +412,3 @@ def make_screen(window) -> QWidget:
     return ShiftScreen(window)
 
 
-__all__ = ["ShiftScreen", "make_screen", "Qt"]

@@ -264,7 +264,8 @@ class CashierWorkspace(QWidget):
 
         hints = QLabel(tr("F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · "
                           "F5 WeChat · F6 Alipay · F7 card · F8 transfer · F9 prepaid · F10 insurance · "
-                          "Ctrl+P change to prepaid · F11 shift · Ctrl+L lock · Esc clear"))
+                          "Ctrl+P change to prepaid · F11 shift · F12 supervisor · Ctrl+R reprint · Ctrl+L lock · Ctrl+Q log out · "
+                          "Esc clear"))
         hints.setObjectName("key_hints")
         hints.setWordWrap(True)
         hints.setStyleSheet("color:#555; background:#eef; padding:3px;")

@@ -240,6 +240,10 @@
         <translation>锁屏</translation>
     </message>
     <message>
+        <source>Log out</source>
+        <translation>注销</translation>
+    </message>
+    <message>
         <source>Clear and go back to the search box</source>
         <translation>清空并回到搜索框</translation>
     </message>
@@ -312,6 +316,10 @@
         <translation>收费 (F2)</translation>
     </message>
     <message>
+        <source>Logged out</source>
+        <translation>已注销</translation>
+    </message>
+    <message>
         <source>Shift (F11)</source>
         <translation>班次 (F11)</translation>
     </message>
@@ -356,12 +364,12 @@
         <translation> · 练习模式</translation>
     </message>
     <message>
-        <source>Drawer cash {0} / limit {1}</source>
-        <translation>钱箱现金 {0} / 限额 {1}</translation>
-    </message>
-    <message>
         <source>Shift #{0} open</source>
         <translation>班次 #{0} 进行中</translation>
+    </message>
+    <message>
+        <source>Drawer within limit {0}</source>
+        <translation>钱箱未超限额 {0}</translation>
     </message>
     <message>
         <source>Account / patient number</source>
@@ -416,6 +424,140 @@
         <translation>单位</translation>
     </message>
     <message>
+        <source>Receipt number or account</source>
+        <translation>收据号或缴费户</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Reprint (Ctrl+R)</source>
+        <translation>重打 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Void…</source>
+        <translation>作废…</translation>
+    </message>
+    <message>
+        <source>Refund…</source>
+        <translation>退费…</translation>
+    </message>
+    <message>
+        <source>Select a receipt to see it as printed.</source>
+        <translation>选择一张收据，查看打印样式。</translation>
+    </message>
+    <message>
+        <source>valid</source>
+        <translation>有效</translation>
+    </message>
+    <message>
+        <source>VOID</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <source>REFUNDED</source>
+        <translation>已退费</translation>
+    </message>
+    <message>
+        <source>Reprinted</source>
+        <translation>已重打</translation>
+    </message>
+    <message>
+        <source>Late-printed</source>
+        <translation>已补打</translation>
+    </message>
+    <message>
+        <source>voided</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>已退费</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Refund by</source>
+        <translation>退款方式</translation>
+    </message>
+    <message>
+        <source>No receipt printer configured for this station.</source>
+        <translation>本收费点未配置收据打印机。</translation>
+    </message>
+    <message>
+        <source>{0} receipt {1} (print no. {2}): {3}</source>
+        <translation>{0}收据 {1}（第 {2} 次打印）：{3}</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>{0} · {1} · {2}
+A supervisor types their own user name and password.</source>
+        <translation>{0} · {1} · {2} 元
+请主管输入本人的用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>收据号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Tenders</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收费员</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>原收据/原因</translation>
+    </message>
+    <message>
+        <source>Receipt {0} · {1} · total {2}</source>
+        <translation>收据 {0} · {1} · 合计 {2} 元</translation>
+    </message>
+    <message>
+        <source>Receipt printed.</source>
+        <translation>收据已打印。</translation>
+    </message>
+    <message>
+        <source>Void receipt {0}</source>
+        <translation>作废收据 {0}</translation>
+    </message>
+    <message>
+        <source>Refund receipt {0}</source>
+        <translation>退费：收据 {0}</translation>
+    </message>
+    <message>
+        <source>Receipt {0} {1}: {2}, approved by {3}</source>
+        <translation>收据 {0} {1}：{2} 元，审批人 {3}</translation>
+    </message>
+    <message>
+        <source>Receipt NOT printed: {0} — reprint with Ctrl+R</source>
+        <translation>收据未打印：{0}——按 Ctrl+R 重打</translation>
+    </message>
+    <message>
+        <source>Printer: {0} failed jobs</source>
+        <translation>打印机：{0} 个失败任务</translation>
+    </message>
+    <message>
         <source>Open shift (float from the safe)</source>
         <translation>开班（从保险柜领用备用金）</translation>
     </message>
@@ -436,22 +578,230 @@
         <translation>开班 (Enter)</translation>
     </message>
     <message>
+        <source>Cash in / out and hand-ins</source>
+        <translation>现金存取与交账</translation>
+    </message>
+    <message>
+        <source>Hand-in from a field collector</source>
+        <translation>外勤收费员交账</translation>
+    </message>
+    <message>
+        <source>reason; for a hand-in the collector's user name</source>
+        <translation>原因；交账时填外勤收费员用户名</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Blind close: count the drawer before seeing what it should hold</source>
+        <translation>盲点轧帐：先点钞，保存后才显示应有金额</translation>
+    </message>
+    <message>
+        <source>required when the count differs</source>
+        <translation>点钞有差额时必填</translation>
+    </message>
+    <message>
+        <source>only for a difference over the limit</source>
+        <translation>差额超限时才需要</translation>
+    </message>
+    <message>
+        <source>Reason for a difference</source>
+        <translation>差额原因</translation>
+    </message>
+    <message>
+        <source>Save count and close shift</source>
+        <translation>保存点钞并轧帐</translation>
+    </message>
+    <message>
+        <source>Close result: expected against counted</source>
+        <translation>轧帐结果：应有与实点</translation>
+    </message>
+    <message>
+        <source>Waiting for the supervisor's acceptance.</source>
+        <translation>等待主管验收。</translation>
+    </message>
+    <message>
+        <source>Face value</source>
+        <translation>面额</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>张数</translation>
+    </message>
+    <message>
+        <source>Subtotal</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <source>Slips</source>
+        <translation>非现金单据</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>张数</translation>
+    </message>
+    <message>
+        <source>Total (optional)</source>
+        <translation>金额（可不填）</translation>
+    </message>
+    <message>
+        <source>The count matches.</source>
+        <translation>账实相符。</translation>
+    </message>
+    <message>
         <source>No open shift. Open one with the float counted out of the safe.</source>
         <translation>当前未开班。请点清备用金后开班。</translation>
+    </message>
+    <message>
+        <source>Tender</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <source>Expected</source>
+        <translation>应有</translation>
+    </message>
+    <message>
+        <source>Counted</source>
+        <translation>实点</translation>
+    </message>
+    <message>
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <source>Cash counted: {0}</source>
+        <translation>清点现金：{0} 元</translation>
+    </message>
+    <message>
+        <source>In words: {0}</source>
+        <translation>大写：{0}</translation>
     </message>
     <message>
         <source>Shift #{0} opened</source>
         <translation>班次 #{0} 已开班</translation>
     </message>
     <message>
+        <source>Recorded: {0}</source>
+        <translation>已登记：{0} 元</translation>
+    </message>
+    <message>
+        <source>yuan</source>
+        <translation>元</translation>
+    </message>
+    <message>
+        <source>Shortage {0}</source>
+        <translation>短款 {0}</translation>
+    </message>
+    <message>
+        <source>Overage {0}</source>
+        <translation>长款 {0}</translation>
+    </message>
+    <message>
+        <source>Reason: {0}</source>
+        <translation>原因：{0}</translation>
+    </message>
+    <message>
         <source>Shift #{0} open since {1}, business date {2}
-Float {3}, drawer cash {4}</source>
+Float {3}</source>
         <translation>班次 #{0}，{1} 开班，营业日 {2}
-备用金 {3} 元，钱箱现金 {4} 元</translation>
+备用金 {3} 元</translation>
+    </message>
+    <message>
+        <source>optional second count, e.g. 100=3,50=1</source>
+        <translation>复点（可不填），例：100=3,50=1</translation>
+    </message>
+    <message>
+        <source>Accept close</source>
+        <translation>验收轧帐</translation>
+    </message>
+    <message>
+        <source>Day settlement</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Settle the day</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Month close and bank deposit</source>
+        <translation>月结与解款</translation>
+    </message>
+    <message>
+        <source>Close month</source>
+        <translation>月结</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <source>Record bank deposit</source>
+        <translation>登记解款</translation>
+    </message>
+    <message>
+        <source>Bank slip no.</source>
+        <translation>银行回单号</translation>
+    </message>
+    <message>
+        <source>Drawer now</source>
+        <translation>钱箱现有</translation>
+    </message>
+    <message>
+        <source>Shifts of every station (open and waiting for acceptance)</source>
+        <translation>各收费点班次（进行中和待验收）</translation>
+    </message>
+    <message>
+        <source>Select a shift that is waiting for acceptance.</source>
+        <translation>请选择一个待验收的班次。</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>收费点</translation>
+    </message>
+    <message>
+        <source>Business date</source>
+        <translation>营业日</translation>
     </message>
     <message>
         <source>Cash</source>
         <translation>现金</translation>
+    </message>
+    <message>
+        <source>Non-cash</source>
+        <translation>非现金</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Shift #{0} {1} at {2}: {3}: {4}</source>
+        <translation>班次 #{0} {1}（{2}）{3}：{4}</translation>
+    </message>
+    <message>
+        <source>Shift #{0} accepted: {1} to the safe, {2} to the bank</source>
+        <translation>班次 #{0} 已验收：现金 {1} 元入保险柜，非现金 {2} 元入银行</translation>
+    </message>
+    <message>
+        <source>{0} settled by {1}: {2} shifts, cash due to the bank {3}, banked {4}</source>
+        <translation>{0} 已日结（{1}）：{2} 个班次，应解银行现金 {3} 元，已解 {4} 元</translation>
+    </message>
+    <message>
+        <source>{0} is not settled yet.</source>
+        <translation>{0} 尚未日结。</translation>
+    </message>
+    <message>
+        <source>Month {0} closed by {1}</source>
+        <translation>{0} 已月结（{1}）</translation>
+    </message>
+    <message>
+        <source>Deposit {0} (slip {1}) for {2} recorded; banked {3} of {4}</source>
+        <translation>已登记解款 {0} 元（回单 {1}，营业日 {2}）；已解 {3} / {4} 元</translation>
     </message>
     <message>
         <source>WeChat Pay</source>
@@ -502,8 +852,8 @@ Float {3}, drawer cash {4}</source>
         <translation>收款 (Enter)</translation>
     </message>
     <message>
-        <source>F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · F5 WeChat · F6 Alipay · F7 card · F8 transfer · F9 prepaid · F10 insurance · Ctrl+P change to prepaid · F11 shift · Ctrl+L lock · Esc clear</source>
-        <translation>F1 帮助 · F2 查找 · Enter 打开/收款 · 空格 勾选 · F3 划价 · F4 收据 · F5 微信 · F6 支付宝 · F7 银行卡 · F8 转账 · F9 预存抵扣 · F10 医保 · Ctrl+P 找零转预存 · F11 班次 · Ctrl+L 锁屏 · Esc 清空</translation>
+        <source>F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · F5 WeChat · F6 Alipay · F7 card · F8 transfer · F9 prepaid · F10 insurance · Ctrl+P change to prepaid · F11 shift · F12 supervisor · Ctrl+R reprint · Ctrl+L lock · Ctrl+Q log out · Esc clear</source>
+        <translation>F1 帮助 · F2 查找 · Enter 打开/收款 · 空格 勾选 · F3 划价 · F4 收据 · F5 微信 · F6 支付宝 · F7 银行卡 · F8 转账 · F9 预存抵扣 · F10 医保 · Ctrl+P 找零转预存 · F11 班次 · F12 主管台 · Ctrl+R 重打 · Ctrl+L 锁屏 · Ctrl+Q 注销 · Esc 清空</translation>
     </message>
     <message>
         <source>Outstanding charges (Space selects, overdue in red)</source>

@@ -70,6 +70,8 @@ def estate(ledger):
     assign_all(ledger, "WYF")
     assign_all(ledger, "LJF")
     bill(ledger, "2026-10", "2026-11")
+    make_fee(ledger, "WXF 维修服务费 quantity 50 once", department="工程部", unit_name="次")
+    make_fee(ledger, "KSF 开锁服务费 quantity 30 once", department="客服部", unit_name="次")
     return ledger
 
 
@@ -101,8 +103,8 @@ def log_in(qtbot, win, user: str = "demo", password: str | None = None) -> None:
 @pytest.fixture
 def cashier(qtbot, window, estate):
     """Logged in as cashier demo with an open shift (float 200)."""
-    from tests.helpers import open_shift
+    from app.services import shifts
 
-    open_shift(estate, "demo", "200", day=__import__("datetime").date.today().isoformat())
+    estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="200")  # now, as at the window
     log_in(qtbot, window, "demo")
     return window

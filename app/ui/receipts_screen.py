@@ -1,0 +1,310 @@
+"""Receipts screen: today's and past receipts by number, account or date; preview; reprint,
+late print, void and refund with the supervisor approval dialog.
+
+Rows come from `reports.journal` (the 收费明细 read function); the preview is the printing
+module's own rendering of the stored receipt document. Printing runs off the GUI thread
+through `app.printing.queue` (it opens its own short transactions, hence `raw=True` ops).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.money import format_yuan
+from app.services import corrections, receipts, reports
+from app.ui.dialogs import ApprovalDialog
+from app.ui.i18n import tr
+from app.ui.models import RED, Column, DtoTableModel, configure_view, make_proxy
+from app.ui.op import Op
+
+REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
+
+
+def journal_rows(session, *, actor, date_from: dt.date, date_to: dt.date) -> list:
+    return [r for r in reports.journal(session, actor=actor, date_from=date_from, date_to=date_to).rows
+            if r.receipt_no]
+
+
+def receipt_with_status(session, *, receipt_no: str):
+    return receipts.receipt_doc(session, receipt_no), corrections.receipt_status(session, receipt_no)
+
+
+def preview_png(doc, **marks) -> bytes:
+    from app.printing.preview import render_preview_png
+
+    return render_preview_png(doc, 80, **marks)
+
+
+class ReceiptsScreen(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.setObjectName("receipts_screen")
+        self.window_ = window
+        self.login = None
+        self.current_no = ""
+        self.current_doc = None
+        lay = QHBoxLayout(self)
+        left = QVBoxLayout()
+        lay.addLayout(left, 3)
+        bar = QHBoxLayout()
+        self.date_from = QDateEdit(dt.date.today())
+        self.date_from.setObjectName("receipts_from")
+        self.date_from.setCalendarPopup(True)
+        self.date_from.setDisplayFormat("yyyy-MM-dd")
+        self.date_to = QDateEdit(dt.date.today())
+        self.date_to.setObjectName("receipts_to")
+        self.date_to.setCalendarPopup(True)
+        self.date_to.setDisplayFormat("yyyy-MM-dd")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("receipts_filter")
+        self.filter.setPlaceholderText(tr("Receipt number or account"))
+        reload_button = QPushButton(tr("Search"))
+        reload_button.setObjectName("receipts_reload")
+        reload_button.clicked.connect(self.reload)
+        bar.addWidget(QLabel(tr("From")))
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel(tr("to")))
+        bar.addWidget(self.date_to)
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(reload_button)
+        left.addLayout(bar)
+        self.model = DtoTableModel([
+            Column(tr("Receipt"), lambda r: r.receipt_no), Column(tr("Date"), lambda r: r.business_date.isoformat()),
+            Column(tr("Time"), lambda r: r.time),
+            Column(tr("Kind"), lambda r: r.kind, color=lambda r: RED if r.amount < 0 else None),
+            Column(tr("Account"), lambda r: r.account), Column(tr("Payer"), lambda r: r.payer),
+            Column(tr("Amount"), lambda r: r.amount, money=True), Column(tr("Tenders"), lambda r: r.tenders),
+            Column(tr("Cashier"), lambda r: r.operator), Column(tr("Reference"), lambda r: r.reference)], self)
+        self.proxy = make_proxy(self.model, self)
+        self.table = QTableView()
+        self.table.setObjectName("receipts_table")
+        self.table.setModel(self.proxy)
+        configure_view(self.table)
+        for col, width in enumerate((110, 90, 50, 50, 80, 70, 80, 130, 70)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self.on_table_current_row_changed)
+        left.addWidget(self.table, 1)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.returnPressed.connect(self.on_filter_return_pressed)
+        self.date_from.dateChanged.connect(lambda _d: self.reload())
+        self.date_to.dateChanged.connect(lambda _d: self.reload())
+
+        actions = QHBoxLayout()
+        self.reprint_button = QPushButton(tr("Reprint (Ctrl+R)"))
+        self.reprint_button.setObjectName("reprint_button")
+        self.reprint_button.clicked.connect(lambda: self.reprint(self.current_no))
+        self.void_button = QPushButton(tr("Void…"))
+        self.void_button.setObjectName("void_button")
+        self.void_button.clicked.connect(self.on_void_button_clicked)
+        self.refund_tender = QComboBox()
+        self.refund_tender.setObjectName("refund_tender")
+        from app.ui.workspace import tender_label
+
+        for t in REFUND_TENDERS:
+            self.refund_tender.addItem(tender_label(t), t)
+        self.refund_button = QPushButton(tr("Refund…"))
+        self.refund_button.setObjectName("refund_button")
+        self.refund_button.clicked.connect(self.on_refund_button_clicked)
+        for w in (self.reprint_button, self.void_button, QLabel(tr("Refund by")), self.refund_tender,
+                  self.refund_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
+        left.addLayout(actions)
+        self.message = QLabel("")
+        self.message.setObjectName("receipts_message")
+        self.message.setWordWrap(True)
+        left.addWidget(self.message)
+
+        right = QVBoxLayout()
+        lay.addLayout(right, 2)
+        self.status = QLabel("")
+        self.status.setObjectName("receipt_status")
+        right.addWidget(self.status)
+        self.preview = QLabel(tr("Select a receipt to see it as printed."))
+        self.preview.setObjectName("receipt_preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidget(self.preview)
+        scroll.setWidgetResizable(True)
+        right.addWidget(scroll, 1)
+
+    # -- screen protocol -------------------------------------------------------------------
+    def set_login(self, login) -> None:
+        self.login = login
+
+    def set_business_date(self, day: dt.date) -> None:
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(True)
+            edit.setDate(day)
+            edit.blockSignals(False)
+        if self.isVisible():
+            self.reload()
+
+    def focus_first(self) -> None:
+        self.reload()
+        self.filter.setFocus()
+        self.filter.selectAll()
+
+    def handle_escape(self) -> None:
+        self.filter.clear()
+        self.filter.setFocus()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.login is None:
+            return
+        d0, d1 = self.date_from.date().toPython(), self.date_to.date().toPython()
+        Op(self, journal_rows, name="receipts", actor=self.login.actor, date_from=d0, date_to=d1) \
+            .on_success(self._loaded).on_failure(lambda e: self.message.setText(e.message)).start()
+
+    def _loaded(self, rows) -> None:
+        self.model.set_rows(rows)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        if self.current_no:
+            self.show_receipt(self.current_no)
+
+    @Slot()
+    def on_filter_return_pressed(self) -> None:
+        text = self.filter.text().strip()
+        if self.proxy.rowCount() >= 1:
+            self.table.selectRow(0)
+        elif text:
+            self.show_receipt(text)  # a receipt outside the dates, by its number
+
+    @Slot()
+    def on_table_current_row_changed(self, current, _previous) -> None:
+        if current.isValid():
+            row = self.model.row_at(self.proxy.mapToSource(current).row())
+            self.show_receipt(row.receipt_no)
+
+    def show_receipt(self, receipt_no: str) -> None:
+        self.current_no = receipt_no
+        Op(self, receipt_with_status, name="receipt_doc", receipt_no=receipt_no) \
+            .on_success(self._show_doc).on_failure(lambda e: self.message.setText(e.message)).start()
+
+    def _show_doc(self, doc_status) -> None:
+        doc, status = doc_status
+        self.current_doc = doc
+        names = {"used": tr("valid"), "void": tr("VOID"), "refunded": tr("REFUNDED"), "unknown": ""}
+        self.status.setText(tr("Receipt {0} · {1} · total {2}").format(doc.receipt_no, names.get(status, status),
+                                                                        format_yuan(doc.total)))
+        self.status.setStyleSheet("color:#c62828; font-weight:bold;" if status in ("void", "refunded") else "")
+        self.void_button.setEnabled(status == "used" and doc.kind == "payment")
+        self.refund_button.setEnabled(status == "used" and doc.kind == "payment")
+        Op(self, lambda _f, doc: preview_png(doc), raw=True, name="preview", doc=doc) \
+            .on_success(self._show_png).on_failure(lambda e: self.preview.setText(e.message)).start()
+
+    def _show_png(self, png: bytes) -> None:
+        pix = QPixmap()
+        pix.loadFromData(png, "PNG")
+        self.preview.setPixmap(pix)
+
+    # -- printing ------------------------------------------------------------------------
+    def print_after_payment(self, result) -> None:
+        from app.printing import queue
+
+        Op(self, queue.print_after_payment, raw=True, name="print_receipt", actor=self.login.actor, result=result) \
+            .on_success(self._printed_after_payment).on_failure(lambda e: self._print_message(e.message)).start()
+
+    def _printed_after_payment(self, outcome) -> None:
+        if outcome is None:
+            self._print_message(tr("No receipt printer configured for this station."))
+        elif outcome.get("status") == "done":
+            self._print_message(tr("Receipt printed."))
+        else:
+            self._print_message(tr("Receipt NOT printed: {0} — reprint with Ctrl+R").format(outcome.get("error") or ""))
+        self.window_.refresh_status()
+
+    def _print_message(self, text: str) -> None:
+        self.window_.status_labels["printer"].setText(text)
+        self.message.setText(text)
+
+    def reprint(self, receipt_no: str) -> None:
+        if not receipt_no or self.login is None:
+            return
+        from app.printing import queue
+
+        Op(self, queue.print_receipt, raw=True, write=True, name="reprint", actor=self.login.actor,
+           receipt_no=receipt_no, reason="重打") \
+            .on_success(self._reprinted).on_failure(lambda e: self._print_message(e.message)).start()
+
+    def _reprinted(self, outcome) -> None:
+        kinds = {"reprint": tr("Reprinted"), "late_print": tr("Late-printed")}
+        text = tr("{0} receipt {1} (print no. {2}): {3}").format(
+            kinds.get(outcome.kind, outcome.kind), outcome.receipt_no, outcome.reprint_count,
+            tr("done") if outcome.status == "done" else outcome.error)
+        self._print_message(text)
+
+    def printer_status_text(self, label: QLabel) -> None:
+        if self.login is None:
+            return
+        from app.services import printing
+
+        def failed_jobs(session, *, actor):
+            return len(printing.list_jobs(session, actor=actor, failed_only=True, limit=50))
+
+        Op(self, failed_jobs, name="failed_jobs", actor=self.login.actor).on_success(
+            lambda n: label.setText(tr("Printer: {0} failed jobs").format(n) if n else label.text())) \
+            .on_failure(lambda e: None).start()
+
+    # -- corrections -----------------------------------------------------------------------
+    @Slot()
+    def on_void_button_clicked(self) -> None:
+        self._correct("void")
+
+    @Slot()
+    def on_refund_button_clicked(self) -> None:
+        self._correct("refund")
+
+    def _correct(self, kind: str) -> None:
+        if not self.current_no or self.current_doc is None:
+            return
+        doc = self.current_doc
+        no = self.current_no
+        title = tr("Void receipt {0}").format(no) if kind == "void" else tr("Refund receipt {0}").format(no)
+        summary = tr("{0} · {1} · {2}\nA supervisor types their own user name and password.").format(
+            doc.account_code, doc.payer, format_yuan(doc.total))
+        tender = self.refund_tender.currentData()
+
+        def submit(approver, password, reason, done, failed):
+            kw = dict(actor=self.login.actor, receipt_no=no, reason=reason, approver=approver,
+                      approver_password=password)
+            if kind == "void":
+                op = Op(self, corrections.void_payment, write=True, name="void", **kw)
+            else:
+                op = Op(self, corrections.refund_payment, write=True, name="refund", tender=tender, **kw)
+            op.on_success(done).on_failure(failed).start()
+
+        dlg = ApprovalDialog(self, title, summary, submit)
+        dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
+        self.approval_dialog = dlg
+        dlg.open()
+
+    def _corrected(self, result) -> None:
+        names = {"void": tr("voided"), "refund": tr("refunded")}
+        self.message.setText(tr("Receipt {0} {1}: {2}, approved by {3}").format(
+            result.receipt_no, names.get(result.kind, result.kind), format_yuan(abs(result.amount)),
+            result.approved_by or "—"))
+        self.reload()
+
+
+def make_screen(window) -> QWidget:
+    return ReceiptsScreen(window)
