@@ -36,7 +36,7 @@ ZH: dict[str, str] = {
     "Back office": "后台管理", "Receipts (F4)": "收据 (F4)", "Supervisor (F12)": "主管台 (F12)",
     "No open shift (F11)": "未开班 (F11)", "Cashier: {0}": "收费员：{0}", "Station: {0} {1}": "收费点：{0} {1}",
     "Unlocked by {0}": "{0} 已解锁", "Receipt {0} collected, change {1}": "收据 {0} 已收款，找零 {1} 元",
-    "Business date: {0}": "营业日：{0}", " · TRAINING": " · 练习模式", 
+    "Business date: {0}": "营业日：{0}", " · TRAINING": " · 练习模式",
     "Shift #{0} open": "班次 #{0} 进行中", "Account / patient number": "缴费户编号 / 病人号",
     "Payer account": "缴费户", "Item code or pinyin initials": "项目编码或拼音首字母",
     "Quantity (Enter adds)": "数量（Enter 加入）", "Post and collect (Ctrl+Enter)": "记账并收款 (Ctrl+Enter)",
