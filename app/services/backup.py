@@ -68,9 +68,12 @@ def check_file(path: Path) -> tuple[str, bool, str | None]:
 
 
 def backup(db: str, to: str) -> BackupResult:
+    from app.models.db import check_not_newer
+
     source = sqlite_path(db)
     if not source.exists():
         raise InvalidInput(f"账本不存在：{source}")
+    check_not_newer(str(source))  # this program cannot prove a newer ledger's copy good
     target = Path(to).expanduser().resolve()
     if target == source.resolve():
         raise InvalidInput("备份文件不能与账本相同")

@@ -1,0 +1,184 @@
+"""Upgrades: every Alembic revision from the first to head on a populated ledger, a ledger
+from a newer FeeDesk refused untouched, and a migration that fails half-way leaving nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+
+from app.cli import main as feedesk
+from app.errors import SchemaTooNew
+from app.models.db import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
+from app.services import run
+from app.services.verify import verify
+from tests.conftest import Ledger
+from tests.helpers import pay
+from tests.reliability.figures import count
+from tests.reliability.ledgers import fingerprint
+
+CORE_TABLES = ["site", "station", "app_user", "account", "person", "account_party", "fee_item", "tariff",
+               "fee_assignment", "setting", "charge", "payment", "tender_line", "allocation", "receipt",
+               "journal_entry", "posting", "audit_event", "audit_head", "bill_run"]
+
+
+def revisions() -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config("sqlite:///x.db"))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def schema(path: Path) -> dict:
+    """Tables with their column names, indexes and triggers (what a fresh head ledger has)."""
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {
+            "columns": {t: sorted(r[1] for r in con.execute(f"PRAGMA table_info('{t}')")) for t in tables},
+            "indexes": sorted(r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                         "AND name NOT LIKE 'sqlite_%'")),
+            "triggers": sorted(r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")),
+        }
+    finally:
+        con.close()
+
+
+def core_rows(path: Path) -> dict[str, list]:
+    con = sqlite3.connect(path)
+    try:
+        out = {}
+        for t in CORE_TABLES:
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info('{t}')")]
+            base = [c for c in cols if c in CORE_COLUMNS.get(t, cols)]
+            out[t] = con.execute(f"SELECT {', '.join(base)} FROM {t} ORDER BY rowid").fetchall()
+        return out
+    finally:
+        con.close()
+
+
+CORE_COLUMNS: dict[str, list[str]] = {}
+
+
+def sane(path: Path) -> None:
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        con.close()
+
+
+def test_every_revision_from_the_first_to_head_keeps_a_populated_ledger(populated, tmp_path, template_db):
+    revs = revisions()
+    assert revs[0] == "0001" and len(revs) >= 2
+    populated.factory.kw["bind"].dispose()
+    before_money = fingerprint(populated)
+    head_schema = schema(template_db)
+    old = tmp_path / "old.db"
+    shutil.copy(populated.path, old)
+    cfg = alembic_config(str(old))
+    command.downgrade(cfg, revs[0])  # what a ledger of the first release looks like, with its data
+    first = schema(old)
+    CORE_COLUMNS.update(first["columns"])
+    at_first = core_rows(old)
+    assert sum(len(v) for v in at_first.values()) > 100
+    sane(old)
+    for rev in revs[1:]:
+        command.upgrade(cfg, rev)
+        sane(old)
+        engine = make_engine(str(old))
+        assert current_revision(engine) == rev
+        engine.dispose()
+        assert core_rows(old) == at_first, f"data changed by revision {rev}"
+        count("upgrades")
+    assert schema(old) == head_schema  # same tables, columns, indexes and append-only triggers as new
+    lg = Ledger(old)
+    assert fingerprint(lg) == before_money
+    assert run(lg.factory, verify).ok
+    pay(lg, "1-2-201", "cash=10")  # and the cashier continues
+    assert run(lg.factory, verify).ok
+    lg.factory.kw["bind"].dispose()
+
+
+def test_upgrade_through_the_cli_init_of_an_old_ledger(populated, tmp_path, capsys):
+    populated.factory.kw["bind"].dispose()
+    old = tmp_path / "old.db"
+    shutil.copy(populated.path, old)
+    command.downgrade(alembic_config(str(old)), revisions()[0])
+    assert feedesk(["--db", str(old), "init", "--admin-password", "admin"]) == 0
+    assert "账本已就绪" in capsys.readouterr().out
+    engine = make_engine(str(old))
+    assert current_revision(engine) == revisions()[-1]
+    engine.dispose()
+    assert run(Ledger(old).factory, verify).ok
+    count("upgrades")
+
+
+def test_a_ledger_from_a_newer_feedesk_is_refused_and_left_untouched(populated, capsys):
+    populated.factory.kw["bind"].dispose()
+    con = sqlite3.connect(populated.path)
+    con.execute("UPDATE alembic_version SET version_num = '0042_from_the_future'")
+    con.commit()
+    con.close()
+    before = (schema(populated.path), fingerprint(populated))
+    with pytest.raises(SchemaTooNew) as info:
+        upgrade(str(populated.path))
+    assert "更新版本" in info.value.message and "0042_from_the_future" in info.value.message
+    for argv in (["init"], ["verify"], ["backup", "--to", str(populated.path.parent / "b.db")]):
+        code = feedesk(["--db", str(populated.path), *argv])
+        err = capsys.readouterr().err
+        assert code == 1 and "请升级程序" in err, (argv, err)
+    assert (schema(populated.path), fingerprint(populated)) == before
+    con = sqlite3.connect(populated.path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0042_from_the_future"
+    con.execute("UPDATE alembic_version SET version_num = ?", (revisions()[-1],))  # for the fixture's check
+    con.commit()
+    con.close()
+    count("upgrades")
+
+
+BROKEN = '''"""broken on purpose (test)"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("half_done", sa.Column("id", sa.Integer(), primary_key=True))
+    with op.batch_alter_table("account") as batch:
+        batch.add_column(sa.Column("half_column", sa.Integer(), nullable=True))
+    op.execute("INSERT INTO half_done (id) VALUES (1)")
+    raise RuntimeError("power cut in the middle of a migration")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_migration_that_fails_half_way_leaves_the_ledger_at_its_old_revision(populated, tmp_path):
+    populated.factory.kw["bind"].dispose()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    head = revisions()[-1]
+    (scripts / "versions" / "9001_broken.py").write_text(BROKEN.replace("{head}", head), encoding="utf-8")
+    before = (schema(populated.path), fingerprint(populated))
+    cfg = alembic_config(str(populated.path))
+    cfg.set_main_option("script_location", str(scripts))
+    with pytest.raises(RuntimeError, match="power cut"):
+        command.upgrade(cfg, "head")
+    assert (schema(populated.path), fingerprint(populated)) == before
+    engine = make_engine(str(populated.path))
+    assert current_revision(engine) == head
+    engine.dispose()
+    sane(populated.path)
+    count("upgrades")
