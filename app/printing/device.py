@@ -277,6 +277,11 @@ def open_device(info: PrinterInfo, *, deadline: Deadline | None = None) -> Itera
             raise
         except Exception as exc:
             raise PrinterError("unreachable", f"打开打印机失败（{info.target}）：{exc}") from exc
+        if info.connection == "network":
+            # Keep little in the kernel: a send then waits for the printer itself, so a
+            # printer that stops taking data times out instead of "succeeding" into a buffer.
+            with contextlib.suppress(OSError):
+                p.device.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
         yield EscposDevice(info, p, deadline)
     finally:
         if info.connection == "dummy":

@@ -129,7 +129,14 @@ class LoopbackPrinter:
             return b"".join(bytes(c.data) for c in self.connections)
 
     def decoded(self) -> Decoded:
+        """Everything received, decoded as one stream."""
         return decode(self.received)
+
+    def decoded_jobs(self) -> list[Decoded]:
+        """Each connection decoded on its own (a job cut off mid-way cannot spill into the next)."""
+        with self._lock:
+            streams = [bytes(c.data) for c in self.connections]
+        return [decode(data) for data in streams]
 
     def clear(self) -> None:
         with self._lock:
