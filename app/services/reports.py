@@ -850,7 +850,8 @@ def statement(session: Session, *, actor: Actor, account_code: str, date_from: d
             current["desc"] = current["desc"].split("，")[0] + f"，预存抵扣 {_yuan(current['prepaid_used'])}"
     close(current)
     meta = report_meta(session, actor, f"{date_from.isoformat()} 至 {date_to.isoformat()}", at)
-    address = acc.code if not acc.building else f"{acc.building}栋{acc.entrance}单元{acc.room}"
+    address = acc.code if not (acc.building and acc.room) else \
+        f"{acc.building}栋{acc.entrance + '单元' if acc.entrance else ''}{acc.room}室"
     return Statement(meta, acc.code, acc.owner_name, acc.owner_phone, address, date_from, date_to, opening, lines,
                      sum(x.charged for x in lines), sum(x.paid for x in lines), sum(x.corrected for x in lines),
                      balance, prepaid_closing)
