@@ -32,7 +32,7 @@ from app.models import (
     Site,
 )
 from app.money import format_yuan
-from app.services import Actor, audit, auth, ledger
+from app.services import Actor, audit, auth, ledger, settings
 
 STATUS_NAMES = {"occupied": "已入住", "vacant": "空置", "delivered": "已交付未收房", "closed": "已销户"}
 STATUS_BY_TEXT = {**{v: k for k, v in STATUS_NAMES.items()}, **{k: k for k in STATUS_NAMES},
@@ -306,7 +306,7 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
     """The account card: people, money figures from the journal, outstanding charges oldest first."""
     auth.require(session, actor, auth.READ)
     acc = find_account(session, code)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or settings.today(session)
     outstanding_q = (
         select(ledger.Posting.charge_id, func.sum(ledger.Posting.amount).label("due"))
         .where(ledger.Posting.book == ledger.RECEIVABLE, ledger.Posting.account_id == acc.id)

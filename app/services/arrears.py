@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Account, Charge, Posting
 from app.money import format_yuan
-from app.services import Actor, auth, ledger
+from app.services import Actor, auth, ledger, settings
 
 # (label, first day, last day) of days overdue; the last bucket is open-ended.
 BUCKETS = [("0-30", 0, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("181-365", 181, 365),
@@ -59,7 +59,7 @@ class ArrearsReport:
 def arrears(session: Session, *, actor: Actor, as_of: dt.date | None = None, building: str | None = None) -> ArrearsReport:
     """Every account with charges due on or before `as_of` still outstanding, oldest first per account."""
     auth.require(session, actor, auth.READ)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or settings.today(session)
     due = (select(Posting.charge_id, func.sum(Posting.amount).label("due"))
            .where(Posting.book == ledger.RECEIVABLE).group_by(Posting.charge_id)
            .having(func.sum(Posting.amount) > 0).subquery())

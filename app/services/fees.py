@@ -24,7 +24,7 @@ from app.models import (
     PricingMethod,
     Tariff,
 )
-from app.services import Actor, audit, auth
+from app.services import Actor, audit, auth, settings
 from app.services.accounts import default_site, find_account, pinyin_initials
 from app.services.clock import utcnow
 
@@ -147,7 +147,7 @@ def rate_on(session: Session, fee_item_id: int, day: dt.date) -> int | None:
 
 
 def fee_info(session: Session, fee: FeeItem, day: dt.date | None = None) -> FeeInfo:
-    day = day or dt.date.today()
+    day = day or settings.today(session)
     tariff = session.scalar(select(Tariff).where(Tariff.fee_item_id == fee.id, Tariff.effective_from <= day)
                             .order_by(Tariff.effective_from.desc()).limit(1))
     return FeeInfo(fee.code, fee.name, fee.kind.value, fee.method.value, fee.cycle.value,

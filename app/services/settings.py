@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
 from app.models import Setting
+from app.services.clock import business_date, utcnow
 
 DEFAULTS: dict[str, str] = {
     "timezone": "Asia/Shanghai",
@@ -60,3 +63,8 @@ def put(session: Session, key: str, value: str) -> None:
     else:
         row.value = value
     session.info.pop("settings", None)
+
+
+def today(session: Session) -> dt.date:
+    """The current business date at this site (time zone and day cut-off from the settings)."""
+    return business_date(utcnow(), tz=get(session, "timezone"), cutoff=get(session, "day_cutoff"))
