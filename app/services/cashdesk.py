@@ -11,11 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import ApprovalRequired, InvalidInput, PeriodClosed
-from app.models import Approval, DaySettlement, MonthClose, User
+from app.models import (
+    Approval,
+    DaySettlement,
+    MonthClose,
+    Payment,
+    PaymentCorrection,
+    PaymentKind,
+    Posting,
+    Receipt,
+    Shift,
+    ShiftStatus,
+    User,
+)
 from app.money import Money, format_yuan
 from app.services import Actor, auth, ledger, settings
 from app.services.clock import business_date, local_time
@@ -147,3 +159,36 @@ def yuan_map(figures: dict[str, int]) -> dict[str, str]:
 
 def dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+
+
+# ---- invariants checked by `feedesk verify` ---------------------------------------------
+
+def verify_cash_desk(session: Session) -> str | None:
+    """Cash-desk invariants: corrections point to a payment once, voids stay in their shift and
+    keep the voided receipt in the sequence, and an accepted shift's drawer is empty."""
+    orig = Payment.__table__.alias("orig")
+    bad = session.execute(
+        select(Payment.id, Payment.kind, orig.c.kind, orig.c.shift_id, Payment.shift_id)
+        .outerjoin(orig, orig.c.id == Payment.reverses_payment_id)
+        .where(Payment.kind.in_([PaymentKind.VOID, PaymentKind.REFUND]))
+        .where((orig.c.id.is_(None)) | (orig.c.kind != PaymentKind.PAYMENT.value)
+               | ((Payment.kind == PaymentKind.VOID) & (orig.c.shift_id != Payment.shift_id))
+               | ~Payment.id.in_(select(PaymentCorrection.correction_payment_id)))
+        .order_by(Payment.id).limit(1)).first()
+    if bad:
+        return f"更正 #{bad[0]} 没有指向一笔收款、作废不在原班次或缺少更正记录"
+    twice = session.execute(select(Payment.reverses_payment_id).where(Payment.reverses_payment_id.is_not(None))
+                            .group_by(Payment.reverses_payment_id).having(func.count() > 1).limit(1)).first()
+    if twice:
+        return f"收款 #{twice[0]} 被作废或退费了不止一次"
+    lost = session.scalar(select(PaymentCorrection.payment_id).where(
+        PaymentCorrection.kind == "void", ~PaymentCorrection.payment_id.in_(select(Receipt.payment_id))).limit(1))
+    if lost:
+        return f"作废的收款 #{lost} 的收据号不在票据序列中"
+    open_drawer = session.execute(
+        select(Posting.shift_id, func.sum(Posting.amount)).join(Shift, Shift.id == Posting.shift_id)
+        .where(Posting.book == ledger.DRAWER, Shift.status == ShiftStatus.ACCEPTED)
+        .group_by(Posting.shift_id).having(func.sum(Posting.amount) != 0).limit(1)).first()
+    if open_drawer:
+        return f"已验收的班次 #{open_drawer[0]} 钱箱账上仍有 {format_yuan(int(open_drawer[1]))} 元"
+    return None

@@ -40,6 +40,7 @@ from app.models import (
     TenderLine,
 )
 from app.services import Actor, audit, auth, ledger
+from app.services.cashdesk import verify_cash_desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,9 @@ def _receipt_documents(session: Session) -> str | None:
         if doc.get("receipt_no") != rec.receipt_no:
             return f"收据 {rec.receipt_no} 的票面收据号为“{doc.get('receipt_no')}”（记录被改动）"
         if rec.kind == ReceiptKind.PAYMENT and (
-                p.receipt_no != rec.receipt_no or doc.get("total") != p.allocated + p.prepaid_added
+                # a reprint on pre-numbered paper (preprinted_stock) carries the payment's number as original
+                p.receipt_no not in (rec.receipt_no, doc.get("original_receipt_no") or rec.receipt_no)
+                or doc.get("total") != p.allocated + p.prepaid_added
                 or doc.get("tendered") != p.tendered or doc.get("change") != p.change):
             return f"收据 {rec.receipt_no} 的票面金额与收款 #{p.id}（收据 {p.receipt_no}）不符（记录被改动）"
     return None
@@ -242,4 +245,5 @@ CHECKS = [
     ("audit", audit.first_broken_link),
     ("payment_audit", _payments_match_audit),
     ("receipt_documents", _receipt_documents),
+    ("cash_desk", verify_cash_desk),
 ]
