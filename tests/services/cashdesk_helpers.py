@@ -41,9 +41,10 @@ def move(lg, kind: str, amount: str, cashier: str = "demo", station: str = "W01"
     return lg.run(closes.move_cash, actor=lg.actor(cashier, station), kind=kind, amount=amount, at=at(day), **kw)
 
 
-def void(lg, receipt_no: str, cashier: str = "demo", approver: str = "boss", day: str = DAY, **kw):
+def void(lg, receipt_no: str, cashier: str = "demo", approver: str = "boss", day: str = DAY, station: str = "W01",
+         **kw):
     kw.setdefault("reason", "收错户")
-    return lg.run(corrections.void_payment, actor=lg.actor(cashier), receipt_no=receipt_no, approver=approver,
+    return lg.run(corrections.void_payment, actor=lg.actor(cashier, station), receipt_no=receipt_no, approver=approver,
                   approver_password=approver, at=at(day), **kw)
 
 
