@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.errors import InvalidInput
 from app.printing import queue
+from app.printing.device import PrinterError
 from app.services import printing as svc
 from app.services import receipts, run
 from app.services.clock import local_time
@@ -62,7 +63,7 @@ def _emit_outcome(ctx, outcome: queue.JobOutcome, done_text: str) -> None:
         text = f"打印失败：{outcome.error}\n打印任务 #{outcome.job_id} 已保留，可用“feedesk print-jobs retry {outcome.job_id}”重试"
     ctx.emit(data, text)
     if outcome.status != "done":
-        raise SystemExit(1)
+        raise PrinterError("failed", f"打印失败：{outcome.error}（任务 #{outcome.job_id} 可重试）")
 
 
 def cmd_printer_test(ctx) -> None:
