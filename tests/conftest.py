@@ -3,13 +3,22 @@
 Every test gets a fresh SQLite file migrated with Alembic (the app never calls create_all).
 Migrating once and copying the file keeps this fast. `assert_ledger_balanced` runs after
 every test that used the `ledger` fixture (BC `check_invariants`).
+
+Backend: SQLite by default. With env FEEDESK_TEST_BACKEND=postgresql (the second pass of
+`make test`) the same tests run on a real PostgreSQL server that the session starts itself
+(tests/postgres/server.py): the template is a migrated database and every test gets a fresh
+database created from it (CREATE DATABASE ... TEMPLATE), connected as the window role
+`feedesk_app`. No PostgreSQL found means the run fails; it never skips.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,11 +31,15 @@ from app.services import Actor, auth, run, setup  # noqa: E402  # noqa: E402
 TEMPLATE: dict[str, Path] = {}
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "ledger.db"
-    upgrade(str(path))
-    factory = make_factory(str(path))
+BACKEND = os.environ.get("FEEDESK_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise RuntimeError(f"FEEDESK_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
+PG_TEMPLATE = "feedesk_template"
+_PG: dict = {}  # the session's PostgreSQL server, once started
+
+
+def _populate_template(url: str) -> None:
+    factory = make_factory(url)
     run(factory, setup.bootstrap, station_code="W01", admin_password="admin", site_name="幸福里物业服务中心")
     run(factory, setup.add_station, code="W02", name="二号窗口")
     # Passwords equal the user names (as in the demo ledger) so tests can approve as anyone.
@@ -34,15 +47,47 @@ def template_db(tmp_path_factory) -> Path:
                        ("boss2", "supervisor")):
         run(factory, auth.add_user, actor=None, username=name, role=role, password=name)
     factory.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server on loopback for the whole session (started on first use)."""
+    from tests.postgres.server import PgServer
+
+    server = PgServer().start()
+    _PG["server"] = server
+    yield server
+    _PG.pop("server", None)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, request) -> Path | str:
+    """SQLite: path of a migrated ledger file. PostgreSQL: name of the migrated template database."""
+    if BACKEND == "postgresql":
+        from tests.postgres.server import APP
+
+        server = request.getfixturevalue("pg_server")
+        server.create_database(PG_TEMPLATE)
+        upgrade(server.url(PG_TEMPLATE))  # migrations run as the owner role
+        _populate_template(server.url(PG_TEMPLATE, APP))  # data goes in as a window would
+        return PG_TEMPLATE
+    path = tmp_path_factory.mktemp("template") / "ledger.db"
+    upgrade(str(path))
+    _populate_template(str(path))
     return path
 
 
 class Ledger:
     """A test ledger: factory, actors by name, and helpers that go through the services."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | None, *, url: str | None = None, owner_url: str | None = None):
+        #: SQLite file of the ledger; None on PostgreSQL.
         self.path = path
-        self.url = str(path)
+        self.url = url or str(path)
+        #: Schema owner's connection (DDL, tampering tests); the same as `url` on SQLite.
+        self.owner_url = owner_url or self.url
+        self.backend = "postgresql" if self.url.startswith("postgresql") else "sqlite"
         self.factory = make_factory(self.url)
         self._ids: dict[str, int] = {}
 
@@ -59,16 +104,45 @@ class Ledger:
         return self.factory()
 
 
+_pg_counter = itertools.count(1)
+
+
+@contextlib.contextmanager
+def fresh_ledger(template_db: Path | str):
+    """A new ledger copied from the template, on the session's backend; removed afterwards.
+
+    For tests that need several ledgers in one test (hypothesis examples); others use `ledger`.
+    """
+    if BACKEND == "postgresql":
+        from tests.postgres.server import APP
+
+        server = _PG["server"]
+        name = f"t{os.getpid()}_{next(_pg_counter)}"
+        server.create_database(name, template=template_db)
+        lg = Ledger(None, url=server.url(name, APP), owner_url=server.url(name))
+        try:
+            yield lg
+        finally:
+            lg.factory.kw["bind"].dispose()
+            server.drop_database(name)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ledger.db"
+        shutil.copy(template_db, path)
+        lg = Ledger(path)
+        try:
+            yield lg
+        finally:
+            lg.factory.kw["bind"].dispose()
+
+
 @pytest.fixture
 def ledger(template_db, tmp_path) -> Ledger:
-    path = tmp_path / "ledger.db"
-    shutil.copy(template_db, path)
-    lg = Ledger(path)
-    yield lg
-    from tests.helpers import assert_ledger_balanced
+    with fresh_ledger(template_db) as lg:
+        yield lg
+        from tests.helpers import assert_ledger_balanced
 
-    assert_ledger_balanced(lg)
-    lg.factory.kw["bind"].dispose()
+        assert_ledger_balanced(lg)
 
 
 @pytest.fixture

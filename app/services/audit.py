@@ -3,6 +3,13 @@
 hash = sha256(prev_hash | id | time | user | station | action | entity | entity_id | payload).
 The chain head (table `audit_head`) is locked by each writer, so two windows never fork it.
 `first_broken_link` is what `feedesk verify` reports.
+
+`record` queues the event on the session; the events are linked into the chain (id, prev
+hash, hash) and the head row locked just before COMMIT (`_link_pending`). On a shared
+PostgreSQL ledger this keeps the one row every writer needs as the LAST lock of every
+transaction, held only for the commit: it can never be part of a deadlock cycle, and
+windows are serialised only for that instant (see services.concurrency). A rolled-back
+transaction drops its queued events.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,19 +38,38 @@ def canonical(payload: dict) -> str:
 
 def record(session: Session, actor: Actor | None, action: str, entity: str = "", entity_id: object = "", /,
            **payload: object) -> AuditEvent:
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-    at = utcnow()
-    ev_id = head.last_event_id + 1
-    body = canonical(payload)
-    user_id = actor.user_id if actor else None
-    station = actor.station_code if actor else ""
-    h = _digest(head.last_hash, ev_id, at.isoformat(), user_id, station, action, entity, str(entity_id), body)
-    event = AuditEvent(id=ev_id, created_at=at, user_id=user_id, station=station, action=action,
-                       entity=entity, entity_id=str(entity_id), payload=body, prev_hash=head.last_hash, hash=h)
-    session.add(event)
-    head.last_event_id = ev_id
-    head.last_hash = h
+    """Queue one audit event; it gets its id and hashes when the transaction commits."""
+    event = AuditEvent(created_at=utcnow(), user_id=actor.user_id if actor else None,
+                       station=actor.station_code if actor else "", action=action, entity=entity,
+                       entity_id=str(entity_id), payload=canonical(payload))
+    session.info.setdefault(_PENDING, []).append(event)
     return event
+
+
+_PENDING = "feedesk_audit_pending"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _link_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    for ev in pending:
+        ev.id = head.last_event_id + 1
+        ev.prev_hash = head.last_hash
+        ev.hash = _digest(ev.prev_hash, ev.id, ev.created_at.isoformat(), ev.user_id, ev.station, ev.action,
+                          ev.entity, ev.entity_id, ev.payload)
+        session.add(ev)
+        head.last_event_id = ev.id
+        head.last_hash = ev.hash
+    session.flush()
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def first_broken_link(session: Session) -> str | None:

@@ -38,7 +38,7 @@ from app.models import (
     PricingMethod,
 )
 from app.money import Money, format_yuan
-from app.services import Actor, audit, auth, ledger, settings
+from app.services import Actor, audit, auth, concurrency, ledger, settings
 from app.services.accounts import find_account
 from app.services.clock import (
     add_months,
@@ -249,7 +249,7 @@ def read_meter(session: Session, *, actor: Actor, account_code: str, fee_code: s
     if fee.method != PricingMethod.METERED:
         raise InvalidInput(f"“{fee.name}”不是抄表计费项目")
     value = parse_reading(reading)
-    read_on = read_on or dt.date.today()
+    read_on = read_on or settings.today(session)
     last = session.scalar(select(MeterReading).where(MeterReading.account_id == acc.id,
                                                      MeterReading.fee_item_id == fee.id)
                           .order_by(MeterReading.id.desc()).limit(1))
@@ -380,17 +380,17 @@ def outstanding_charges(session: Session, account_id: int, charge_ids: list[int]
                         lock: bool = False) -> list[tuple[Charge, int]]:
     """(charge, outstanding) for an account's open charges, oldest due first.
 
-    `lock=True` takes row locks (SELECT ... FOR UPDATE on PostgreSQL) so two windows can
-    never allocate the same charge at once; SQLite serialises writers with BEGIN IMMEDIATE.
+    `lock=True` first locks the account row (`concurrency.lock_account`) so two windows can
+    never allocate the same charge at once; on SQLite BEGIN IMMEDIATE already serialises writers.
     """
+    if lock:
+        concurrency.lock_account(session, account_id)
     due = (select(ledger.Posting.charge_id, func.sum(ledger.Posting.amount).label("due"))
            .where(ledger.Posting.book == ledger.RECEIVABLE, ledger.Posting.account_id == account_id)
            .group_by(ledger.Posting.charge_id).having(func.sum(ledger.Posting.amount) != 0).subquery())
     q = select(Charge, due.c.due).join(due, due.c.charge_id == Charge.id).order_by(Charge.due_date, Charge.id)
     if charge_ids is not None:
         q = q.where(Charge.id.in_(charge_ids))
-    if lock:
-        q = q.with_for_update(of=Charge)
     return [(c, int(d)) for c, d in session.execute(q)]
 
 

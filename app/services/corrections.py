@@ -50,7 +50,7 @@ from app.models import (
     User,
 )
 from app.money import Money, format_yuan
-from app.services import Actor, audit, auth, billing, ledger, receipts
+from app.services import Actor, audit, auth, billing, concurrency, ledger, receipts
 from app.services.cashdesk import approval_for, bdate, local
 from app.services.clock import utcnow
 from app.services.payments import TenderInput, payment_lines
@@ -81,6 +81,8 @@ def _original(session: Session, receipt_no: str) -> Payment:
                                                  Payment.kind == PaymentKind.PAYMENT)).first()
     if orig is None:
         raise NotFound(f"找不到收据“{receipt_no}”的收款")
+    # Shared ledger: one money change per account at a time (prepaid, charges, the check below).
+    concurrency.lock_account(session, orig.account_id)
     done = session.scalar(select(PaymentCorrection).where(PaymentCorrection.payment_id == orig.id))
     if done is not None:
         what = "作废" if done.kind == "void" else "退费"
@@ -316,6 +318,7 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
     if kind not in ("deposit", "prepaid"):
         raise InvalidInput("退款类别只能是 deposit（押金）或 prepaid（预存）")
     acc = find_account(session, account_code)
+    concurrency.lock_account(session, acc.id)  # balances are read under the lock: never below zero
     if tender not in {t.value for t in Tender} or tender == "prepaid":
         raise InvalidInput(f"退款方式不正确：“{tender}”")
     fee_id = None
@@ -365,9 +368,11 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
 # ---- waiver, write-off, price override ----------------------------------------------------
 
 def _charge(session: Session, charge_id: int) -> tuple[Charge, FeeItem, int]:
-    charge = session.scalars(select(Charge).where(Charge.id == charge_id).with_for_update()).first()
+    charge = session.scalars(select(Charge).where(Charge.id == charge_id)).first()
     if charge is None:
         raise NotFound(f"费用 #{charge_id} 不存在")
+    # The account row is the lock for its charges (the window role may not lock ledger rows).
+    concurrency.lock_account(session, charge.account_id)
     fee = session.get(FeeItem, charge.fee_item_id)
     return charge, fee, ledger.charge_outstanding(session, [charge.id])[charge.id]
 

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import FeeDeskError
 from app.models import JournalEntry, Posting
-from app.services import Actor
+from app.services import Actor, concurrency
 from app.services.clock import utcnow
 
 RECEIVABLE = "receivable"
@@ -88,6 +88,9 @@ def post(session: Session, *, actor: Actor, kind: str, business_date: dt.date, l
         raise UnbalancedEntry("金额必须是整数分")
     if sum(ln.amount for ln in lines) != 0:
         raise UnbalancedEntry()
+    # Shared lock on the business day (PostgreSQL): a day settlement waits for this entry to
+    # commit, and the guards below then read after any settlement (see services.concurrency).
+    concurrency.hold_day_for_posting(session, business_date)
     for guard in period_guards:
         guard(session, business_date, training)
     entry = JournalEntry(kind=kind, business_date=business_date, created_at=utcnow(), user_id=actor.user_id,

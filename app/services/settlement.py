@@ -31,7 +31,7 @@ from app.models import (
     User,
 )
 from app.money import Money, format_yuan
-from app.services import Actor, audit, auth, ledger
+from app.services import Actor, audit, auth, concurrency, ledger
 from app.services.cashdesk import bdate, day_settled, dumps, month_closed
 from app.services.clock import month_end, parse_period, period_start, utcnow
 from app.services.closes import accepted_closes
@@ -127,6 +127,9 @@ def _banked(session: Session, day: dt.date, totals: dict) -> int:
 
 def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DaySettled:
     user = auth.require(session, actor, auth.SUPERVISE)
+    # Shared ledger: wait for every window still posting into this day to commit, and keep
+    # new postings out until this settlement commits (advisory lock; services.concurrency).
+    concurrency.hold_day_for_settlement(session, day)
     if day_settled(session, day):
         raise PeriodClosed(f"营业日 {day} 已日结，不能重复日结")
     if month_closed(session, f"{day.year:04d}-{day.month:02d}"):
@@ -179,6 +182,7 @@ def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime |
         raise PeriodClosed(f"{month} 已月结，不能重复月结")
     first = period_start(month)
     last = month_end(first)
+    concurrency.hold_month_for_closing(session, first, last)  # as settle_day, for every day
     at = at or utcnow()
     if bdate(session, at) <= last:
         raise InvalidInput(f"{month} 尚未结束，不能月结")
