@@ -24,8 +24,7 @@ from app.models import (
     PaymentKind,
     Posting,
     Receipt,
-    Shift,
-    ShiftStatus,
+    ShiftAccept,
     User,
 )
 from app.money import Money, format_yuan
@@ -185,9 +184,11 @@ def verify_cash_desk(session: Session) -> str | None:
         PaymentCorrection.kind == "void", ~PaymentCorrection.payment_id.in_(select(Receipt.payment_id))).limit(1))
     if lost:
         return f"作废的收款 #{lost} 的收据号不在票据序列中"
+    # Only shifts accepted through `closes.accept_close` (a shift_accept row) remit their drawer;
+    # history imported in bulk as already accepted has no close and is not checked here.
     open_drawer = session.execute(
-        select(Posting.shift_id, func.sum(Posting.amount)).join(Shift, Shift.id == Posting.shift_id)
-        .where(Posting.book == ledger.DRAWER, Shift.status == ShiftStatus.ACCEPTED)
+        select(Posting.shift_id, func.sum(Posting.amount)).join(ShiftAccept, ShiftAccept.shift_id == Posting.shift_id)
+        .where(Posting.book == ledger.DRAWER)
         .group_by(Posting.shift_id).having(func.sum(Posting.amount) != 0).limit(1)).first()
     if open_drawer:
         return f"已验收的班次 #{open_drawer[0]} 钱箱账上仍有 {format_yuan(int(open_drawer[1]))} 元"
