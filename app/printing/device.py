@@ -218,8 +218,14 @@ class EscposDevice:
         return self.sent_chunks
 
     def confirm(self) -> None:
-        """After a job: the printer must still be there and not have run out of paper."""
+        """After a job: the printer must still be there and not have run out of paper
+        (a printer goes offline when its paper runs out, so one query tells)."""
         if not self.can_read_status:
+            return
+        online = self._query(RT_STATUS_ONLINE, min(1.0, self.deadline.seconds))
+        if online is None:
+            raise PrinterError("no_answer", "打印机收到数据后没有应答，收据可能没有打出，请检查打印机后重打")
+        if not online & 0x08:
             return
         st = self.status()
         if st.online is None:
@@ -282,6 +288,8 @@ def open_device(info: PrinterInfo, *, deadline: Deadline | None = None) -> Itera
             # printer that stops taking data times out instead of "succeeding" into a buffer.
             with contextlib.suppress(OSError):
                 p.device.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+                # status queries are 3-byte packets: no Nagle delay waiting for an ACK
+                p.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         yield EscposDevice(info, p, deadline)
     finally:
         if info.connection == "dummy":

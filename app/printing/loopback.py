@@ -187,6 +187,7 @@ class LoopbackPrinter:
         parser = Parser()
         drop_after = self.drop_after
         client.settimeout(0.05)
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while not self._stop.is_set():
                 want = 65536

@@ -126,13 +126,22 @@ def _after_file_job(work: svc.JobWork, chunks: list[bytes]) -> None:
 
 def run_job(factory: sessionmaker[Session], *, actor: Actor, job_id: int) -> JobOutcome:
     """Run one pending or failed job now (callable off the GUI thread)."""
-    work = run(factory, svc.job_work, actor=actor, job_id=job_id)
+    return _run_work(factory, actor, run(factory, svc.job_work, actor=actor, job_id=job_id))
+
+
+def _run_work(factory: sessionmaker[Session], actor: Actor, work: svc.JobWork) -> JobOutcome:
     if work.job.status == "done":
         return _outcome(work.job)
     ok, error, opened, warning = send(work)
-    info = run(factory, svc.finish_job, actor=actor, job_id=job_id, ok=ok, error=error, drawer_opened=opened,
+    info = run(factory, svc.finish_job, actor=actor, job_id=work.job.id, ok=ok, error=error, drawer_opened=opened,
                warning=warning)
     return _outcome(info, warning)
+
+
+def _queue_and_load(session: Session, *, actor: Actor, **kw) -> svc.JobWork:
+    """Queue a receipt job and read its work in the same short transaction."""
+    job = svc.queue_receipt(session, actor=actor, **kw)
+    return svc.job_work(session, actor=actor, job_id=job.id)
 
 
 def _outcome(info: svc.JobInfo, warning: str = "") -> JobOutcome:
@@ -151,26 +160,26 @@ def print_after_payment(factory: sessionmaker[Session], *, actor: Actor, result)
             printer = svc.printer_for(s, station_code=actor.station_code)
         if printer is None:
             return None
-        job = run(factory, svc.queue_receipt, actor=actor, receipt_no=result.receipt_no, kind="receipt",
-                  open_drawer=bool(getattr(result, "cash_tendered", 0)))
+        work = run(factory, _queue_and_load, actor=actor, receipt_no=result.receipt_no, kind="receipt",
+                   open_drawer=bool(getattr(result, "cash_tendered", 0)))
     except FeeDeskError as exc:
         return {"job_id": None, "status": "failed", "error": exc.message}
     except Exception as exc:  # noqa: BLE001 - a payment never fails because of printing
         log.exception("could not queue the receipt of %s", getattr(result, "receipt_no", "?"))
         return {"job_id": None, "status": "failed", "error": f"打印任务未能创建：{exc}"}
     try:
-        return run_job(factory, actor=actor, job_id=job.id).short()
+        return _run_work(factory, actor, work).short()
     except Exception as exc:  # noqa: BLE001
-        log.exception("print job %s", job.id)
-        return {"job_id": job.id, "status": "failed", "error": getattr(exc, "message", str(exc))}
+        log.exception("print job %s", work.job.id)
+        return {"job_id": work.job.id, "status": "failed", "error": getattr(exc, "message", str(exc))}
 
 
 def print_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,
                   printer_name: str | None = None, reason: str = "") -> JobOutcome:
     """重打 (or 补打 when the receipt was never printed), marked and recorded."""
-    job = run(factory, svc.queue_receipt, actor=actor, receipt_no=receipt_no, printer_name=printer_name,
-              kind="auto", reason=reason)
-    return run_job(factory, actor=actor, job_id=job.id)
+    work = run(factory, _queue_and_load, actor=actor, receipt_no=receipt_no, printer_name=printer_name,
+               kind="auto", reason=reason)
+    return _run_work(factory, actor, work)
 
 
 def retry(factory: sessionmaker[Session], *, actor: Actor, job_id: int, printer_name: str | None = None) -> JobOutcome:
