@@ -32,10 +32,19 @@ from app.ui.i18n import N_, tr
 log = logging.getLogger("feedesk.ui")
 
 
+_open_boxes: list[QMessageBox] = []  # parentless boxes must outlive the call that opens them
+
+
+def _open(box: QMessageBox) -> None:
+    _open_boxes.append(box)
+    box.finished.connect(lambda _r: _open_boxes.remove(box) if box in _open_boxes else None)
+    box.open()
+
+
 def show_error(parent: QWidget | None, message: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, tr("FeeDesk"), message, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("error_box")
-    box.open()
+    _open(box)
 
 
 def show_internal_error(parent: QWidget | None) -> None:
@@ -44,7 +53,7 @@ def show_internal_error(parent: QWidget | None) -> None:
                          "log file. Please tell the administrator."),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("internal_error_box")
-    box.open()
+    _open(box)
 
 
 def log_file() -> Path:

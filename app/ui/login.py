@@ -20,10 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FeeDeskError, PermissionDenied
-from app.services import auth
-from app.ui import reads
 from app.ui.i18n import tr
 from app.ui.op import Op
+from app.ui.qtcompat import emit
+
+
+def log_in(factory, **kw):
+    """`auth.login_counting_failures` (imported on first use: the page shows before the services load)."""
+    from app.services import auth
+
+    return auth.login_counting_failures(factory, **kw)
+
+
+def is_demo(session) -> bool:
+    from app.ui import reads
+
+    return reads.is_demo_ledger(session)
+
 
 DEMO_USERS = "demo / demo（收费员 cashier）  ·  boss / boss（主管 supervisor）  ·  admin / admin（管理员 admin）"
 
@@ -95,7 +108,7 @@ class LoginPage(QWidget):
         self.setTabOrder(self.password, self.login_button)
 
     def check_demo(self) -> None:
-        Op(self, lambda s: reads.is_demo_ledger(s), name="is_demo").on_success(
+        Op(self, is_demo, name="is_demo").on_success(
             lambda demo: self.demo_hint.setText(tr("Demo ledger users: {0}").format(DEMO_USERS) if demo else "")) \
             .on_failure(lambda e: self.error.setText(e.message)).start()
 
@@ -113,7 +126,7 @@ class LoginPage(QWidget):
             return
         self.error.setText("")
         self.login_button.setEnabled(False)
-        Op(self, auth.login_counting_failures, raw=True, name="login", username=user,
+        Op(self, log_in, raw=True, name="login", username=user,
            password=self.password.text(), station_code=self.station_code) \
             .on_success(self._done).on_failure(self._failed).start()
 
@@ -126,12 +139,12 @@ class LoginPage(QWidget):
     def _done(self, login) -> None:
         self.login_button.setEnabled(True)
         self.password.clear()
-        self.logged_in.emit(login)
+        emit(self.logged_in, login)
 
 
 def unlock(factory, *, login, username: str, password: str, station_code: str):
     """The same user or a supervisor unlocks; the session stays the locked user's."""
-    who = auth.login_counting_failures(factory, username=username, password=password, station_code=station_code)
+    who = log_in(factory, username=username, password=password, station_code=station_code)
     if who.user.id != login.user.id and who.user.role not in ("supervisor", "admin"):
         raise PermissionDenied("只有本人或主管可以解锁")
     return who
@@ -188,7 +201,7 @@ class LockPage(QWidget):
         self.error.setText("")
         Op(self, unlock, raw=True, name="unlock", login=self.login, username=self.username.text().strip(),
            password=self.password.text(), station_code=self.login.station_code) \
-            .on_success(self.unlocked.emit).on_failure(self._failed).start()
+            .on_success(lambda who: emit(self.unlocked, who)).on_failure(self._failed).start()
 
     def _failed(self, error: FeeDeskError) -> None:
         self.error.setText(error.message)

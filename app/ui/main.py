@@ -18,12 +18,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 
 from app import config
 from app.money import format_yuan
-from app.ui import reads
 from app.ui.dialogs import ShortcutSheet
 from app.ui.i18n import tr
 from app.ui.login import LockPage, LoginPage
 from app.ui.op import Op, OpRunner
-from app.ui.workspace import TENDER_KEYS, CashierWorkspace
 
 log = logging.getLogger("feedesk.ui")
 TITLE = "FeeDesk 收费台"
@@ -66,17 +64,24 @@ class _IdleWatch(QObject):
 class MainWindow(QMainWindow):
     """Pages: log-in, work (tabs), lock. F-keys are window shortcuts routed to the current screen."""
 
-    def __init__(self, factory, *, station_code: str, idle_minutes: int = 10, customer_display: bool = False,
-                 banner: str = ""):
+    def __init__(self, factory=None, *, station_code: str, idle_minutes: int = 10, customer_display: bool = False,
+                 banner: str = "", db: str | None = None):
+        """With a session factory the window is complete at once (tests). With `db` only, the
+        log-in page shows first and the ledger opens off the GUI thread meanwhile (the first op):
+        the slow imports (SQLAlchemy, services) never delay the window."""
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle(TITLE)
         self.factory = factory
+        self.opened = None  # the OpenLedger (lock, engine) when this window opened the ledger itself
         self.station_code = station_code
         self.runner = OpRunner(factory, self)
         self.login = None
         self.business_date = None  # the ledger's business date (time zone and cut-off applied)
         self.customer_display = None
+        self.want_customer_display = customer_display
+        self.tabs = None
+        self.screens: dict[str, QWidget] = {}
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -84,42 +89,58 @@ class MainWindow(QMainWindow):
         self.login_page = LoginPage(station_code)
         self.login_page.logged_in.connect(self.on_login_page_logged_in)
         self.pages.addWidget(self.login_page)
-
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("main_tabs")
-        self.workspace = CashierWorkspace()
-        self.workspace.payment_recorded.connect(self.on_workspace_payment_recorded)
-        self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
-        self.screens: dict[str, QWidget] = {"workspace": self.workspace}
-        self._add_optional_screens()
-        self.pages.addWidget(self.tabs)
-
         self.lock_page = LockPage()
         self.lock_page.unlocked.connect(self.on_lock_page_unlocked)
         self.pages.addWidget(self.lock_page)
 
         self._build_status_bar()
         self._build_shortcuts()
-        if banner:
-            self.status_message.setText(banner)
-            self.status_message.setStyleSheet("color:#c62828; font-weight:bold;")
-            self.setWindowTitle(f"{TITLE} — {banner}")
         self.runner.ledger_changed.connect(self.on_runner_ledger_changed)
-
         self.idle_timer = QTimer(self)
         self.idle_timer.setObjectName("idle_timer")
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self.on_idle_timer_timeout)
         self.idle_minutes = idle_minutes
         QApplication.instance().installEventFilter(_IdleWatch(self.idle_timer, self))
-        if customer_display:
+        self.resize(1366, 768)
+        self.login_page.username.setFocus()
+        if factory is not None:
+            self._ledger_ready(banner)
+        else:
+            Op(self, open_in_background, raw=True, name="open_ledger", runner=self.runner, db=db,
+               station=station_code).on_success(lambda opened: self._opened(opened)) \
+                .on_failure(self._open_failed).start()
+
+    def _opened(self, opened) -> None:
+        self.opened = opened
+        self.factory = opened.factory
+        self._ledger_ready(opened.banner)
+
+    def _open_failed(self, error) -> None:
+        self.login_page.error.setText(error.message)
+        self.login_page.login_button.setEnabled(False)
+
+    def _ledger_ready(self, banner: str) -> None:
+        from app.ui.workspace import CashierWorkspace
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("main_tabs")
+        self.workspace = CashierWorkspace()
+        self.workspace.payment_recorded.connect(self.on_workspace_payment_recorded)
+        self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
+        self.screens["workspace"] = self.workspace
+        self._add_optional_screens()
+        self.pages.addWidget(self.tabs)
+        if banner:
+            self.status_message.setText(banner)
+            self.status_message.setStyleSheet("color:#c62828; font-weight:bold;")
+            self.setWindowTitle(f"{TITLE} — {banner}")
+        if self.want_customer_display:
             from app.ui.customer_display import CustomerDisplay
 
             self.customer_display = CustomerDisplay()
             self.workspace.display_changed.connect(self.customer_display.on_workspace_display_changed)
-        self.resize(1366, 768)
         self.login_page.check_demo()
-        self.login_page.username.setFocus()
 
     # -- screens -------------------------------------------------------------------------------
     def _add_optional_screens(self) -> None:
@@ -147,7 +168,7 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, key: str) -> bool:
         screen = self.screens.get(key)
-        if screen is None or self.pages.currentWidget() is not self.tabs:
+        if screen is None or self.tabs is None or self.pages.currentWidget() is not self.tabs:
             return False
         self.tabs.setCurrentWidget(screen)
         if hasattr(screen, "focus_first"):
@@ -170,7 +191,8 @@ class MainWindow(QMainWindow):
 
     def _build_shortcuts(self) -> None:
         keys = [Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_F12,
-                Qt.Key.Key_Escape, *TENDER_KEYS]
+                Qt.Key.Key_Escape, Qt.Key.Key_F5, Qt.Key.Key_F6, Qt.Key.Key_F7, Qt.Key.Key_F8, Qt.Key.Key_F9,
+                Qt.Key.Key_F10]
         self.shortcuts: list[QShortcut] = []
         for key in keys:
             sc = QShortcut(QKeySequence(key), self)
@@ -182,7 +204,7 @@ class MainWindow(QMainWindow):
             self.shortcuts.append(sc)
 
     def on_key(self, key, modifiers) -> None:
-        if self.pages.currentWidget() is not self.tabs:
+        if self.tabs is None or self.pages.currentWidget() is not self.tabs:
             return
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         if key == Qt.Key.Key_F1:
@@ -217,6 +239,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_login_page_logged_in(self, login) -> None:
         self.login = login
+        self.status_message.setText("")
         self.workspace.set_actor(login.actor)
         for screen in self.screens.values():
             if screen is not self.workspace and hasattr(screen, "set_login"):
@@ -306,10 +329,12 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         if self.login is None:
             return
+        from app.ui import reads
+
         Op(self, reads.status_info, name="status", actor=self.login.actor).on_success(self._show_status) \
             .on_failure(lambda e: self.status_message.setText(e.message)).start()
 
-    def _show_status(self, info: reads.StatusInfo) -> None:
+    def _show_status(self, info) -> None:
         if info.business_date != self.business_date:
             self.business_date = info.business_date
             for screen in self.screens.values():
@@ -339,6 +364,9 @@ class MainWindow(QMainWindow):
         if self.customer_display is not None:
             self.customer_display.close()
         self.runner.shutdown()
+        if self.opened is not None:
+            self.opened.close()
+            self.opened = None
         super().closeEvent(event)
 
 
@@ -354,6 +382,17 @@ def open_ledger(db: str, station: str):
     return dbmod.open_ledger(db, station=station)
 
 
+def open_in_background(_factory, *, runner: OpRunner, db: str, station: str):
+    """The window's first op: open the ledger (importing SQLAlchemy and the services on this
+    worker thread) and hand the factory to the runner before any later op runs."""
+    opened = open_ledger(db, station)
+    runner.factory = opened.factory
+    import app.services.payments  # noqa: F401
+    import app.ui.reads  # noqa: F401 - warm the services the first screens need
+
+    return opened
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from app.ui import i18n
@@ -366,18 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         app.setFont(font)
     i18n.install(app, args.lang)
     install_excepthook()
-    try:
-        station = args.station or config.default_station()
-        opened = open_ledger(args.db or config.default_db(), station)
-    except Exception as exc:  # noqa: BLE001 - shown plainly, the program cannot start
-        from PySide6.QtWidgets import QMessageBox
-
-        QMessageBox.critical(None, TITLE, getattr(exc, "message", str(exc)))
-        return 1
-    win = MainWindow(opened.factory, station_code=station, idle_minutes=args.idle_lock,
-                     customer_display=args.customer_display, banner=opened.banner)
+    win = MainWindow(station_code=args.station or config.default_station(), idle_minutes=args.idle_lock,
+                     customer_display=args.customer_display, db=args.db or config.default_db())
     win.show()
-    try:
-        return app.exec()
-    finally:
-        opened.close()
+    return app.exec()

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from app.errors import FeeDeskError
-from app.services import run
+from app.ui.qtcompat import emit
 
 log = logging.getLogger("feedesk.ui")
 
@@ -52,19 +52,18 @@ class OpRunner(QObject):
         self.pending += 1
         self.executor.submit(self._work, op)
 
-    def call_now(self, fn: Callable[..., Any], /, **kw) -> Any:
-        """Run a short read use case synchronously (only where a result is needed at once)."""
-        return run(self.factory, fn, **kw)
-
     def _work(self, op: Op) -> None:
         try:
+            # imported here: the log-in window shows before SQLAlchemy loads
+            from app.services import run
+
             result = op.fn(self.factory, **op.kw) if op.raw else run(self.factory, op.fn, **op.kw)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
             if not isinstance(exc, FeeDeskError):
                 op.trace = traceback.format_exc()
-            self._delivered.emit(op, None, exc)
+            emit(self._delivered, op, None, exc)
             return
-        self._delivered.emit(op, result, None)
+        emit(self._delivered, op, result, None)
 
     @Slot(object, object, object)
     def on_runner_delivered(self, op: Op, result: Any, error: BaseException | None) -> None:
@@ -73,8 +72,8 @@ class OpRunner(QObject):
             op.deliver(result, error)
         finally:
             if error is None and op.write:
-                self.ledger_changed.emit()
-            self.op_finished.emit(op.name)
+                emit(self.ledger_changed)
+            emit(self.op_finished, op.name)
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True)
@@ -141,7 +140,7 @@ class Op:
                 show_error(self.parent, error.message)
             return
         log.error("op %s failed:\n%s", self.name, self.trace)
-        OpRunner.current().internal_error.emit(self.trace)
+        emit(OpRunner.current().internal_error, self.trace)
         from app.ui.dialogs import show_internal_error
 
         show_internal_error(self.parent)

@@ -29,6 +29,7 @@ from app.services import accounts, billing, fees
 from app.ui.i18n import tr
 from app.ui.models import Column, DtoTableModel, configure_view
 from app.ui.op import Op
+from app.ui.qtcompat import emit
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class QuickChargeDialog(QDialog):
         # Enter in the fields must never trigger the dialog's default button.
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            obj.returnPressed.emit()
+            emit(obj.returnPressed)
             return True
         return super().eventFilter(obj, event)
 
@@ -189,5 +190,5 @@ class QuickChargeDialog(QDialog):
         self.error.setText(error.message)
 
     def _posted(self, code: str, added) -> None:
-        self.charges_posted.emit(code, added)
+        emit(self.charges_posted, code, added)
         self.accept()

@@ -215,7 +215,8 @@ class ReceiptsScreen(QWidget):
     def _show_png(self, png: bytes) -> None:
         pix = QPixmap()
         pix.loadFromData(png, "PNG")
-        self.preview.setPixmap(pix)
+        width = max(300, min(pix.width(), self.preview.parentWidget().width() - 24))
+        self.preview.setPixmap(pix.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation))
 
     # -- printing ------------------------------------------------------------------------
     def print_after_payment(self, result) -> None:

@@ -35,6 +35,7 @@ from app.ui import reads
 from app.ui.i18n import N_, tr
 from app.ui.models import AMBER, RED, Column, DtoTableModel, configure_view, make_proxy
 from app.ui.op import Op
+from app.ui.qtcompat import emit
 
 TENDER_KEYS: dict[int, str] = {
     Qt.Key.Key_F5: "wechat", Qt.Key.Key_F6: "alipay", Qt.Key.Key_F7: "card", Qt.Key.Key_F8: "transfer",
@@ -383,7 +384,7 @@ class CashierWorkspace(QWidget):
             self.charges_model.set_checked({c.id for c in card.charges if c.id in only})
         self._only_charge_ids = None
         self.reset_tenders()
-        self.card_loaded.emit(card)
+        emit(self.card_loaded, card)
         if focus_tender:
             self.tender_input.setFocus()
 
@@ -445,7 +446,7 @@ class CashierWorkspace(QWidget):
                                        tender_label(self.method), key))
         self.received_total.setText(format_yuan(self.tendered()) if self.tenders else "")
         payer = self.card.owner if self.card else ""
-        self.display_changed.emit(payer, due, self.tendered(), 0)
+        emit(self.display_changed, payer, due, self.tendered(), 0)
 
     def choose_tender(self, method: str) -> None:
         if self.card is None:
@@ -553,13 +554,13 @@ class CashierWorkspace(QWidget):
             lines.append(tr("TRAINING MODE — not in the real books"))
         self.last_receipt.setText("\n".join(lines))
         payer = self.card.owner if self.card else ""
-        self.display_changed.emit(payer, sum(a.amount for a in result.allocated) + result.prepaid_added,
+        emit(self.display_changed, payer, sum(a.amount for a in result.allocated) + result.prepaid_added,
                                   result.total_tendered, result.change)
         self.tenders = []
         self.method = "cash"
         self._partial_confirm = ""
         self.change_to_prepaid.setChecked(False)
-        self.payment_recorded.emit(result)
+        emit(self.payment_recorded, result)
         self.search_box.setFocus()
         self.search_box.selectAll()
 
