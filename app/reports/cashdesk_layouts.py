@@ -52,7 +52,7 @@ def shift(rep: r.ShiftReport) -> Document:
 
 
 def day(rep: r.DayReport) -> Document:
-    cashier_cols = [Column("收费员", 1.3), Column("班次", 0.6, "r"), Column("实点合计", 1.2, "r"),
+    cashier_cols = [Column("收费员", 1.3), Column("班次", 0.6, "r"), Column("实点(含备用金)", 1.4, "r"),
                     Column("长款", 1, "r"), Column("短款", 1, "r"), Column("应缴现金", 1.2, "r"),
                     Column("收据", 0.7, "r"), Column("作废", 0.7, "r"), Column("重打", 0.7, "r")]
     cashier_rows = [[x.cashier, x.shifts, M(x.counted), M(x.over), M(x.short), M(x.cash_takings), x.receipts,

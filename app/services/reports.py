@@ -736,6 +736,8 @@ def income(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.da
     change = int(session.scalar(select(func.coalesce(func.sum(sign * func.abs(Payment.change)), 0)).where(in_range)))
     if change:
         by_tender[TENDER_NAMES["cash"]] -= change
+    order = list(TENDER_NAMES.values())
+    by_tender = dict(sorted(by_tender.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
     meta = report_meta(session, actor, f"{date_from.isoformat()} 至 {date_to.isoformat()}", at)
     return IncomeReport(meta, date_from, date_to, by_fee, dict(by_category), dict(by_tender), dict(by_department),
                         sum(x.amount for x in by_fee))
@@ -1341,13 +1343,34 @@ def day_report(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime 
         by_category[f.category] = by_category.get(f.category, 0) + f.amount
     if t["prepaid"]:
         by_category["预存"] = int(t["prepaid"])
-    taken = income(session, actor=actor, date_from=day, date_to=day)
+    taken = _tenders_of_shifts(session, [int(i) for i in t.get("shift_ids", [])])
     meta = report_meta(session, actor, day.isoformat(), at)
     return DayReport(meta, day, names.get(d.settled_by, d.settled_by), int(t["shifts"]),
                      _tender_rows(t["tenders"]["expected"], t["tenders"]["counted"], t["tenders"]["difference"]),
-                     taken.by_tender, cashiers, fee_items, by_category, int(t["prepaid"]), int(t["over"]),
+                     taken, cashiers, fee_items, by_category, int(t["prepaid"]), int(t["over"]),
                      int(t["short"]), int(t["refunds"]), int(t["hand_ins"]), int(t["counterfeit"]),
                      d.cash_due_to_bank, d.banked)
+
+
+def _tenders_of_shifts(session: Session, shift_ids: list[int]) -> dict[str, int]:
+    """Money taken per tender by the payments of these shifts (the settlement's basis), net of
+    change, voids and refunds — the same sums as `income`, keyed by shift instead of date."""
+    if not shift_ids:
+        return {}
+    sign = case((Payment.kind == PaymentKind.PAYMENT, 1), else_=-1)
+    out: dict[str, int] = {}
+    for method, amount in session.execute(
+            select(TenderLine.method, func.sum(sign * func.abs(TenderLine.amount)))
+            .join(Payment, Payment.id == TenderLine.payment_id).where(Payment.shift_id.in_(shift_ids))
+            .group_by(TenderLine.method)):
+        name = TENDER_NAMES.get(method.value, method.value)
+        out[name] = out.get(name, 0) + int(amount)
+    change = int(session.scalar(select(func.coalesce(func.sum(sign * func.abs(Payment.change)), 0))
+                                .where(Payment.shift_id.in_(shift_ids))))
+    if change:
+        out[TENDER_NAMES["cash"]] = out.get(TENDER_NAMES["cash"], 0) - change
+    order = list(TENDER_NAMES.values())
+    return dict(sorted(out.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
 
 
 @dataclass(frozen=True, slots=True)
