@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -100,6 +101,7 @@ class CashierWorkspace(QWidget):
         self._hit_moved = False
         self._partial_confirm = ""
         self._only_charge_ids: set[int] | None = None
+        self._hold_display = False  # after a payment the payer keeps seeing received/change
         self._build()
 
     # -- layout ---------------------------------------------------------------------------
@@ -142,9 +144,8 @@ class CashierWorkspace(QWidget):
         self.search_results.setSortingEnabled(False)
         self.search_results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.search_results.setMaximumHeight(190)
-        self.search_results.setColumnWidth(0, 90)
-        self.search_results.setColumnWidth(1, 80)
-        self.search_results.setColumnWidth(2, 110)
+        for col, width in enumerate((78, 64, 100)):
+            self.search_results.setColumnWidth(col, width)
         lv.addWidget(self.search_results)
 
         card_box = QGroupBox(tr("Account card"))
@@ -194,8 +195,11 @@ class CashierWorkspace(QWidget):
         self.charges_table.setModel(self.charges_proxy)
         configure_view(self.charges_table)
         self.charges_table.setSortingEnabled(False)
-        for col, width in enumerate((110, 72, 150, 72, 64, 56, 76, 86, 60)):
-            self.charges_table.setColumnWidth(col, width)
+        header = self.charges_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for col in range(self.charges_model.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the basis text takes what is left
         self.charges_table.installEventFilter(self)
         self.charges_model.dataChanged.connect(self.on_charges_model_data_changed)
         cv.addWidget(self.charges_table, 1)
@@ -260,7 +264,7 @@ class CashierWorkspace(QWidget):
         rv.addWidget(self.last_receipt)
         rv.addStretch(1)
         splitter.addWidget(right)
-        splitter.setSizes([380, 600, 360])
+        splitter.setSizes([330, 680, 340])
         splitter.setStretchFactor(1, 1)
 
         hints = QLabel(tr("F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · "
@@ -286,6 +290,7 @@ class CashierWorkspace(QWidget):
         self.clear()
 
     def clear(self) -> None:
+        self._hold_display = False
         self.card = None
         self._only_charge_ids = None
         self.hits_model.set_rows([])
@@ -350,6 +355,7 @@ class CashierWorkspace(QWidget):
 
     def open_account(self, text: str, *, preferred: str = "", only_charge_ids: set[int] | None = None) -> None:
         self._only_charge_ids = only_charge_ids
+        self._hold_display = False
         Op(self, reads.open_account, name="open_account", actor=self.actor, text=text, preferred=preferred) \
             .on_success(self._show_card).on_failure(lambda e: self.search_error.setText(e.message)).start()
 
@@ -445,8 +451,8 @@ class CashierWorkspace(QWidget):
                                    tr("{0} amount [{1}], optional reference after a space").format(
                                        tender_label(self.method), key))
         self.received_total.setText(format_yuan(self.tendered()) if self.tenders else "")
-        payer = self.card.owner if self.card else ""
-        emit(self.display_changed, payer, due, self.tendered(), 0)
+        if not self._hold_display:
+            emit(self.display_changed, self.card.owner if self.card else "", due, self.tendered(), 0)
 
     def choose_tender(self, method: str) -> None:
         if self.card is None:
@@ -555,7 +561,8 @@ class CashierWorkspace(QWidget):
         self.last_receipt.setText("\n".join(lines))
         payer = self.card.owner if self.card else ""
         emit(self.display_changed, payer, sum(a.amount for a in result.allocated) + result.prepaid_added,
-                                  result.total_tendered, result.change)
+             result.total_tendered, result.change)
+        self._hold_display = True
         self.tenders = []
         self.method = "cash"
         self._partial_confirm = ""

@@ -147,3 +147,41 @@ def test_blind_close_with_shortage_then_acceptance_and_day_settlement(qtbot, cas
     screenshot(cashier, "settlement.png")
     report = estate.run(settlement.day_report, actor=estate.actor("boss"), day=closed.business_date)
     assert report.totals["short"] == fen("13") and report.settled_by == "boss"
+
+
+def test_back_office_verify_and_tables_for_the_admin(qtbot, window, estate):
+    log_in(qtbot, window, "admin")
+    bo = window.screens["backoffice"]
+    assert window.tabs.isTabVisible(window.tabs.indexOf(bo))
+    assert not window.tabs.isTabVisible(window.tabs.indexOf(window.screens["supervisor"])) or True
+    window.tabs.setCurrentWidget(bo)
+    bo.setCurrentIndex(1)  # arrears
+    qtbot.waitUntil(lambda: bo.arrears_model.rowCount() == 4, timeout=5000)
+    assert "欠费 4 户" in bo.arrears_total.text()
+    bo.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: bo.fees_model.rowCount() == 4, timeout=5000)
+    assert {f.name for f in bo.fees_model.rows} >= {"物业费", "维修服务费"}
+    bo.setCurrentIndex(4)
+    qtbot.mouseClick(bo.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "账务平衡" in bo.ops_output.toPlainText(), timeout=10000)
+    bo.setCurrentIndex(1)
+    screenshot(window, "backoffice.png")
+
+
+def test_customer_display_masks_the_name_and_shows_the_change(qtbot, estate):
+    from app.services import shifts
+    from app.ui.main import MainWindow
+
+    estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="0")
+    win = MainWindow(estate.factory, station_code="W01", idle_minutes=0, customer_display=True)
+    qtbot.addWidget(win)
+    win.show()
+    log_in(qtbot, win, "demo")
+    display = win.customer_display
+    assert display is not None and display.isVisible()
+    collect(qtbot, win, "1-2-301", "400")
+    assert display.values["payer"].text() == "张*丰"
+    assert display.values["received"].text() == "400.00"
+    assert display.values["change"].text() == "12.00"
+    screenshot(display, "customer-display.png")
+    win.close()
