@@ -12,6 +12,7 @@ Callers must not call these functions while holding a transaction of their own.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.errors import FeeDeskError
 from app.printing import escpos_render
 from app.printing.device import Deadline, PrinterError, PrinterStatus, open_device
-from app.printing.layout import layout_receipt, sample_doc
+from app.printing.layout import ReceiptLayout, layout_receipt, sample_doc
 from app.services import Actor, run
 from app.services import printing as svc
 from app.services.clock import local_time, utcnow
@@ -60,23 +61,26 @@ def _now_local() -> str:
     return local_time(utcnow()).strftime("%Y-%m-%d %H:%M")
 
 
-def job_chunks(work: svc.JobWork, *, printed_at: str | None = None) -> tuple[list[bytes], bool]:
-    """The bytes of a job and whether they start with a drawer kick."""
-    info = work.printer
-    profile = profile_of(info)
-    kick = work.job.open_drawer and not work.drawer_already_opened
+def job_layout(work: svc.JobWork, *, printed_at: str | None = None) -> ReceiptLayout | None:
+    """The layout a job prints (None for a drawer opening): the stored document with the
+    reprint (重打) or late-print (补打) mark and the time of this copy."""
     if work.job.kind == "drawer":
-        return (escpos_render.render_drawer_only(profile) if kick else []), kick
+        return None
+    width = work.printer.width_mm
     if work.job.kind == "test":
-        doc = sample_doc()
-        marks = {}
-    else:
-        doc = ReceiptDoc.from_json(work.document)
-        marks = {"reprint_count": work.job.reprint_count, "late_print": work.late_print,
-                 "printed_at": printed_at if printed_at is not None else _now_local()}
-        if not (work.job.reprint_count or work.late_print):
-            marks["printed_at"] = ""
-    layout = layout_receipt(doc, width_mm=info.width_mm, **marks)
+        return layout_receipt(sample_doc(), width_mm=width)
+    doc = ReceiptDoc.from_json(work.document)
+    marked = bool(work.job.reprint_count or work.late_print)
+    return layout_receipt(doc, width_mm=width, reprint_count=work.job.reprint_count, late_print=work.late_print,
+                          printed_at=(printed_at if printed_at is not None else _now_local()) if marked else "")
+
+
+def job_chunks(work: svc.JobWork, layout: ReceiptLayout | None) -> tuple[list[bytes], bool]:
+    """The bytes of a job and whether they start with a drawer kick."""
+    profile = profile_of(work.printer)
+    kick = work.job.open_drawer and not work.drawer_already_opened
+    if layout is None:
+        return (escpos_render.render_drawer_only(profile) if kick else []), kick
     return escpos_render.render_receipt(layout, profile, open_drawer=kick), kick
 
 
@@ -85,7 +89,8 @@ def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
     for printer faults."""
     if work.printer is None:
         return False, "打印任务没有指定打印机", False, ""
-    chunks, kick = job_chunks(work)
+    layout = job_layout(work)
+    chunks, kick = job_chunks(work, layout)
     sent = 0
     warning = ""
     dev = None
@@ -96,7 +101,7 @@ def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
                 warning = st.message
             sent = dev.print_receipt(chunks)
             dev.confirm()
-        _after_file_job(work, chunks)
+        _after_file_job(work, layout)
         return True, "", kick, warning
     except PrinterError as exc:
         sent = dev.sent_chunks if dev is not None else 0
@@ -109,19 +114,14 @@ def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
         return False, f"打印失败：{exc}", kick and sent >= 2, warning
 
 
-def _after_file_job(work: svc.JobWork, chunks: list[bytes]) -> None:
+def _after_file_job(work: svc.JobWork, layout: ReceiptLayout | None) -> None:
     """A `file` printer also keeps a PNG of the last receipt next to it (the demo window)."""
-    if work.printer.connection != "file" or work.job.kind == "drawer":
+    if work.printer.connection != "file" or layout is None:
         return
     from app.printing.preview import layout_png
 
-    try:
-        doc = sample_doc() if work.job.kind == "test" else ReceiptDoc.from_json(work.document)
-        layout = layout_receipt(doc, width_mm=work.printer.width_mm, reprint_count=work.job.reprint_count,
-                                late_print=work.late_print)
+    with contextlib.suppress(OSError):
         Path(work.printer.target + ".last.png").write_bytes(layout_png(layout))
-    except OSError:
-        pass
 
 
 def run_job(factory: sessionmaker[Session], *, actor: Actor, job_id: int) -> JobOutcome:

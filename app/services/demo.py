@@ -130,7 +130,25 @@ def build_demo(factory, *, station_code: str, today: dt.date | None = None) -> d
         charges = s.scalar(select(func.count()).select_from(Charge))
         paid = s.scalar(select(func.count()).select_from(Payment))
     return {"accounts": len(rows), "charges": charges, "payments": paid, "history_payments": count,
-            "settled_days": settled}
+            "settled_days": settled, "printer": _demo_printer(factory, admin, station_code)}
+
+
+def _demo_printer(factory, admin: Actor, station_code: str) -> str:
+    """The demo window prints to a file next to the ledger (var/printer-W01.bin), in ESC/POS
+    bytes like a real printer; each job also leaves a PNG of the receipt beside it
+    (printer-W01.bin.last.png). No listener has to be running."""
+    from pathlib import Path
+
+    from app.config import data_dir
+    from app.services import printing
+
+    url = factory.kw["bind"].url
+    folder = Path(url.database).resolve().parent if url.drivername.startswith("sqlite") and url.database \
+        else data_dir()
+    target = str(folder / f"printer-{station_code}.bin")
+    run(factory, printing.add_printer, actor=admin, name=f"演示打印机{station_code}", connection="file",
+        target=target, width_mm=80, mode="text", default=True, station_code=station_code)
+    return target
 
 
 def _close_history(factory, zhou: Actor, first: dt.date, today: dt.date) -> int:
