@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, extract, func, literal, select
+from sqlalchemy import and_, case, extract, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
@@ -447,32 +447,35 @@ class AgeingReport:
                           "days_overdue": r.days_overdue, "amount": format_yuan(r.amount)} for r in self.rows]}
 
 
-def outstanding_as_of(as_of: dt.date):
-    """SQL expression: a charge's outstanding at the end of `as_of` (amount - money - adjustments)."""
-    paid = (select(func.coalesce(func.sum(Allocation.amount), 0))
-            .join(Payment, Payment.id == Allocation.payment_id)
-            .where(Allocation.charge_id == Charge.id, Payment.business_date <= as_of, Payment.training.is_(False))
-            .correlate(Charge).scalar_subquery())
-    adj = (select(func.coalesce(func.sum(ChargeAdjustment.amount), 0))
-           .where(ChargeAdjustment.charge_id == Charge.id, ChargeAdjustment.business_date <= as_of)
-           .correlate(Charge).scalar_subquery())
-    return Charge.amount - paid - adj
-
-
 def iter_outstanding(session: Session, *, as_of: dt.date, building: str | None = None,
                      account_ids: list[int] | None = None):
-    """Stream (account id, charge id, fee id, period, due date, outstanding) of charges due by `as_of`
-    with money owed at the end of `as_of`, ordered by account and due date."""
-    out = outstanding_as_of(as_of).label("out")
-    inner = (select(Charge.account_id, Charge.id, Charge.fee_item_id, Charge.period, Charge.due_date,
-                    Charge.kind, out)
-             .where(Charge.due_date <= as_of, Charge.training.is_(False)))
+    """Stream (account id, charge id, fee id, period, due date, kind, outstanding) of charges due by
+    `as_of` with money owed at the end of `as_of`, ordered by account and due date.
+
+    Owed at the end of `as_of` = the charge's receivable balance in the journal now (which is
+    amount - allocations - adjustments: `verify` check 2), plus what payments dated after `as_of`
+    allocated to it, plus adjustments dated after `as_of`. The journal part is one scan of the
+    covering index posting(charge_id, book, amount); the "after" parts touch only recent rows.
+    """
+    owed = (select(Posting.charge_id.label("cid"), func.sum(Posting.amount).label("s"))
+            .where(Posting.book == ledger.RECEIVABLE, Posting.charge_id.is_not(None))
+            .group_by(Posting.charge_id).having(func.sum(Posting.amount) != 0))
+    later_paid = (select(Allocation.charge_id.label("cid"), func.sum(Allocation.amount).label("s"))
+                  .join(Payment, Payment.id == Allocation.payment_id).where(Payment.business_date > as_of)
+                  .group_by(Allocation.charge_id))
+    later_adj = (select(ChargeAdjustment.charge_id.label("cid"), func.sum(ChargeAdjustment.amount).label("s"))
+                 .where(ChargeAdjustment.business_date > as_of).group_by(ChargeAdjustment.charge_id))
+    moves = union_all(owed, later_paid, later_adj).subquery()
+    per = (select(moves.c.cid, func.sum(moves.c.s).label("out")).group_by(moves.c.cid)
+           .having(func.sum(moves.c.s) > 0).subquery())
+    q = (select(Charge.account_id, Charge.id, Charge.fee_item_id, Charge.period, Charge.due_date, Charge.kind,
+                per.c.out)
+         .join(per, per.c.cid == Charge.id).where(Charge.due_date <= as_of, Charge.training.is_(False)))
     if building:
-        inner = inner.where(Charge.account_id.in_(select(Account.id).where(Account.building == building)))
+        q = q.where(Charge.account_id.in_(select(Account.id).where(Account.building == building)))
     if account_ids is not None:
-        inner = inner.where(Charge.account_id.in_(account_ids))
-    sub = inner.subquery()
-    q = select(sub).where(sub.c.out > 0).order_by(sub.c.account_id, sub.c.due_date, sub.c.id)
+        q = q.where(Charge.account_id.in_(account_ids))
+    q = q.order_by(Charge.account_id, Charge.due_date, Charge.id)
     yield from session.execute(q.execution_options(yield_per=5000))
 
 

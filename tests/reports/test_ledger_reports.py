@@ -171,3 +171,15 @@ def test_training_payments_never_reach_a_report(known):
     pay(known, "2-1-101", "cash=50", cashier="trainee", day="2026-10-20", station="W02")
     r = known.run(reports.income, actor=boss(known), date_from=D(2026, 10, 1), date_to=D(2026, 10, 31))
     assert r.total == fen("350")
+
+
+def test_ageing_as_of_before_a_waiver_still_shows_the_waived_amount(known):
+    from app.services import accounts
+
+    card = known.run(accounts.account_card, actor=known.actor("demo"), code="1-1-102")
+    oct_id = next(c.id for c in card.charges if c.period == "2026-10")
+    known.run(corrections.waive, actor=known.actor("demo"), charge_id=oct_id, reason="空置减免", amount="100",
+              approver="boss", approver_password="boss", at=at("2026-11-20"))
+    before = known.run(reports.ageing, actor=boss(known), as_of=D(2026, 11, 19))
+    after = known.run(reports.ageing, actor=boss(known), as_of=D(2026, 11, 25))
+    assert before.rows[0].amount == fen("400") and after.rows[0].amount == fen("300")
