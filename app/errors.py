@@ -85,3 +85,10 @@ class StorageFull(FeeDeskError):
 
 class LedgerReadOnly(FeeDeskError):
     message = "账本以只读方式打开，只能查看，不能记账"
+
+
+class LedgerUnreachable(FeeDeskError):
+    """The shared PostgreSQL ledger cannot be reached: nothing is posted, nothing kept locally."""
+
+    message = ("无法连接共享账本服务器，本次操作未完成，没有记账。请检查网络或联系管理员；"
+               "连接恢复前本窗口不能收款。如刚才正在收款，请在连接恢复后查询收据确认是否已保存")

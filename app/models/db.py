@@ -39,9 +39,56 @@ def make_engine(url_or_path: str, *, read_only: bool = False, **kw) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 10}, **kw)
         _sqlite_pragmas(engine, read_only=read_only)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **kw)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=_pg_connect_args(url), **kw)
+        _server_errors(engine)
     _storage_errors(engine)
     return engine
+
+
+# Shared PostgreSQL ledger (issue 7): give up connecting after a few seconds (the window then
+# says so, see `server_error`), notice a dead server mid-transaction through TCP keepalives,
+# and let the server end a transaction left idle by a frozen window so its locks are freed.
+# Any of these may be overridden in the URL's query string.
+PG_CONNECT_DEFAULTS = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                       "keepalives_count": 3, "options": "-c idle_in_transaction_session_timeout=60000",
+                       "application_name": "feedesk"}
+
+
+def _pg_connect_args(url: str) -> dict:
+    given = set(make_url(url).query)
+    return {k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in given}
+
+
+# SQLSTATEs of a lost or refused connection (class 08, server shutting down / starting up).
+_UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+# Deadlock, serialization failure, lock timeout: another window got there first; nothing written.
+_CONCURRENT_STATES = ("40P01", "40001", "55P03")
+
+
+def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exception | None:
+    """The FeeDeskError for a PostgreSQL connection or concurrency failure, else None.
+
+    The one place where "server unreachable" becomes the window's message: the engine's
+    `handle_error` hook, so services.run, log-in, verify and the CLI all say the same thing
+    and nothing falls back to a local file (no silent fork of the books).
+    """
+    import psycopg
+
+    from app.errors import ConcurrentUpdate, LedgerUnreachable
+
+    state = getattr(exc, "sqlstate", None) or ""
+    if state.startswith(_CONCURRENT_STATES):
+        return ConcurrentUpdate("另一个窗口正在处理同一笔数据，本次操作未保存，请重试")
+    if is_disconnect or state.startswith(_UNREACHABLE_STATES) or (
+            not state and isinstance(exc, psycopg.OperationalError)):
+        return LedgerUnreachable()
+    return None
+
+
+def _server_errors(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        return server_error(context.original_exception, is_disconnect=context.is_disconnect)
 
 
 def _sqlite_pragmas(engine: Engine, *, read_only: bool = False) -> None:
@@ -82,6 +129,11 @@ def storage_error(exc: BaseException) -> Exception | None:
         return StorageFull("磁盘写入失败（磁盘已满或出错），本次操作未保存（没有写入任何数据）。请检查磁盘后重试")
     if any(t in text for t in _READONLY_TEXTS):
         return LedgerReadOnly("账本文件为只读（或所在磁盘只读），本次操作未保存；只能查看，不能记账")
+    if isinstance(exc, OverflowError) or getattr(exc, "sqlstate", None) == "22003":
+        # A number typed by a person (an id, a quantity) beyond what the database column holds.
+        from app.errors import InvalidInput
+
+        return InvalidInput("输入的数值超出范围，本次操作未保存")
     return None
 
 
