@@ -1,29 +1,47 @@
-"""Back office: accounts lookup, arrears, fee items, users, verify and backup.
+"""Back office: accounts (lookup, import with bad-row report), arrears, fee items, meter
+readings grid, bill runs, receipt ranges, printers (test print, receipt preview), users,
+verify and backup.
 
 Only what the services offer as read functions or use cases; each tab loads through an Op
-when shown and on `ledger_changed`. Backup and verify run off the GUI thread.
+when shown and on `ledger_changed`. Long work (imports, bill runs, backups, verify) runs off
+the GUI thread with the busy bar in the status bar (`Op(long=True)`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.money import format_yuan
-from app.services import accounts, arrears, auth, backup, fees, verify
+from app.services import (
+    accounts,
+    arrears,
+    auth,
+    backup,
+    billing,
+    fees,
+    printing,
+    receipt_stock,
+    verify,
+)
 from app.ui.i18n import tr
 from app.ui.models import RED, Column, DtoTableModel, configure_view, make_proxy
 from app.ui.op import Op
@@ -58,11 +76,23 @@ class BackOffice(QTabWidget):
             Column(tr("Status"), lambda h: h.status)], self)
         self.accounts_view, _ = _table("bo_accounts", self.accounts_model, self)
         av.addWidget(self.accounts_view)
+        irow = QHBoxLayout()
+        self.import_button = QPushButton(tr("Import from Excel/CSV…"))
+        self.import_button.setObjectName("bo_import")
+        self.import_button.clicked.connect(self.on_import_button_clicked)
+        irow.addWidget(self.import_button)
+        irow.addStretch(1)
+        av.addLayout(irow)
+        self.import_report = QPlainTextEdit()
+        self.import_report.setObjectName("bo_import_report")
+        self.import_report.setReadOnly(True)
+        self.import_report.setMaximumHeight(140)
+        av.addWidget(self.import_report)
         self.account_filter.textEdited.connect(self.on_account_filter_text_edited)
         self.addTab(acc, tr("Accounts"))
 
         # Arrears
-        arr = QWidget()
+        arr = self.arrears_page = QWidget()
         arv = QVBoxLayout(arr)
         self.arrears_total = QLabel("")
         self.arrears_total.setObjectName("bo_arrears_total")
@@ -88,6 +118,11 @@ class BackOffice(QTabWidget):
         self.fees_view, _ = _table("bo_fees", self.fees_model, self)
         self.addTab(self.fees_view, tr("Fee items"))
 
+        self._build_meter_tab()
+        self._build_bill_tab()
+        self._build_ranges_tab()
+        self._build_printers_tab()
+
         # Users
         self.users_model = DtoTableModel([
             Column(tr("User"), lambda u: u.username), Column(tr("Name"), lambda u: u.display_name),
@@ -95,7 +130,34 @@ class BackOffice(QTabWidget):
                                           "auditor": "稽核"}.get(u.role, u.role)),
             Column(tr("Training"), lambda u: "✓" if u.training else "")], self)
         self.users_view, _ = _table("bo_users", self.users_model, self)
-        self.addTab(self.users_view, tr("Users"))
+        users = self.users_page = QWidget()
+        uv = QVBoxLayout(users)
+        uv.addWidget(self.users_view)
+        urow = QHBoxLayout()
+        self.new_user = QLineEdit()
+        self.new_user.setObjectName("bo_new_user")
+        self.new_user.setPlaceholderText(tr("user name"))
+        self.new_user_name = QLineEdit()
+        self.new_user_name.setObjectName("bo_new_user_name")
+        self.new_user_name.setPlaceholderText(tr("display name"))
+        self.new_user_role = QComboBox()
+        self.new_user_role.setObjectName("bo_new_user_role")
+        for role, label in (("cashier", "收费员"), ("supervisor", "主管"), ("admin", "管理员"), ("auditor", "稽核")):
+            self.new_user_role.addItem(label, role)
+        self.new_user_password = QLineEdit()
+        self.new_user_password.setObjectName("bo_new_user_password")
+        self.new_user_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_user_password.setPlaceholderText(tr("initial password"))
+        add_user = QPushButton(tr("Add user"))
+        add_user.setObjectName("bo_add_user")
+        add_user.clicked.connect(self.on_add_user_clicked)
+        for w in (self.new_user, self.new_user_name, self.new_user_role, self.new_user_password, add_user):
+            urow.addWidget(w)
+        uv.addLayout(urow)
+        self.users_message = QLabel("")
+        self.users_message.setObjectName("bo_users_message")
+        uv.addWidget(self.users_message)
+        self.addTab(users, tr("Users"))
 
         # Verify and backup
         vb = QWidget()
@@ -136,16 +198,23 @@ class BackOffice(QTabWidget):
         if self.login is None:
             return
         actor = self.login.actor
-        i = self.currentIndex()
-        if i == 1:
+        page = self.currentWidget()
+        if page is self.arrears_page:
             Op(self, arrears.arrears, name="arrears", actor=actor, as_of=dt.date.today()) \
                 .on_success(self._arrears_loaded).on_failure(lambda e: self.arrears_total.setText(e.message)).start()
-        elif i == 2:
+        elif page is self.fees_view:
             Op(self, fees.list_fees, name="list_fees", actor=actor).on_success(self.fees_model.set_rows) \
                 .on_failure(lambda e: None).start()
-        elif i == 3:
+        elif page is self.users_page:
             Op(self, auth.list_users, name="list_users", actor=actor).on_success(self.users_model.set_rows) \
                 .on_failure(lambda e: None).start()
+        elif page is self.ranges_page:
+            Op(self, receipt_stock.list_ranges, name="list_ranges", actor=actor) \
+                .on_success(self.ranges_model.set_rows) \
+                .on_failure(lambda e: self.ranges_message.setText(e.message)).start()
+        elif page is self.printers_page:
+            Op(self, printing.list_printers, name="list_printers", actor=actor) \
+                .on_success(self.printers_model.set_rows).on_failure(lambda e: None).start()
 
     def _arrears_loaded(self, report) -> None:
         self.arrears_model.set_rows(report.rows)
@@ -163,7 +232,7 @@ class BackOffice(QTabWidget):
     @Slot()
     def on_verify_button_clicked(self) -> None:
         self.ops_output.setPlainText(tr("Verifying…"))
-        Op(self, verify.verify, name="verify", actor=self.login.actor).on_success(self._verified) \
+        Op(self, verify.verify, long=True, name="verify", actor=self.login.actor).on_success(self._verified) \
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()
 
     def _verified(self, result) -> None:
@@ -182,10 +251,265 @@ class BackOffice(QTabWidget):
     def start_backup(self, path: str) -> None:
         db = self.window_.factory.kw["bind"].url.database
         self.ops_output.setPlainText(tr("Backing up…"))
-        Op(self, lambda _factory, db, to: backup.backup(db, to), raw=True, name="backup", db=db, to=path) \
+        Op(self, lambda _factory, db, to: backup.backup(db, to), raw=True, long=True, name="backup", db=db,
+           to=path) \
             .on_success(lambda r: self.ops_output.setPlainText(
                 tr("Backup written: {0} ({1} bytes), integrity {2}").format(r.path, r.size_bytes, r.integrity))) \
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()
+
+
+    # -- import ----------------------------------------------------------------------------
+    @Slot()
+    def on_import_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import from Excel/CSV…"), "",
+                                              tr("Tables (*.xlsx *.csv)"))
+        if path:
+            self.import_file(path)
+
+    def import_file(self, path: str) -> None:
+        self.import_report.setPlainText(tr("Importing…"))
+        Op(self, accounts.import_accounts, write=True, long=True, name="import_accounts", actor=self.login.actor,
+           path=path).on_success(lambda r: self.import_report.setPlainText(
+               tr("{0} accounts imported.").format(r.imported))).on_failure(self._import_failed).start()
+
+    def _import_failed(self, error) -> None:
+        rows = error.details.get("errors") if hasattr(error, "details") else None
+        if rows:
+            self.import_report.setPlainText(tr("Nothing was imported. Fix these rows and import again:") + "\n"
+                                            + "\n".join(rows))
+        else:
+            self.import_report.setPlainText(error.message)
+
+    # -- meter readings ----------------------------------------------------------------------
+    def _build_meter_tab(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(QLabel(tr("Meter readings: one row per meter; Enter moves down. Save checks every row.")))
+        row = QHBoxLayout()
+        self.meter_fee = QLineEdit("SF")
+        self.meter_fee.setObjectName("bo_meter_fee")
+        self.meter_fee.setMaximumWidth(100)
+        self.meter_date = QLineEdit(dt.date.today().isoformat())
+        self.meter_date.setObjectName("bo_meter_date")
+        self.meter_date.setMaximumWidth(120)
+        row.addWidget(QLabel(tr("Fee item code")))
+        row.addWidget(self.meter_fee)
+        row.addWidget(QLabel(tr("Read on")))
+        row.addWidget(self.meter_date)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.meter_grid = QTableWidget(12, 4)
+        self.meter_grid.setObjectName("bo_meter_grid")
+        self.meter_grid.setHorizontalHeaderLabels([tr("Account"), tr("Reading"), tr("Usage"), tr("Flags")])
+        self.meter_grid.horizontalHeader().setStretchLastSection(True)
+        v.addWidget(self.meter_grid, 1)
+        save = QPushButton(tr("Save readings"))
+        save.setObjectName("bo_meter_save")
+        save.clicked.connect(self.on_meter_save_clicked)
+        v.addWidget(save)
+        self.meter_message = QLabel("")
+        self.meter_message.setObjectName("bo_meter_message")
+        self.meter_message.setWordWrap(True)
+        v.addWidget(self.meter_message)
+        self.addTab(page, tr("Meter readings"))
+
+    def meter_rows(self) -> list[tuple[int, str, str]]:
+        rows = []
+        for r in range(self.meter_grid.rowCount()):
+            acc, rd = self.meter_grid.item(r, 0), self.meter_grid.item(r, 1)
+            if acc and acc.text().strip() and rd and rd.text().strip():
+                rows.append((r, acc.text().strip(), rd.text().strip()))
+        return rows
+
+    @Slot()
+    def on_meter_save_clicked(self) -> None:
+        rows = self.meter_rows()
+        if not rows:
+            self.meter_message.setText(tr("Type at least one account and reading."))
+            return
+        try:
+            read_on = dt.date.fromisoformat(self.meter_date.text().strip())
+        except ValueError:
+            self.meter_message.setText(tr("Date as YYYY-MM-DD, please."))
+            return
+
+        def save_all(session, *, actor, fee_code, rows, read_on):
+            return [(r, billing.read_meter(session, actor=actor, account_code=acc, fee_code=fee_code, reading=rd,
+                                           read_on=read_on)) for r, acc, rd in rows]
+
+        Op(self, save_all, write=True, name="read_meter", actor=self.login.actor,
+           fee_code=self.meter_fee.text().strip(), rows=rows, read_on=read_on) \
+            .on_success(self._meters_saved).on_failure(lambda e: self.meter_message.setText(e.message)).start()
+
+    def _meters_saved(self, results) -> None:
+        for r, res in results:
+            self.meter_grid.setItem(r, 2, QTableWidgetItem(res.usage))
+            flags = QTableWidgetItem("；".join(res.flags))
+            if res.flags:
+                flags.setForeground(RED)
+            self.meter_grid.setItem(r, 3, flags)
+        self.meter_message.setText(tr("{0} readings saved.").format(len(results)))
+
+    # -- bill runs ---------------------------------------------------------------------------
+    def _build_bill_tab(self) -> None:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.bill_period = QLineEdit(dt.date.today().strftime("%Y-%m"))
+        self.bill_period.setObjectName("bo_bill_period")
+        run_button = QPushButton(tr("Run billing"))
+        run_button.setObjectName("bo_bill_run")
+        run_button.clicked.connect(self.on_bill_run_clicked)
+        self.bill_result = QPlainTextEdit()
+        self.bill_result.setObjectName("bo_bill_result")
+        self.bill_result.setReadOnly(True)
+        form.addRow(tr("Period"), self.bill_period)
+        form.addRow("", run_button)
+        form.addRow(self.bill_result)
+        self.addTab(page, tr("Bill runs"))
+
+    @Slot()
+    def on_bill_run_clicked(self) -> None:
+        self.bill_result.setPlainText(tr("Billing…"))
+        Op(self, billing.bill_run, write=True, long=True, name="bill_run", actor=self.login.actor,
+           period=self.bill_period.text().strip()).on_success(self._billed) \
+            .on_failure(lambda e: self.bill_result.setPlainText(e.message)).start()
+
+    def _billed(self, r) -> None:
+        lines = [tr("Period {0}: {1} charges, total {2}; {3} already billed").format(
+            r.period, r.created, format_yuan(r.total), r.skipped_existing)]
+        lines += r.flags
+        self.bill_result.setPlainText("\n".join(lines))
+
+    # -- receipt ranges ----------------------------------------------------------------------
+    def _build_ranges_tab(self) -> None:
+        self.ranges_page = QWidget()
+        v = QVBoxLayout(self.ranges_page)
+        self.ranges_model = DtoTableModel([
+            Column(tr("Prefix"), lambda r: r.prefix), Column(tr("From"), lambda r: r.first),
+            Column(tr("To"), lambda r: r.last), Column(tr("Next"), lambda r: r.next),
+            Column(tr("Holder"), lambda r: r.holder), Column(tr("Remaining"), lambda r: r.remaining)], self)
+        self.ranges_view, _ = _table("bo_ranges", self.ranges_model, self)
+        v.addWidget(self.ranges_view, 1)
+        row = QHBoxLayout()
+        self.range_prefix = QLineEdit()
+        self.range_prefix.setObjectName("bo_range_prefix")
+        self.range_prefix.setPlaceholderText(tr("prefix"))
+        self.range_first = QLineEdit()
+        self.range_first.setObjectName("bo_range_first")
+        self.range_first.setPlaceholderText(tr("first number"))
+        self.range_last = QLineEdit()
+        self.range_last.setObjectName("bo_range_last")
+        self.range_last.setPlaceholderText(tr("last number"))
+        self.range_user = QLineEdit()
+        self.range_user.setObjectName("bo_range_user")
+        self.range_user.setPlaceholderText(tr("to cashier (user name)"))
+        issue = QPushButton(tr("Issue range"))
+        issue.setObjectName("bo_range_issue")
+        issue.clicked.connect(self.on_range_issue_clicked)
+        for w in (self.range_prefix, self.range_first, self.range_last, self.range_user, issue):
+            row.addWidget(w)
+        v.addLayout(row)
+        self.ranges_message = QLabel("")
+        self.ranges_message.setObjectName("bo_ranges_message")
+        self.ranges_message.setWordWrap(True)
+        v.addWidget(self.ranges_message)
+        self.addTab(self.ranges_page, tr("Receipt ranges"))
+
+    @Slot()
+    def on_range_issue_clicked(self) -> None:
+        first, last = self.range_first.text().strip(), self.range_last.text().strip()
+        if not first.isdigit() or not last.isdigit():
+            self.ranges_message.setText(tr("Numbers must be whole numbers."))
+            return
+        Op(self, receipt_stock.issue_range, write=True, name="issue_range", actor=self.login.actor,
+           prefix=self.range_prefix.text().strip(), first=int(first), last=int(last),
+           to_user=self.range_user.text().strip() or None).on_success(
+            lambda r: (self.ranges_message.setText(tr("Range issued: {0}{1}–{2} to {3}").format(
+                r.prefix, r.first, r.last, r.holder)), self.reload())) \
+            .on_failure(lambda e: self.ranges_message.setText(e.message)).start()
+
+    # -- printers ----------------------------------------------------------------------------
+    def _build_printers_tab(self) -> None:
+        self.printers_page = QWidget()
+        h = QHBoxLayout(self.printers_page)
+        v = QVBoxLayout()
+        h.addLayout(v, 3)
+        self.printers_model = DtoTableModel([
+            Column(tr("Name"), lambda p: p.name), Column(tr("Station"), lambda p: p.station),
+            Column(tr("Connection"), lambda p: printing.CONNECTION_NAMES.get(p.connection, p.connection)),
+            Column(tr("Address"), lambda p: p.target), Column(tr("Paper"), lambda p: f"{p.width_mm} mm"),
+            Column(tr("Default"), lambda p: "✓" if p.is_default else "")], self)
+        self.printers_view, self.printers_proxy = _table("bo_printers", self.printers_model, self)
+        v.addWidget(self.printers_view, 1)
+        row = QHBoxLayout()
+        test = QPushButton(tr("Test print"))
+        test.setObjectName("bo_test_print")
+        test.clicked.connect(self.on_test_print_clicked)
+        preview = QPushButton(tr("Receipt preview"))
+        preview.setObjectName("bo_receipt_preview")
+        preview.clicked.connect(self.on_preview_clicked)
+        row.addWidget(test)
+        row.addWidget(preview)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.printers_message = QLabel("")
+        self.printers_message.setObjectName("bo_printers_message")
+        self.printers_message.setWordWrap(True)
+        v.addWidget(self.printers_message)
+        self.printer_preview = QLabel("")
+        self.printer_preview.setObjectName("bo_printer_preview")
+        self.printer_preview.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        h.addWidget(self.printer_preview, 2)
+        self.addTab(self.printers_page, tr("Printers"))
+
+    def selected_printer(self):
+        idx = self.printers_view.currentIndex()
+        if idx.isValid():
+            return self.printers_model.row_at(self.printers_proxy.mapToSource(idx).row())
+        return self.printers_model.rows[0] if self.printers_model.rows else None
+
+    @Slot()
+    def on_test_print_clicked(self) -> None:
+        p = self.selected_printer()
+        if p is None:
+            self.printers_message.setText(tr("No printer configured (feedesk printer add)."))
+            return
+        from app.printing import queue
+
+        Op(self, queue.print_test_page, raw=True, write=True, name="test_print", actor=self.login.actor,
+           printer_name=p.name).on_success(lambda o: self.printers_message.setText(
+               tr("Test page on {0}: {1}").format(p.name, tr("done") if o.status == "done" else o.error))) \
+            .on_failure(lambda e: self.printers_message.setText(e.message)).start()
+
+    @Slot()
+    def on_preview_clicked(self) -> None:
+        p = self.selected_printer()
+        width = p.width_mm if p else 80
+
+        def render(_factory, *, width):
+            from app.printing.layout import sample_doc
+            from app.printing.preview import render_preview_png
+
+            return render_preview_png(sample_doc(), width)
+
+        Op(self, render, raw=True, name="printer_preview", width=width).on_success(self._show_preview) \
+            .on_failure(lambda e: self.printers_message.setText(e.message)).start()
+
+    def _show_preview(self, png: bytes) -> None:
+        pix = QPixmap()
+        pix.loadFromData(png, "PNG")
+        self.printer_preview.setPixmap(pix.scaledToWidth(min(pix.width(), 360),
+                                                         Qt.TransformationMode.SmoothTransformation))
+
+    # -- users -------------------------------------------------------------------------------
+    @Slot()
+    def on_add_user_clicked(self) -> None:
+        Op(self, auth.add_user, write=True, name="add_user", actor=self.login.actor,
+           username=self.new_user.text().strip(), role=self.new_user_role.currentData(),
+           password=self.new_user_password.text(), display_name=self.new_user_name.text().strip()) \
+            .on_success(lambda u: (self.users_message.setText(tr("User {0} added.").format(u.username)),
+                                   self.new_user_password.clear(), self.reload())) \
+            .on_failure(lambda e: self.users_message.setText(e.message)).start()
 
 
 def make_screen(window) -> QWidget:

@@ -14,7 +14,15 @@ import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from app import config
 from app.money import format_yuan
@@ -188,6 +196,13 @@ class MainWindow(QMainWindow):
         self.status_message = QLabel("")
         self.status_message.setObjectName("status_message")
         bar.addWidget(self.status_message, 1)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setObjectName("busy_bar")
+        self.busy_bar.setRange(0, 0)  # indeterminate: imports, bill runs, backups, verify
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setVisible(False)
+        bar.addWidget(self.busy_bar)
+        self.runner.busy_changed.connect(self.busy_bar.setVisible)
 
     def _build_shortcuts(self) -> None:
         keys = [Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_F12,

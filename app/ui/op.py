@@ -29,6 +29,7 @@ class OpRunner(QObject):
 
     ledger_changed = Signal()
     op_finished = Signal(str)  # name of the finished op, for tests and the status bar
+    busy_changed = Signal(bool)  # a long op (import, bill run, backup, verify) started / all ended
     internal_error = Signal(str)  # a bug: the traceback text (already logged)
     _delivered = Signal(object, object, object)
 
@@ -39,6 +40,7 @@ class OpRunner(QObject):
         self.factory = factory
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
         self.pending = 0
+        self.long_pending = 0
         self._delivered.connect(self.on_runner_delivered)
         OpRunner._current = self
 
@@ -50,6 +52,10 @@ class OpRunner(QObject):
 
     def submit(self, op: Op) -> None:
         self.pending += 1
+        if op.long:
+            self.long_pending += 1
+            if self.long_pending == 1:
+                emit(self.busy_changed, True)
         self.executor.submit(self._work, op)
 
     def _work(self, op: Op) -> None:
@@ -68,6 +74,10 @@ class OpRunner(QObject):
     @Slot(object, object, object)
     def on_runner_delivered(self, op: Op, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
+        if op.long:
+            self.long_pending -= 1
+            if self.long_pending == 0:
+                emit(self.busy_changed, False)
         try:
             op.deliver(result, error)
         finally:
@@ -91,12 +101,13 @@ class Op:
     """
 
     def __init__(self, parent: QWidget | None, fn: Callable[..., Any], /, *, write: bool = False,
-                 raw: bool = False, name: str = "", **kw):
+                 raw: bool = False, long: bool = False, name: str = "", **kw):
         self.parent = parent
         self.fn = fn
         self.kw = kw
         self.write = write
         self.raw = raw
+        self.long = long
         self.name = name or getattr(fn, "__name__", "op")
         self.trace = ""
         self._success: Callable[[Any], None] | None = None

@@ -8,6 +8,10 @@
         <translation>房号、姓名、电话号码或拼音首字母</translation>
     </message>
     <message>
+        <source>Import from Excel/CSV…</source>
+        <translation>从 Excel/CSV 导入…</translation>
+    </message>
+    <message>
         <source>Accounts</source>
         <translation>缴费户</translation>
     </message>
@@ -18,6 +22,22 @@
     <message>
         <source>Fee items</source>
         <translation>收费项目</translation>
+    </message>
+    <message>
+        <source>user name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <source>initial password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>新增用户</translation>
     </message>
     <message>
         <source>Users</source>
@@ -44,12 +64,116 @@
         <translation>正在备份…</translation>
     </message>
     <message>
+        <source>Tables (*.xlsx *.csv)</source>
+        <translation>表格 (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>Save readings</source>
+        <translation>保存读数</translation>
+    </message>
+    <message>
+        <source>Meter readings</source>
+        <translation>抄表</translation>
+    </message>
+    <message>
+        <source>Run billing</source>
+        <translation>计费</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Bill runs</source>
+        <translation>计费</translation>
+    </message>
+    <message>
+        <source>Billing…</source>
+        <translation>正在计费…</translation>
+    </message>
+    <message>
+        <source>prefix</source>
+        <translation>前缀</translation>
+    </message>
+    <message>
+        <source>first number</source>
+        <translation>起始号</translation>
+    </message>
+    <message>
+        <source>last number</source>
+        <translation>结束号</translation>
+    </message>
+    <message>
+        <source>to cashier (user name)</source>
+        <translation>领用收费员（用户名）</translation>
+    </message>
+    <message>
+        <source>Issue range</source>
+        <translation>发放号段</translation>
+    </message>
+    <message>
+        <source>Receipt ranges</source>
+        <translation>票据号段</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <source>Receipt preview</source>
+        <translation>收据预览</translation>
+    </message>
+    <message>
+        <source>Printers</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
         <source>Books balanced: all checks passed</source>
         <translation>账务平衡：全部检查通过</translation>
     </message>
     <message>
+        <source>Meter readings: one row per meter; Enter moves down. Save checks every row.</source>
+        <translation>抄表录入：每行一块表，Enter 下移；保存时逐行检查。</translation>
+    </message>
+    <message>
+        <source>Fee item code</source>
+        <translation>收费项目编码</translation>
+    </message>
+    <message>
+        <source>Read on</source>
+        <translation>抄表日期</translation>
+    </message>
+    <message>
         <source>Account</source>
         <translation>缴费户</translation>
+    </message>
+    <message>
+        <source>Reading</source>
+        <translation>读数</translation>
+    </message>
+    <message>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Type at least one account and reading.</source>
+        <translation>请至少录入一个缴费户和读数。</translation>
+    </message>
+    <message>
+        <source>Numbers must be whole numbers.</source>
+        <translation>号码必须是整数。</translation>
+    </message>
+    <message>
+        <source>No printer configured (feedesk printer add).</source>
+        <translation>尚未配置打印机（feedesk printer add）。</translation>
     </message>
     <message>
         <source>Owner</source>
@@ -132,12 +256,92 @@
         <translation>欠费 {0} 户，合计 {1} 元（截至 {2}）</translation>
     </message>
     <message>
+        <source>Date as YYYY-MM-DD, please.</source>
+        <translation>日期格式：YYYY-MM-DD。</translation>
+    </message>
+    <message>
+        <source>{0} readings saved.</source>
+        <translation>已保存 {0} 条读数。</translation>
+    </message>
+    <message>
+        <source>Period {0}: {1} charges, total {2}; {3} already billed</source>
+        <translation>{0}：生成 {1} 笔应收，合计 {2} 元；{3} 笔已计费跳过</translation>
+    </message>
+    <message>
+        <source>Prefix</source>
+        <translation>前缀</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>止</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一号</translation>
+    </message>
+    <message>
+        <source>Holder</source>
+        <translation>领用人</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>收费点</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接方式</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
         <source>CHECK FAILED: {0}</source>
         <translation>核验未通过：{0}</translation>
     </message>
     <message>
+        <source>Nothing was imported. Fix these rows and import again:</source>
+        <translation>未导入任何数据。请修正以下各行后重新导入：</translation>
+    </message>
+    <message>
         <source>Backup written: {0} ({1} bytes), integrity {2}</source>
         <translation>备份完成：{0}（{1} 字节），完整性 {2}</translation>
+    </message>
+    <message>
+        <source>{0} accounts imported.</source>
+        <translation>已导入 {0} 户。</translation>
+    </message>
+    <message>
+        <source>Test page on {0}: {1}</source>
+        <translation>{0} 测试页：{1}</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Range issued: {0}{1}–{2} to {3}</source>
+        <translation>已发放号段 {0}{1}–{2} 给 {3}</translation>
+    </message>
+    <message>
+        <source>User {0} added.</source>
+        <translation>已新增用户 {0}。</translation>
     </message>
     <message>
         <source>Customer display</source>
@@ -476,10 +680,6 @@
         <translation>已退费</translation>
     </message>
     <message>
-        <source>From</source>
-        <translation>从</translation>
-    </message>
-    <message>
         <source>to</source>
         <translation>至</translation>
     </message>
@@ -494,10 +694,6 @@
     <message>
         <source>{0} receipt {1} (print no. {2}): {3}</source>
         <translation>{0}收据 {1}（第 {2} 次打印）：{3}</translation>
-    </message>
-    <message>
-        <source>done</source>
-        <translation>完成</translation>
     </message>
     <message>
         <source>{0} · {1} · {2}
@@ -756,10 +952,6 @@ Float {3}</source>
         <translation>请选择一个待验收的班次。</translation>
     </message>
     <message>
-        <source>Station</source>
-        <translation>收费点</translation>
-    </message>
-    <message>
         <source>Business date</source>
         <translation>营业日</translation>
     </message>
@@ -894,10 +1086,6 @@ Float {3}</source>
     <message>
         <source>Fee</source>
         <translation>费用</translation>
-    </message>
-    <message>
-        <source>Period</source>
-        <translation>期间</translation>
     </message>
     <message>
         <source>Basis</source>

@@ -25,27 +25,35 @@ def test_login_shows_station_and_refuses_wrong_password(qtbot, window):
 
 
 def test_typical_cash_payment_takes_code_amount_and_two_enters(qtbot, cashier, estate):
+    """Every key goes to whatever widget has the keyboard focus: no mouse, no widget picked by the test."""
+    from PySide6.QtWidgets import QApplication
+
     ws = cashier.workspace
-    assert ws.search_box.hasFocus()
     keystrokes = 0
-    qtbot.keyClicks(ws.search_box, "1-2-301")
-    keystrokes += len("1-2-301")
-    press(qtbot, ws.search_box)
-    keystrokes += 1
+
+    def key(k):
+        nonlocal keystrokes
+        keystrokes += 1
+        qtbot.keyClick(QApplication.focusWidget(), k)
+
+    assert QApplication.focusWidget() is ws.search_box
+    for ch in "1-2-301":
+        key(ch)
+    key(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: ws.card is not None, timeout=5000)
-    assert ws.tender_input.hasFocus()
+    assert QApplication.focusWidget() is ws.tender_input
     assert ws.card_fields["owner"].text() == "张三丰"
-    # 89.50 m² × 2.00 = 179.00 + 15 refuse, two months, all selected
-    assert ws.charges_model.rowCount() == 4
+    # 89.50 m² × 2.00 = 179.00 + 15 refuse, two months, all selected, oldest first
+    assert ws.charges_model.rowCount() == 4 and len(ws.charges_model.checked) == 4
+    assert [c.period for c in ws.charges_model.rows] == ["2026-10", "2026-10", "2026-11", "2026-11"]
     assert ws.amount_due.text() == "388.00"
-    qtbot.keyClicks(ws.tender_input, "400")
-    keystrokes += 3
-    press(qtbot, ws.tender_input)
-    keystrokes += 1
+    for ch in "400":
+        key(ch)
+    key(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: ws.last_result is not None, timeout=5000)
     assert keystrokes == len("1-2-301") + len("400") + 2
     assert ws.change_label.text() == "12.00"
-    assert ws.search_box.hasFocus()
+    assert QApplication.focusWidget() is ws.search_box
     assert ws.last_result.receipt_no in ws.last_receipt.text()
     wait_idle(qtbot, cashier)
     with estate.session() as s:
