@@ -13,8 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.errors import InvalidAmount
 
-# Strict: optional ￥/¥, optional minus, digits, optional point with 1-2 digits.
-_AMOUNT_RE = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2}))?$")
+# Strict: optional ￥/¥, optional minus, digits, optional point with 1-2 digits. ASCII digits
+# only (full-width ones are folded first): Arabic-Indic or mathematical digits are refused.
+_AMOUNT_RE = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2}))?\Z", re.ASCII)
 # The largest amount a person may type: 亿 (10^8 yuan) keeps the 大写 spelling in range.
 MAX_FEN = 100_000_000 * 100 - 1
 

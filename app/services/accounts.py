@@ -99,6 +99,9 @@ def _validated(row: AccountInput) -> AccountInput:
                          ("编号", row.code), ("业主", row.owner), ("电话", row.phone)):
         if len(value) > 40 or any(not ch.isprintable() for ch in value):
             raise InvalidInput(f"{label}含有不可打印字符或过长")
+    for label, value, limit in (("身份证号", row.id_number, 30), ("标签", row.tags, 200)):
+        if len(value) > limit or any(not ch.isprintable() for ch in value):
+            raise InvalidInput(f"{label}含有不可打印字符或过长")
     code = row.code.strip() or "-".join(p for p in (row.building.strip(), row.entrance.strip(), row.room.strip()) if p)
     if not code:
         raise InvalidInput("缺少编号：请填写楼栋、单元、房号或编号")
@@ -162,6 +165,8 @@ def read_table(path: Path) -> list[list[str]]:
     """Rows of a CSV (UTF-8 with or without BOM, or GB18030) or XLSX file, as text."""
     if not path.exists():
         raise InvalidInput(f"文件不存在：{path}")
+    if not path.is_file():
+        raise InvalidInput(f"不是文件：{path}")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             from openpyxl import load_workbook
@@ -173,7 +178,10 @@ def read_table(path: Path) -> list[list[str]]:
             return rows
         except Exception as exc:  # openpyxl raises many kinds on a broken file
             raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件：{path.name}（{exc.strerror}）") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(enc)

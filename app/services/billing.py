@@ -37,7 +37,7 @@ from app.models import (
     MeterReading,
     PricingMethod,
 )
-from app.money import Money, format_yuan
+from app.money import MAX_FEN, Money, format_yuan
 from app.services import Actor, audit, auth, concurrency, ledger, settings
 from app.services.accounts import find_account
 from app.services.clock import (
@@ -195,6 +195,8 @@ def _bill_recurring(session, actor, fee: FeeItem, period: str, start: dt.date, r
         amount = amount_for(quantity_e2, rate)
         if amount <= 0:
             continue
+        if amount > MAX_FEN:
+            raise InvalidInput(f"{fee.name}：计费金额 {format_yuan(amount)} 元超出上限，请检查单价和面积/用量")
         rows.append(dict(account_id=acc_id, fee_item_id=fee.id, kind=ChargeKind.REGULAR, period=period,
                          period_start=start, period_end=end, quantity_e2=quantity_e2, rate_e4=rate, amount=amount,
                          due_date=due, basis=basis, bill_run_id=run_id, note="", user_id=actor.user_id,
@@ -237,7 +239,13 @@ def parse_reading(text: str) -> int:
         money = Money.parse(t)  # same strict grammar: digits with up to two decimals
     except Exception:
         raise InvalidInput(f"读数格式不正确：“{text}”（最多两位小数）") from None
+    if money.fen > MAX_READING_E2:
+        raise InvalidInput(f"数值过大：“{text}”（不超过 {MAX_READING_E2 // 100}）")
     return money.fen
+
+
+# Readings and quantities are stored in hundredths in 32-bit columns.
+MAX_READING_E2 = 999_999_999
 
 
 def read_meter(session: Session, *, actor: Actor, account_code: str, fee_code: str, reading: str,
@@ -322,6 +330,8 @@ def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int,
         amount = amount_for(usage, rate)
         if amount <= 0:
             continue
+        if amount > MAX_FEN:
+            raise InvalidInput(f"{fee.name}：计费金额 {format_yuan(amount)} 元超出上限，请检查单价和面积/用量")
         rows.append(dict(account_id=acc_id, fee_item_id=fee.id, kind=ChargeKind.METERED, period=period,
                          period_start=period_start(period), period_end=end, quantity_e2=usage, rate_e4=rate,
                          amount=amount, due_date=end + dt.timedelta(days=fee.due_days),
@@ -363,6 +373,8 @@ def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: s
         basis = f"{q / 100:g}{fee.unit_name}×{format_rate(rate)}"
     if value <= 0:
         raise InvalidInput("费用金额必须大于零")
+    if value > MAX_FEN:
+        raise InvalidInput(f"费用金额 {format_yuan(value)} 元超出上限，请检查数量和单价")
     if len(note) > 200 or any(not ch.isprintable() for ch in note):
         raise InvalidInput("备注过长或含有不可打印字符")
     ch = Charge(account_id=acc.id, fee_item_id=fee.id, kind=ChargeKind.ADHOC, period=None, period_start=bdate,

@@ -37,10 +37,17 @@ KIND_NAMES = {"revenue": "自营收入", "passthrough": "代收代缴", "deposit
 def parse_rate(text: str) -> int:
     """A rate in yuan with up to 4 decimals ('2.35', '0.5283') -> ten-thousandths of a yuan."""
     t = (text or "").strip().replace("￥", "").replace("¥", "")
-    m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,4}))?", t)
+    m = re.fullmatch(r"(\d{1,9})(?:\.(\d{1,4}))?", t, re.ASCII)
     if not m:
         raise InvalidInput(f"单价格式不正确：“{text}”（例：2.35，最多四位小数）")
-    return int(m.group(1)) * 10000 + int((m.group(2) or "").ljust(4, "0"))
+    rate_e4 = int(m.group(1)) * 10000 + int((m.group(2) or "").ljust(4, "0"))
+    if rate_e4 > MAX_RATE_E4:
+        raise InvalidInput(f"单价过高：“{text}”（不超过 {MAX_RATE_E4 // 10000} 元）")
+    return rate_e4
+
+
+# Rates are stored in ten-thousandths of a yuan in a 32-bit column.
+MAX_RATE_E4 = 2_000_000_000
 
 
 def format_rate(rate_e4: int) -> str:
@@ -56,7 +63,7 @@ def parse_late_fee_rate(text: str) -> int:
     """Daily late-fee rate as a fraction ('0.0005' = 万分之五) or percent ('0.05%') -> ppm."""
     t = (text or "").strip()
     percent = t.endswith("%")
-    m = re.fullmatch(r"(\d{1,3})(?:\.(\d{1,6}))?", t.rstrip("%"))
+    m = re.fullmatch(r"(\d{1,3})(?:\.(\d{1,6}))?", t.rstrip("%"), re.ASCII)
     if not m:
         raise InvalidInput(f"滞纳金日费率格式不正确：“{text}”（例：0.0005 或 0.05%）")
     ppm = int(m.group(1)) * 1_000_000 + int((m.group(2) or "").ljust(6, "0"))
@@ -109,6 +116,9 @@ def add_fee(session: Session, *, actor: Actor, code: str, name: str, method: str
         raise InvalidInput("收费项目名称不能为空，且不超过 60 个字符")
     if session.scalar(select(FeeItem.id).where(FeeItem.code == code)):
         raise InvalidInput(f"收费项目“{code}”已存在")
+    for label, value, limit in (("科室", department, 60), ("单位", unit_name, 12)):
+        if len(value or "") > limit or not (value or "").isprintable():
+            raise InvalidInput(f"{label}过长（不超过 {limit} 个字符）或含有不可打印字符")
     if not 0 <= due_days <= 3650 or not 0 <= late_fee_grace <= 3650:
         raise InvalidInput("天数超出范围（0–3650）")
     fee = FeeItem(site_id=site.id, code=code, name=name,

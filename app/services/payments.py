@@ -34,7 +34,7 @@ from app.models import (
     Tender,
     TenderLine,
 )
-from app.money import Money, format_yuan
+from app.money import MAX_FEN, Money, format_yuan
 from app.services import Actor, audit, auth, billing, ledger, receipts, settings
 from app.services.accounts import find_account
 from app.services.clock import business_date, local_time, utcnow
@@ -111,6 +111,8 @@ def _validate_tenders(tenders: list[TenderInput]) -> list[TenderInput]:
             raise InvalidInput(f"未知的付款方式“{t.method}”（可选：{'、'.join(sorted(valid))}）")
         if type(t.amount) is not int or t.amount <= 0:
             raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}金额必须大于零")
+        if t.amount > MAX_FEN:
+            raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}金额超出上限")
         if len(t.reference) > 60 or not t.reference.isprintable():
             raise InvalidInput("交易参考号过长或含有不可打印字符")
     return tenders

@@ -9,12 +9,20 @@ from app.models import (
     Allocation,
     AuditEvent,
     Charge,
+    FeeAssignment,
+    FeeItem,
     JournalEntry,
+    MeterReading,
     Payment,
     PaymentKind,
+    Person,
     Posting,
     Receipt,
+    Setting,
+    Shift,
+    Tariff,
     TenderLine,
+    User,
 )
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 
@@ -32,6 +40,7 @@ def populate(lg) -> list[str]:
     codes = make_accounts(lg, ACCOUNTS)
     make_fee(lg, "WYF 物业费 area 2.35 monthly", due_days=15)
     make_fee(lg, "WX 维修费 quantity 10 once")
+    make_fee(lg, "SF 水费 metered 3.50 monthly", due_days=10)
     assign_all(lg, "WYF")
     bill(lg, "2026-09", "2026-10")
     open_shift(lg, float_yuan="200")
@@ -47,7 +56,10 @@ def fingerprint(lg) -> tuple:
         for model, col in ((Payment, Payment.tendered), (Posting, Posting.amount), (Charge, Charge.amount),
                            (Allocation, Allocation.amount), (TenderLine, TenderLine.amount),
                            (Receipt, Receipt.id), (JournalEntry, JournalEntry.id), (AuditEvent, AuditEvent.id),
-                           (Account, Account.id)):
+                           (Account, Account.id), (FeeItem, FeeItem.id), (Tariff, Tariff.rate_e4),
+                           (FeeAssignment, FeeAssignment.quantity), (MeterReading, MeterReading.reading_e2),
+                           (Shift, Shift.float_amount), (User, User.id), (Setting, func.length(Setting.value)),
+                           (Person, Person.id)):
             out.append((model.__tablename__, s.scalar(select(func.count()).select_from(model)),
                         s.scalar(select(func.coalesce(func.sum(col), 0)))))
         return tuple(out)
