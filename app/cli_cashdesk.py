@@ -150,7 +150,7 @@ def cmd_void(ctx) -> None:
 def cmd_refund(ctx) -> None:
     a = ctx.args
     approver, password = _approver(ctx)
-    r = ctx.call(corrections.refund_payment, receipt_no=a.receipt_no, amount=a.amount, tender=a.tender,
+    r = ctx.call(corrections.refund_payment, receipt_no=a.receipt_no, amount=a.amount, tender=a.refund_tender,
                  reason=a.reason, cancel_charges=a.cancel, approver=approver, approver_password=password,
                  at=ctx.at())
     ctx.emit(r.to_json(), _corrected_text(r, "退费"))
@@ -159,7 +159,7 @@ def cmd_refund(ctx) -> None:
 def _balance_refund(ctx, kind: str) -> None:
     a = ctx.args
     approver, password = _approver(ctx)
-    r = ctx.call(corrections.refund_balance, kind=kind, account_code=a.account, amount=a.amount, tender=a.tender,
+    r = ctx.call(corrections.refund_balance, kind=kind, account_code=a.account, amount=a.amount, tender=a.refund_tender,
                  reason=a.reason, fee_code=getattr(a, "fee", None), approver=approver, approver_password=password,
                  at=ctx.at())
     ctx.emit(r.to_json(), _corrected_text(r, "退押金" if kind == "deposit" else "预存退款"))
@@ -296,6 +296,9 @@ def _group(sub, name: str, **kw):
     return parser.add_subparsers(dest="sub", required=True)
 
 
+# `--tender` is stored as `refund_tender`: app.cli flattens `args.tender` (pay's repeated option).
+
+
 def _approval_args(sp, required: bool = True) -> None:
     sp.add_argument("--reason", required=required)
     sp.add_argument("--approver", help="审批主管（密码：环境变量 FEEDESK_APPROVER_PASSWORD 或提示输入）")
@@ -352,7 +355,7 @@ def register(sub, cmd, parents) -> None:
     sp = cmd("refund", cmd_refund, help="退费（已轧帐班次的收款，需主管审批）")
     sp.add_argument("receipt_no")
     sp.add_argument("--amount", help="部分退费金额；不填则全额")
-    sp.add_argument("--tender", required=True)
+    sp.add_argument("--tender", dest="refund_tender", required=True)
     sp.add_argument("--cancel", action="store_true", help="退费的费用同时取消（不再欠）")
     _approval_args(sp)
     sp.add_argument("--date")
@@ -361,7 +364,7 @@ def register(sub, cmd, parents) -> None:
         sp = cmd(name, fn, help=helptext)
         sp.add_argument("account")
         sp.add_argument("--amount")
-        sp.add_argument("--tender", required=True)
+        sp.add_argument("--tender", dest="refund_tender", required=True)
         if name == "deposit-refund":
             sp.add_argument("--fee")
         _approval_args(sp)
