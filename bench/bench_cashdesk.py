@@ -40,6 +40,7 @@ from app.models import (  # noqa: E402
     AuditEvent,
     AuditHead,
     Charge,
+    ChargeAdjustment,
     FeeItem,
     JournalEntry,
     Payment,
@@ -102,7 +103,7 @@ def unpaid_charges(factory, n: int) -> list[tuple[int, int, int, int, str]]:
     """(charge, account, fee item, amount, period) of charges nobody has paid anything of."""
     with factory() as s:
         paid = select(Allocation.charge_id)
-        adjusted = select(Posting.charge_id).where(Posting.book != ledger.RECEIVABLE, Posting.charge_id.is_not(None))
+        adjusted = select(ChargeAdjustment.charge_id)
         return [tuple(r) for r in s.execute(
             select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.amount, Charge.period)
             .where(~Charge.id.in_(paid), ~Charge.id.in_(adjusted), Charge.training.is_(False))
