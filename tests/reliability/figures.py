@@ -23,6 +23,7 @@ LABELS = {
     "upgrades": "upgrade paths verified",
     "lock_refusals": "second writers refused",
     "soak_payments": "soak payments printed exactly once",
+    "soak_print_failures_retried": "soak printer failures retried",
 }
 
 
