@@ -1,15 +1,20 @@
 """The payer-facing display (唱收唱付): a second window showing name (masked), due, received, change.
 
-Fed only by the workspace's `display_changed` signal; it never reads the ledger.
+Fed only by the workspace's `display_changed` signal; it never reads the ledger. The spoken
+line ("收您肆佰元，找零壹拾贰元") is shown as text, and spoken through the system's text-to-speech
+(`spd-say` or `espeak-ng`, when installed) only with `speak=True` (`--speak`); off by default.
 """
 
 from __future__ import annotations
+
+import shutil
+import subprocess
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from app.money import format_yuan
+from app.money import Money, format_yuan, to_chinese_upper
 from app.ui.i18n import tr
 
 
@@ -22,9 +27,28 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+def spoken_line(received: int, change: int) -> str:
+    """'收您肆佰元，找零壹拾贰元' (amounts in 大写, without the trailing 整)."""
+    def say(fen: int) -> str:
+        return to_chinese_upper(Money(fen)).removesuffix("整")
+
+    return f"收您{say(received)}，找零{say(change)}" if change else f"收您{say(received)}"
+
+
+def speak(text: str) -> bool:
+    """Say `text` in Chinese through the system's speech tool, without waiting. False if none."""
+    for tool, args in (("spd-say", ["-l", "zh"]), ("espeak-ng", ["-v", "cmn"])):
+        exe = shutil.which(tool)
+        if exe:
+            subprocess.Popen([exe, *args, text], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return True
+    return False
+
+
 class CustomerDisplay(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, speak: bool = False):
         super().__init__(parent)
+        self.speak = speak
         self.setObjectName("customer_display")
         self.setWindowTitle(tr("Customer display"))
         grid = QGridLayout(self)
@@ -43,6 +67,13 @@ class CustomerDisplay(QWidget):
             grid.addWidget(name, row, 0)
             grid.addWidget(value, row, 1)
             self.values[key] = value
+        self.line = QLabel("")
+        self.line.setObjectName("display_line")
+        f = QFont(self.line.font())
+        f.setPointSize(20)
+        self.line.setFont(f)
+        self.line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        grid.addWidget(self.line, 4, 0, 1, 2)
         self.resize(800, 480)
 
     @Slot(str, int, int, int)
@@ -51,3 +82,8 @@ class CustomerDisplay(QWidget):
         self.values["due"].setText(format_yuan(due) if due else "")
         self.values["received"].setText(format_yuan(received) if received else "")
         self.values["change"].setText(format_yuan(change) if change else "")
+        line = spoken_line(received, change) if received and (change or not due or received >= due) else ""
+        if line != self.line.text():
+            self.line.setText(line)
+            if line and self.speak:
+                speak(line)

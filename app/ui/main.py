@@ -42,6 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lang", default="zh_CN")
     p.add_argument("--idle-lock", type=int, default=10, help="minutes of inactivity before the screen locks (0: never)")
     p.add_argument("--customer-display", action="store_true", help="show the payer-facing window")
+    p.add_argument("--speak", action="store_true", help="customer display: say the amounts aloud (TTS)")
     return p.parse_args(argv)
 
 
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
     """Pages: log-in, work (tabs), lock. F-keys are window shortcuts routed to the current screen."""
 
     def __init__(self, factory=None, *, station_code: str, idle_minutes: int = 10, customer_display: bool = False,
-                 banner: str = "", db: str | None = None):
+                 banner: str = "", db: str | None = None, speak: bool = False):
         """With a session factory the window is complete at once (tests). With `db` only, the
         log-in page shows first and the ledger opens off the GUI thread meanwhile (the first op):
         the slow imports (SQLAlchemy, services) never delay the window."""
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.business_date = None  # the ledger's business date (time zone and cut-off applied)
         self.customer_display = None
         self.want_customer_display = customer_display
+        self.want_speech = speak
         self.tabs = None
         self.screens: dict[str, QWidget] = {}
 
@@ -146,7 +148,7 @@ class MainWindow(QMainWindow):
         if self.want_customer_display:
             from app.ui.customer_display import CustomerDisplay
 
-            self.customer_display = CustomerDisplay()
+            self.customer_display = CustomerDisplay(speak=self.want_speech)
             self.workspace.display_changed.connect(self.customer_display.on_workspace_display_changed)
         self.login_page.check_demo()
 
@@ -421,6 +423,6 @@ def main(argv: list[str] | None = None) -> int:
     i18n.install(app, args.lang)
     install_excepthook()
     win = MainWindow(station_code=args.station or config.default_station(), idle_minutes=args.idle_lock,
-                     customer_display=args.customer_display, db=args.db or config.default_db())
+                     customer_display=args.customer_display, db=args.db or config.default_db(), speak=args.speak)
     win.show()
     return app.exec()

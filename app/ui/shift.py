@@ -224,6 +224,7 @@ class ShiftScreen(QWidget):
         self.remittance.setWordWrap(True)
         rv.addWidget(self.remittance)
         parent_layout.addWidget(self.result_box)
+        parent_layout.addStretch(1)
         self.result_box.setVisible(False)
 
     def _load_denominations(self) -> None:

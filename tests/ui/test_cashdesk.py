@@ -183,6 +183,7 @@ def test_customer_display_masks_the_name_and_shows_the_change(qtbot, estate):
     assert display.values["payer"].text() == "张*丰"
     assert display.values["received"].text() == "400.00"
     assert display.values["change"].text() == "12.00"
+    assert display.line.text() == "收您肆佰元，找零壹拾贰元"
     screenshot(display, "customer-display.png")
     win.close()
 
