@@ -157,6 +157,11 @@ def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime 
     session.flush()
     audit.record(session, actor, "day_settle", "day_settlement", row.id, business_date=day,
                  counted=totals["tenders"]["counted"], cash_due_to_bank=totals["cash_takings"])
+    # Issue 8: an automatic backup at every day settlement, taken once this transaction commits
+    # (a failed backup never undoes the settlement; see services.backup.backup_after_commit).
+    from app.services.backup import backup_after_commit
+
+    backup_after_commit(session, reason="settlement")
     return DaySettled(day, totals, totals["cash_takings"], _banked(session, day, totals), user.username)
 
 

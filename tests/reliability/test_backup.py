@@ -186,3 +186,22 @@ def test_backup_of_a_copy_restores_into_a_missing_ledger(populated, tmp_path):
     assert _receipts(target) == _receipts(populated.path)
     shutil.rmtree(target.parent)
     count("restores")
+
+
+def test_day_settlement_takes_an_automatic_backup(ledger):
+    from tests.services.cashdesk_helpers import accept, close, estate, settle
+
+    estate(ledger)
+    from tests.helpers import open_shift
+
+    shift = open_shift(ledger, float_yuan="0")
+    pay(ledger, "1-1-101", "cash=100")
+    close(ledger, "100=1")
+    accept(ledger, shift.id)
+    settle(ledger)
+    made = backup.list_auto_backups(ledger.path.parent / "backups")
+    assert len(made) == 1 and made[0].name.endswith("-settlement.db"), made
+    con = sqlite3.connect(made[0])
+    assert con.execute("SELECT count(*) FROM day_settlement").fetchone()[0] == 1
+    con.close()
+    count("restores", 0)
