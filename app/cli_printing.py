@@ -11,6 +11,8 @@
 
 Each command logs in, calls the services / the print queue and prints the result (JSON with
 `--json`). A print that fails exits 1 after reporting the job, which stays retryable.
+The printing modules (python-escpos, Pillow) are imported only by the commands that print,
+so they cost nothing to the start of every other command.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ import argparse
 from pathlib import Path
 
 from app.errors import InvalidInput
-from app.printing import queue
-from app.printing.device import PrinterError
 from app.services import printing as svc
 from app.services import receipts, run
 from app.services.clock import local_time
@@ -55,7 +55,9 @@ def cmd_printer_list(ctx) -> None:
           i.drawer_pin, i.encoding, "是" if i.is_default else ""] for i in items]))
 
 
-def _emit_outcome(ctx, outcome: queue.JobOutcome, done_text: str) -> None:
+def _emit_outcome(ctx, outcome, done_text: str) -> None:
+    from app.printing.device import PrinterError
+
     data = outcome.to_json()
     if outcome.status == "done":
         text = done_text + (f"\n注意：{outcome.warning}" if outcome.warning else "")
@@ -67,16 +69,22 @@ def _emit_outcome(ctx, outcome: queue.JobOutcome, done_text: str) -> None:
 
 
 def cmd_printer_test(ctx) -> None:
+    from app.printing import queue
+
     out = queue.print_test_page(ctx.factory, actor=ctx.login(), printer_name=ctx.args.name)
     _emit_outcome(ctx, out, f"测试页已打印（打印机 {out.printer}，任务 #{out.job_id}）")
 
 
 def cmd_printer_status(ctx) -> None:
+    from app.printing import queue
+
     st = queue.printer_status(ctx.factory, actor=ctx.login(), printer_name=ctx.args.name)
     ctx.emit(st.to_json(), st.message)
 
 
 def cmd_receipt_print(ctx) -> None:
+    from app.printing import queue
+
     out = queue.print_receipt(ctx.factory, actor=ctx.login(), receipt_no=ctx.args.receipt_no,
                               printer_name=ctx.args.printer, reason=ctx.args.reason or "")
     mark = f"重打（第{out.reprint_count}次）" if out.kind == "reprint" else "补打"
@@ -125,11 +133,15 @@ def cmd_print_jobs(ctx) -> None:
 
 
 def cmd_print_jobs_retry(ctx) -> None:
+    from app.printing import queue
+
     out = queue.retry(ctx.factory, actor=ctx.login(), job_id=ctx.args.job_id, printer_name=ctx.args.printer)
     _emit_outcome(ctx, out, f"打印任务 #{out.job_id} 已打印（打印机 {out.printer}）")
 
 
 def cmd_drawer_open(ctx) -> None:
+    from app.printing import queue
+
     out = queue.open_drawer(ctx.factory, actor=ctx.login(), reason=ctx.args.reason, printer_name=ctx.args.printer)
     _emit_outcome(ctx, out, f"钱箱已打开（原因：{ctx.args.reason}，已记录）")
 

@@ -16,17 +16,20 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import FeeDeskError
-from app.printing import escpos_render
-from app.printing.device import Deadline, PrinterError, PrinterStatus, open_device
 from app.printing.layout import ReceiptLayout, layout_receipt, sample_doc
 from app.services import Actor, run
 from app.services import printing as svc
 from app.services.clock import local_time, utcnow
 from app.services.receipts import ReceiptDoc
+
+if TYPE_CHECKING:  # python-escpos is imported only when something is printed (its start-up is slow)
+    from app.printing.device import PrinterStatus
+    from app.printing.escpos_render import PrintProfile
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,9 @@ class JobOutcome:
         return {"job_id": self.job_id, "status": self.status, "error": self.error or None}
 
 
-def profile_of(info: svc.PrinterInfo) -> escpos_render.PrintProfile:
+def profile_of(info: svc.PrinterInfo) -> PrintProfile:
+    from app.printing import escpos_render
+
     return escpos_render.PrintProfile(width_mm=info.width_mm, encoding=info.encoding, mode=info.mode, cut=info.cut,
                                       drawer_pin=info.drawer_pin, qr=info.qr_mode)
 
@@ -77,6 +82,8 @@ def job_layout(work: svc.JobWork, *, printed_at: str | None = None) -> ReceiptLa
 
 def job_chunks(work: svc.JobWork, layout: ReceiptLayout | None) -> tuple[list[bytes], bool]:
     """The bytes of a job and whether they start with a drawer kick."""
+    from app.printing import escpos_render
+
     profile = profile_of(work.printer)
     kick = work.job.open_drawer and not work.drawer_already_opened
     if layout is None:
@@ -87,6 +94,8 @@ def job_chunks(work: svc.JobWork, layout: ReceiptLayout | None) -> tuple[list[by
 def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
     """Send one job to its printer. Returns (ok, error, drawer_opened, warning); never raises
     for printer faults."""
+    from app.printing.device import Deadline, PrinterError, open_device
+
     if work.printer is None:
         return False, "打印任务没有指定打印机", False, ""
     layout = job_layout(work)
@@ -201,6 +210,8 @@ def open_drawer(factory: sessionmaker[Session], *, actor: Actor, reason: str,
 
 def printer_status(factory: sessionmaker[Session], *, actor: Actor, printer_name: str | None = None) -> PrinterStatus:
     """Online / paper near end / paper out, for the cashier's status bar (short timeouts)."""
+    from app.printing.device import PrinterError, PrinterStatus, open_device
+
     info = run(factory, svc.find_printer, actor=actor, name=printer_name)
     try:
         with open_device(info) as dev:
