@@ -1,4 +1,4 @@
-"""`feedesk` commands of operations: restore (issue 8); the shared-ledger commands (issue 7) join here.
+"""`feedesk` commands of operations: restore (issue 8); shared ledger: db migrate, station (issue 7).
 
 Each command reads its arguments, calls one service function and prints the result; a
 `FeeDeskError` becomes its Chinese message and exit code 1 (in `app.cli.main`).
@@ -22,7 +22,57 @@ def cmd_backup_auto(ctx) -> None:
     ctx.emit(r.to_json(), f"自动备份完成：{r.path}（{r.size_bytes // 1024} KB，完整性检查与账本核验通过）")
 
 
+# ---- shared ledger on PostgreSQL (issue 7) ------------------------------------------------
+
+def cmd_db_migrate(ctx) -> None:
+    from app.services import dbmigrate
+
+    r = dbmigrate.migrate(ctx.args.from_, ctx.args.to)
+    f = r.target_figures
+    ctx.emit(r.to_json(), (
+        f"迁移完成：{r.source} → {r.target}\n"
+        f"复制 {r.tables} 张表、{r.rows} 行；两边核验均通过，数字一致：\n"
+        f"  分录明细 {f.rows.get('posting', 0)} 行，各科目余额相同\n"
+        f"  收据 {f.receipts} 张，最后一张 {f.last_receipt_no or '（无）'}，号码顺序相同\n"
+        f"  审计链至 #{f.audit_last_id}（{f.audit_last_hash[:12]}…）相同\n"
+        "各窗口请改用 --db postgresql://feedesk_app:密码@服务器/feedesk（或环境变量 FEEDESK_DB）"))
+
+
+def cmd_station_add(ctx) -> None:
+    from app.services import stations
+
+    a = ctx.args
+    info = ctx.call(stations.add_station, code=a.code, name=a.name or "", receipt_prefix=a.prefix or "")
+    ctx.emit(info.to_json(), f"已添加收费点 {info.code}（{info.name}）")
+
+
+def cmd_station_board(ctx) -> None:
+    from app.cli import table
+    from app.money import format_yuan
+    from app.services import stations
+
+    rows = ctx.call(stations.station_board)
+    names = {"open": "收款中", "closed": "已轧帐", "accepted": "已验收", "idle": "未开班"}
+    ctx.emit([r.to_json() for r in rows], table(
+        ["收费点", "名称", "班次", "收费员", "状态", "营业日", "收款笔数", "应有现金", "最后收款"],
+        [[r.code, r.name, r.shift_id or "", r.cashier, names.get(r.status, r.status), r.business_date or "",
+          r.payments, format_yuan(r.drawer.get("cash", 0)), r.last_payment_at or ""] for r in rows]))
+
+
 def register(sub, cmd, parents) -> None:
+    # issue 7: feedesk db migrate, feedesk station add|board
+    db = sub.add_parser("db", help="共享账本：迁移").add_subparsers(dest="sub", required=True)
+    sp = cmd("migrate", cmd_db_migrate, db, help="把单窗口 SQLite 账本迁移到共享 PostgreSQL 数据库（两边核验）")
+    sp.add_argument("--from", dest="from_", required=True, help="源账本：SQLite 文件或 sqlite:///路径")
+    sp.add_argument("--to", required=True, help="目标：postgresql://feedesk_owner:密码@服务器/feedesk")
+    station = sub.add_parser("station", help="收费点").add_subparsers(dest="sub", required=True)
+    sp = cmd("add", cmd_station_add, station, help="添加收费点（管理员）")
+    sp.add_argument("code")
+    sp.add_argument("--name")
+    sp.add_argument("--prefix", help="收据号前缀（默认为收费点编码）")
+    cmd("board", cmd_station_board, station, help="各收费点当前班次（主管）")
+
+    # issue 8: restore, backup-auto
     sp = cmd("restore", cmd_restore, help="从备份恢复账本（先做完整性检查与核验，原账本保留）")
     sp.add_argument("path", help="备份文件")
     sp = cmd("backup-auto", cmd_backup_auto, help="按设置（backup_dir、backup_keep）做一次自动备份并清理旧备份")

@@ -1,0 +1,194 @@
+"""`feedesk db migrate --from SRC --to DST`: move a single-window ledger onto a shared server.
+
+Admin operation across two databases (like backup/restore, not a window use case): run it
+with the schema OWNER's URL on the target (it creates the schema and resets sequences).
+
+1. The source must be at this program's schema revision and pass `verify` (else refused).
+2. The target is created/upgraded by Alembic and must hold no ledger yet.
+3. Every table is copied in foreign-key order, rows in id order, ids preserved, through
+   SQLAlchemy's typed columns (SQLite's text dates and 0/1 flags become real types); the
+   rows that migrations seed (the audit chain head) are replaced by the source's.
+4. PostgreSQL sequences are moved past the copied ids (`setval`), so new rows continue.
+5. Both sides are verified and compared: row counts per table, balance of every book,
+   the receipt-number sequence (digest of every number in order, the last one, the
+   counters), the audit chain head. Only if all match does the target transaction commit:
+   a failed migration leaves the target's tables empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from app.errors import FeeDeskError, InvalidInput
+from app.models import AuditHead, Base, Posting, Receipt, ReceiptRange, Station
+from app.models.db import current_revision, make_engine, upgrade
+
+CHUNK = 2000
+
+
+class MigrationFailed(FeeDeskError):
+    message = "账本迁移失败，目标数据库未写入任何账目"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFigures:
+    """What must be equal on both sides."""
+
+    verify_ok: bool
+    first_failure: str | None
+    rows: dict[str, int]
+    books: dict[str, int]
+    receipts: int
+    last_receipt_no: str
+    receipt_digest: str
+    counters: dict[str, int]
+    audit_last_id: int
+    audit_last_hash: str
+
+    def comparable(self) -> dict:
+        return {"rows": self.rows, "books": self.books, "receipts": self.receipts,
+                "last_receipt_no": self.last_receipt_no, "receipt_digest": self.receipt_digest,
+                "counters": self.counters, "audit_last_id": self.audit_last_id,
+                "audit_last_hash": self.audit_last_hash}
+
+    def to_json(self) -> dict:
+        return {"verify_ok": self.verify_ok, "first_failure": self.first_failure, **self.comparable()}
+
+
+@dataclass(frozen=True, slots=True)
+class Migrated:
+    source: str
+    target: str
+    tables: int
+    rows: int
+    source_figures: LedgerFigures
+    target_figures: LedgerFigures
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "target": self.target, "tables": self.tables, "rows": self.rows,
+                "source_figures": self.source_figures.to_json(), "target_figures": self.target_figures.to_json()}
+
+
+def _tables() -> list:
+    return [t for t in Base.metadata.sorted_tables if t.name != "alembic_version"]
+
+
+def figures(session: Session) -> LedgerFigures:
+    """The comparison figures of one ledger (read only)."""
+    from app.services.verify import verify
+
+    result = verify(session)
+    rows = {t.name: int(session.scalar(select(func.count()).select_from(t))) for t in _tables()}
+    books = {b: int(v) for b, v in session.execute(
+        select(Posting.book, func.sum(Posting.amount)).group_by(Posting.book).order_by(Posting.book))}
+    digest = hashlib.sha256()
+    last = ""
+    n = 0
+    for (no,) in session.execute(select(Receipt.receipt_no).order_by(Receipt.id)).yield_per(CHUNK):
+        digest.update(no.encode("utf-8") + b"\n")
+        last = no
+        n += 1
+    counters = {f"station:{code}": nxt for code, nxt in session.execute(
+        select(Station.code, Station.next_receipt_no).order_by(Station.code))}
+    counters.update({f"range:{rid}": nxt for rid, nxt in session.execute(
+        select(ReceiptRange.id, ReceiptRange.next_number).order_by(ReceiptRange.id))})
+    head = session.get(AuditHead, 1)
+    return LedgerFigures(result.ok, result.first_failure, rows, books, n, last, digest.hexdigest(), counters,
+                         head.last_event_id if head else 0, head.last_hash if head else "")
+
+
+def _head_revision(url: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    from app.models.db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def _copy_table(src: Connection, dst: Connection, table, src_columns: set[str]) -> int:
+    cols = [c for c in table.columns if c.name in src_columns]
+    order = [c for c in table.primary_key.columns] or cols[:1]
+    copied = 0
+    result = src.execution_options(yield_per=CHUNK).execute(select(*cols).order_by(*order))
+    for chunk in result.mappings().partitions(CHUNK):
+        dst.execute(table.insert(), [dict(r) for r in chunk])
+        copied += len(chunk)
+    return copied
+
+
+def _reset_sequences(dst: Connection) -> None:
+    """PostgreSQL: each table's id sequence continues after the highest copied id."""
+    if dst.dialect.name != "postgresql":
+        return
+    for table in _tables():
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or pk[0].name != "id":
+            continue
+        seq = dst.exec_driver_sql("SELECT pg_get_serial_sequence(%(t)s, 'id')", {"t": table.name}).scalar()
+        if seq is None:
+            continue
+        top = dst.scalar(select(func.max(table.c.id)))
+        if top is not None:
+            dst.exec_driver_sql("SELECT setval(%(s)s, %(v)s, true)", {"s": seq, "v": int(top)})
+
+
+def migrate(source: str, target: str) -> Migrated:
+    if not source or not target:
+        raise InvalidInput("请用 --from 指定源账本，用 --to 指定目标数据库")
+    src_engine = make_engine(source, read_only=True)
+    try:
+        head = _head_revision(source)
+        rev = current_revision(src_engine)
+        if rev is None:
+            raise InvalidInput(f"源账本不存在或不是收费台账本：{source}")
+        if rev != head:
+            raise InvalidInput(f"源账本版本 {rev} 与本程序版本 {head} 不一致：请先用本程序打开一次源账本"
+                               f"（feedesk --db 源账本 init）完成升级后再迁移")
+        with Session(src_engine) as s:
+            before = figures(s)
+        if not before.verify_ok:
+            raise InvalidInput(f"源账本核验未通过（{before.first_failure}），请先处理后再迁移")
+
+        upgrade(target)
+        dst_engine = make_engine(target)
+        try:
+            copied_rows = 0
+            with src_engine.connect() as src, dst_engine.begin() as dst:
+                if dst.scalar(select(func.count()).select_from(Base.metadata.tables["app_user"])):
+                    raise InvalidInput("目标数据库已有账本数据：只能迁移到新建的空数据库")
+                src_cols = {t: {c["name"] for c in inspect(src).get_columns(t)}
+                            for t in inspect(src).get_table_names()}
+                for table in _tables():
+                    if table.name not in src_cols:
+                        continue
+                    if dst.scalar(select(func.count()).select_from(table)):
+                        # Seeded by a migration (the audit chain head): the source's rows replace them.
+                        dst.execute(table.delete())
+                    copied_rows += _copy_table(src, dst, table, src_cols[table.name])
+                _reset_sequences(dst)
+                with Session(bind=dst) as s:
+                    after = figures(s)
+                if not after.verify_ok:
+                    raise MigrationFailed(f"目标账本核验未通过（{after.first_failure}），已撤销，目标未写入")
+                diff = [k for k, v in before.comparable().items() if after.comparable()[k] != v]
+                if diff:
+                    raise MigrationFailed(f"迁移前后不一致（{'、'.join(diff)}），已撤销，目标未写入")
+        finally:
+            dst_engine.dispose()
+    finally:
+        src_engine.dispose()
+    return Migrated(_safe(source), _safe(target), sum(1 for t in _tables() if t.name in src_cols), copied_rows,
+                    before, after)
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    from app.models.db import normalize_url
+
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)

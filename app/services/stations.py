@@ -1,0 +1,84 @@
+"""Station identity on a shared ledger: the windows, and every window's live shift.
+
+Each installation names its station (`--station`, env FEEDESK_STATION, the settings screen);
+every payment, receipt number, shift and audit event carries it. `add_station` registers a
+new window (admin); `station_board` is the supervisor desk's view of all windows at once:
+who is on which window, since when, how many payments, what the drawer should hold. All
+figures are journal sums read at the moment of the call (nothing stored twice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput
+from app.models import Payment, PaymentKind, Posting, Shift, ShiftStatus, Site, Station, User
+from app.money import format_yuan
+from app.services import Actor, audit, auth, ledger
+
+
+@dataclass(frozen=True, slots=True)
+class StationLive:
+    code: str
+    name: str
+    shift_id: int | None
+    cashier: str
+    status: str  # open | closed | accepted | idle (no shift yet)
+    business_date: dt.date | None
+    opened_at: dt.datetime | None
+    payments: int
+    drawer: dict[str, int]  # tender -> fen expected in the drawer now
+    last_payment_at: dt.datetime | None
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "name": self.name, "shift_id": self.shift_id, "cashier": self.cashier,
+                "status": self.status, "business_date": self.business_date, "opened_at": self.opened_at,
+                "payments": self.payments, "drawer": {k: format_yuan(v) for k, v in self.drawer.items()},
+                "last_payment_at": self.last_payment_at}
+
+
+def station_board(session: Session, *, actor: Actor) -> list[StationLive]:
+    """Every station with its open shift (or its latest shift), for the supervisor desk."""
+    auth.require(session, actor, auth.SUPERVISE)
+    out = []
+    for st in session.scalars(select(Station).order_by(Station.code)):
+        shift = session.scalars(select(Shift).where(Shift.station_id == st.id, Shift.status == ShiftStatus.OPEN)
+                                .order_by(Shift.id.desc()).limit(1)).first() \
+            or session.scalars(select(Shift).where(Shift.station_id == st.id).order_by(Shift.id.desc()).limit(1)).first()
+        if shift is None:
+            out.append(StationLive(st.code, st.name, None, "", "idle", None, None, 0, {}, None))
+            continue
+        cashier = session.get(User, shift.cashier_id)
+        n, last = session.execute(select(func.count(), func.max(Payment.created_at)).where(
+            Payment.shift_id == shift.id, Payment.kind == PaymentKind.PAYMENT)).one()
+        drawer = {t: int(v) for t, v in session.execute(
+            select(Posting.tender, func.sum(Posting.amount)).where(
+                Posting.book == ledger.DRAWER, Posting.shift_id == shift.id)
+            .group_by(Posting.tender).order_by(Posting.tender)) if v}
+        out.append(StationLive(st.code, st.name, shift.id, cashier.username, shift.status.value, shift.business_date,
+                               shift.opened_at, int(n), drawer, last))
+    return out
+
+
+def add_station(session: Session, *, actor: Actor, code: str, name: str = "", receipt_prefix: str = "") -> StationLive:
+    """Register a window (admin). Its receipt numbers get their own prefix (default: the code)."""
+    auth.require(session, actor, auth.ADMIN)
+    code = (code or "").strip()
+    if not code or len(code) > 40 or not code.isprintable() or " " in code:
+        raise InvalidInput("收费点编码不能为空、不含空格，且不超过 40 个字符")
+    if session.scalar(select(Station.id).where(Station.code == code)) is not None:
+        raise InvalidInput(f"收费点“{code}”已存在")
+    prefix = (receipt_prefix or code).strip()
+    if session.scalar(select(Station.id).where(Station.receipt_prefix == prefix)) is not None:
+        raise InvalidInput(f"收据前缀“{prefix}”已被其他收费点使用：各窗口的收据号必须互不相同")
+    site = session.scalar(select(Site).order_by(Site.id))
+    st = Station(code=code, name=name or f"{code} 收费窗口", site_id=site.id, receipt_prefix=prefix,
+                 next_receipt_no=1, training=False)
+    session.add(st)
+    session.flush()
+    audit.record(session, actor, "station_add", "station", st.id, code=code, prefix=prefix)
+    return StationLive(st.code, st.name, None, "", "idle", None, None, 0, {}, None)

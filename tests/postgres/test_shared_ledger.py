@@ -1,0 +1,176 @@
+"""The shared ledger as a site sees it: database permissions, station identity, an unreachable
+server, and moving a single-window SQLite ledger onto the server (`feedesk db migrate`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy.exc
+from sqlalchemy import func, select, text
+
+from app.cli import main
+from app.errors import LedgerUnreachable, PermissionDenied
+from app.models import Payment
+from app.models.db import make_engine, make_factory, upgrade
+from app.services import corrections, payments, run, stations
+from tests.conftest import _populate_template
+from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
+from tests.postgres.server import _free_port
+
+
+def _paid(lg):
+    make_accounts(lg, "1-2-301 张三 89.50 13800001234\n1-2-302 李四 100")
+    make_fee(lg, "WYF 物业费 area 2.35 monthly", due_days=15)
+    assign_all(lg, "WYF")
+    bill(lg, "2026-09", "2026-10")
+    open_shift(lg, float_yuan="200")
+    return pay(lg, "1-2-301", "cash=500")
+
+
+def _refused(engine, sql: str) -> str:
+    with engine.connect() as conn:
+        with pytest.raises(sqlalchemy.exc.DBAPIError) as err:
+            conn.execute(text(sql))
+        conn.rollback()
+    return f"{err.value.orig.sqlstate} {err.value.orig}"
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE posting SET amount = amount + 100",
+    "DELETE FROM posting",
+    "TRUNCATE posting",
+    "UPDATE payment SET tendered = 1",
+    "DELETE FROM receipt",
+    "UPDATE charge SET amount = 0",
+    "UPDATE audit_event SET payload = '{}'",
+    "UPDATE shift SET float_amount = 0",
+    "ALTER TABLE posting DISABLE TRIGGER ALL",
+    "DROP TRIGGER posting_append_only ON posting",
+])
+def test_window_role_cannot_rewrite_history(shared, sql):
+    _paid(shared)
+    engine = make_engine(shared.url)  # feedesk_app, what a window's connection string holds
+    try:
+        refused = _refused(engine, sql)
+    finally:
+        engine.dispose()
+    assert refused.startswith("42501"), refused  # insufficient_privilege / must be owner
+    assert card(shared, "1-2-301").arrears == 0
+
+
+def test_window_role_may_update_only_control_rows(shared):
+    _paid(shared)
+    engine = make_engine(shared.url)
+    try:
+        with engine.begin() as conn:  # allowed: a shift's status, a station's counter, a setting
+            conn.execute(text("UPDATE shift SET status = status"))
+            conn.execute(text("UPDATE station SET next_receipt_no = next_receipt_no"))
+            conn.execute(text("UPDATE account SET owner_phone = owner_phone"))
+    finally:
+        engine.dispose()
+
+
+def test_even_the_owner_meets_the_append_only_triggers(shared):
+    _paid(shared)
+    engine = make_engine(shared.owner_url)
+    try:
+        for sql in ("UPDATE posting SET amount = amount + 100", "DELETE FROM allocation", "TRUNCATE posting CASCADE"):
+            assert "append-only ledger table" in _refused(engine, sql)
+    finally:
+        engine.dispose()
+
+
+def test_unreachable_server_refuses_to_post_and_keeps_nothing_locally(shared, pg_server):
+    _paid(shared)
+    nowhere = make_factory(f"postgresql://feedesk_app:x@127.0.0.1:{_free_port()}/feedesk")
+    with pytest.raises(LedgerUnreachable) as err:
+        run(nowhere, payments.pay, actor=shared.actor("demo"), account_code="1-2-302",
+            tenders=[payments.TenderInput("cash", fen("300"))], at=at("2026-11-25"))
+    assert err.value.message.startswith("无法连接共享账本服务器")
+    assert "不能收款" in err.value.message
+    nowhere.kw["bind"].dispose()
+
+    # The server drops the window's connection in the middle of a payment: nothing is written.
+    with shared.factory() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with pg_server.admin() as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(LedgerUnreachable):
+            payments.pay(session, actor=shared.actor("demo"), account_code="1-2-302",
+                         tenders=[payments.TenderInput("cash", fen("300"))], at=at("2026-11-25"))
+        session.rollback()
+    with shared.session() as s:
+        assert s.scalar(select(func.count()).select_from(Payment)) == 1
+    # Once the server answers again the same window posts normally (a new connection).
+    r = pay(shared, "1-2-302", "cash=300")
+    assert r.receipt_no == "W0100000002"
+
+
+def test_supervisor_desk_sees_every_station_live_shift(shared):
+    _paid(shared)
+    shared.run(stations.add_station, actor=shared.actor("admin"), code="W03", name="三号窗口")
+    open_shift(shared, "lily", float_yuan="100", station="W02")
+    pay(shared, "1-2-302", "cash=300", cashier="lily", station="W02")
+    board = {s.code: s for s in shared.run(stations.station_board, actor=shared.actor("boss"))}
+    assert [board[c].status for c in ("W01", "W02", "W03")] == ["open", "open", "idle"]
+    assert (board["W01"].cashier, board["W01"].payments, board["W01"].drawer["cash"]) == ("demo", 1, fen("620.66"))
+    assert (board["W02"].cashier, board["W02"].payments, board["W02"].drawer["cash"]) == ("lily", 1, fen("400.00"))
+    with pytest.raises(PermissionDenied):
+        shared.run(stations.station_board, actor=shared.actor("demo"))
+
+
+def _sqlite_ledger(tmp_path):
+    path = tmp_path / "window.db"
+    upgrade(str(path))
+    _populate_template(str(path))
+    from tests.conftest import Ledger
+
+    lg = Ledger(path)
+    first = _paid(lg)
+    second = pay(lg, "1-2-302", "wechat=300:WX1", change_to_prepaid=True)
+    lg.run(corrections.void_payment, actor=lg.actor("demo"), receipt_no=second.receipt_no, reason="收错户",
+           approver="boss", approver_password="boss", at=at("2026-11-25"))
+    pay(lg, "1-2-302", "cash=300")
+    return lg, first
+
+
+def test_db_migrate_moves_a_window_ledger_onto_the_server_verified_on_both_sides(tmp_path, pg_server, capsys,
+                                                                                monkeypatch):
+    lg, _ = _sqlite_ledger(tmp_path)
+    lg.factory.kw["bind"].dispose()
+    pg_server.create_database("migrated")
+    try:
+        to = pg_server.url("migrated")  # the owner: creates the schema
+        assert main(["db", "migrate", "--from", str(lg.path), "--to", to, "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        src, dst = out["source_figures"], out["target_figures"]
+        assert src["verify_ok"] and dst["verify_ok"]
+        for key in ("rows", "books", "receipts", "last_receipt_no", "receipt_digest", "audit_last_id",
+                    "audit_last_hash", "counters"):
+            assert src[key] == dst[key], key
+        assert dst["receipts"] == 3 and dst["last_receipt_no"] == "W0100000003"  # a void keeps its number
+        assert "owner-test-pw" not in json.dumps(out)
+
+        # Both sides verify through the CLI, and the window (feedesk_app) continues the books.
+        monkeypatch.setenv("FEEDESK_USER", "audit")
+        monkeypatch.setenv("FEEDESK_PASSWORD", "audit")
+        window = pg_server.url("migrated", "feedesk_app")
+        assert main(["--db", str(lg.path), "verify"]) == 0
+        assert main(["--db", window, "verify"]) == 0
+        assert capsys.readouterr().out.count("账本核验通过") == 2
+        monkeypatch.setenv("FEEDESK_USER", "demo")
+        monkeypatch.setenv("FEEDESK_PASSWORD", "demo")
+        assert main(["--db", window, "pay", "--account", "1-2-302", "--tender", "cash=100", "--no-print",
+                     "--change-to-prepaid", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["receipt_no"] == "W0100000004"
+
+        # A second migration into a ledger that is no longer empty is refused; nothing changes.
+        assert main(["db", "migrate", "--from", str(lg.path), "--to", to]) == 1
+        assert "目标数据库已有账本数据" in capsys.readouterr().err
+        factory = make_factory(window)
+        with factory() as s:
+            assert s.scalar(select(func.count()).select_from(Payment)) == 5
+        factory.kw["bind"].dispose()
+    finally:
+        pg_server.drop_database("migrated")
