@@ -24,8 +24,11 @@ $(DEMO_DB): | $(STAMP)
 run: $(STAMP) $(DEMO_DB)
 	$(PY) main.py --db $(DEMO_DB)
 
+# Second pass: the ledger, cash-desk and reliability tests again on a real PostgreSQL server
+# that the tests start themselves (tests/postgres/server.py); no PostgreSQL = failure, never a skip.
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen FEEDESK_TEST_BACKEND=postgresql $(PY) -m pytest tests/services tests/reliability
 
 bench: $(STAMP)
 	$(PY) bench/run.py
@@ -34,6 +37,7 @@ bench: $(STAMP)
 # a 10,000-payment printing soak (tests/reliability/figures.py `scaled`); nothing is skipped.
 stress: $(STAMP)
 	QT_QPA_PLATFORM=offscreen FEEDESK_STRESS=1 $(PY) -m pytest tests/reliability
+	QT_QPA_PLATFORM=offscreen FEEDESK_STRESS=1 $(PY) -m pytest -m stress tests/postgres
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
