@@ -174,3 +174,10 @@ def test_file_printer_appends_jobs_and_keeps_a_preview(ledger, tmp_path):
     d = decode(path.read_bytes())
     assert d.cuts == 2 and "收据号：W0100000001" in d.receipts[0].lines and "打印测试页" in d.receipts[1].text
     assert (tmp_path / "printer-W01.bin.last.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_windows_printer_on_another_system_fails_in_plain_words(ledger):
+    estate(ledger)
+    add_printer(ledger, "XP-80C", connection="windows")
+    out = queue.print_after_payment(ledger.factory, actor=ledger.actor("demo"), result=cash_payment(ledger))
+    assert out["status"] == "failed" and "Windows" in out["error"]
