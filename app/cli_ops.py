@@ -18,7 +18,13 @@ def cmd_restore(ctx) -> None:
 def cmd_backup_auto(ctx) -> None:
     from app.services import backup
 
-    r = backup.auto_backup(ctx.db, reason=ctx.args.reason)
+    if ctx.args.if_due:
+        r = backup.daily_backup_if_due(ctx.db)
+        if r is None:
+            ctx.emit({"taken": False}, "今天已有自动备份，未重复备份")
+            return
+    else:
+        r = backup.auto_backup(ctx.db, reason=ctx.args.reason)
     ctx.emit(r.to_json(), f"自动备份完成：{r.path}（{r.size_bytes // 1024} KB，完整性检查与账本核验通过）")
 
 
@@ -77,3 +83,4 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("path", help="备份文件")
     sp = cmd("backup-auto", cmd_backup_auto, help="按设置（backup_dir、backup_keep）做一次自动备份并清理旧备份")
     sp.add_argument("--reason", choices=("daily", "settlement", "manual"), default="manual")
+    sp.add_argument("--if-due", action="store_true", help="只在今天还没有自动备份时备份（供计划任务每天调用）")

@@ -205,3 +205,14 @@ def test_day_settlement_takes_an_automatic_backup(ledger):
     assert con.execute("SELECT count(*) FROM day_settlement").fetchone()[0] == 1
     con.close()
     count("restores", 0)
+
+
+def test_cli_backup_auto_if_due_runs_once_a_day(populated, capsys):
+    populated.factory.kw["bind"].dispose()
+    db = str(populated.path)
+    assert feedesk(["--db", db, "backup-auto", "--if-due"]) == 0
+    assert "自动备份完成" in capsys.readouterr().out
+    assert feedesk(["--db", db, "backup-auto", "--if-due"]) == 0
+    assert "今天已有自动备份" in capsys.readouterr().out
+    made = backup.list_auto_backups(populated.path.parent / "backups")
+    assert len(made) == 1 and made[0].name.endswith("-daily.db")
