@@ -163,7 +163,8 @@ def _refuse_writes(factory: sessionmaker[Session]) -> None:
 
 def make_factory(url_or_path: str, *, read_only: bool = False, **kw) -> sessionmaker[Session]:
     engine = make_engine(url_or_path, read_only=read_only, **kw)
-    factory = sessionmaker(engine, expire_on_commit=False)
+    # `session.info["read_only"]` lets log-in skip its record on a ledger opened for viewing.
+    factory = sessionmaker(engine, expire_on_commit=False, info={"read_only": True} if read_only else None)
     if read_only:
         _refuse_writes(factory)
     return factory
@@ -239,8 +240,17 @@ def upgrade(url_or_path: str) -> None:
     """Create or upgrade the schema to head (refuses a ledger newer than this program)."""
     from alembic import command
 
+    from app import ledger_lock
+
     check_not_newer(url_or_path)
-    command.upgrade(alembic_config(url_or_path), "head")
+    path = sqlite_file(url_or_path)
+    # Never migrate a SQLite ledger another window has open (LedgerInUse); shared in-process.
+    lock = ledger_lock.acquire(path) if path is not None and path.parent.is_dir() else None
+    try:
+        command.upgrade(alembic_config(url_or_path), "head")
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def current_revision(engine: Engine) -> str | None:

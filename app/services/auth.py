@@ -104,6 +104,8 @@ def _check_password(session: Session, username: str, password: str) -> User:
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        if session.info.get("read_only"):  # a ledger opened read-only records nothing (issue 8)
+            raise AuthenticationFailed() from None
         user.failed_logins += 1
         if user.failed_logins >= settings.get_int(session, "lockout_attempts"):
             user.locked = True
@@ -112,7 +114,7 @@ def _check_password(session: Session, username: str, password: str) -> User:
                      failed=user.failed_logins, locked=user.locked)
         # The failure count must survive the error: `login_counting_failures` commits it.
         raise return_error from None
-    if user.failed_logins:
+    if user.failed_logins and not session.info.get("read_only"):
         user.failed_logins = 0
     return user
 
@@ -122,7 +124,8 @@ def login(session: Session, *, username: str, password: str, station_code: str) 
     if station is None:
         raise NotFound(f"收费点“{station_code}”不存在")
     user = _check_password(session, username, password)
-    audit.record(session, Actor(user.id, station_code), "login", "user", user.id)
+    if not session.info.get("read_only"):  # viewing a read-only ledger leaves no log-in record
+        audit.record(session, Actor(user.id, station_code), "login", "user", user.id)
     return Login(_info(user), station.code, station.name)
 
 

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import event, text
 
 from app import ledger_lock
-from app.errors import FeeDeskError, LedgerInUse, LedgerReadOnly, StorageFull
-from app.models.db import open_ledger
-from app.services import accounts, run
+from app.errors import AuthenticationFailed, FeeDeskError, LedgerInUse, LedgerReadOnly, StorageFull
+from app.models.db import open_ledger, upgrade
+from app.services import accounts, auth, run
 from app.services.verify import verify
 from tests.conftest import Ledger
 from tests.helpers import card, fen, pay
@@ -149,6 +149,11 @@ def test_read_only_ledger_opens_for_viewing_and_refuses_postings(populated):
         opened = open_ledger(str(populated.path), station="W01")
         assert opened.read_only and "只读" in opened.banner
         cashier = populated.actor("demo")
+        # The cashier can log in to view (no log-in record is written); a wrong password is still wrong.
+        assert auth.login_counting_failures(opened.factory, username="demo", password="demo",
+                                            station_code="W01").user.username == "demo"
+        with pytest.raises(AuthenticationFailed):
+            auth.login_counting_failures(opened.factory, username="demo", password="nope", station_code="W01")
         assert run(opened.factory, verify).ok
         assert run(opened.factory, accounts.account_card, actor=cashier, code="1-1-101").code == "1-1-101"
         with pytest.raises(LedgerReadOnly) as info:
@@ -203,8 +208,10 @@ def test_second_program_is_told_the_ledger_is_in_use_and_opens_read_only(populat
                                "--tender", "cash=10", "--change-to-prepaid", "--no-print"],
                               capture_output=True, text=True, env=env, cwd=str(Path(__file__).parents[2]))
         assert done.returncode == 1 and "账本正在其他窗口使用" in done.stderr
+        with pytest.raises(LedgerInUse):  # nor is the ledger migrated under the other window
+            upgrade(db)
         assert fingerprint(populated) == before
-        count("lock_refusals", 3)
+        count("lock_refusals", 4)
     finally:
         holder.kill()  # a killed holder leaves no stale lock: the OS drops it
         holder.wait()
