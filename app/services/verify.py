@@ -185,7 +185,8 @@ def _payments_match_audit(session: Session) -> str | None:
     for pid, method, amount in session.execute(select(TenderLine.payment_id, TenderLine.method, TenderLine.amount)):
         tenders.setdefault(pid, []).append((method.value, amount))
     seen: set[str] = set()
-    for p in session.scalars(select(Payment).order_by(Payment.id)).yield_per(2000):
+    for p in session.execute(select(Payment.id, Payment.kind, Payment.receipt_no, Payment.tendered, Payment.allocated,
+                                    Payment.change, Payment.prepaid_added).order_by(Payment.id)).yield_per(5000):
         seen.add(str(p.id))
         event = events.get(str(p.id))
         label = f"收款 #{p.id}（收据 {p.receipt_no}）"
@@ -211,8 +212,11 @@ def _payments_match_audit(session: Session) -> str | None:
 
 def _receipt_documents(session: Session) -> str | None:
     """Each stored receipt document shows its own number and its payment's figures."""
-    payments = {p.id: p for p in session.scalars(select(Payment))}
-    for rec in session.scalars(select(Receipt).order_by(Receipt.id)).yield_per(2000):
+    payments = {p.id: p for p in session.execute(select(Payment.id, Payment.receipt_no, Payment.tendered,
+                                                                Payment.allocated, Payment.change,
+                                                                Payment.prepaid_added))}
+    for rec in session.execute(select(Receipt.receipt_no, Receipt.kind, Receipt.payment_id, Receipt.document)
+                               .order_by(Receipt.id)).yield_per(2000):
         doc = _json(rec.document)
         p = payments.get(rec.payment_id)
         if p is None:
