@@ -47,7 +47,7 @@ def test_every_receipt_is_printed_exactly_once_with_a_randomly_failing_printer(p
     codes = ["1-1-101", "1-1-102", "1-2-201", "1-2-202", "2-1-101", "2-1-102"]
     with LoopbackPrinter() as lp:
         lg.run(printing.add_printer, actor=lg.actor("admin"), name="前台", connection="network", target=lp.target,
-               width_mm=80, default=True, timeout_ms=400)
+               width_mm=80, default=True, timeout_ms=3000)
         receipts: list[str] = []
         failures = retries = 0
         for i in range(n):
