@@ -41,6 +41,7 @@ class OpRunner(QObject):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
         self.pending = 0
         self.long_pending = 0
+        self.closed = False
         self._delivered.connect(self.on_runner_delivered)
         OpRunner._current = self
 
@@ -51,6 +52,8 @@ class OpRunner(QObject):
         return cls._current
 
     def submit(self, op: Op) -> None:
+        if self.closed:
+            return  # the window is closing: nothing new starts
         self.pending += 1
         if op.long:
             self.long_pending += 1
@@ -86,6 +89,7 @@ class OpRunner(QObject):
             emit(self.op_finished, op.name)
 
     def shutdown(self) -> None:
+        self.closed = True
         self.executor.shutdown(wait=True)
         if OpRunner._current is self:
             OpRunner._current = None
@@ -122,7 +126,12 @@ class Op:
         return self
 
     def start(self, runner: OpRunner | None = None) -> Op:
-        (runner or OpRunner.current()).submit(self)
+        """Submit to the runner of the parent's window (or the current one)."""
+        if runner is None and self.parent is not None and self._alive():
+            runner = getattr(self.parent.window(), "runner", None)
+        runner = runner or OpRunner._current
+        if runner is not None:
+            runner.submit(self)
         return self
 
     def _alive(self) -> bool:
@@ -151,7 +160,8 @@ class Op:
                 show_error(self.parent, error.message)
             return
         log.error("op %s failed:\n%s", self.name, self.trace)
-        emit(OpRunner.current().internal_error, self.trace)
+        if OpRunner._current is not None:
+            emit(OpRunner._current.internal_error, self.trace)
         from app.ui.dialogs import show_internal_error
 
         show_internal_error(self.parent)
