@@ -98,12 +98,12 @@ def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
 
     if work.printer is None:
         return False, "打印任务没有指定打印机", False, ""
-    layout = job_layout(work)
-    chunks, kick = job_chunks(work, layout)
-    sent = 0
     warning = ""
     dev = None
+    kick = False
     try:
+        layout = job_layout(work)
+        chunks, kick = job_chunks(work, layout)
         with open_device(work.printer, deadline=Deadline(work.printer.timeout_ms / 1000)) as dev:
             st = dev.ready()
             if st.paper == "near_end":
@@ -120,6 +120,7 @@ def send(work: svc.JobWork) -> tuple[bool, str, bool, str]:
         return False, exc.message, False, warning
     except Exception as exc:  # a bug must not cost the cashier the receipt: keep it failed
         log.exception("print job %s failed", work.job.id)
+        sent = dev.sent_chunks if dev is not None else 0
         return False, f"打印失败：{exc}", kick and sent >= 2, warning
 
 
