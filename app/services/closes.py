@@ -17,7 +17,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import ApprovalRequired, InvalidInput, NotFound, PermissionDenied, ShiftError
@@ -30,18 +30,16 @@ from app.models import (
     Handover,
     JournalEntry,
     Payment,
-    PaymentCorrection,
     PaymentKind,
     Posting,
-    Receipt,
     ReceiptNumberEvent,
+    ReceiptNumberEventKind,
     Shift,
     ShiftAccept,
     ShiftClose,
     ShiftReopen,
     ShiftStatus,
     Station,
-    TenderLine,
     User,
 )
 from app.money import Money, format_yuan
@@ -287,24 +285,26 @@ def remittance_json(summary: dict) -> dict:
     }
 
 
+def _drawer(session: Session, shift_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Drawer balance per tender and the non-cash slips it should hold, in one indexed read
+    of posting(book, shift_id, tender): a slip is a non-cash drawer debit; a void's credit
+    takes its slip back (non-cash refunds go to `refund_payable`, not the drawer)."""
+    rows = session.execute(
+        select(Posting.tender, func.sum(Posting.amount),
+               func.sum(case((Posting.amount > 0, 1), else_=0)) - func.sum(case((Posting.amount < 0, 1), else_=0)))
+        .where(Posting.book == ledger.DRAWER, Posting.shift_id == shift_id).group_by(Posting.tender))
+    balances = {"cash": 0}
+    slips = {}
+    for tender, total, n in rows:
+        balances[tender] = int(total)
+        if tender != "cash":
+            slips[tender] = int(n)
+    return balances, slips
+
+
 def _expected(session: Session, shift_id: int) -> dict[str, int]:
     """Drawer balance per tender: one indexed sum over posting(book, shift_id, tender)."""
-    rows = session.execute(select(Posting.tender, func.sum(Posting.amount))
-                           .where(Posting.book == ledger.DRAWER, Posting.shift_id == shift_id)
-                           .group_by(Posting.tender))
-    out = {"cash": 0}
-    out.update({t: int(v) for t, v in rows})
-    return out
-
-
-def _slip_counts(session: Session, shift_id: int) -> dict[str, int]:
-    """Non-cash slips the shift should hold: tender lines of its payments that were not voided."""
-    voided = select(PaymentCorrection.payment_id).where(PaymentCorrection.kind == "void")
-    rows = session.execute(select(TenderLine.method, func.count()).join(Payment, Payment.id == TenderLine.payment_id)
-                           .where(Payment.shift_id == shift_id, Payment.kind == PaymentKind.PAYMENT,
-                                  TenderLine.amount > 0, ~Payment.id.in_(voided))
-                           .group_by(TenderLine.method))
-    return {m.value: int(n) for m, n in rows if m.value not in ("cash", "prepaid")}
+    return _drawer(session, shift_id)[0]
 
 
 def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
@@ -321,21 +321,27 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
     fee_items = [{"code": fees[fid].code, "name": fees[fid].name, "kind": fees[fid].kind.value, "amount": -int(v)}
                  for fid, v in fee_rows if fid is not None and int(v)]
     prepaid = -sum(int(v) for fid, v in fee_rows if fid is None)
-    rec = session.execute(select(func.min(Receipt.receipt_no), func.max(Receipt.receipt_no), func.count())
-                          .join(Payment, Payment.id == Receipt.payment_id)
-                          .where(Payment.shift_id == shift.id)).one()
-    voided = list(session.scalars(
-        select(Payment.receipt_no).where(Payment.shift_id == shift.id, Payment.kind == PaymentKind.VOID)
-        .order_by(Payment.id)))
-    shift_receipts = select(Receipt.receipt_no).join(Payment, Payment.id == Receipt.payment_id).where(
-        Payment.shift_id == shift.id)
-    reprinted = list(session.scalars(
-        select(ReceiptNumberEvent.receipt_no).where(ReceiptNumberEvent.kind == "reprinted",
-                                                    ReceiptNumberEvent.receipt_no.in_(shift_receipts))
-        .distinct().order_by(ReceiptNumberEvent.receipt_no)))
-    refunds = [{"receipt_no": no or "", "amount": -int(t), "kind": "refund"} for no, t in session.execute(
-        select(Payment.receipt_no, Payment.tendered).where(Payment.shift_id == shift.id,
-                                                           Payment.kind == PaymentKind.REFUND).order_by(Payment.id))]
+    # One pass over the shift's payments (index payment.shift_id): receipts used, voids, refunds.
+    numbers: list[str] = []
+    voided: list[str] = []
+    refunds: list[dict] = []
+    for kind, no, tendered in session.execute(select(Payment.kind, Payment.receipt_no, Payment.tendered)
+                                              .where(Payment.shift_id == shift.id).order_by(Payment.id)):
+        if kind == PaymentKind.PAYMENT and no:
+            numbers.append(no)
+        elif kind == PaymentKind.VOID:
+            voided.append(no)
+        elif kind == PaymentKind.REFUND:
+            refunds.append({"receipt_no": no or "", "amount": -int(tendered), "kind": "refund"})
+    reprinted: list[str] = []
+    if numbers:
+        used = set(numbers)
+        reprinted = sorted({no for no in session.scalars(
+            select(ReceiptNumberEvent.receipt_no).where(ReceiptNumberEvent.receipt_no >= min(numbers),
+                                                        ReceiptNumberEvent.receipt_no <= max(numbers),
+                                                        ReceiptNumberEvent.kind == ReceiptNumberEventKind.REPRINTED))
+            if no in used})
+    rec = (min(numbers, default=""), max(numbers, default=""), len(numbers))
     refunds += [{"receipt_no": "", "amount": r.amount, "kind": r.kind + "_refund"} for r in session.scalars(
         select(BalanceRefund).where(BalanceRefund.shift_id == shift.id).order_by(BalanceRefund.id))]
     moves: dict[str, int] = {}
@@ -395,8 +401,7 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
         if n < 0 or (amount is not None and amount < 0):
             raise InvalidInput("单据张数和金额不能为负")
     at = at or utcnow()
-    expected = _expected(session, shift.id)
-    slip_expected = _slip_counts(session, shift.id)
+    expected, slip_expected = _drawer(session, shift.id)
     counted = {"cash": cash_counted}
     for tender, value in expected.items():
         if tender != "cash":
