@@ -234,6 +234,8 @@ class PrintedReceipt:
     drawer_kicks: list[int] = field(default_factory=list)
     cut: str = ""
     big_lines: list[str] = field(default_factory=list)
+    #: everything in paper order: ("text", line, style), ("image", Image1), ("qr", payload)
+    items: list[tuple] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -266,29 +268,36 @@ def decode(data: bytes) -> Decoded:
     receipts: list[PrintedReceipt] = []
     cur = PrintedReceipt()
     line = ""
-    big = line_big = False
+    big = line_big = bold = line_bold = False
     status: list[int] = []
     unknown: list[bytes] = []
     for e in events:
         if e.kind == "text":
             line += e.value
             line_big = line_big or big
+            line_bold = line_bold or bold
         elif e.kind == "newline":
             cur.lines.append(line)
             if line_big:
                 cur.big_lines.append(line)
+            cur.items.append(("text", line, "big" if line_big else "bold" if line_bold else "normal"))
             line = ""
-            line_big = False
+            line_big = line_bold = False
         elif e.kind == "style" and e.value[0] == "GS!":
             big = e.value[1] != 0
+        elif e.kind == "style" and e.value[0] == "E":
+            bold = e.value[1] != 0
         elif e.kind == "qr":
             cur.qr.append(e.value)
+            cur.items.append(("qr", e.value))
         elif e.kind == "image":
-            if isinstance(e.value, Image1):
-                cur.images.append(e.value)
             if line:
                 cur.lines.append(line)
+                cur.items.append(("text", line, "normal"))
                 line = ""
+            if isinstance(e.value, Image1):
+                cur.images.append(e.value)
+                cur.items.append(("image", e.value))
             cur.lines.append("[图像]")
         elif e.kind == "drawer":
             cur.drawer_kicks.append(e.value)
@@ -299,10 +308,12 @@ def decode(data: bytes) -> Decoded:
         elif e.kind == "cut":
             if line:
                 cur.lines.append(line)
+                cur.items.append(("text", line, "normal"))
                 line = ""
             cur.cut = e.value
             receipts.append(cur)
             cur = PrintedReceipt()
     if line:
         cur.lines.append(line)
+        cur.items.append(("text", line, "normal"))
     return Decoded(receipts, cur, status, unknown)

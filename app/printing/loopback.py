@@ -45,9 +45,11 @@ class Connection:
 
 
 class LoopbackPrinter:
-    def __init__(self, *, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, on_job=None) -> None:
         self.host = host
-        self.port = 0
+        self.port = port
+        #: called with each finished `Connection` (from the connection's thread)
+        self.on_job = on_job
         self.state = "ok"
         self.no_answer = False
         self.slow_bytes_per_s = 0
@@ -223,3 +225,51 @@ class LoopbackPrinter:
                     time.sleep(0.05)
         finally:
             client.close()
+            if self.on_job is not None and conn.data:
+                self.on_job(conn)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m app.printing.loopback --port 9100 --out var/paper`: a pretend receipt printer
+    for the demo and for trying printer settings without hardware. Each receipt it receives
+    is saved as a PNG (what the paper would show) and its text is printed here."""
+    import argparse
+    from pathlib import Path
+
+    from app.printing.preview import paper_png
+
+    ap = argparse.ArgumentParser(prog="python -m app.printing.loopback", description="FeeDesk 虚拟收据打印机")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=9100)
+    ap.add_argument("--width", type=int, choices=(58, 80), default=80)
+    ap.add_argument("--out", default="var/paper", help="PNG 保存目录")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    columns = 32 if args.width == 58 else 48
+    counter = [len(list(out.glob("receipt-*.png")))]
+    lock = threading.Lock()
+
+    def save(conn: Connection) -> None:
+        d = decode(bytes(conn.data))
+        for paper in d.receipts + ([d.tail] if d.tail.items else []):
+            with lock:
+                counter[0] += 1
+                path = out / f"receipt-{counter[0]:04d}.png"
+            path.write_bytes(paper_png(paper, columns))
+            kicks = f"，开钱箱（{paper.drawer_kicks[0]} 脚）" if paper.drawer_kicks else ""
+            print(f"--- 收到收据 {path}{kicks}{'' if paper.cut else '（未切纸，不完整）'}\n{paper.text}\n", flush=True)
+
+    printer = LoopbackPrinter(host=args.host, port=args.port, on_job=save).start()
+    print(f"虚拟打印机在 {printer.target} 等待打印（Ctrl+C 退出），收据图片保存在 {out}/", flush=True)
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        printer.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -42,3 +42,32 @@ def render_preview_png(doc: ReceiptDoc, width_mm: int = 80, **marks) -> bytes:
 
 def render_preview_image(doc: ReceiptDoc, width_mm: int = 80, **marks) -> Image.Image:
     return raster.render_layout(layout_receipt(doc, width_mm=width_mm, **marks), margin=16)
+
+
+def paper_png(paper, columns: int = 48) -> bytes:
+    """What a printer would put on paper for a decoded piece (`decode.PrintedReceipt`), as a
+    PNG: text lines on the printer's grid, raster images and QR codes as sent. The loopback
+    printer uses it to let a person look at what FeeDesk printed."""
+    from app.printing.layout import Line
+
+    dots = raster.DOTS[columns]
+    parts: list[Image.Image] = []
+    for item in paper.items:
+        if item[0] == "text":
+            text, style = item[1], item[2]
+            img = Image.new("L", (dots * (2 if style == "big" else 1), raster.LINE_H * (2 if style == "big" else 1)), 255)
+            raster.draw_line(img, Line(text, style), 0)
+            parts.append(img.crop((0, 0, dots, img.height)))
+        elif item[0] == "image":
+            parts.append(item[1].to_pil().crop((0, 0, min(dots, item[1].width), item[1].height)))
+        elif item[0] == "qr":
+            parts.append(raster.qr_image(item[1], dots))
+    height = sum(p.height for p in parts) or raster.LINE_H
+    page = Image.new("L", (dots + 32, height + 32), 255)
+    y = 16
+    for p in parts:
+        page.paste(p, (16, y))
+        y += p.height
+    buf = io.BytesIO()
+    ImageOps.expand(page, border=1, fill=200).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

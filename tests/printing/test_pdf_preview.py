@@ -81,3 +81,28 @@ def test_png_preview_is_printer_wide_and_shows_ink(ledger, width, dots):
     hist = grey.histogram()
     dark = sum(hist[:64])
     assert 0.02 < dark / (img.width * img.height) < 0.4
+
+
+def test_loopback_printer_shows_what_it_received_as_a_picture(ledger, tmp_path):
+    """The pretend printer of the demo: each job it receives becomes a PNG of the paper."""
+    import threading
+
+    from app.printing import queue
+    from app.printing.decode import decode
+    from app.printing.loopback import LoopbackPrinter
+    from app.printing.preview import paper_png
+    from tests.printing.builders import add_printer
+
+    estate(ledger, owner="王喆")
+    got = []
+    done = threading.Event()
+    with LoopbackPrinter(on_job=lambda conn: (got.append(bytes(conn.data)), done.set())) as lp:
+        add_printer(ledger, lp.target, encoding="gb2312")
+        r = cash_payment(ledger)
+        queue.print_after_payment(ledger.factory, actor=ledger.actor("demo"), result=r)
+        assert done.wait(5)
+    [paper] = decode(got[0]).receipts
+    kinds = [item[0] for item in paper.items]
+    assert kinds.count("qr") == 1 and kinds.count("image") == 1  # the rare name as a picture line
+    img = Image.open(io.BytesIO(paper_png(paper, 48)))
+    assert img.width == 576 + 32 + 2 and img.height > 30 * 30
