@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("main_tabs")
         self.workspace = CashierWorkspace()
         self.workspace.payment_recorded.connect(self.on_workspace_payment_recorded)
+        self.workspace.receipt_scanned.connect(self.on_workspace_receipt_scanned)
         self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
         self.screens["workspace"] = self.workspace
         self._add_optional_screens()
@@ -327,6 +328,11 @@ class MainWindow(QMainWindow):
     def on_quick_charge_posted(self, code: str, added) -> None:
         self.workspace.open_account(code, only_charge_ids={a.charge_id for a in added})
 
+    @Slot(str)
+    def on_workspace_receipt_scanned(self, receipt_no: str) -> None:
+        if self.show_screen("receipts"):
+            self.screens["receipts"].show_receipt(receipt_no)
+
     @Slot(object)
     def on_workspace_payment_recorded(self, result) -> None:
         self.status_message.setText(tr("Receipt {0} collected, change {1}").format(
@@ -348,7 +354,7 @@ class MainWindow(QMainWindow):
             return
         from app.ui import reads
 
-        Op(self, reads.status_info, name="status", actor=self.login.actor).on_success(self._show_status) \
+        Op(self, reads.status_info, quiet=True, name="status", actor=self.login.actor).on_success(self._show_status) \
             .on_failure(lambda e: self.status_message.setText(e.message)).start()
 
     def _show_status(self, info) -> None:

@@ -105,13 +105,14 @@ class Op:
     """
 
     def __init__(self, parent: QWidget | None, fn: Callable[..., Any], /, *, write: bool = False,
-                 raw: bool = False, long: bool = False, name: str = "", **kw):
+                 raw: bool = False, long: bool = False, quiet: bool = False, name: str = "", **kw):
         self.parent = parent
         self.fn = fn
         self.kw = kw
         self.write = write
         self.raw = raw
         self.long = long
+        self.quiet = quiet  # background refresh: a bug is logged, not shown in a dialog each time
         self.name = name or getattr(fn, "__name__", "op")
         self.trace = ""
         self._success: Callable[[Any], None] | None = None
@@ -162,6 +163,10 @@ class Op:
         log.error("op %s failed:\n%s", self.name, self.trace)
         if OpRunner._current is not None:
             emit(OpRunner._current.internal_error, self.trace)
+        if self.quiet:
+            if self._failure:
+                self._failure(FeeDeskError("内部错误，详见日志"))
+            return
         from app.ui.dialogs import show_internal_error
 
         show_internal_error(self.parent)

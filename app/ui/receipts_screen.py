@@ -235,7 +235,12 @@ class ReceiptsScreen(QWidget):
         self.window_.refresh_status()
 
     def _print_message(self, text: str) -> None:
-        self.window_.status_labels["printer"].setText(text)
+        short = text.splitlines()[0] if text else ""
+        if len(short) > 48:
+            short = short[:47] + "…"
+        label = self.window_.status_labels["printer"]
+        label.setText(short)
+        label.setToolTip(text)
         self.message.setText(text)
 
     def reprint(self, receipt_no: str) -> None:
@@ -262,7 +267,7 @@ class ReceiptsScreen(QWidget):
         def failed_jobs(session, *, actor):
             return len(printing.list_jobs(session, actor=actor, failed_only=True, limit=50))
 
-        Op(self, failed_jobs, name="failed_jobs", actor=self.login.actor).on_success(
+        Op(self, failed_jobs, quiet=True, name="failed_jobs", actor=self.login.actor).on_success(
             lambda n: label.setText(tr("Printer: {0} failed jobs").format(n) if n else label.text())) \
             .on_failure(lambda e: None).start()
 

@@ -87,7 +87,7 @@ class CashierWorkspace(QWidget):
     payment_recorded = Signal(object)  # PaymentResult
     card_loaded = Signal(object)  # AccountCard
     display_changed = Signal(str, int, int, int)  # payer, due, received, change (for the customer display)
-    quick_charge_requested = Signal()
+    receipt_scanned = Signal(str)  # a receipt's QR code was scanned into the search box
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -323,7 +323,7 @@ class CashierWorkspace(QWidget):
         if not text.strip():
             self.hits_model.set_rows([])
             return
-        Op(self, accounts.search_accounts, name="search", actor=self.actor, query=text, limit=20) \
+        Op(self, accounts.search_accounts, quiet=True, name="search", actor=self.actor, query=text, limit=20) \
             .on_success(lambda hits: self._show_hits(seq, hits)) \
             .on_failure(lambda e: self.search_error.setText(e.message)).start()
 
@@ -348,6 +348,13 @@ class CashierWorkspace(QWidget):
         text = self.search_box.text().strip()
         if not text:
             return
+        at = text.upper().find("FEEDESK|")
+        if at >= 0:  # the QR code printed on a receipt (a scanner types it, maybe after leftover text)
+            parts = text[at:].split("|")
+            if len(parts) > 1 and parts[1]:
+                self.search_box.clear()
+                emit(self.receipt_scanned, parts[1])
+                return
         preferred = ""
         if self._hit_moved and self.search_results.currentIndex().isValid():
             preferred = self.hits_model.row_at(self.search_results.currentIndex().row()).code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.services import accounts, closes, corrections, printing, settlement
+from app.services import accounts, closes, corrections, printing, receipts, settlement
 from tests.helpers import fen
 from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
 
@@ -65,6 +65,18 @@ def test_void_needs_a_supervisor_and_refuses_the_cashier_as_approver(qtbot, cash
     press(qtbot, dlg.password)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: "作废" in screen.status.text(), timeout=5000)
+    # scanning the receipt's QR code in the search box opens it on the receipts screen
+    with estate.session() as s:
+        payload = receipts.receipt_doc(s, result.receipt_no).qr_payload
+    wait_idle(qtbot, cashier)
+    cashier.tabs.setCurrentWidget(cashier.workspace)
+    screen.current_doc = None
+    cashier.workspace.search_box.setFocus()
+    qtbot.keyClicks(cashier.workspace.search_box, payload)
+    press(qtbot, cashier.workspace.search_box)
+    qtbot.waitUntil(lambda: cashier.tabs.currentWidget() is screen, timeout=5000)
+    qtbot.waitUntil(lambda: screen.current_doc is not None, timeout=5000)
+    assert screen.current_doc.receipt_no == result.receipt_no
     assert "boss" in screen.message.text()
     assert estate.run(lambda s: corrections.receipt_status(s, result.receipt_no)) == "void"
     card = estate.run(accounts.account_card, actor=estate.actor("demo"), code="1-2-302")
