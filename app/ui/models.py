@@ -104,7 +104,7 @@ class DtoTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):  # tooltip: a clipped cell in full
             v = col.value(row)
             if col.money:
                 return money_text(v)
