@@ -8,6 +8,7 @@
     feedesk receipt preview RECEIPT_NO [--width 58|80] [--png PATH] [--pdf PATH]
     feedesk print-jobs [--failed] [--unprinted] | print-jobs retry JOB_ID [--printer NAME]
     feedesk drawer open --reason TEXT [--printer NAME]
+    feedesk shift remittance SHIFT_ID [--printer NAME]     (缴款单 of a closed shift)
 
 Each command logs in, calls the services / the print queue and prints the result (JSON with
 `--json`). A print that fails exits 1 after reporting the job, which stays retryable.
@@ -139,6 +140,14 @@ def cmd_print_jobs_retry(ctx) -> None:
     _emit_outcome(ctx, out, f"打印任务 #{out.job_id} 已打印（打印机 {out.printer}）")
 
 
+def cmd_shift_remittance(ctx) -> None:
+    from app.printing import queue
+
+    out = queue.print_remittance(ctx.factory, actor=ctx.login(), shift_id=ctx.args.shift_id,
+                                 printer_name=ctx.args.printer)
+    _emit_outcome(ctx, out, f"班次 #{ctx.args.shift_id} 的缴款单已打印（打印机 {out.printer}，任务 #{out.job_id}）")
+
+
 def cmd_drawer_open(ctx) -> None:
     from app.printing import queue
 
@@ -196,6 +205,12 @@ def register(sub, cmd, parents) -> None:
     sp = cmd("retry", cmd_print_jobs_retry, jobs_sub, help="重试失败的打印任务")
     sp.add_argument("job_id", type=int)
     sp.add_argument("--printer")
+
+    shift = parents.get("shift") if parents else None
+    if shift is not None and "remittance" not in shift.choices:
+        sp = cmd("remittance", cmd_shift_remittance, shift, help="打印班次缴款单（轧帐后）")
+        sp.add_argument("shift_id", type=int)
+        sp.add_argument("--printer")
 
     drawer = _subcommands(sub, "drawer", help="钱箱")
     sp = cmd("open", cmd_drawer_open, drawer, help="打开钱箱（须填原因，记入审计）")

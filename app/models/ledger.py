@@ -384,5 +384,7 @@ class PrintJob(Base):
     updated_at: Mapped[UtcTime]
     #: why the job exists beyond printing: a reprint's or an explicit drawer opening's reason (0003)
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: the shift of a remittance slip (缴款单) job (0003)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))
 
 

@@ -119,9 +119,15 @@ def wrap(text: str, width: int) -> list[str]:
             continue
         if cells(cur) + cells(tok) > width:
             if tok in _NO_LINE_START and cur:
-                # pull the last character down with the punctuation
-                lines.append(cur[:-1])
-                cur = cur[-1] + tok
+                # pull the last character (a whole ASCII word) down with the punctuation
+                cut = len(cur) - 1
+                j = len(cur)
+                while j > 0 and cur[j - 1].isascii() and not cur[j - 1].isspace():
+                    j -= 1
+                if 0 < j < len(cur) and cells(cur[j:] + tok) <= width:
+                    cut = j
+                lines.append(cur[:cut].rstrip())
+                cur = cur[cut:] + tok
                 continue
             lines.append(cur.rstrip())
             cur = "" if tok == " " else tok
@@ -202,6 +208,9 @@ class _Builder:
 
     def amount(self, label: str, fen: int, style: str = "normal", *, symbol: bool = False) -> None:
         self.lines(two_col(label, money(fen, symbol=symbol), self.w), style)
+
+    def amount_text(self, label: str, text: str, style: str = "normal") -> None:
+        self.lines(two_col(label, text, self.w), style)
 
     def qr(self, payload: str) -> None:
         self.blocks.append(QrBlock(payload))
@@ -341,3 +350,71 @@ def sample_doc(site_name: str = "FeeDesk 打印测试") -> ReceiptDoc:
         tendered=30000, change=3514, prepaid_added=0, prepaid_balance=0, arrears_after=0,
         footer="标点测试：“引号”（括号）、顿号，逗号。句号；ABC abc 0123456789 ￥1,234.56 ~!@#%&*",
         hotline="0571-88886666", verify_code="TEST0001")
+
+
+# ---- the remittance slip (缴款单) of a shift close -----------------------------------------
+
+_TENDER_LABEL = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
+                 "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
+_MOVES = {"top_up": "补充备用金", "drop": "中途解缴", "bank_run": "送存银行", "paid_out": "现金支出",
+          "paid_in": "现金收入"}
+
+
+def layout_remittance(closed: dict, *, width_mm: int = 80, site_name: str = "", printed_at: str = "") -> ReceiptLayout:
+    """The remittance slip of a closed shift, from the stored close (`ShiftClosed.to_json()`:
+    amounts are yuan strings as stored; nothing is recomputed here)."""
+    b = _Builder(columns_for(width_mm))
+    w = b.w
+    r = closed.get("remittance", {})
+    b.section("header")
+    if site_name:
+        b.centered(site_name, "big")
+    b.centered("缴款单", "big")
+    b.lines(kv("班次", f"#{closed['shift_id']}  营业日 {closed['business_date']}", w))
+    b.lines(kv("窗口", f"{closed['station']}  收费员 {closed['cashier']}", w))
+    b.rule()
+    b.section("fee_items")
+    b.add(pad("收费项目", w - cells("金额")) + "金额")
+    for f in r.get("fee_items", []):
+        b.lines(two_col(f["name"], f["amount"], w))
+    b.lines(two_col("预存", r.get("prepaid", "0.00"), w))
+    for x in r.get("refunds", []):
+        b.lines(two_col(f"退费 {x.get('receipt_no', '')}".strip(), f"-{x['amount']}", w))
+    b.rule()
+    b.section("receipts")
+    rec = r.get("receipts", {})
+    if rec.get("count"):
+        b.lines(kv("收据", f"{rec['first']} 至 {rec['last']}，共 {rec['count']} 张", w))
+    if rec.get("voided"):
+        b.lines(kv("作废", "、".join(rec["voided"]), w))
+    if rec.get("reprinted"):
+        b.lines(kv("重打", "、".join(rec["reprinted"]), w))
+    b.section("tenders")
+    for tender in sorted(closed.get("expected", {}), key=lambda t: (t != "cash", t)):
+        b.add(_TENDER_LABEL.get(tender, tender) + "：")
+        b.lines(two_col("  应有", closed["expected"].get(tender, "0.00"), w))
+        b.lines(two_col("  实点", closed.get("counted", {}).get(tender, "0.00"), w))
+        b.lines(two_col("  差额", closed.get("difference", {}).get(tender, "0.00"), w))
+    if closed.get("overage", "0.00") != "0.00":
+        b.amount_text("长款", closed["overage"])
+    if closed.get("shortage", "0.00") != "0.00":
+        b.amount_text("短款", closed["shortage"])
+    if closed.get("reason"):
+        b.lines(kv("差异原因", closed["reason"], w))
+    b.rule()
+    b.section("cash")
+    for key, label in (("float", "备用金"), ("hand_ins", "交账")):
+        b.lines(two_col(label, r.get(key, "0.00"), w))
+    for kind, amount in r.get("movements", {}).items():
+        b.lines(two_col(_MOVES.get(kind, kind), amount, w))
+    b.lines(two_col("应缴现金", "￥" + r.get("cash_takings", "0.00"), w), "bold")
+    b.rule()
+    b.section("signatures")
+    for who in r.get("signatures", ["收费员（缴款人）", "复核人", "主管（收款人）"]):
+        b.add("")
+        b.add(f"{who}：" + "_" * max(4, w - cells(who) - 2))
+    if printed_at:
+        b.add("")
+        b.lines(kv("打印时间", printed_at, w))
+    b.end()
+    return ReceiptLayout(w, tuple(b.blocks), f"remittance-{closed['shift_id']}", False, b.sections)

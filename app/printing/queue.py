@@ -13,6 +13,7 @@ Callers must not call these functions while holding a transaction of their own.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import FeeDeskError
-from app.printing.layout import ReceiptLayout, layout_receipt, sample_doc
+from app.printing.layout import ReceiptLayout, layout_receipt, layout_remittance, sample_doc
 from app.services import Actor, run
 from app.services import printing as svc
 from app.services.clock import local_time, utcnow
@@ -74,6 +75,10 @@ def job_layout(work: svc.JobWork, *, printed_at: str | None = None) -> ReceiptLa
     width = work.printer.width_mm
     if work.job.kind == "test":
         return layout_receipt(sample_doc(), width_mm=width)
+    if work.job.kind == "remittance":
+        closed = json.loads(work.document)
+        return layout_remittance(closed, width_mm=width, site_name=closed.get("site_name", ""),
+                                 printed_at=printed_at if printed_at is not None else _now_local())
     doc = ReceiptDoc.from_json(work.document)
     marked = bool(work.job.reprint_count or work.late_print)
     return layout_receipt(doc, width_mm=width, reprint_count=work.job.reprint_count, late_print=work.late_print,
@@ -199,6 +204,13 @@ def retry(factory: sessionmaker[Session], *, actor: Actor, job_id: int, printer_
 
 def print_test_page(factory: sessionmaker[Session], *, actor: Actor, printer_name: str | None = None) -> JobOutcome:
     job = run(factory, svc.queue_test_page, actor=actor, printer_name=printer_name)
+    return run_job(factory, actor=actor, job_id=job.id)
+
+
+def print_remittance(factory: sessionmaker[Session], *, actor: Actor, shift_id: int,
+                     printer_name: str | None = None) -> JobOutcome:
+    """The remittance slip (缴款单) of a closed shift, from its stored close."""
+    job = run(factory, svc.queue_remittance, actor=actor, shift_id=shift_id, printer_name=printer_name)
     return run_job(factory, actor=actor, job_id=job.id)
 
 

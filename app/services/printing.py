@@ -14,6 +14,7 @@ Callers must not open printers from here or hold a transaction while printing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ from app.models import (
     Receipt,
     ReceiptNumberEvent,
     ReceiptNumberEventKind,
+    Shift,
+    Site,
     Station,
     User,
 )
@@ -302,6 +305,24 @@ def queue_test_page(session: Session, *, actor: Actor, printer_name: str | None 
     return _job_info(session, job)
 
 
+def queue_remittance(session: Session, *, actor: Actor, shift_id: int, printer_name: str | None = None) -> JobInfo:
+    """Queue the remittance slip (缴款单) of a closed shift (its cashier or a supervisor)."""
+    from app.services import closes
+
+    user = auth.require(session, actor, auth.READ)
+    closes.expected_figures(session, actor=actor, shift_id=shift_id)  # refuses open shifts and others' shifts
+    printer = _printer_row(session, actor, printer_name)
+    now = utcnow()
+    job = PrintJob(receipt_id=None, printer_id=printer.id, kind="remittance", status=PrintJobStatus.PENDING,
+                   open_drawer=False, attempts=0, last_error="", reprint_count=0, user_id=user.id, created_at=now,
+                   updated_at=now, reason="", shift_id=shift_id)
+    session.add(job)
+    session.flush()
+    audit.record(session, actor, "print_queued", "print_job", job.id, kind="remittance", shift_id=shift_id,
+                 printer=printer.name)
+    return _job_info(session, job)
+
+
 def request_drawer_open(session: Session, *, actor: Actor, reason: str, printer_name: str | None = None) -> JobInfo:
     """An explicit "open drawer" (no sale): needs a reason; recorded before the kick is sent."""
     user = auth.require(session, actor, auth.SHIFT)
@@ -349,10 +370,22 @@ def job_work(session: Session, *, actor: Actor, job_id: int) -> JobWork:
     document = ""
     if job.receipt_id:
         document = session.scalar(select(Receipt.document).where(Receipt.id == job.receipt_id))
+    elif job.kind == "remittance" and job.shift_id:
+        document = _remittance_document(session, actor, job.shift_id)
     opened = bool(session.scalar(select(exists().where(
         AuditEvent.action == "drawer_open", AuditEvent.entity == "print_job", AuditEvent.entity_id == str(job.id)))))
     return JobWork(_job_info(session, job), _info(session, printer) if printer else None, document,
                    job.kind == "late_print", opened)
+
+
+def _remittance_document(session: Session, actor: Actor, shift_id: int) -> str:
+    """The stored close of a shift as JSON (yuan strings), with the site's name."""
+    from app.services import closes
+
+    closed = closes.expected_figures(session, actor=actor, shift_id=shift_id).to_json()
+    site = session.scalar(select(Site.name).join(Station, Station.site_id == Site.id)
+                          .join(Shift, Shift.station_id == Station.id).where(Shift.id == shift_id))
+    return json.dumps({**closed, "site_name": site or ""}, ensure_ascii=False, default=str)
 
 
 def finish_job(session: Session, *, actor: Actor, job_id: int, ok: bool, error: str = "",

@@ -130,3 +130,15 @@ def test_drawer_open_needs_a_reason(cli, loopback):
 ])
 def test_printing_errors_exit_1_in_chinese(cli, args, message):
     assert message in cli(*args, expect=1)
+
+
+def test_shift_remittance_prints_the_slip_after_the_close(cli, loopback):
+    cli("printer", "add", "前台", "--network", loopback.target, "--width", "58", "--default")
+    cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--no-print", user="wang")
+    assert "盲点" in cli("shift", "remittance", "1", user="wang", expect=1)
+    cli("shift", "close", "--count", "100=4,10=1,0.1=3", "--reason", "硬币不足", user="wang")  # 410.30 of 410.33
+    out = cli("shift", "remittance", "1", "--json", user="wang")
+    assert (out["status"], out["kind"]) == ("done", "remittance")
+    loopback.wait_idle()
+    text = loopback.decoded().receipts[0].text
+    assert "缴款单" in text and "物业费" in text and "210.33" in text

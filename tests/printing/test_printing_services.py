@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.models import AuditEvent, Printer, PrintJob, ReceiptNumberEvent, ReceiptNumberEventKind
 from app.printing import queue
 from app.printing.device import DUMMY_OUTPUTS
+from app.printing.layout import cells
 from app.services import printing as svc
 from tests.printing.builders import add_printer, cash_payment, estate
 
@@ -181,3 +183,41 @@ def test_a_windows_printer_on_another_system_fails_in_plain_words(ledger):
     add_printer(ledger, "XP-80C", connection="windows")
     out = queue.print_after_payment(ledger.factory, actor=ledger.actor("demo"), result=cash_payment(ledger))
     assert out["status"] == "failed" and "Windows" in out["error"]
+
+
+def test_remittance_slip_of_a_closed_shift(ledger, loopback):
+    from app.errors import ShiftError
+    from app.services import closes
+    from app.services.cashdesk import parse_count
+    from tests.helpers import at
+
+    estate(ledger)
+    add_printer(ledger, loopback.target, width=58)
+    cashier = ledger.actor("demo")
+    r = cash_payment(ledger, "1-2-301", "cash=500")
+    shift_id = _shift_of(ledger, r.payment_id)
+    with pytest.raises(ShiftError):  # blind count: nothing before the close
+        queue.print_remittance(ledger.factory, actor=cashier, shift_id=shift_id)
+    ledger.run(closes.close_shift, actor=cashier, count=parse_count("100=6,20=1,0.5=1,0.1=1"), reason="零钱不足",
+               at=at("2026-11-25"))
+    out = queue.print_remittance(ledger.factory, actor=cashier, shift_id=shift_id)
+    assert (out.status, out.kind) == ("done", "remittance")
+    loopback.wait_idle()
+    paper = loopback.decoded().receipts[0]
+    text = paper.text
+    assert "缴款单" in [line.strip() for line in paper.big_lines]
+    assert f"班次：#{shift_id}  营业日 2026-11-25" in paper.lines
+    assert re.search(r"^物业费 +420\.66$", text, re.M)
+    assert re.search(r"^  应有 +620\.66$", text, re.M) and re.search(r"^  实点 +620\.60$", text, re.M)
+    assert re.search(r"^短款 +0\.06$", text, re.M) and "差异原因：零钱不足" in paper.lines
+    assert re.search(r"^应缴现金 +￥420\.60$", text, re.M)
+    assert any(line.startswith("主管（收款人）：____") for line in paper.lines)
+    assert all(cells(line) <= 32 for line in paper.lines if line not in paper.big_lines)
+    assert paper.drawer_kicks == []
+
+
+def _shift_of(lg, payment_id: int) -> int:
+    from app.models import Payment
+
+    with lg.session() as s:
+        return s.scalar(select(Payment.shift_id).where(Payment.id == payment_id))
