@@ -189,6 +189,15 @@ def print_after_payment(factory: sessionmaker[Session], *, actor: Actor, result)
         return {"job_id": work.job.id, "status": "failed", "error": getattr(exc, "message", str(exc))}
 
 
+def print_new_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str, open_drawer: bool = False,
+                      printer_name: str | None = None) -> JobOutcome:
+    """The first print of a slip just issued by a correction (作废凭证, 退款凭证, the new receipt
+    of a partial refund): no 重打/补打 mark; `open_drawer` when cash is paid out."""
+    work = run(factory, _queue_and_load, actor=actor, receipt_no=receipt_no, printer_name=printer_name,
+               kind="receipt", open_drawer=open_drawer, reason="现金退款" if open_drawer else "")
+    return _run_work(factory, actor, work)
+
+
 def print_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,
                   printer_name: str | None = None, reason: str = "") -> JobOutcome:
     """重打 (or 补打 when the receipt was never printed), marked and recorded."""
