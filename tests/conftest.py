@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import itertools
 import os
 import shutil
 import tempfile
@@ -36,6 +35,16 @@ if BACKEND not in ("sqlite", "postgresql"):
     raise RuntimeError(f"FEEDESK_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
 PG_TEMPLATE = "feedesk_template"
 _PG: dict = {}  # the session's PostgreSQL server, once started
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL pass: deselect (not skip) tests of the SQLite file itself (marker sqlite_only)."""
+    if BACKEND != "postgresql":
+        return
+    dropped = [it for it in items if it.get_closest_marker("sqlite_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [it for it in items if not it.get_closest_marker("sqlite_only")]
 
 
 def _populate_template(url: str) -> None:
@@ -71,6 +80,9 @@ def template_db(tmp_path_factory, request) -> Path | str:
         server.create_database(PG_TEMPLATE)
         upgrade(server.url(PG_TEMPLATE))  # migrations run as the owner role
         _populate_template(server.url(PG_TEMPLATE, APP))  # data goes in as a window would
+        from tests.postgres.server import LedgerPool
+
+        _PG["pool"] = LedgerPool(server, PG_TEMPLATE)  # per-test databases, reset between tests
         return PG_TEMPLATE
     path = tmp_path_factory.mktemp("template") / "ledger.db"
     upgrade(str(path))
@@ -104,9 +116,6 @@ class Ledger:
         return self.factory()
 
 
-_pg_counter = itertools.count(1)
-
-
 @contextlib.contextmanager
 def fresh_ledger(template_db: Path | str):
     """A new ledger copied from the template, on the session's backend; removed afterwards.
@@ -116,15 +125,14 @@ def fresh_ledger(template_db: Path | str):
     if BACKEND == "postgresql":
         from tests.postgres.server import APP
 
-        server = _PG["server"]
-        name = f"t{os.getpid()}_{next(_pg_counter)}"
-        server.create_database(name, template=template_db)
+        server, pool = _PG["server"], _PG["pool"]
+        name = pool.acquire()
         lg = Ledger(None, url=server.url(name, APP), owner_url=server.url(name))
         try:
             yield lg
         finally:
             lg.factory.kw["bind"].dispose()
-            server.drop_database(name)
+            pool.release(name)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ledger.db"

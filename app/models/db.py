@@ -77,6 +77,11 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exceptio
     from app.errors import ConcurrentUpdate, LedgerUnreachable
 
     state = getattr(exc, "sqlstate", None) or ""
+    if isinstance(exc, psycopg.DataError) and "NUL (0x00)" in str(exc):
+        from app.errors import InvalidInput
+
+        # SQLite stores a NUL character; PostgreSQL text cannot: refuse it the same way everywhere.
+        return InvalidInput("输入中含有不可见的控制字符（NUL），请重新输入")
     if state.startswith(_CONCURRENT_STATES):
         return ConcurrentUpdate("另一个窗口正在处理同一笔数据，本次操作未保存，请重试")
     if is_disconnect or state.startswith(_UNREACHABLE_STATES) or (

@@ -24,6 +24,10 @@ from tests.helpers import pay
 from tests.reliability.figures import count
 from tests.reliability.ledgers import fingerprint
 
+# The SQLite ledger file itself is under test here; the PostgreSQL pass deselects this module
+# (tests/postgres covers the shared server: role permissions, triggers, unreachable server).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _receipts(path: Path) -> set[str]:
     con = sqlite3.connect(path)

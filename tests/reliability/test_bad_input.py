@@ -294,7 +294,7 @@ def test_cli_entry_points(lg, monkeypatch, capsys):
     @settings(parent=SETTINGS, max_examples=max(20, EXAMPLES // 2))
     def check(which, texts, user):
         os.environ["FEEDESK_PASSWORD"] = user
-        argv = ["--db", str(lg.path), "--user", user, *CLI_COMMANDS[which](texts)]
+        argv = ["--db", lg.url, "--user", user, *CLI_COMMANDS[which](texts)]
         TRIED["n"] += 1
         count("bad_inputs")
         before = fingerprint(lg)

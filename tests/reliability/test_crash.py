@@ -86,7 +86,7 @@ def check_after_kill(db: str, reported: dict[str, int], voided: set[str]) -> Non
 
 
 def test_sigkill_at_random_moments_loses_and_forges_nothing(populated):
-    db = str(populated.path)
+    db = populated.url  # a SQLite file, or the PostgreSQL pass's database
     populated.factory.kw["bind"].dispose()
     kills = scaled(50, 500)
     rng = random.Random(int(os.environ.get("FEEDESK_SEED", "20261125")))
@@ -125,7 +125,7 @@ def test_sigkill_at_random_moments_loses_and_forges_nothing(populated):
     assert survived == kills
     assert len(reported) >= kills // 2, "the child committed too little to prove anything"
     # The program continues on the file: a fresh payment posts and verify stays green.
-    lg = type(populated)(Path(db))
+    lg = type(populated)(populated.path, url=db)
     r = pay(lg, "1-2-202", "cash=88.80", change_to_prepaid=True)
     with lg.session() as s:
         assert s.scalar(sa_select(Payment.kind).where(Payment.receipt_no == r.receipt_no)) == PaymentKind.PAYMENT

@@ -29,6 +29,10 @@ from tests.helpers import card, fen, pay
 from tests.reliability.figures import count
 from tests.reliability.ledgers import fingerprint
 
+# The SQLite ledger file itself is under test here; the PostgreSQL pass deselects this module
+# (tests/postgres covers the shared server: role permissions, triggers, unreachable server).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _mount_tmpfs(where: Path, size: str) -> bool:
     where.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,10 @@ from app.services.verify import verify
 from tests.helpers import pay
 from tests.reliability.figures import count
 
+# The SQLite ledger file itself is under test here; the PostgreSQL pass deselects this module
+# (tests/postgres covers the shared server: role permissions, triggers, unreachable server).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _triggers(con: sqlite3.Connection) -> list[tuple[str, str]]:
     return con.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()

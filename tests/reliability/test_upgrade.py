@@ -22,6 +22,10 @@ from tests.helpers import pay
 from tests.reliability.figures import count
 from tests.reliability.ledgers import fingerprint
 
+# The SQLite ledger file itself is under test here; the PostgreSQL pass deselects this module
+# (tests/postgres covers the shared server: role permissions, triggers, unreachable server).
+pytestmark = pytest.mark.sqlite_only
+
 CORE_TABLES = ["site", "station", "app_user", "account", "person", "account_party", "fee_item", "tariff",
                "fee_assignment", "setting", "charge", "payment", "tender_line", "allocation", "receipt",
                "journal_entry", "posting", "audit_event", "audit_head", "bill_run"]
