@@ -217,3 +217,35 @@ def test_account_import_reports_bad_rows_and_imports_nothing(qtbot, window, esta
     qtbot.waitUntil(lambda: "已导入 1 户" in bo.import_report.toPlainText(), timeout=5000)
     assert [h.code for h in estate.run(accounts.search_accounts, actor=estate.actor("admin"), query="3-1-")] == [
         "3-1-101"]
+
+
+def test_refund_of_an_earlier_shift_needs_approval_and_pays_back(qtbot, window, estate):
+    from app.services import payments, shifts
+
+    demo = estate.actor("demo")
+    estate.run(shifts.open_shift, actor=demo, float_amount="0")
+    paid = estate.run(payments.pay, actor=demo, account_code="2-1-101",
+                      tenders=[payments.TenderInput("wechat", fen("302"), "4200009999")])
+    estate.run(closes.close_shift, actor=demo, count={})
+    estate.run(shifts.open_shift, actor=demo, float_amount="0")
+    log_in(qtbot, window, "demo")
+    screen = open_receipt(qtbot, window, paid.receipt_no)
+    screen.refund_tender.setCurrentIndex(screen.refund_tender.findData("wechat"))
+    qtbot.mouseClick(screen.refund_button, Qt.MouseButton.LeftButton)
+    dlg = screen.approval_dialog
+    qtbot.waitUntil(dlg.isVisible, timeout=2000)
+    assert "302.00" in dlg.findChild(type(dlg.error), "approval_summary").text()
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)  # no reason, no supervisor
+    qtbot.waitUntil(lambda: dlg.error.text() != "", timeout=5000)
+    assert "原因" in dlg.error.text()
+    type_text(dlg.reason, "重复缴费")
+    qtbot.keyClicks(dlg.approver, "boss")
+    qtbot.keyClicks(dlg.password, "boss")
+    dlg.error.setText("")
+    press(qtbot, dlg.password)
+    qtbot.waitUntil(lambda: not dlg.isVisible() or bool(dlg.error.text()), timeout=5000)
+    assert not dlg.isVisible(), dlg.error.text()
+    qtbot.waitUntil(lambda: "已退费" in screen.status.text(), timeout=5000)
+    assert estate.run(lambda s: corrections.receipt_status(s, paid.receipt_no)) == "refunded"
+    card = estate.run(accounts.account_card, actor=demo, code="2-1-101")
+    assert card.arrears == fen("302")  # the charges are owed again
