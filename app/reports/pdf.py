@@ -46,17 +46,36 @@ def register_font() -> str:
     return FONT
 
 
+_CHAR_WIDTH: dict[str, float] = {}
+
+
+def _char_width(ch: str) -> float:
+    """Width of one character at size 1 (cached: the font's metrics never change)."""
+    w = _CHAR_WIDTH.get(ch)
+    if w is None:
+        w = _CHAR_WIDTH[ch] = pdfmetrics.stringWidth(ch, FONT, 1)
+    return w
+
+
 def text_width(text: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, FONT, size)
+    return sum(_char_width(ch) for ch in text) * size
 
 
 def fit(text: str, width: float, size: float) -> str:
     """Cut `text` to `width` points with an ellipsis (never overprints the next column)."""
-    if text_width(text, size) <= width:
+    limit = width / size
+    total = 0.0
+    for ch in text:
+        total += _char_width(ch)
+    if total <= limit:
         return text
-    while text and text_width(text + "…", size) > width:
-        text = text[:-1]
-    return text + "…"
+    room = limit - _char_width("…")
+    used = 0.0
+    for i, ch in enumerate(text):
+        used += _char_width(ch)
+        if used > room:
+            return text[:i] + "…"
+    return text
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
@@ -64,11 +83,14 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
+        used = 0.0
         for ch in para:
-            if text_width(line + ch, size) > width and line:
+            w = _char_width(ch) * size
+            if used + w > width and line:
                 lines.append(line)
-                line = ""
+                line, used = "", 0.0
             line += ch
+            used += w
         lines.append(line)
     return lines
 

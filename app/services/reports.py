@@ -365,13 +365,19 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
     matrix: dict[tuple, int] = defaultdict(int)  # (group, charge period, pay month) -> amount
     if has_earlier or by == "month":
         period_cond = Charge.period < first if by != "month" else Charge.period <= last
-        for acc, fee, p, y, m, amount in session.execute(
-                select(Charge.account_id, Charge.fee_item_id, Charge.period, py, pm, func.sum(Allocation.amount))
-                .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
-                .join(Charge, Charge.id == Allocation.charge_id)
-                .where(window, Charge.period.is_not(None), Charge.training.is_(False), period_cond)
-                .group_by(Charge.account_id, Charge.fee_item_id, Charge.period, py, pm)):
-            matrix[(key_of(acc, fee), p, _month(y, m))] += int(amount)
+        # grouped in SQL by the report's own key, so the result stays small (groups x periods x months)
+        gk = {"fee": Charge.fee_item_id, "month": literal(""), "building": Account.building,
+              "collector": CollectorArea.user_id}[by]
+        q = (select(gk, Charge.period, py, pm, func.sum(Allocation.amount))
+             .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
+             .join(Charge, Charge.id == Allocation.charge_id)
+             .where(window, Charge.period.is_not(None), Charge.training.is_(False), period_cond))
+        if by in ("building", "collector"):
+            q = q.join(Account, Account.id == Charge.account_id)
+        if by == "collector":
+            q = q.outerjoin(CollectorArea, CollectorArea.building == Account.building)
+        for k, p, y, m, amount in session.execute(q.group_by(gk, Charge.period, py, pm)):
+            matrix[(k, p, _month(y, m))] += int(amount)
     adj_dated = [(key_of(acc, fee), p, _ym(bdate), int(amount)) for _c, acc, fee, p, _e, _k, bdate, amount
                  in adjustments if bdate >= start]
 
