@@ -269,8 +269,11 @@ def queue_receipt(session: Session, *, actor: Actor, receipt_no: str, printer_na
         raise NotFound(f"找不到收据“{receipt_no}”")
     printer = _printer_row(session, actor, printer_name)
     printed = _printed(session, rec.id)
-    if kind == "auto":
+    if kind == "auto" or (printed and kind in ("receipt", "late_print")):
+        # a receipt that came out once is never printed again without the 重打 mark
         kind = "reprint" if printed else "late_print"
+    if kind == "reprint":
+        open_drawer = False  # a copy never opens the drawer
     if kind not in ("receipt", "reprint", "late_print", "void_slip"):
         raise InvalidInput(f"未知的打印类型“{kind}”")
     count = 0

@@ -240,3 +240,17 @@ def test_a_void_slip_prints_unmarked_and_a_cash_refund_opens_the_drawer(ledger, 
     assert not any("重打" in line or "补打" in line for line in paper.lines)
     assert paper.drawer_kicks == [2]
     assert [e["reason"] for e in audit_actions(ledger, "drawer_open")] == ["现金退款"]
+
+
+def test_a_printed_receipt_never_comes_out_again_unmarked(ledger, loopback):
+    estate(ledger)
+    add_printer(ledger, loopback.target)
+    cashier = ledger.actor("demo")
+    r = cash_payment(ledger)
+    queue.print_after_payment(ledger.factory, actor=cashier, result=r)
+    again = queue.print_after_payment(ledger.factory, actor=cashier, result=r)  # e.g. a double click
+    assert again["status"] == "done"
+    loopback.wait_idle()
+    first, second = loopback.decoded().receipts
+    assert any("【重打】第1次" in line for line in second.lines)
+    assert loopback.decoded().drawer_kicks == [2]
