@@ -216,11 +216,12 @@ def _csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
 
 def _xlsx_bytes(rows: list[list[str]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook()
     ws = wb.active
-    for r in rows:
-        ws.append([c.replace("\x00", "") if isinstance(c, str) else c for c in r])
+    for r in rows:  # Excel itself cannot hold control characters: the file could not exist
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", c) for c in r])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
