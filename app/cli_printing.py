@@ -118,12 +118,12 @@ def cmd_print_jobs(ctx) -> None:
 
     actor = ctx.login()
     if ctx.args.unprinted:
-        rows = run(ctx.factory, svc.unprinted_receipts, actor=actor)
+        rows = run(ctx.factory, svc.unprinted_receipts, actor=actor, station_code=ctx.station)
         ctx.emit([{"receipt_no": r.receipt_no, "kind": r.kind, "account": r.account,
                    "created_at": r.created_at.isoformat(timespec="seconds"), "error": r.last_error} for r in rows],
                  table(["收据号", "类型", "户号", "时间", "最近错误"],
                        [[r.receipt_no, r.kind, r.account, local_time(r.created_at).strftime("%m-%d %H:%M"),
-                         r.last_error] for r in rows]) + f"\n未打印收据 {len(rows)} 张（可用 receipt print 补打）")
+                         r.last_error] for r in rows]) + f"\n{ctx.station} 未打印收据 {len(rows)} 张（可用 receipt print 补打）")
         return
     jobs = run(ctx.factory, svc.list_jobs, actor=actor, failed_only=ctx.args.failed)
     ctx.emit([j.to_json() for j in jobs], table(

@@ -103,3 +103,54 @@ def test_each_connection_builds_its_python_escpos_printer():
     ser = build_printer(info("serial", "/dev/ttyUSB0:19200"), 1.5)
     assert isinstance(ser, printer.Serial) and (ser.devfile, ser.baudrate, ser.timeout) == ("/dev/ttyUSB0", 19200, 1.5)
     assert isinstance(build_printer(info("file", "/dev/usb/lp0"), 1.5), printer.File)
+
+
+class _FakeSerialPort:
+    """A serial port whose printer answers status queries from a script (None = silence)."""
+
+    def __init__(self, answers: dict[bytes, bytes | None]):
+        self.answers, self.written, self.timeout, self.write_timeout = answers, b"", None, None
+        self._pending = b""
+
+    def reset_input_buffer(self):
+        self._pending = b""
+
+    def write(self, data: bytes):
+        self.written += data
+        self._pending += self.answers.get(data, b"") or b""
+        return len(data)
+
+    def read(self, n: int) -> bytes:
+        out, self._pending = self._pending[:n], self._pending[n:]
+        return out
+
+
+def _serial_device(answers):
+    from types import SimpleNamespace
+
+    from app.printing.device import Deadline, EscposDevice
+
+    printer = SimpleNamespace(device=_FakeSerialPort(answers))
+    return EscposDevice(info("serial", "/dev/ttyS0:9600"), printer, Deadline(1.0)), printer.device
+
+
+def test_serial_printer_status_near_end_and_paper_out():
+    dev, port = _serial_device({b"\x10\x04\x01": b"\x12", b"\x10\x04\x04": b"\x1e"})
+    st = dev.status()
+    assert (st.online, st.paper) == (True, "near_end") and "即将用完" in st.message
+    dev, port = _serial_device({b"\x10\x04\x01": b"\x1a", b"\x10\x04\x04": b"\x72", b"\x10\x04\x02": b"\x32"})
+    st = dev.status()
+    assert (st.online, st.paper) == (False, "out") and "缺纸" in st.message
+
+
+def test_silent_serial_printer_is_no_answer():
+    import pytest
+
+    from app.printing.device import PrinterError
+
+    dev, port = _serial_device({})
+    with pytest.raises(PrinterError) as err:
+        dev.ready()
+    assert err.value.kind == "no_answer" and port.timeout <= 1.0
+    dev.print_receipt([b"\x1b@", b"abc"])
+    assert port.written.endswith(b"\x1b@abc")
