@@ -321,27 +321,32 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
     fee_items = [{"code": fees[fid].code, "name": fees[fid].name, "kind": fees[fid].kind.value, "amount": -int(v)}
                  for fid, v in fee_rows if fid is not None and int(v)]
     prepaid = -sum(int(v) for fid, v in fee_rows if fid is None)
-    # One pass over the shift's payments (index payment.shift_id): receipts used, voids, refunds.
-    numbers: list[str] = []
+    # Receipts used: one aggregate over the shift's payments (index payment.shift_id); the
+    # void and refund rows are read only when there are any.
+    per_kind = {kind: (lo, hi, int(n)) for kind, lo, hi, n in session.execute(
+        select(Payment.kind, func.min(Payment.receipt_no), func.max(Payment.receipt_no), func.count())
+        .where(Payment.shift_id == shift.id).group_by(Payment.kind))}
     voided: list[str] = []
     refunds: list[dict] = []
-    for kind, no, tendered in session.execute(select(Payment.kind, Payment.receipt_no, Payment.tendered)
-                                              .where(Payment.shift_id == shift.id).order_by(Payment.id)):
-        if kind == PaymentKind.PAYMENT and no:
-            numbers.append(no)
-        elif kind == PaymentKind.VOID:
-            voided.append(no)
-        elif kind == PaymentKind.REFUND:
-            refunds.append({"receipt_no": no or "", "amount": -int(tendered), "kind": "refund"})
+    if PaymentKind.VOID in per_kind or PaymentKind.REFUND in per_kind:
+        for kind, no, tendered in session.execute(
+                select(Payment.kind, Payment.receipt_no, Payment.tendered)
+                .where(Payment.shift_id == shift.id, Payment.kind.in_([PaymentKind.VOID, PaymentKind.REFUND]))
+                .order_by(Payment.id)):
+            if kind == PaymentKind.VOID:
+                voided.append(no)
+            else:
+                refunds.append({"receipt_no": no or "", "amount": -int(tendered), "kind": "refund"})
+    rec = per_kind.get(PaymentKind.PAYMENT, ("", "", 0))
     reprinted: list[str] = []
-    if numbers:
-        used = set(numbers)
-        reprinted = sorted({no for no in session.scalars(
-            select(ReceiptNumberEvent.receipt_no).where(ReceiptNumberEvent.receipt_no >= min(numbers),
-                                                        ReceiptNumberEvent.receipt_no <= max(numbers),
-                                                        ReceiptNumberEvent.kind == ReceiptNumberEventKind.REPRINTED))
-            if no in used})
-    rec = (min(numbers, default=""), max(numbers, default=""), len(numbers))
+    if rec[2]:
+        candidates = set(session.scalars(
+            select(ReceiptNumberEvent.receipt_no).where(ReceiptNumberEvent.receipt_no >= rec[0],
+                                                        ReceiptNumberEvent.receipt_no <= rec[1],
+                                                        ReceiptNumberEvent.kind == ReceiptNumberEventKind.REPRINTED)))
+        if candidates:  # keep only this shift's receipts (another prefix may sort in between)
+            reprinted = sorted(set(session.scalars(select(Payment.receipt_no).where(
+                Payment.shift_id == shift.id, Payment.receipt_no.in_(candidates)))))
     refunds += [{"receipt_no": "", "amount": r.amount, "kind": r.kind + "_refund"} for r in session.scalars(
         select(BalanceRefund).where(BalanceRefund.shift_id == shift.id).order_by(BalanceRefund.id))]
     moves: dict[str, int] = {}

@@ -157,3 +157,15 @@ def test_issue_range_rolls_back_on_error(desk):
     with desk.session() as s:
         assert s.scalar(select(func.count()).select_from(ReceiptRange)) == 1
     assert audit_count(desk) == events
+
+
+def test_close_lists_reprinted_receipts_of_the_shift(desk):
+    open_shift(desk)
+    p1 = pay(desk, "1-1-101", "cash=100")
+    pay(desk, "1-1-102", "cash=100")
+    desk.run(receipt_stock.reprint, actor=desk.actor("demo"), receipt_no=p1.receipt_no, reason="客户遗失")
+    from tests.services.cashdesk_helpers import close
+
+    r = close(desk, "100=2")
+    assert r.summary["receipts"]["reprinted"] == [p1.receipt_no]
+    assert r.summary["receipts"]["count"] == 2
