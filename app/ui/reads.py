@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.errors import NotFound
-from app.services import Actor, accounts, settings, shifts
+from app.services import Actor, accounts, billing, fees, settings, shifts
 from app.services.clock import business_date, local_time, utcnow
 
 
@@ -42,17 +42,56 @@ def is_demo_ledger(session) -> bool:
     return settings.get(session, "demo") == "1"
 
 
-def open_account(session, *, actor: Actor, text: str, preferred: str = "") -> accounts.AccountCard:
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """The account card as of the ledger's business date, with the late fee each overdue
+    charge would get if paid in full today (what `payments.pay` will add)."""
+
+    card: accounts.AccountCard
+    late_fees: dict[int, int]
+    as_of: dt.date
+
+
+def today(session) -> dt.date:
+    return business_date(utcnow(), tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+
+
+def late_fee_estimates(session, *, actor: Actor, card: accounts.AccountCard, as_of: dt.date) -> dict[int, int]:
+    """Per charge id: the late fee the payment service will charge today (same pure formula)."""
+    rules = {f.code: f for f in fees.list_fees(session, actor=actor, as_of=as_of) if f.late_fee_daily_ppm}
+    principals = [c for c in card.charges if c.kind != "late_fee" and c.outstanding > 0 and c.fee_code in rules]
+    if not principals:
+        return {}
+    charged = billing.late_fees_charged(session, [c.id for c in principals])
+    out = {}
+    for c in principals:
+        rule = rules[c.fee_code]
+        already, last = charged.get(c.id, (0, None))
+        fee = billing.late_fee(outstanding=c.outstanding, principal=c.amount, already_charged=already,
+                               due_date=c.due_date, grace_days=rule.late_fee_grace_days,
+                               daily_ppm=rule.late_fee_daily_ppm, accrued_until=last, as_of=as_of)
+        if fee > 0:
+            out[c.id] = fee
+    return out
+
+
+def card_view(session, *, actor: Actor, code: str) -> CardView:
+    as_of = today(session)
+    card = accounts.account_card(session, actor=actor, code=code, as_of=as_of)
+    return CardView(card, late_fee_estimates(session, actor=actor, card=card, as_of=as_of), as_of)
+
+
+def open_account(session, *, actor: Actor, text: str, preferred: str = "") -> CardView:
     """The account typed (exact code), else the highlighted hit, else the best search hit."""
     text = (text or "").strip()
     if not text:
         raise NotFound("请输入房号、姓名、电话后四位或拼音首字母")
     if preferred:
-        return accounts.account_card(session, actor=actor, code=preferred)
+        return card_view(session, actor=actor, code=preferred)
     try:
-        return accounts.account_card(session, actor=actor, code=text)
+        return card_view(session, actor=actor, code=text)
     except NotFound:
         hits = accounts.search_accounts(session, actor=actor, query=text, limit=2)
         if not hits:
             raise NotFound(f"找不到缴费户“{text}”（可输入房号、姓名、电话后四位或拼音首字母）") from None
-        return accounts.account_card(session, actor=actor, code=hits[0].code)
+        return card_view(session, actor=actor, code=hits[0].code)

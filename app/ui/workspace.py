@@ -94,6 +94,7 @@ class CashierWorkspace(QWidget):
         self.setObjectName("cashier_workspace")
         self.actor = None
         self.card: accounts.AccountCard | None = None
+        self.late_fees: dict[int, int] = {}  # charge id -> late fee the payment will add today
         self.tenders: list[payments.TenderInput] = []
         self.method = "cash"
         self.last_result: payments.PaymentResult | None = None
@@ -185,6 +186,7 @@ class CashierWorkspace(QWidget):
             Column(tr("Paid"), lambda c: c.paid, money=True),
             Column(tr("Waived"), lambda c: c.adjusted, money=True),
             Column(tr("Due"), lambda c: c.outstanding, money=True, color=overdue),
+            Column(tr("Late fee"), lambda c: self.late_fees.get(c.id) or None, money=True, color=overdue),
             Column(tr("Due date"), lambda c: c.due_date.isoformat()),
             Column(tr("Days overdue"), lambda c: c.overdue_days or "",
                    background=lambda c: AMBER if c.overdue_days > LONG_ARREARS_DAYS else None),
@@ -199,7 +201,8 @@ class CashierWorkspace(QWidget):
         header.setStretchLastSection(False)
         for col in range(self.charges_model.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the basis text takes what is left
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)  # the basis text takes what is left
         self.charges_table.installEventFilter(self)
         self.charges_model.dataChanged.connect(self.on_charges_model_data_changed)
         cv.addWidget(self.charges_table, 1)
@@ -367,8 +370,10 @@ class CashierWorkspace(QWidget):
             .on_success(self._show_card).on_failure(lambda e: self.search_error.setText(e.message)).start()
 
     # -- card ---------------------------------------------------------------------------------------
-    def _show_card(self, card: accounts.AccountCard, *, focus_tender: bool = True) -> None:
+    def _show_card(self, view, *, focus_tender: bool = True) -> None:
+        card = view.card
         self.card = card
+        self.late_fees = dict(view.late_fees)
         self.search_error.setText("")
         self.search_box.setText(card.code)
         self.hits_model.set_rows([])
@@ -405,12 +410,13 @@ class CashierWorkspace(QWidget):
         if self.card is None or self.actor is None:
             return
         checked = self.charges_model.checked
-        Op(self, accounts.account_card, name="reload_card", actor=self.actor, code=self.card.code) \
+        Op(self, reads.card_view, name="reload_card", actor=self.actor, code=self.card.code) \
             .on_success(lambda c: self._reload_done(c, checked)).on_failure(lambda e: None).start()
 
-    def _reload_done(self, card, checked) -> None:
+    def _reload_done(self, view, checked) -> None:
         keep_tenders, keep_input = self.tenders, self.tender_input.text()
-        self._show_card(card, focus_tender=False)
+        card = view.card
+        self._show_card(view, focus_tender=False)
         self.charges_model.set_checked({c.id for c in card.charges if c.id in checked})
         self.tenders = keep_tenders
         self.tender_input.setText(keep_input)
@@ -434,7 +440,8 @@ class CashierWorkspace(QWidget):
 
     # -- tenders ----------------------------------------------------------------------------------------
     def due(self) -> int:
-        return sum(c.outstanding for c in self.charges_model.checked_rows())
+        """Selected outstanding plus the late fees the payment adds today."""
+        return sum(c.outstanding + self.late_fees.get(c.id, 0) for c in self.charges_model.checked_rows())
 
     def tendered(self) -> int:
         return sum(t.amount for t in self.tenders)
@@ -448,8 +455,8 @@ class CashierWorkspace(QWidget):
         self.amount_due.setText(format_yuan(due))
         self.selection_total.setText(tr("{0} of {1} charges selected, total {2}").format(n_sel, n_all, format_yuan(due))
                                      if n_all else "")
-        overdue = any(c.overdue_days > 0 for c in self.charges_model.checked_rows())
-        self.late_fee_note.setText(tr("Late fees on overdue charges are added when paying.") if overdue else "")
+        late = sum(self.late_fees.get(c.id, 0) for c in self.charges_model.checked_rows())
+        self.late_fee_note.setText(tr("Includes late fees {0} (as of today)").format(format_yuan(late)) if late else "")
         self.tender_lines.setText("\n".join(
             f"{tender_label(t.method)}  {format_yuan(t.amount)}" + (f"  ({t.reference})" if t.reference else "")
             for t in self.tenders))

@@ -1052,10 +1052,6 @@ Float {3}</source>
         <translation>未缴费用（空格勾选，逾期标红）</translation>
     </message>
     <message>
-        <source>Late fees on overdue charges are added when paying.</source>
-        <translation>逾期费用的滞纳金在收款时计入。</translation>
-    </message>
-    <message>
         <source>Open an account first (type the room number and press Enter).</source>
         <translation>请先打开缴费户（输入房号后按 Enter）。</translation>
     </message>
@@ -1104,6 +1100,10 @@ Float {3}</source>
         <translation>欠款</translation>
     </message>
     <message>
+        <source>Late fee</source>
+        <translation>滞纳金</translation>
+    </message>
+    <message>
         <source>Due date</source>
         <translation>到期日</translation>
     </message>
@@ -1138,6 +1138,10 @@ Float {3}</source>
     <message>
         <source>{0} of {1} charges selected, total {2}</source>
         <translation>已勾选 {0}/{1} 笔，合计 {2} 元</translation>
+    </message>
+    <message>
+        <source>Includes late fees {0} (as of today)</source>
+        <translation>含滞纳金 {0} 元（按今日计算）</translation>
     </message>
     <message>
         <source>{0} received (Enter)</source>

@@ -135,4 +135,5 @@ ZH: dict[str, str] = {
     "Nothing was imported. Fix these rows and import again:": "未导入任何数据。请修正以下各行后重新导入：",
     "{0} accounts imported.": "已导入 {0} 户。", "Test page on {0}: {1}": "{0} 测试页：{1}",
     "Range issued: {0}{1}–{2} to {3}": "已发放号段 {0}{1}–{2} 给 {3}", "User {0} added.": "已新增用户 {0}。",
+    "Late fee": "滞纳金", "Includes late fees {0} (as of today)": "含滞纳金 {0} 元（按今日计算）",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.money import format_yuan
 from app.services import receipts
 from tests.helpers import fen
 from tests.ui.conftest import press, screenshot, type_text, wait_idle
@@ -265,3 +266,30 @@ def test_f1_shows_the_shortcut_sheet(qtbot, cashier):
     texts = [table.item(r, 1).text() for r in range(table.rowCount())]
     assert "付款方式：微信支付" in texts and "锁屏" in texts
     sheet.close()
+
+
+def test_amount_due_includes_the_late_fees_the_payment_will_charge(qtbot, cashier, estate):
+    from tests.helpers import bill, make_fee
+
+    fee = make_fee(estate, "GLF 管理费 fixed 100 monthly", due_days=5, late_fee_daily="0.001")
+    estate.run(__import__("app.services.fees", fromlist=["x"]).assign_fee, actor=estate.actor("admin"),
+               fee_code="GLF", account_code="P-001")
+    bill(estate, "2026-08")  # long overdue by now: late fees accrue daily
+    ws = cashier.workspace
+    ws.search_box.setFocus()
+    qtbot.keyClicks(ws.search_box, "P-001")
+    press(qtbot, ws.search_box)
+    qtbot.waitUntil(lambda: ws.card is not None, timeout=5000)
+    late = sum(ws.late_fees.values())
+    assert fee.code == "GLF" and late > 0
+    outstanding = sum(c.outstanding for c in ws.card.charges)
+    assert ws.amount_due.text() == format_yuan(outstanding + late)
+    assert format_yuan(late) in ws.late_fee_note.text()
+    qtbot.keyClicks(ws.tender_input, "1000")
+    press(qtbot, ws.tender_input)
+    qtbot.waitUntil(lambda: ws.last_result is not None, timeout=5000)
+    result = ws.last_result
+    assert sum(x.amount for x in result.late_fees) == late  # exactly what the screen announced
+    assert result.change == fen("1000") - outstanding - late
+    assert ws.change_label.text() == format_yuan(result.change)
+    assert result.arrears_after == 0
