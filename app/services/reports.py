@@ -232,9 +232,11 @@ def _ym(day: dt.date) -> str:
 
 
 def collection_rate(session: Session, *, actor: Actor, from_period: str, to_period: str, by: str = "building",
-                    cutoff: dt.date | None = None, in_period: bool = False, at: dt.datetime | None = None
-                    ) -> CollectionReport:
+                    cutoff: dt.date | None = None, in_period: bool = False, at: dt.datetime | None = None,
+                    with_arrears: bool = True) -> CollectionReport:
     """收费率 per building, fee item, collector or month; figures as in the module docstring.
+
+    `with_arrears=False` leaves 期初欠费/欠费追回 at zero (charts that only need the rates).
 
     How it stays fast on a big ledger: money collected on a charge by the cut-off is derived as
     amount - adjustments - what is still owed at the cut-off, and what is still owed comes from
@@ -363,7 +365,7 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
         select(Charge.id).where(Charge.period.is_not(None), Charge.period < first, Charge.training.is_(False))
         .limit(1).subquery()))
     matrix: dict[tuple, int] = defaultdict(int)  # (group, charge period, pay month) -> amount
-    if has_earlier or by == "month":
+    if with_arrears and (has_earlier or by == "month"):
         period_cond = Charge.period < first if by != "month" else Charge.period <= last
         # grouped in SQL by the report's own key, so the result stays small (groups x periods x months)
         gk = {"fee": Charge.fee_item_id, "month": literal(""), "building": Account.building,
@@ -410,6 +412,8 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
         for k, p, am_, amount in adj_dated:
             if k in groups and p < rs and am_ >= rs:
                 arrears += amount
+        if not with_arrears:
+            arrears = recovered = 0
         other_sum = sum(a for (k, qm), a in other.items() if k in groups and rs <= qm <= rs_last)
         pre_sum = sum(a for (k, qm), a in prepaid.items() if k in groups and rs <= qm <= rs_last)
         return CollectionRow(text, due, collected, hh_billed, hh_billed - hh_unpaid, arrears, recovered, pre_sum,
@@ -1163,7 +1167,7 @@ def chart_rate_by_month(session: Session, *, actor: Actor, year: int | None = No
     by_year = {}
     for y in (year - 1, year):
         rep = collection_rate(session, actor=actor, from_period=f"{y}-01", to_period=f"{y}-12", by="month",
-                              cutoff=min(today, dt.date(y, 12, 31)), in_period=True)
+                              cutoff=min(today, dt.date(y, 12, 31)), in_period=True, with_arrears=False)
         by_year[y] = {int(r.key[5:]): r.rate for r in rep.rows}
     return RateByMonthChart(year, [MonthlyRatePoint(m, by_year[year][m], by_year[year - 1][m]) for m in range(1, 13)])
 
