@@ -24,6 +24,9 @@ from app.ui.qtcompat import emit
 log = logging.getLogger("feedesk.ui")
 
 
+_SKIPPED = object()
+
+
 class OpRunner(QObject):
     """Executes ops one at a time and reports back on the GUI thread."""
 
@@ -62,6 +65,9 @@ class OpRunner(QObject):
         self.executor.submit(self._work, op)
 
     def _work(self, op: Op) -> None:
+        if op.stale is not None and op.stale():
+            emit(self._delivered, op, _SKIPPED, None)  # superseded while waiting (e.g. an older keystroke)
+            return
         try:
             # imported here: the log-in window shows before SQLAlchemy loads
             from app.services import run
@@ -77,6 +83,9 @@ class OpRunner(QObject):
     @Slot(object, object, object)
     def on_runner_delivered(self, op: Op, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
+        if result is _SKIPPED:
+            emit(self.op_finished, op.name)
+            return
         if op.long:
             self.long_pending -= 1
             if self.long_pending == 0:
@@ -105,7 +114,8 @@ class Op:
     """
 
     def __init__(self, parent: QWidget | None, fn: Callable[..., Any], /, *, write: bool = False,
-                 raw: bool = False, long: bool = False, quiet: bool = False, name: str = "", **kw):
+                 raw: bool = False, long: bool = False, quiet: bool = False, name: str = "",
+                 stale: Callable[[], bool] | None = None, **kw):
         self.parent = parent
         self.fn = fn
         self.kw = kw
@@ -113,6 +123,7 @@ class Op:
         self.raw = raw
         self.long = long
         self.quiet = quiet  # background refresh: a bug is logged, not shown in a dialog each time
+        self.stale = stale  # read-only ops: checked on the worker just before running; True skips the op
         self.name = name or getattr(fn, "__name__", "op")
         self.trace = ""
         self._success: Callable[[Any], None] | None = None

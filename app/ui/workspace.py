@@ -326,7 +326,8 @@ class CashierWorkspace(QWidget):
         if not text.strip():
             self.hits_model.set_rows([])
             return
-        Op(self, accounts.search_accounts, quiet=True, name="search", actor=self.actor, query=text, limit=20) \
+        Op(self, accounts.search_accounts, quiet=True, name="search", stale=lambda: seq != self._search_seq,
+           actor=self.actor, query=text, limit=20) \
             .on_success(lambda hits: self._show_hits(seq, hits)) \
             .on_failure(lambda e: self.search_error.setText(e.message)).start()
 
