@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Account, Charge, Posting
+from app.models import Account, Charge
 from app.money import format_yuan
 from app.services import Actor, auth, ledger, settings
 
@@ -57,32 +57,35 @@ class ArrearsReport:
 
 
 def arrears(session: Session, *, actor: Actor, as_of: dt.date | None = None, building: str | None = None) -> ArrearsReport:
-    """Every account with charges due on or before `as_of` still outstanding, oldest first per account."""
+    """Every account with charges due on or before `as_of` still outstanding, oldest first per account.
+
+    Summed per account and per ageing bucket in SQL (bucket edges become due-date edges), so
+    the whole ledger's arrears come back as one row per owing account, not one per charge.
+    """
     auth.require(session, actor, auth.READ)
     as_of = as_of or settings.today(session)
-    due = (select(Posting.charge_id, func.sum(Posting.amount).label("due"))
-           .where(Posting.book == ledger.RECEIVABLE).group_by(Posting.charge_id)
-           .having(func.sum(Posting.amount) > 0).subquery())
-    q = (select(Account.code, Account.owner_name, Account.owner_phone, Account.building, Charge.due_date, due.c.due)
+    by_charge = ledger.receivable_by_charge()
+    due = by_charge.having(by_charge.selected_columns.due > 0).subquery()
+    bucket_sums = []
+    for label, lo, hi in BUCKETS:
+        newest = as_of - dt.timedelta(days=lo)  # days overdue >= lo  <=>  due_date <= as_of - lo
+        cond = Charge.due_date <= newest
+        if hi is not None:
+            cond = and_(cond, Charge.due_date >= as_of - dt.timedelta(days=hi))
+        bucket_sums.append(func.sum(case((cond, due.c.due), else_=0)).label(label))
+    q = (select(Account.code, Account.owner_name, Account.owner_phone, Account.building,
+                func.sum(due.c.due), func.min(Charge.due_date), *bucket_sums)
          .join(Charge, Charge.id == due.c.charge_id).join(Account, Account.id == Charge.account_id)
-         .where(Charge.due_date <= as_of, Charge.training.is_(False)).order_by(Account.code, Charge.due_date))
+         .where(Charge.due_date <= as_of, Charge.training.is_(False))
+         .group_by(Account.id).order_by(Account.code))
     if building:
         q = q.where(Account.building == building)
     rows: list[ArrearsRow] = []
     totals = {label: 0 for label, _, _ in BUCKETS}
-    current = None
-    for code, owner, phone, bld, due_date, amount in session.execute(q):
-        amount = int(amount)
-        days = (as_of - due_date).days
-        label = bucket_of(days)
-        totals[label] += amount
-        if current is None or current["code"] != code:
-            if current:
-                rows.append(ArrearsRow(**current))
-            current = dict(code=code, owner=owner, phone=phone, building=bld, outstanding=0, oldest_due=due_date,
-                           days_overdue=days, buckets={k: 0 for k in totals})
-        current["outstanding"] += amount
-        current["buckets"][label] += amount
-    if current:
-        rows.append(ArrearsRow(**current))
+    for code, owner, phone, bld, outstanding, oldest, *per_bucket in session.execute(q):
+        buckets = {label: int(v) for (label, _, _), v in zip(BUCKETS, per_bucket, strict=True)}
+        for label, v in buckets.items():
+            totals[label] += v
+        rows.append(ArrearsRow(code=code, owner=owner, phone=phone, building=bld, outstanding=int(outstanding),
+                               oldest_due=oldest, days_overdue=(as_of - oldest).days, buckets=buckets))
     return ArrearsReport(as_of, rows, totals, sum(totals.values()))

@@ -84,9 +84,8 @@ def _entries_balanced(session: Session) -> str | None:
 
 
 def _charges_consistent(session: Session) -> str | None:
-    journal = (select(Posting.charge_id.label("cid"), func.sum(Posting.amount).label("j"))
-               .where(Posting.book == ledger.RECEIVABLE, Posting.charge_id.is_not(None))
-               .group_by(Posting.charge_id).subquery())
+    by_charge = ledger.receivable_by_charge().subquery()
+    journal = select(by_charge.c.charge_id.label("cid"), by_charge.c.due.label("j")).subquery()
     alloc = (select(Allocation.charge_id.label("cid"), func.sum(Allocation.amount).label("a"))
              .group_by(Allocation.charge_id).subquery())
     adj = (select(ChargeAdjustment.charge_id.label("cid"), func.sum(ChargeAdjustment.amount).label("w"))
