@@ -51,9 +51,28 @@ def emit_steals_reference() -> bool:
     return _steals
 
 
+def void_call_steals_reference() -> bool:
+    """Whether a void binding call takes a reference away from None (probed once per call)."""
+    from PySide6.QtCore import QObject as _Obj
+
+    obj = _Obj()
+    before = sys.getrefcount(None)
+    obj.setObjectName("probe")  # returns None; a correct binding leaves None's count unchanged
+    lost = sys.getrefcount(None) < before
+    if lost:
+        _incref(None)
+    return lost
+
+
 def protect_singletons() -> bool:
-    """Make None/True/False practically immortal on CPython < 3.12 (see module docstring)."""
+    """Make None/True/False practically immortal where the binding has the defect (see module docstring).
+
+    pyproject pins PySide6 below 6.12, so this normally finds nothing to do; it stays as a net
+    for a machine where a defective binding is installed anyway.
+    """
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount"):
+        return False
+    if not void_call_steals_reference():
         return False
     for obj in (None, True, False):
         if sys.getrefcount(obj) < 1 << 39:
