@@ -19,7 +19,7 @@ from tests.helpers import card
 from tests.printing.builders import TIMEOUT_MS, add_printer, cash_payment, estate
 
 # Time the ledger's own short transactions may take around the printer's timeout.
-LEDGER_SLACK_S = 1.5
+LEDGER_SLACK_S = 2.0
 
 FAULTS = {
     "offline": ("打印机离线", lambda lp: setattr(lp, "state", "offline")),
