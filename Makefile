@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
 
-.PHONY: run test bench stress lint deps clean-demo
+.PHONY: run test bench stress lint deps clean-demo screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || (echo "需要 Python 3.11 ($(PYTHON))"; exit 1)
@@ -44,3 +44,6 @@ lint: $(STAMP)
 
 clean-demo:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen FEEDESK_SCREENSHOTS=$(CURDIR)/docs/images $(PY) -m pytest -q tests/ui

@@ -2,11 +2,13 @@
 
 The window is the program's own `MainWindow` with the bundled font and the zh_CN translation,
 sized 1366×768. `type_text` types Chinese through an input-method commit (keyClicks aborts
-on non-ASCII). Screenshots go to docs/images/.
+on non-ASCII). Screenshots go to tests/_artifacts/screenshots/ (git-ignored), or to the
+folder in env FEEDESK_SCREENSHOTS: `make screenshots` refreshes docs/images/ that way.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app import config
 from tests.helpers import assign_all, bill, make_accounts, make_fee
 
-IMAGES = config.ROOT / "docs" / "images"
+IMAGES = Path(os.environ.get("FEEDESK_SCREENSHOTS") or config.ROOT / "tests" / "_artifacts" / "screenshots")
 
 
 @pytest.fixture(scope="session", autouse=True)
