@@ -302,11 +302,15 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
             .join(owed_now, owed_now.c.cid == Charge.id).where(periodic)):
         owed[cid] = [acc, fee, p, pend, int(amount)]
     # money dated after the cut-off: found from the payment-date index, then its charges looked up
-    later = dict(session.execute(select(Allocation.charge_id, func.sum(Allocation.amount))
-                                 .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
-                                 .where(Payment.business_date > cutoff).group_by(Allocation.charge_id)).all())
-    for cid, (acc, fee, p, pend) in _charge_info(session, set(later), last).items():
-        owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(later[cid])
+    cp = func.coalesce(Charge.period, "")  # coalesce: no charge index may drive these joins
+    for cid, acc, fee, p, pend, amount in session.execute(
+            select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end,
+                   func.sum(Allocation.amount))
+            .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
+            .join(Charge, Charge.id == Allocation.charge_id)
+            .where(Payment.business_date > cutoff, cp != "", cp <= last, Charge.training.is_(False))
+            .group_by(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end)):
+        owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
     if in_period:  # money paid after each current charge's own period end (and by the cut-off)
         for cid, acc, fee, p, pend, amount in session.execute(
                 select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end,
@@ -366,14 +370,17 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
         .limit(1).subquery()))
     matrix: dict[tuple, int] = defaultdict(int)  # (group, charge period, pay month) -> amount
     if with_arrears and (has_earlier or by == "month"):
-        period_cond = Charge.period < first if by != "month" else Charge.period <= last
+        # The period terms are wrapped in coalesce so that no index on charge.period can drive the
+        # join: the planner must start from the payment-date index (only the window's payments).
+        cp = func.coalesce(Charge.period, "")
+        period_cond = and_(cp != "", cp < first if by != "month" else cp <= last)
         # grouped in SQL by the report's own key, so the result stays small (groups x periods x months)
         gk = {"fee": Charge.fee_item_id, "month": literal(""), "building": Account.building,
               "collector": CollectorArea.user_id}[by]
         q = (select(gk, Charge.period, py, pm, func.sum(Allocation.amount))
              .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
              .join(Charge, Charge.id == Allocation.charge_id)
-             .where(window, Charge.period.is_not(None), Charge.training.is_(False), period_cond))
+             .where(window, Charge.training.is_(False), period_cond))
         if by in ("building", "collector"):
             q = q.join(Account, Account.id == Charge.account_id)
         if by == "collector":
