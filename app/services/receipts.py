@@ -13,7 +13,7 @@ import hmac
 import json
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ReceiptStockError
@@ -41,14 +41,13 @@ def take_number(session: Session, *, station: Station, user: User, training: boo
         prefix = f"LX{station.code}-"
         n = 1 + session.scalar(select(func.count()).select_from(Receipt).where(Receipt.receipt_no.like(prefix + "%")))
         return TakenNumber(f"{prefix}{n:0{width}d}", n, None)
+    # The cashier's own range first, else one issued to the station; oldest first.
     rng = session.scalars(
-        select(ReceiptRange).where(ReceiptRange.user_id == user.id, ReceiptRange.next_number <= ReceiptRange.last_number)
-        .order_by(ReceiptRange.id).limit(1).with_for_update()).first()
-    if rng is None:
-        rng = session.scalars(
-            select(ReceiptRange).where(ReceiptRange.station_id == station.id, ReceiptRange.user_id.is_(None),
-                                       ReceiptRange.next_number <= ReceiptRange.last_number)
-            .order_by(ReceiptRange.id).limit(1).with_for_update()).first()
+        select(ReceiptRange).where(
+            or_(ReceiptRange.user_id == user.id,
+                and_(ReceiptRange.station_id == station.id, ReceiptRange.user_id.is_(None))),
+            ReceiptRange.next_number <= ReceiptRange.last_number)
+        .order_by(ReceiptRange.user_id.is_(None), ReceiptRange.id).limit(1).with_for_update()).first()
     if rng is not None:
         n = rng.next_number
         rng.next_number = n + 1
