@@ -231,6 +231,19 @@ def cmd_receipts_list(ctx) -> None:
                                                   for r in rows]))
 
 
+EVENT_NAMES = {"used": "开具", "void": "作废", "refund": "退费", "reprinted": "重打", "late_printed": "补打",
+               "recovered": "重打收回", "returned": "退回", "lost": "报损"}
+
+
+def cmd_receipts_show(ctx) -> None:
+    rows = ctx.call(receipt_stock.receipt_history, receipt_no=ctx.args.receipt_no)
+    ctx.emit([{"at": e.at.isoformat(), "event": e.event, "user": e.user, "reason": e.reason,
+               "approved_by": e.approved_by or None} for e in rows],
+             _table(["时间(UTC)", "事件", "操作员", "原因", "审批"],
+                    [[e.at.strftime("%Y-%m-%d %H:%M"), EVENT_NAMES.get(e.event, e.event), e.user, e.reason,
+                      e.approved_by] for e in rows]))
+
+
 def _release(ctx, kind: str) -> None:
     a = ctx.args
     r = ctx.call(receipt_stock.release_numbers, kind=kind, receipt_no=a.receipt_no, count=a.count, reason=a.reason)
@@ -393,6 +406,7 @@ def register(sub, cmd, parents) -> None:
     cmd("gaps", cmd_receipts_gaps, rec, help="缺号检查")
     cmd("stock", cmd_receipts_stock, rec, help="本人票据余量")
     cmd("list", cmd_receipts_list, rec, help="号段列表")
+    cmd("show", cmd_receipts_show, rec, help="票据号的记录（开具、作废、重打…）").add_argument("receipt_no")
     for name, fn in (("return", cmd_receipts_return), ("lost", cmd_receipts_lost)):
         sp = cmd(name, fn, rec, help="退回未用票据" if name == "return" else "票据报损")
         sp.add_argument("receipt_no")

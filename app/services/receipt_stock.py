@@ -309,3 +309,37 @@ def gaps(session: Session, *, actor: Actor) -> list[Gap]:
 def list_ranges(session: Session, *, actor: Actor) -> list[RangeInfo]:
     auth.require(session, actor, auth.READ)
     return [_info(session, r) for r in session.scalars(select(ReceiptRange).order_by(ReceiptRange.id))]
+
+
+@dataclass(frozen=True, slots=True)
+class NumberEvent:
+    at: dt.datetime
+    event: str  # used | void | refund | reprinted | late_printed | recovered | returned | lost
+    user: str
+    reason: str
+    approved_by: str = ""
+
+
+def receipt_history(session: Session, *, actor: Actor, receipt_no: str) -> list[NumberEvent]:
+    """The life of one receipt number: used, voided or refunded (with reason and approver),
+    reprinted, late-printed, recovered, returned or lost — oldest first."""
+    from app.models import Approval, PaymentKind
+
+    auth.require(session, actor, auth.READ)
+    names = dict(session.execute(select(User.id, User.username)).all())
+    out: list[NumberEvent] = []
+    for p in session.scalars(select(Payment).where(Payment.receipt_no == receipt_no).order_by(Payment.id)):
+        approver = ""
+        if p.approval_id:
+            approver = names.get(session.get(Approval, p.approval_id).approver_id, "")
+        event = {PaymentKind.PAYMENT: "used", PaymentKind.VOID: "void", PaymentKind.REFUND: "refund"}[p.kind]
+        out.append(NumberEvent(p.created_at, event, names.get(p.user_id, ""), p.reason, approver))
+    if not out and session.scalar(select(Receipt.id).where(Receipt.receipt_no == receipt_no)) is not None:
+        rec = session.scalar(select(Receipt).where(Receipt.receipt_no == receipt_no))
+        out.append(NumberEvent(rec.created_at, "used", "", "重打新票据"))
+    for ev in session.scalars(select(ReceiptNumberEvent).where(ReceiptNumberEvent.receipt_no == receipt_no)
+                              .order_by(ReceiptNumberEvent.id)):
+        out.append(NumberEvent(ev.created_at, ev.kind.value, names.get(ev.user_id, ""), ev.reason))
+    if not out:
+        raise NotFound(f"票据号 {receipt_no} 没有任何记录")
+    return sorted(out, key=lambda e: e.at)

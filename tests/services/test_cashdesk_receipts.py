@@ -169,3 +169,16 @@ def test_close_lists_reprinted_receipts_of_the_shift(desk):
     r = close(desk, "100=2")
     assert r.summary["receipts"]["reprinted"] == [p1.receipt_no]
     assert r.summary["receipts"]["count"] == 2
+
+
+def test_receipt_number_life_is_recorded(desk):
+    from app.services import corrections
+
+    open_shift(desk)
+    p = pay(desk, "1-1-101", "cash=100")
+    desk.run(receipt_stock.reprint, actor=desk.actor("demo"), receipt_no=p.receipt_no, reason="客户遗失")
+    desk.run(corrections.void_payment, actor=desk.actor("demo"), receipt_no=p.receipt_no, reason="收错户",
+             approver="boss", approver_password="boss")  # now: after the reprint
+    life = desk.run(receipt_stock.receipt_history, actor=desk.actor("boss"), receipt_no=p.receipt_no)
+    assert [(e.event, e.user) for e in life] == [("used", "demo"), ("reprinted", "demo"), ("void", "demo")]
+    assert (life[-1].reason, life[-1].approved_by) == ("收错户", "boss")
