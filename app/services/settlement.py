@@ -264,8 +264,12 @@ def bank_deposit(session: Session, *, actor: Actor, amount: str, slip: str, for_
     today = bdate(session, at)
     if for_date is None:
         for_date = today
-        for row in session.scalars(select(DaySettlement).order_by(DaySettlement.business_date)):
-            if _banked(session, row.business_date, json.loads(row.totals_json)) < row.cash_due_to_bank:
+        deposits = dict(session.execute(select(BankDeposit.for_date, func.sum(BankDeposit.amount))
+                                        .group_by(BankDeposit.for_date)).all())
+        for row in session.scalars(select(DaySettlement).where(DaySettlement.cash_due_to_bank > 0)
+                                   .order_by(DaySettlement.business_date)):
+            runs = json.loads(row.totals_json).get("bank_run", 0)
+            if int(deposits.get(row.business_date, 0)) + runs < row.cash_due_to_bank:
                 for_date = row.business_date
                 break
     entry = ledger.post(session, actor=actor, kind="bank_deposit", business_date=today, memo=f"解款 {slip}",
