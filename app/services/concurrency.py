@@ -3,7 +3,8 @@
 On SQLite every write transaction starts with `BEGIN IMMEDIATE` (app/models/db.py), so
 writers are already one at a time and every function here costs nothing. On PostgreSQL
 transactions run at READ COMMITTED side by side, and these locks are what make the rules
-hold. The protocol, in the order a transaction takes them (always this order, so no cycle):
+hold. The protocol (no cycle can form: row locks are taken shift -> account -> counter, the
+settlement holds its day lock but waits for no row lock, and the audit head comes last):
 
 1. shift row        `shifts.open_shift_of(lock=True)`: closes, voids, refunds, cash moves.
 2. account row      `lock_account`: every use case that reads an account's outstanding
