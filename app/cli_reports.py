@@ -123,7 +123,7 @@ def cmd_journal(ctx) -> None:
         n = total = 0
         for x in rep.rows:
             n += 1
-            total += x.amount if x.receipt_no else 0
+            total += 0 if x.kind in reports.NON_MONEY_KINDS else x.amount
         return f"收费明细 {rep.date_from} 至 {rep.date_to}：{n} 笔，金额合计 {_y(total)} 元"
 
     _report(ctx, reports.journal, layouts.journal, summary, to_json=to_json, date_from=parse_date(a.from_),

@@ -65,7 +65,7 @@ def journal(rep: r.JournalReport) -> Document:
     def rows():
         for x in rep.rows:
             acc["count"] += 1
-            if x.receipt_no:  # adjustments change charges, not money
+            if x.kind not in r.NON_MONEY_KINDS:  # waivers and write-offs change charges, not money
                 acc["amount"] += x.amount
             yield [x.business_date, x.time, x.receipt_no, x.kind, x.account, x.payer, x.items, x.tenders, M(x.amount),
                    x.operator, x.station, x.reference]

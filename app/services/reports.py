@@ -25,7 +25,7 @@ period (bill runs and meter readings); late fees and ad-hoc charges are not peri
 - 欠费追回 (recovered): money allocated between the start and CUT (for a month row: within
   that month, up to CUT) to those earlier-period charges. 清欠率 = 欠费追回 ÷ 期初欠费.
 - 预存 (prepayments): money added to prepaid balances between the start and CUT (payments
-  add, voids and refunds take back). Prepaid money counts in 当期实收 only when it is later
+  add; voids, refunds and 预存退款 take back). Prepaid money counts in 当期实收 only when it is later
   applied to a current charge — never when it is received.
 - 其他收费: money allocated between the start and CUT to late fees and ad-hoc charges.
 
@@ -85,6 +85,9 @@ from app.services.receipts import TENDER_NAMES
 
 KIND_LABELS = {"payment": "收款", "void": "作废", "refund": "退费", "waiver": "减免", "write_off": "核销",
                "cancel": "退费撤销"}
+#: Journal kinds that change what is owed but move no money (left out of money totals).
+NON_MONEY_KINDS = {"减免", "核销", "退费撤销"}
+BALANCE_REFUND_LABELS = {"deposit": "退押金", "prepaid": "预存退款"}
 UNASSIGNED = "（未分配）"
 NO_FEE = "（预存，不分项目）"
 
@@ -363,6 +366,15 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
             .group_by(Payment.account_id, py, pm)):
         if amount:
             prepaid[(None if by == "fee" else key_of(acc, None), _month(y, m))] += int(amount)
+    from app.models import BalanceRefund
+
+    ry, rm = extract("year", BalanceRefund.business_date), extract("month", BalanceRefund.business_date)
+    for acc, y, m, amount in session.execute(  # 预存退款 takes prepaid money back out
+            select(BalanceRefund.account_id, ry, rm, func.sum(BalanceRefund.amount))
+            .where(BalanceRefund.kind == "prepaid", BalanceRefund.training.is_(False),
+                   BalanceRefund.business_date >= start, BalanceRefund.business_date <= cutoff)
+            .group_by(BalanceRefund.account_id, ry, rm)):
+        prepaid[(None if by == "fee" else key_of(acc, None), _month(y, m))] -= int(amount)
 
     # E. arrears at the start and money recovered: allocations dated START..CUT to earlier charges
     has_earlier = session.scalar(select(func.count()).select_from(
@@ -709,6 +721,21 @@ def _journal_rows(session: Session, date_from: dt.date, date_to: dt.date) -> Ite
         yield JournalRow(bd, local_time(created, tz).strftime("%H:%M"), "", KIND_LABELS.get(kind.value, kind.value),
                          code, owner, _summarise_items([(fee_names.get(fee_id, ""), period or "")]), "",
                          -int(amount), users.get(uid, ""), "", reason or "")
+    # 退押金 / 预存退款: money paid back out of a deposit or a prepaid balance
+    from app.models import BalanceRefund, Shift
+
+    q = (select(BalanceRefund.business_date, BalanceRefund.created_at, BalanceRefund.kind, BalanceRefund.amount,
+                BalanceRefund.tender, BalanceRefund.reason, BalanceRefund.user_id, BalanceRefund.fee_item_id,
+                Shift.station_id, Account.code, Account.owner_name)
+         .join(Account, Account.id == BalanceRefund.account_id).join(Shift, Shift.id == BalanceRefund.shift_id)
+         .where(BalanceRefund.business_date >= date_from, BalanceRefund.business_date <= date_to,
+                BalanceRefund.training.is_(False))
+         .order_by(BalanceRefund.business_date, BalanceRefund.id))
+    for bd, created, kind, amount, tender, reason, uid, fee_id, st, code, owner in session.execute(q):
+        yield JournalRow(bd, local_time(created, tz).strftime("%H:%M"), "", BALANCE_REFUND_LABELS.get(kind, kind),
+                         code, owner, fee_names.get(fee_id, "") if fee_id else "预存",
+                         f"{TENDER_NAMES.get(tender, tender)}{_yuan(int(amount))}", -int(amount), users.get(uid, ""),
+                         stations.get(st, ""), reason or "")
 
 
 def _yuan(fen: int) -> str:
@@ -796,6 +823,21 @@ def income(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.da
     if prepaid:
         by_fee.append(IncomeLine("预存款", "预存", "", prepaid))
         by_category["预存"] += prepaid
+    # 退押金 / 预存退款 pay money back out: negative lines, and out of their tender
+    from app.models import BalanceRefund
+
+    refunds_out: dict[str, int] = defaultdict(int)
+    for kind, fee_name, tender, amount in session.execute(
+            select(BalanceRefund.kind, FeeItem.name, BalanceRefund.tender, func.sum(BalanceRefund.amount))
+            .outerjoin(FeeItem, FeeItem.id == BalanceRefund.fee_item_id)
+            .where(BalanceRefund.business_date >= date_from, BalanceRefund.business_date <= date_to,
+                   BalanceRefund.training.is_(False))
+            .group_by(BalanceRefund.kind, FeeItem.name, BalanceRefund.tender)):
+        category = "押金" if kind == "deposit" else "预存"
+        label = f"{fee_name or ''}{BALANCE_REFUND_LABELS.get(kind, kind)}"
+        by_fee.append(IncomeLine(label, category, "", -int(amount)))
+        by_category[category] -= int(amount)
+        refunds_out[TENDER_NAMES.get(tender, tender)] += int(amount)
     # tenders: each tender line signed by its payment's kind; cash net of change
     sign = case((Payment.kind == PaymentKind.PAYMENT, 1), else_=-1)
     by_tender: dict[str, int] = defaultdict(int)
@@ -806,6 +848,8 @@ def income(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.da
     change = int(session.scalar(select(func.coalesce(func.sum(sign * func.abs(Payment.change)), 0)).where(in_range)))
     if change:
         by_tender[TENDER_NAMES["cash"]] -= change
+    for name, amount in refunds_out.items():
+        by_tender[name] -= amount
     order = list(TENDER_NAMES.values())
     by_tender = dict(sorted(by_tender.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
     meta = report_meta(session, actor, f"{date_from.isoformat()} 至 {date_to.isoformat()}", at)

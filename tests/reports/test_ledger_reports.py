@@ -183,3 +183,21 @@ def test_ageing_as_of_before_a_waiver_still_shows_the_waived_amount(known):
     before = known.run(reports.ageing, actor=boss(known), as_of=D(2026, 11, 19))
     after = known.run(reports.ageing, actor=boss(known), as_of=D(2026, 11, 25))
     assert before.rows[0].amount == fen("400") and after.rows[0].amount == fen("300")
+
+
+def test_prepaid_refund_is_money_out_in_journal_income_and_the_prepaid_column(known_extras):
+    known_extras.run(corrections.refund_balance, actor=known_extras.actor("demo"), kind="prepaid",
+                     account_code="2-1-102", tender="cash", reason="业主搬离", amount="100", approver="boss",
+                     approver_password="boss", at=at("2026-10-28"))
+    boss_ = boss(known_extras)
+    r = known_extras.run(reports.income, actor=boss_, date_from=D(2026, 10, 1), date_to=D(2026, 10, 31))
+    assert {x.name: x.amount for x in r.by_fee}["预存退款"] == -fen("100")
+    assert r.by_tender["现金"] == fen("450") and r.total == fen("750") == sum(r.by_tender.values())
+
+    def rows(session, **kw):
+        return [(x.kind, x.account, x.amount) for x in reports.journal(session, **kw).rows]
+
+    got = known_extras.run(rows, actor=boss_, date_from=D(2026, 10, 28), date_to=D(2026, 10, 28))
+    assert got == [("预存退款", "2-1-102", -fen("100"))]
+    t = known_extras.run(reports.collection_rate, actor=boss_, from_period="2026-10", to_period="2026-10").total
+    assert (t.prepaid, t.collected, t.rate.text) == (fen("200"), fen("350"), "58.33%")
