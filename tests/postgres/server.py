@@ -111,7 +111,9 @@ class PgServer:
                     continue
             else:
                 raise PostgresNotFound("running as root but no unprivileged user (postgres/nobody) for the server")
-        self.tmp = Path(tempfile.mkdtemp(prefix="feedesk-pg-"))
+        # As root the server's user must reach the directory: not under a private TMPDIR.
+        base = os.environ.get("FEEDESK_PG_TMP") or ("/tmp" if self._run_as is not None else None)
+        self.tmp = Path(tempfile.mkdtemp(prefix="feedesk-pg-", dir=base))
         if self._run_as is not None:
             os.chown(self.tmp, self._run_as.pw_uid, self._run_as.pw_gid)
         data = self.tmp / "data"
