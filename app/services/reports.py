@@ -397,7 +397,8 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
             q = q.join(Account, Account.id == Charge.account_id)
         if by == "collector":
             q = q.outerjoin(CollectorArea, CollectorArea.building == Account.building)
-        for k, p, y, m, amount in session.execute(q.group_by(gk, Charge.period, py, pm)):
+        group = [Charge.period, py, pm] if by == "month" else [gk, Charge.period, py, pm]  # no constant GROUP BY
+        for k, p, y, m, amount in session.execute(q.group_by(*group)):
             matrix[(k, p, _month(y, m))] += int(amount)
     adj_dated = [(key_of(acc, fee), p, _ym(bdate), int(amount)) for _c, acc, fee, p, _e, _k, bdate, amount
                  in adjustments if bdate >= start]
