@@ -588,6 +588,8 @@ def reopen_shift(session: Session, *, actor: Actor, shift_id: int, reason: str,
         raise ShiftError(f"班次 #{shift_id} 已验收，验收后的轧帐不能退回")
     if shift.status != ShiftStatus.CLOSED:
         raise ShiftError(f"班次 #{shift_id} 尚未轧帐")
+    if shift.cashier_id == actor.user_id:
+        raise PermissionDenied("不能退回自己的轧帐，请由另一位主管处理")
     later = session.scalar(select(Shift.id).where(Shift.cashier_id == shift.cashier_id, Shift.id > shift.id).limit(1))
     if later is not None:
         raise ShiftError(f"只能退回该收费员最近一次轧帐（之后已有班次 #{later}）")

@@ -368,3 +368,11 @@ def test_hand_in_rolls_back_on_error(desk):
     with pytest.raises(ShiftError, match="外收员"):
         desk.run(closes.hand_in, actor=desk.actor("demo"), collector="lily", amount="50", at=at(DAY))
     assert book(desk, "drawer") == 0
+
+
+def test_supervisor_cannot_reopen_own_close(desk):
+    s = open_shift(desk, cashier="boss", float_yuan="0")
+    close(desk, "", cashier="boss")
+    with pytest.raises(PermissionDenied, match="自己"):
+        desk.run(closes.reopen_shift, actor=desk.actor("boss"), shift_id=s.id, reason="重点")
+    assert desk.run(closes.reopen_shift, actor=desk.actor("boss2"), shift_id=s.id, reason="重点").shift_id == s.id
