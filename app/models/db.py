@@ -82,6 +82,13 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exceptio
 
         # SQLite stores a NUL character; PostgreSQL text cannot: refuse it the same way everywhere.
         return InvalidInput("输入中含有不可见的控制字符（NUL），请重新输入")
+    if state == "42501":
+        from app.errors import PermissionDenied
+
+        # The window role meets the database's own permissions (docs/postgresql.md): e.g. a
+        # schema upgrade started from a window, or a table the grants of migration 0005 miss.
+        return PermissionDenied("数据库拒绝了此操作：本窗口的数据库账号（feedesk_app）不能修改账本结构或改写、删除账目；"
+                                "升级或迁移请由管理员用 feedesk_owner 账号执行")
     if state.startswith(_CONCURRENT_STATES):
         return ConcurrentUpdate("另一个窗口正在处理同一笔数据，本次操作未保存，请重试")
     if is_disconnect or state.startswith(_UNREACHABLE_STATES) or (

@@ -29,11 +29,14 @@ def _paid(lg):
 
 
 def _refused(engine, sql: str) -> str:
+    """'<error class> <SQLSTATE> <server message>' of a statement the database refuses."""
     with engine.connect() as conn:
-        with pytest.raises(sqlalchemy.exc.DBAPIError) as err:
+        with pytest.raises((sqlalchemy.exc.DBAPIError, PermissionDenied)) as err:
             conn.execute(text(sql))
         conn.rollback()
-    return f"{err.value.orig.sqlstate} {err.value.orig}"
+    exc = err.value
+    orig = exc.orig if isinstance(exc, sqlalchemy.exc.DBAPIError) else exc.__cause__  # the server's error
+    return f"{type(exc).__name__} {orig.sqlstate} {orig}"
 
 
 @pytest.mark.parametrize("sql", [
@@ -55,7 +58,8 @@ def test_window_role_cannot_rewrite_history(shared, sql):
         refused = _refused(engine, sql)
     finally:
         engine.dispose()
-    assert refused.startswith("42501"), refused  # insufficient_privilege / must be owner
+    # insufficient_privilege / must be owner, shown to the window as a Chinese PermissionDenied
+    assert refused.startswith("PermissionDenied 42501"), refused
     assert card(shared, "1-2-301").arrears == 0
 
 
@@ -69,6 +73,8 @@ def test_window_role_may_update_only_control_rows(shared):
             conn.execute(text("UPDATE account SET owner_phone = owner_phone"))
     finally:
         engine.dispose()
+    with pytest.raises(PermissionDenied, match="feedesk_owner"):  # a schema change from a window
+        run(shared.factory, lambda s: s.execute(text("CREATE TABLE x (id int)")))
 
 
 def test_even_the_owner_meets_the_append_only_triggers(shared):
