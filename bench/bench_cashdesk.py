@@ -247,15 +247,11 @@ def main() -> None:
         t = time.perf_counter()
         run(factory, closes.accept_close, actor=boss, shift_id=shift_id, at=at_local_noon(day))
         accept_t.append(time.perf_counter() - t)
-    if not args.with_backup:
-        # settle_day asks services.backup for a verified copy of the ledger after its commit
-        # (the ops issue). On estate-L that copy takes minutes (integrity check + verify) and
-        # is not the settlement: it is timed only with --with-backup.
-        from app.services import backup
-
-        backup.backup_after_commit = lambda session, **kw: None
+    # settle_day takes a verified backup of the ledger after its commit (the ops issue). On
+    # estate-L that copy takes minutes (integrity check + verify) and is not the settlement:
+    # it is timed only with --with-backup.
     t = time.perf_counter()
-    settled = run(factory, settlement.settle_day, actor=boss, day=day)
+    settled = run(factory, settlement.settle_day, actor=boss, day=day, backup=args.with_backup)
     settle_s = time.perf_counter() - t
     result = {
         "db": args.db, "business_date": day.isoformat(), "settlement_includes_backup": args.with_backup, "shifts": args.shifts, "payments_per_shift": args.payments,

@@ -178,7 +178,7 @@ def _close_history(factory, zhou: Actor, first: dt.date, today: dt.date) -> int:
     day = first
     n = 0
     while day <= yesterday:
-        run(factory, settlement.settle_day, actor=boss, day=day, at=at_local_noon(today))
+        run(factory, settlement.settle_day, actor=boss, day=day, at=at_local_noon(today), backup=False)
         day += dt.timedelta(days=1)
         n += 1
     return n

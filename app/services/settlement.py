@@ -131,7 +131,10 @@ def _banked(session: Session, day: dt.date, totals: dict) -> int:
     return deposits + totals.get("bank_run", 0)
 
 
-def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DaySettled:
+def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None,
+               backup: bool = True) -> DaySettled:
+    """日结 of `day`. `backup=False` skips the automatic backup after the commit (only for bulk
+    catch-up such as the demo's history, which settles many past days in a row)."""
     user = auth.require(session, actor, auth.SUPERVISE)
     # Shared ledger: wait for every window still posting into this day to commit, and keep
     # new postings out until this settlement commits (advisory lock; services.concurrency).
@@ -159,9 +162,10 @@ def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime 
                  counted=totals["tenders"]["counted"], cash_due_to_bank=totals["cash_takings"])
     # Issue 8: an automatic backup at every day settlement, taken once this transaction commits
     # (a failed backup never undoes the settlement; see services.backup.backup_after_commit).
-    from app.services.backup import backup_after_commit
+    if backup:
+        from app.services.backup import backup_after_commit
 
-    backup_after_commit(session, reason="settlement")
+        backup_after_commit(session, reason="settlement")
     return DaySettled(day, totals, totals["cash_takings"], _banked(session, day, totals), user.username)
 
 
