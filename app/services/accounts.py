@@ -28,6 +28,7 @@ from app.models import (
     ChargeKind,
     FeeItem,
     PartyRole,
+    Payment,
     Person,
     Site,
 )
@@ -339,7 +340,9 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
     if due_by_charge:
         paid = dict(session.execute(
             select(Allocation.charge_id, func.sum(Allocation.amount))
-            .where(Allocation.charge_id.in_(due_by_charge)).group_by(Allocation.charge_id)).all())
+            .join(Payment, Payment.id == Allocation.payment_id)
+            .where(Allocation.charge_id.in_(due_by_charge), Payment.training.is_(False))
+            .group_by(Allocation.charge_id)).all())
         rows = session.execute(
             select(Charge, FeeItem.name, FeeItem.code).join(FeeItem, FeeItem.id == Charge.fee_item_id)
             .where(Charge.id.in_(due_by_charge)).order_by(Charge.due_date, Charge.id))

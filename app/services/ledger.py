@@ -23,12 +23,19 @@ Sign convention: debit > 0, credit < 0. Books (ledger accounts) and their dimens
 | waiver          | fee               | 减免 expense                                      |
 | bad_debt        | fee               | 核销 expense                                      |
 | refund_payable  | -                 | refunds paid out by non-cash tenders             |
+| training        | same dims         | 练习模式: every line of a training entry except the |
+|                 |                   | training shift's own drawer lands here           |
+
+Training mode (练习模式) touches no real book: `post(training=True)` moves every line except
+the drawer (which belongs to the training shift) to the `training` book, keeping its
+dimensions for the record, so practice payments never reduce a real receivable, prepaid
+balance, the safe or income — while the practice shift still counts and closes its drawer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
@@ -53,6 +60,7 @@ CASHIER_OWED = "cashier_owed"
 WAIVER = "waiver"
 BAD_DEBT = "bad_debt"
 REFUND_PAYABLE = "refund_payable"
+TRAINING = "training"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,8 @@ def post(session: Session, *, actor: Actor, kind: str, business_date: dt.date, l
         raise UnbalancedEntry("金额必须是整数分")
     if sum(ln.amount for ln in lines) != 0:
         raise UnbalancedEntry()
+    if training:
+        lines = [ln if ln.book == DRAWER else replace(ln, book=TRAINING) for ln in lines]
     # Shared lock on the business day (PostgreSQL): a day settlement waits for this entry to
     # commit, and the guards below then read after any settlement (see services.concurrency).
     concurrency.hold_day_for_posting(session, business_date)
