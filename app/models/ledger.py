@@ -32,6 +32,8 @@ class Charge(Base):
         UniqueConstraint("account_id", "fee_item_id", "period", name="uq_charge_period"),
         Index("ix_charge_fee_period", "fee_item_id", "period"),  # bill runs: what exists already
         Index("ix_charge_parent", "parent_charge_id"),  # late fees of a principal
+        # Collection-rate reports read a period's charges from this index alone (migration 0004).
+        Index("ix_charge_period_account", "period", "account_id", "amount", "training"),
     )
     id: Mapped[IntPK]
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
@@ -369,6 +371,7 @@ class PrintJob(Base):
     """A persisted print: the payment commits first, the job runs after, off the GUI thread."""
 
     __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_status", "status"),)  # failed and pending jobs (migration 0003)
     id: Mapped[IntPK]
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"), index=True)
     printer_id: Mapped[int | None] = mapped_column(ForeignKey("printer.id"))
