@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,21 @@ def _mount_tmpfs(where: Path, size: str) -> bool:
 
 def _umount(where: Path) -> None:
     subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    shutil.rmtree(where, ignore_errors=True)
+
+
+MOUNT_PREFIX = "feedesk-small-disk-"
+
+
+def _mount_point() -> Path:
+    """A mount point outside pytest's tmp dirs, named by our pid. Mounts left by a run that was
+    killed mid-test (its pid gone) are removed first, so they never pile up."""
+    base = Path(tempfile.gettempdir())
+    for old in base.glob(MOUNT_PREFIX + "*"):
+        pid = old.name.removeprefix(MOUNT_PREFIX).split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            _umount(old)
+    return Path(tempfile.mkdtemp(prefix=f"{MOUNT_PREFIX}{os.getpid()}-", dir=base))
 
 
 def _fill(directory: Path) -> Path:
@@ -69,7 +85,7 @@ def _fill(directory: Path) -> Path:
 def small_disk(request, populated, tmp_path):
     """(Ledger on a full disk, free_space()): a real full tmpfs, or a page-capped file."""
     populated.factory.kw["bind"].dispose()
-    mount = tmp_path / "small"
+    mount = _mount_point() if request.param == "tmpfs" else tmp_path / "small"
     mounted = request.param == "tmpfs" and _mount_tmpfs(mount, "4m")
     if not mounted:
         mount.mkdir(exist_ok=True)
@@ -91,6 +107,8 @@ def small_disk(request, populated, tmp_path):
         lg.factory.kw["bind"].dispose()
         if mounted:
             _umount(mount)
+        elif request.param == "tmpfs":  # mounting was impossible: the page cap was used instead
+            shutil.rmtree(mount, ignore_errors=True)
 
 
 def _small_disk(lg, mount, mounted, cap):
