@@ -7,7 +7,8 @@ Automatic backups (`auto_backup`): once a day (`daily_backup_if_due`, called by 
 program at start and on its timer) and after every day settlement (`backup_after_commit`,
 called inside the settlement's transaction; the copy is taken after the commit). They go to
 setting `backup_dir` ('' = `backups/` next to the ledger) and only the last `backup_keep`
-automatic copies are kept. `restore` proves a backup good (integrity + verify + schema not
+automatic copies are kept; `backup_auto` = '0' turns the automatic ones off (a benchmark's
+throwaway ledger). `restore` proves a backup good (integrity + verify + schema not
 newer) before it replaces the live ledger, and keeps the replaced file next to it.
 """
 
@@ -102,12 +103,14 @@ def backup(db: str, to: str) -> BackupResult:
 AUTO_NAME = re.compile(r"^feedesk-(\d{8})-(\d{6})-(daily|settlement|manual)\.db$")
 
 
-def _ledger_settings(db: str) -> tuple[str, int]:
+def _ledger_settings(db: str) -> tuple[str, int, bool]:
+    """(backup_dir, backup_keep, backup_auto) of the ledger."""
     from app.services import run, settings
 
     factory = make_factory(db, read_only=True)
     try:
-        return run(factory, lambda s: (settings.get(s, "backup_dir"), settings.get_int(s, "backup_keep")))
+        return run(factory, lambda s: (settings.get(s, "backup_dir"), settings.get_int(s, "backup_keep"),
+                                       settings.get(s, "backup_auto") != "0"))
     finally:
         factory.kw["bind"].dispose()
 
@@ -129,7 +132,7 @@ def auto_backup(db: str, *, reason: str = "daily", now: dt.datetime | None = Non
     """Take a verified backup named by time and reason, then keep only the last `keep`."""
     if reason not in ("daily", "settlement", "manual"):
         raise InvalidInput(f"备份原因不正确：{reason}")
-    configured, configured_keep = _ledger_settings(db)
+    configured, configured_keep, _auto = _ledger_settings(db)
     folder = backup_dir(db, directory if directory is not None else configured)
     keep = configured_keep if keep is None else keep
     now = now or dt.datetime.now()
@@ -145,8 +148,12 @@ def auto_backup(db: str, *, reason: str = "daily", now: dt.datetime | None = Non
 
 
 def daily_backup_if_due(db: str, *, now: dt.datetime | None = None) -> BackupResult | None:
-    """The day's first automatic backup, if none was taken today (any reason counts)."""
-    configured, _keep = _ledger_settings(db)
+    """The day's first automatic backup, if none was taken today (any reason counts).
+
+    None when one exists already, or when setting `backup_auto` is '0'."""
+    configured, _keep, auto = _ledger_settings(db)
+    if not auto:
+        return None
     now = now or dt.datetime.now()
     today = f"{now:%Y%m%d}"
     if any(AUTO_NAME.match(p.name).group(1) == today for p in list_auto_backups(backup_dir(db, configured))):
@@ -162,6 +169,10 @@ def backup_after_commit(session, *, reason: str = "settlement") -> None:
     """
     from sqlalchemy import event
 
+    from app.services import settings
+
+    if settings.get(session, "backup_auto") == "0":
+        return
     url = session.get_bind().url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, str] = {
     # Automatic backups (issue 8): where ('' = the `backups` folder next to the ledger) and how many to keep.
     "backup_dir": "",
     "backup_keep": "30",
+    "backup_auto": "1",  # '0' turns off the daily and settlement backups (benchmarks, throwaway ledgers)
 }
 
 

@@ -220,3 +220,17 @@ def test_cli_backup_auto_if_due_runs_once_a_day(populated, capsys):
     assert "今天已有自动备份" in capsys.readouterr().out
     made = backup.list_auto_backups(populated.path.parent / "backups")
     assert len(made) == 1 and made[0].name.endswith("-daily.db")
+
+
+def test_backup_auto_off_takes_no_automatic_backups(populated):
+    with populated.session() as s, s.begin():
+        s.add(Setting(key="backup_auto", value="0"))
+    actor = populated.actor("boss")
+
+    def settle_like(session):
+        backup.backup_after_commit(session, reason="settlement")
+        audit.record(session, actor, "test_settlement", "day", "2026-11-25")
+
+    run(populated.factory, settle_like)
+    assert backup.daily_backup_if_due(str(populated.path)) is None
+    assert backup.list_auto_backups(populated.path.parent / "backups") == []
