@@ -124,6 +124,15 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 
 # ---- commands of the ledger core -------------------------------------------------------
 
+def _shown_db(db: str) -> str:
+    """The ledger as printed: a server URL without its password."""
+    if "://" not in db:
+        return db
+    from sqlalchemy.engine import make_url
+
+    return make_url(db).render_as_string(hide_password=True)
+
+
 def cmd_init(ctx: Context) -> None:
     upgrade(ctx.db)
     password = ctx.args.admin_password or os.environ.get("FEEDESK_ADMIN_PASSWORD") or "admin"
@@ -133,9 +142,10 @@ def cmd_init(ctx: Context) -> None:
         from app.services import demo
 
         demo_summary = demo.build_demo(ctx.factory, station_code=ctx.station)
-    data = {"db": ctx.db, "site": result.site, "station": result.station, "admin_created": result.admin_created,
+    shown = _shown_db(ctx.db)
+    data = {"db": shown, "site": result.site, "station": result.station, "admin_created": result.admin_created,
             "demo": demo_summary}
-    text = f"账本已就绪：{ctx.db}\n收费点：{result.station}"
+    text = f"账本已就绪：{shown}\n收费点：{result.station}"
     if result.admin_created:
         text += "\n已创建管理员 admin"
     if demo_summary:

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidInput
 from app.models import Payment, PaymentKind, Posting, Shift, ShiftStatus, Site, Station, User
 from app.money import format_yuan
-from app.services import Actor, audit, auth, ledger
+from app.services import Actor, audit, auth, ledger, settings
+from app.services.clock import local_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class StationLive:
     cashier: str
     status: str  # open | closed | accepted | idle (no shift yet)
     business_date: dt.date | None
-    opened_at: dt.datetime | None
+    opened_at: dt.datetime | None  # local time of the site
     payments: int
     drawer: dict[str, int]  # tender -> fen expected in the drawer now
     last_payment_at: dt.datetime | None
@@ -44,6 +45,7 @@ class StationLive:
 def station_board(session: Session, *, actor: Actor) -> list[StationLive]:
     """Every station with its open shift (or its latest shift), for the supervisor desk."""
     auth.require(session, actor, auth.SUPERVISE)
+    tz = settings.get(session, "timezone")
     out = []
     for st in session.scalars(select(Station).order_by(Station.code)):
         shift = session.scalars(select(Shift).where(Shift.station_id == st.id, Shift.status == ShiftStatus.OPEN)
@@ -60,7 +62,7 @@ def station_board(session: Session, *, actor: Actor) -> list[StationLive]:
                 Posting.book == ledger.DRAWER, Posting.shift_id == shift.id)
             .group_by(Posting.tender).order_by(Posting.tender)) if v}
         out.append(StationLive(st.code, st.name, shift.id, cashier.username, shift.status.value, shift.business_date,
-                               shift.opened_at, int(n), drawer, last))
+                               local_time(shift.opened_at, tz), int(n), drawer, local_time(last, tz) if last else None))
     return out
 
 
