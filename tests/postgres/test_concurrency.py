@@ -197,3 +197,36 @@ def test_eight_stations_posting_at_once_keep_the_books_exact(pg_server, shared_t
     finally:
         lg.factory.kw["bind"].dispose()
         pg_server.drop_database(name)
+
+
+def test_a_deadlock_between_two_windows_is_told_as_retry_and_writes_nothing(shared):
+    from app.errors import ConcurrentUpdate
+    from app.models import Account
+    from app.services import concurrency
+
+    make_accounts(shared, "1-2-301 张三 89.50\n1-2-302 李四 100")
+    with shared.session() as s:
+        first, second = s.scalars(select(Account.id).order_by(Account.id)).all()
+
+    def b_side(session):  # window B takes the accounts in the opposite order
+        concurrency.lock_account(session, second)
+        concurrency.lock_account(session, first)
+        return "b committed"
+
+    outcome = {}
+    try:
+        with shared.factory.begin() as session_a:
+            concurrency.lock_account(session_a, first)
+            b = Window(shared, b_side)
+            b.start()
+            _wait_until_blocked(shared)  # B holds `second` and waits for `first`
+            concurrency.lock_account(session_a, second)  # a cycle: PostgreSQL aborts one of the two
+            outcome["a"] = "a committed"
+    except ConcurrentUpdate as exc:
+        outcome["a"] = exc.message
+    b.join(30)
+    outcome["b"] = b.result if b.error is None else getattr(b.error, "message", repr(b.error))
+    refused = [v for v in outcome.values() if "请重试" in v]
+    assert len(refused) == 1, outcome
+    assert refused[0] == "另一个窗口正在处理同一笔数据，本次操作未保存，请重试"
+    assert sum(v.endswith("committed") for v in outcome.values()) == 1  # the other window went through
