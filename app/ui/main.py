@@ -410,10 +410,33 @@ def open_in_background(_factory, *, runner: OpRunner, db: str, station: str):
     worker thread) and hand the factory to the runner before any later op runs."""
     opened = open_ledger(db, station)
     runner.factory = opened.factory
+    if not opened.banner:
+        start_daily_backup(db)
     import app.services.payments  # noqa: F401
     import app.ui.reads  # noqa: F401 - warm the services the first screens need
 
     return opened
+
+
+def start_daily_backup(db: str) -> None:
+    """The day's automatic backup (setting backup_auto), on its own thread: on a large ledger it
+    takes as long as `verify`, and the cashier must not wait for it. Failures are only logged."""
+    import logging
+    import threading
+
+    from app.models import db as dbmod
+    from app.services import backup
+
+    if dbmod.sqlite_file(db) is None:  # a shared PostgreSQL ledger is backed up with pg_dump
+        return
+
+    def work() -> None:
+        try:
+            backup.daily_backup_if_due(db)
+        except Exception:  # a failed backup never stops the window; the next start tries again
+            logging.getLogger("feedesk").exception("daily backup failed")
+
+    threading.Thread(target=work, name="daily-backup", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
