@@ -13,6 +13,7 @@ import getpass
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 
@@ -308,8 +309,34 @@ def cmd_shift_open(ctx: Context) -> None:
 
 # ---- parser ---------------------------------------------------------------------------
 
+_USAGE_ERRORS = [
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数：{0}"),
+    (re.compile(r"argument (\S+): invalid int value: '(.*)'"), "参数 {0} 需要整数，收到“{1}”"),
+    (re.compile(r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.+)\)"), "参数 {0} 的取值“{1}”不正确（可选：{2}）"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "参数 {0} 不能与 {1} 同时使用"),
+    (re.compile(r"one of the arguments (.+) is required"), "请指定以下参数之一：{0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Chinese (the person at the window reads them)."""
+
+    def error(self, message: str):
+        for pattern, text in _USAGE_ERRORS:
+            m = pattern.search(message)
+            if m:
+                message = text.format(*m.groups())
+                break
+        else:
+            message = f"命令行参数不正确：{message}"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：{message}（用 {self.prog} -h 查看用法）\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="feedesk", description="FeeDesk 收费台 命令行")
+    p = ChineseArgumentParser(prog="feedesk", description="FeeDesk 收费台 命令行")
     p.add_argument("--db", help="账本：SQLite 文件路径或 SQLAlchemy URL（环境变量 FEEDESK_DB）")
     p.add_argument("--station", help="收费点编码（环境变量 FEEDESK_STATION）")
     p.add_argument("--user", help="操作员（环境变量 FEEDESK_USER；密码 FEEDESK_PASSWORD）")

@@ -114,3 +114,16 @@ def test_backup_is_checked_before_success(cli, tmp_path):
     target = tmp_path / "bk" / "copy.db"
     r = cli("backup", "--to", str(target), "--json", user="admin", password="admin-pass")
     assert r["verified"] is True and target.exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (("fee", "add", "--code", "X", "--name", "Y", "--method", "fixed", "--rate", "1", "--cycle", "monthly",
+      "--due-days", "abc"), "参数 --due-days 需要整数，收到“abc”"),
+    (("pay", "--account", "1-1-101"), "缺少参数：--tender"),
+    (("bill", "run", "--period", "2026-10", "--bogus"), "无法识别的参数：--bogus"),
+])
+def test_usage_errors_are_explained_in_chinese(cli, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
