@@ -54,6 +54,7 @@ def _link_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
+    session.flush()  # everything else first: the head lock is held only for the link and COMMIT
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
     for ev in pending:
         ev.id = head.last_event_id + 1
