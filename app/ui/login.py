@@ -38,7 +38,8 @@ def is_demo(session) -> bool:
     return reads.is_demo_ledger(session)
 
 
-DEMO_USERS = "demo / demo（收费员 cashier）  ·  boss / boss（主管 supervisor）  ·  admin / admin（管理员 admin）"
+# One user a line: a word-wrapped label would squeeze the password fields when it appears.
+DEMO_USERS = "\ndemo / demo（收费员 cashier）\nboss / boss（主管 supervisor）\nadmin / admin（管理员 admin）"
 
 
 def _panel(title_text: str) -> tuple[QFrame, QVBoxLayout]:
@@ -83,6 +84,8 @@ class LoginPage(QWidget):
         self.password = QLineEdit()
         self.password.setObjectName("login_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        for edit in (self.username, self.password):
+            edit.setMinimumHeight(30)
         form.addRow(tr("User"), self.username)
         form.addRow(tr("Password"), self.password)
         lay.addLayout(form)
@@ -98,7 +101,6 @@ class LoginPage(QWidget):
         lay.addWidget(self.login_button)
         self.demo_hint = QLabel("")
         self.demo_hint.setObjectName("demo_users")
-        self.demo_hint.setWordWrap(True)
         self.demo_hint.setStyleSheet("color:#555;")
         lay.addWidget(self.demo_hint)
         _centered(panel, self)
