@@ -24,6 +24,7 @@ from app.money import format_yuan
 from app.services import (
     Actor,
     accounts,
+    admin,
     arrears,
     auth,
     billing,
@@ -233,6 +234,25 @@ def cmd_account_show(ctx: Context) -> None:
     ctx.emit(c.to_json(), text)
 
 
+def cmd_account_edit(ctx: Context) -> None:
+    a = ctx.args
+    r = ctx.call(admin.update_account, code=a.code, owner=a.owner, phone=a.phone, area=a.area, status=a.status,
+                 tags=a.tags, note=a.note)
+    ctx.emit({"code": r.code, "changed": {k: {"old": o, "new": n} for k, (o, n) in r.changed.items()}},
+             f"{r.code}：" + ("，".join(f"{k} {o} → {n}" for k, (o, n) in r.changed.items()) or "没有变化"))
+
+
+def cmd_setting_list(ctx: Context) -> None:
+    rows = ctx.call(admin.list_settings)
+    ctx.emit([{"key": r.key, "label": r.label, "value": r.value} for r in rows],
+             table(["设置项", "说明", "值"], [[r.key, r.label, r.value] for r in rows]))
+
+
+def cmd_setting_set(ctx: Context) -> None:
+    r = ctx.call(admin.update_setting, key=ctx.args.key, value=ctx.args.value)
+    ctx.emit({"key": r.key, "value": r.value}, f"已设置 {r.label}：{r.value}")
+
+
 def cmd_pay(ctx: Context) -> None:
     a = ctx.args
     tenders = [payments.parse_tender(t) for t in a.tender]
@@ -417,6 +437,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     account = sub.add_parser("account").add_subparsers(dest="sub", required=True)
     cmd("show", cmd_account_show, account).add_argument("code")
+    sp = cmd("edit", cmd_account_edit, account)
+    sp.add_argument("code")
+    for option in ("--owner", "--phone", "--area", "--status", "--tags", "--note"):
+        sp.add_argument(option)
+
+    setting = sub.add_parser("setting").add_subparsers(dest="sub", required=True)
+    cmd("list", cmd_setting_list, setting)
+    sp = cmd("set", cmd_setting_set, setting)
+    sp.add_argument("key")
+    sp.add_argument("value")
 
     sp = cmd("pay", cmd_pay)
     sp.add_argument("--account", required=True)

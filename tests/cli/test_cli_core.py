@@ -127,3 +127,17 @@ def test_usage_errors_are_explained_in_chinese(cli, capsys, args, message):
         main(list(args))
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_account_edit_and_settings_from_the_command_line(cli, tmp_path):
+    admin = dict(user="admin", password="admin-pass")
+    csv = tmp_path / "u.csv"
+    csv.write_text("楼栋,单元,房号,建筑面积,业主,电话\n1,1,101,100,甲,13800001111\n", encoding="utf-8")
+    cli("import", "accounts", str(csv), **admin)
+    r = cli("account", "edit", "1-1-101", "--phone", "13900002222", "--note", "维修纠纷", "--json", **admin)
+    assert r["changed"]["phone"] == {"old": "13800001111", "new": "13900002222"}
+    assert cli("account", "show", "1-1-101", "--json", **admin)["phone"] == "13900002222"
+    cli("setting", "set", "cash_limit", "3000", **admin)
+    rows = {row["key"]: row["value"] for row in cli("setting", "list", "--json", **admin)}
+    assert rows["cash_limit"] == "3000.00"
+    assert "格式不正确" in cli("setting", "set", "handin_cutoff", "25:99", **admin, expect=1)
