@@ -1,6 +1,8 @@
 """Quick charge (划价收费): price ad-hoc items for a payer, then collect in the workspace.
 
-The payer is an existing account (room number, patient number...). Items come from the
+The payer is an existing account (room number, patient number...) or a walk-in payer
+(name, ID number, optional phone: `admin.walk_in` finds or creates their LK account in the
+same transaction as the charges). Items come from the
 fee catalogue by code or pinyin initials, with quantity; the department is shown. "Post"
 adds all items as charges in one transaction (`billing.add_charge` per item) and hands their
 ids back, so the workspace opens the account with exactly those charges selected.
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError
 from app.money import format_yuan
-from app.services import accounts, billing, fees
+from app.services import accounts, admin, billing, fees
 from app.ui.i18n import tr
 from app.ui.models import Column, DtoTableModel, configure_view
 from app.ui.op import Op
@@ -47,6 +50,13 @@ def post_items(session, *, actor, account_code: str, items: list[tuple[str, str]
     """All items of one quick charge as charges, in one transaction."""
     return [billing.add_charge(session, actor=actor, account_code=account_code, fee_code=code, quantity=qty)
             for code, qty in items]
+
+
+def post_walk_in(session, *, actor, payer_name: str, id_number: str, phone: str,
+                 items: list[tuple[str, str]]) -> tuple[str, list[billing.ChargeAdded]]:
+    """A walk-in payer's (found or new) account and their items, in one transaction."""
+    payer = admin.walk_in(session, actor=actor, name=payer_name, id_number=id_number, phone=phone)
+    return payer.code, post_items(session, actor=actor, account_code=payer.code, items=items)
 
 
 def match_fees(catalogue: list[fees.FeeInfo], text: str) -> list[fees.FeeInfo]:
@@ -75,6 +85,23 @@ class QuickChargeDialog(QDialog):
         self.account.setObjectName("qc_account")
         self.account.setPlaceholderText(tr("Account / patient number"))
         form.addRow(tr("Payer account"), self.account)
+        self.walk_in = QCheckBox(tr("Walk-in payer without an account"))
+        self.walk_in.setObjectName("qc_walk_in")
+        form.addRow("", self.walk_in)
+        self.walk_in_name = QLineEdit()
+        self.walk_in_name.setObjectName("qc_walk_in_name")
+        self.walk_in_name.setPlaceholderText(tr("payer's name"))
+        self.walk_in_id = QLineEdit()
+        self.walk_in_id.setObjectName("qc_walk_in_id")
+        self.walk_in_id.setPlaceholderText(tr("ID number (finds a returning payer)"))
+        self.walk_in_phone = QLineEdit()
+        self.walk_in_phone.setObjectName("qc_walk_in_phone")
+        self.walk_in_phone.setPlaceholderText(tr("optional"))
+        self.walk_in_labels = []
+        for label, edit in ((tr("Name"), self.walk_in_name), (tr("ID number"), self.walk_in_id),
+                            (tr("Phone"), self.walk_in_phone)):
+            form.addRow(label, edit)
+            self.walk_in_labels.append(form.labelForField(edit))
         self.item = QLineEdit()
         self.item.setObjectName("qc_item")
         self.item.setPlaceholderText(tr("Item code or pinyin initials"))
@@ -120,7 +147,12 @@ class QuickChargeDialog(QDialog):
         self.item.returnPressed.connect(self.quantity.setFocus)
         self.quantity.returnPressed.connect(self.on_quantity_return_pressed)
         self.account.returnPressed.connect(self.item.setFocus)
-        for w in (self.account, self.item, self.quantity):
+        self.walk_in_name.returnPressed.connect(self.walk_in_id.setFocus)
+        self.walk_in_id.returnPressed.connect(self.walk_in_phone.setFocus)
+        self.walk_in_phone.returnPressed.connect(self.item.setFocus)
+        self.walk_in.toggled.connect(self.on_walk_in_toggled)
+        self.on_walk_in_toggled(False)
+        for w in (self.account, self.walk_in_name, self.walk_in_id, self.walk_in_phone, self.item, self.quantity):
             w.installEventFilter(self)
         self.resize(720, 520)
         (self.item if account_code else self.account).setFocus()
@@ -134,6 +166,14 @@ class QuickChargeDialog(QDialog):
             emit(obj.returnPressed)
             return True
         return super().eventFilter(obj, event)
+
+    @Slot(bool)
+    def on_walk_in_toggled(self, on: bool) -> None:
+        self.account.setEnabled(not on)
+        for w in (self.walk_in_name, self.walk_in_id, self.walk_in_phone, *self.walk_in_labels):
+            w.setVisible(on)
+        if on:
+            self.walk_in_name.setFocus()
 
     def _catalogue_loaded(self, catalogue) -> None:
         self.catalogue = [f for f in catalogue if f.method in ("quantity", "fixed") and f.rate]
@@ -174,6 +214,14 @@ class QuickChargeDialog(QDialog):
     def on_buttons_accepted(self) -> None:
         if not self.items_model.rows:
             self.error.setText(tr("Add at least one item."))
+            return
+        items = [(i.code, i.quantity) for i in self.items_model.rows]
+        if self.walk_in.isChecked():
+            self.ok_button.setEnabled(False)
+            Op(self, post_walk_in, write=True, name="quick_charge_walk_in", actor=self.actor,
+               payer_name=self.walk_in_name.text().strip(), id_number=self.walk_in_id.text().strip(),
+               phone=self.walk_in_phone.text().strip(), items=items) \
+                .on_success(lambda r: self._posted(*r)).on_failure(self._failed).start()
             return
         code = self.account.text().strip()
         if not code:

@@ -584,6 +584,22 @@
         <translation>缴费户</translation>
     </message>
     <message>
+        <source>Walk-in payer without an account</source>
+        <translation>散客（无缴费户）</translation>
+    </message>
+    <message>
+        <source>payer's name</source>
+        <translation>缴费人姓名</translation>
+    </message>
+    <message>
+        <source>ID number (finds a returning payer)</source>
+        <translation>证件号（再次缴费时按此找回）</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
         <source>Item code or pinyin initials</source>
         <translation>项目编码或拼音首字母</translation>
     </message>
@@ -594,6 +610,10 @@
     <message>
         <source>Post and collect (Ctrl+Enter)</source>
         <translation>记账并收款 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号</translation>
     </message>
     <message>
         <source>Add at least one item.</source>

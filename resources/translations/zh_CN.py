@@ -136,4 +136,7 @@ ZH: dict[str, str] = {
     "{0} accounts imported.": "已导入 {0} 户。", "Test page on {0}: {1}": "{0} 测试页：{1}",
     "Range issued: {0}{1}–{2} to {3}": "已发放号段 {0}{1}–{2} 给 {3}", "User {0} added.": "已新增用户 {0}。",
     "Late fee": "滞纳金", "Includes late fees {0} (as of today)": "含滞纳金 {0} 元（按今日计算）",
+    # quick charge: walk-in payers
+    "Walk-in payer without an account": "散客（无缴费户）", "payer's name": "缴费人姓名",
+    "ID number (finds a returning payer)": "证件号（再次缴费时按此找回）", "optional": "选填", "ID number": "证件号",
 }
