@@ -1,6 +1,6 @@
 """Back office: accounts (lookup, import with bad-row report), arrears, fee items, meter
 readings grid, bill runs, receipt ranges, printers (test print, receipt preview), users,
-verify and backup.
+settings (each value saved on its own, a refusal shown next to its field), verify and backup.
 
 Only what the services offer as read functions or use cases; each tab loads through an Op
 when shown and on `ledger_changed`. Long work (imports, bill runs, backups, verify) runs off
@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 from app.money import format_yuan
 from app.services import (
     accounts,
+    admin,
     arrears,
     auth,
     backup,
@@ -158,6 +161,7 @@ class BackOffice(QTabWidget):
         self.users_message.setObjectName("bo_users_message")
         uv.addWidget(self.users_message)
         self.addTab(users, tr("Users"))
+        self._build_settings_tab()
 
         # Verify and backup
         vb = QWidget()
@@ -212,6 +216,10 @@ class BackOffice(QTabWidget):
             Op(self, receipt_stock.list_ranges, name="list_ranges", actor=actor) \
                 .on_success(self.ranges_model.set_rows) \
                 .on_failure(lambda e: self.ranges_message.setText(e.message)).start()
+        elif page is self.settings_page:
+            Op(self, admin.list_settings, name="list_settings", actor=actor) \
+                .on_success(self._settings_loaded) \
+                .on_failure(lambda e: self.settings_message.setText(e.message)).start()
         elif page is self.printers_page:
             Op(self, printing.list_printers, name="list_printers", actor=actor) \
                 .on_success(self.printers_model.set_rows).on_failure(lambda e: None).start()
@@ -500,6 +508,70 @@ class BackOffice(QTabWidget):
         pix.loadFromData(png, "PNG")
         self.printer_preview.setPixmap(pix.scaledToWidth(min(pix.width(), 360),
                                                          Qt.TransformationMode.SmoothTransformation))
+
+    # -- settings ----------------------------------------------------------------------------
+    def _build_settings_tab(self) -> None:
+        self.settings_page = QWidget()
+        v = QVBoxLayout(self.settings_page)
+        v.addWidget(QLabel(tr("Money in yuan; yes/no as 1 or 0; times as HH:MM. Enter or Save stores one value.")))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        inner = QWidget()
+        self.settings_grid = QGridLayout(inner)
+        self.settings_grid.setColumnStretch(3, 1)
+        scroll.setWidget(inner)
+        v.addWidget(scroll, 1)
+        self.settings_message = QLabel("")
+        self.settings_message.setObjectName("bo_settings_message")
+        self.settings_message.setWordWrap(True)
+        v.addWidget(self.settings_message)
+        # key -> (label, edit, save button, message)
+        self.setting_fields: dict[str, tuple[QLabel, QLineEdit, QPushButton, QLabel]] = {}
+        self.addTab(self.settings_page, tr("Settings"))
+
+    def _settings_loaded(self, rows) -> None:
+        self.settings_message.setText("")
+        for row in rows:
+            field = self.setting_fields.get(row.key)
+            if field is None:
+                n = len(self.setting_fields)
+                label = QLabel(row.label)
+                edit = QLineEdit()
+                edit.setObjectName(f"bo_setting_{row.key}")
+                save = QPushButton(tr("Save"))
+                save.setObjectName(f"bo_setting_save_{row.key}")
+                save.setAutoDefault(False)
+                message = QLabel("")
+                message.setObjectName(f"bo_setting_message_{row.key}")
+                message.setWordWrap(True)
+                for col, w in enumerate((label, edit, save, message)):
+                    self.settings_grid.addWidget(w, n, col)
+                save.clicked.connect(lambda _=False, k=row.key: self.save_setting(k))
+                edit.returnPressed.connect(lambda k=row.key: self.save_setting(k))
+                field = self.setting_fields[row.key] = (label, edit, save, message)
+            field[0].setText(row.label)
+            if not field[1].isModified():  # a value being typed (or just refused) stays as typed
+                field[1].setText(row.value)
+
+    def save_setting(self, key: str) -> None:
+        _label, edit, _save, message = self.setting_fields[key]
+        message.setText("")
+        Op(self, admin.update_setting, write=True, name="update_setting", actor=self.login.actor, key=key,
+           value=edit.text()).on_success(lambda r: self._setting_saved(key, r)) \
+            .on_failure(lambda e: self._setting_refused(key, e)).start()
+
+    def _setting_saved(self, key: str, row) -> None:
+        _label, edit, _save, message = self.setting_fields[key]
+        edit.setModified(False)
+        edit.setText(row.value)
+        message.setStyleSheet("color:#2e7d32;")
+        message.setText(tr("Saved."))
+
+    def _setting_refused(self, key: str, error) -> None:
+        _label, edit, _save, message = self.setting_fields[key]
+        message.setStyleSheet("color:#c62828;")
+        message.setText(error.message)
+        edit.setFocus()
 
     # -- users -------------------------------------------------------------------------------
     @Slot()

@@ -132,6 +132,14 @@
         <translation>打印机</translation>
     </message>
     <message>
+        <source>Settings</source>
+        <translation>系统设置</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
         <source>Books balanced: all checks passed</source>
         <translation>账务平衡：全部检查通过</translation>
     </message>
@@ -174,6 +182,10 @@
     <message>
         <source>No printer configured (feedesk printer add).</source>
         <translation>尚未配置打印机（feedesk printer add）。</translation>
+    </message>
+    <message>
+        <source>Money in yuan; yes/no as 1 or 0; times as HH:MM. Enter or Save stores one value.</source>
+        <translation>金额按元填写；是/否填 1 或 0；时间填 HH:MM。按 Enter 或“保存”逐项保存。</translation>
     </message>
     <message>
         <source>Owner</source>
@@ -310,6 +322,10 @@
     <message>
         <source>Default</source>
         <translation>默认</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
     </message>
     <message>
         <source>CHECK FAILED: {0}</source>

@@ -139,4 +139,8 @@ ZH: dict[str, str] = {
     # quick charge: walk-in payers
     "Walk-in payer without an account": "散客（无缴费户）", "payer's name": "缴费人姓名",
     "ID number (finds a returning payer)": "证件号（再次缴费时按此找回）", "optional": "选填", "ID number": "证件号",
+    # back office: settings
+    "Settings": "系统设置", "Save": "保存", "Saved.": "已保存。",
+    "Money in yuan; yes/no as 1 or 0; times as HH:MM. Enter or Save stores one value.":
+        "金额按元填写；是/否填 1 或 0；时间填 HH:MM。按 Enter 或“保存”逐项保存。",
 }

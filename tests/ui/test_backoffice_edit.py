@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.services import accounts, receipts
+from app.services import accounts, admin, receipts
 from tests.helpers import fen
-from tests.ui.conftest import press, type_text, wait_idle
+from tests.ui.conftest import log_in, press, type_text, wait_idle
 
 
 def quick_charge_walk_in(qtbot, win, name: str, id_number: str, phone: str, item: str):
@@ -76,3 +76,52 @@ def test_quick_charge_for_a_walk_in_payer_collects_on_their_own_account(qtbot, c
     card = estate.run(accounts.account_card, actor=estate.actor("demo"), code=code)
     assert card.arrears == 0
     assert [h.code for h in estate.run(accounts.search_accounts, actor=estate.actor("demo"), query="孙悟空")] == [code]
+
+
+def open_back_office(qtbot, win, user: str = "admin"):
+    log_in(qtbot, win, user)
+    bo = win.screens["backoffice"]
+    win.tabs.setCurrentWidget(bo)
+    return bo
+
+
+def settings_of(estate) -> dict[str, str]:
+    return {r.key: r.value for r in estate.run(admin.list_settings, actor=estate.actor("admin"))}
+
+
+def test_settings_tab_saves_a_value_and_shows_a_refusal_next_to_its_field(qtbot, window, estate):
+    bo = open_back_office(qtbot, window)
+    bo.setCurrentWidget(bo.settings_page)
+    qtbot.waitUntil(lambda: "cash_limit" in bo.setting_fields and bo.setting_fields["cash_limit"][1].text() != "",
+                    timeout=5000)
+    before = settings_of(estate)
+    label, edit, save, message = bo.setting_fields["cash_limit"]
+    assert label.text() == "钱箱现金上限（元）" and edit.text() == before["cash_limit"] == "5000.00"
+    edit.selectAll()
+    qtbot.keyClicks(edit, "8000")
+    press(qtbot, edit)
+    qtbot.waitUntil(lambda: message.text() != "", timeout=5000)
+    assert message.text() == "已保存。"
+    assert settings_of(estate)["cash_limit"] == "8000.00"
+    wait_idle(qtbot, window)
+    assert edit.text() == "8000.00"
+
+    # a time that is no time: the service's message next to the field, nothing stored
+    _l, cutoff, cutoff_save, cutoff_message = bo.setting_fields["day_cutoff"]
+    cutoff.selectAll()
+    qtbot.keyClicks(cutoff, "25:00")
+    qtbot.mouseClick(cutoff_save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cutoff_message.text() != "", timeout=5000)
+    assert cutoff_message.text() == "营业日切换时间格式不正确（例：16:00）"
+    assert cutoff.text() == "25:00"  # left as typed, to be corrected
+    # a flag is 1 or 0
+    _l, flag, _s, flag_message = bo.setting_fields["backup_auto"]
+    flag.selectAll()
+    qtbot.keyClicks(flag, "2")
+    press(qtbot, flag)
+    qtbot.waitUntil(lambda: flag_message.text() != "", timeout=5000)
+    assert flag_message.text() == "自动备份只能是 1（是）或 0（否）"
+    after = settings_of(estate)
+    assert after["day_cutoff"] == before["day_cutoff"] and after["backup_auto"] == before["backup_auto"]
+    assert {k: v for k, v in after.items() if k != "cash_limit"} == \
+        {k: v for k, v in before.items() if k != "cash_limit"}
