@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -77,7 +78,7 @@ class BackOffice(QTabWidget):
             Column(tr("Account"), lambda h: h.code), Column(tr("Owner"), lambda h: h.owner),
             Column(tr("Phone"), lambda h: h.phone), Column(tr("Building"), lambda h: h.building),
             Column(tr("Status"), lambda h: h.status)], self)
-        self.accounts_view, _ = _table("bo_accounts", self.accounts_model, self)
+        self.accounts_view, self.accounts_proxy = _table("bo_accounts", self.accounts_model, self)
         av.addWidget(self.accounts_view)
         irow = QHBoxLayout()
         self.import_button = QPushButton(tr("Import from Excel/CSV…"))
@@ -91,7 +92,9 @@ class BackOffice(QTabWidget):
         self.import_report.setReadOnly(True)
         self.import_report.setMaximumHeight(140)
         av.addWidget(self.import_report)
+        self._build_account_edit(av)
         self.account_filter.textEdited.connect(self.on_account_filter_text_edited)
+        self.accounts_view.selectionModel().currentRowChanged.connect(self.on_accounts_current_row_changed)
         self.addTab(acc, tr("Accounts"))
 
         # Arrears
@@ -265,6 +268,93 @@ class BackOffice(QTabWidget):
                 tr("Backup written: {0} ({1} bytes), integrity {2}").format(r.path, r.size_bytes, r.integrity))) \
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()
 
+
+    # -- account edit ----------------------------------------------------------------------
+    def _build_account_edit(self, parent_layout) -> None:
+        box = self.account_edit_box = QGroupBox(tr("Edit the selected account"))
+        box.setObjectName("bo_account_edit")
+        grid = QGridLayout(box)
+        self.edit_code = QLabel("")
+        self.edit_code.setObjectName("bo_edit_code")
+        self.edit_owner = QLineEdit()
+        self.edit_owner.setObjectName("bo_edit_owner")
+        self.edit_phone = QLineEdit()
+        self.edit_phone.setObjectName("bo_edit_phone")
+        self.edit_area = QLineEdit()
+        self.edit_area.setObjectName("bo_edit_area")
+        self.edit_area.setPlaceholderText(tr("m², e.g. 89.50"))
+        self.edit_status = QComboBox()
+        self.edit_status.setObjectName("bo_edit_status")
+        for name in accounts.STATUS_NAMES.values():
+            self.edit_status.addItem(name, name)
+        self.edit_tags = QLineEdit()
+        self.edit_tags.setObjectName("bo_edit_tags")
+        self.edit_note = QLineEdit()
+        self.edit_note.setObjectName("bo_edit_note")
+        self.edit_note.setPlaceholderText(tr("shown to the cashier as a warning on the account card"))
+        self.edit_save = QPushButton(tr("Save account"))
+        self.edit_save.setObjectName("bo_edit_save")
+        self.edit_save.clicked.connect(self.on_edit_save_clicked)
+        self.edit_message = QLabel("")
+        self.edit_message.setObjectName("bo_edit_message")
+        self.edit_message.setWordWrap(True)
+        cells = ((tr("Account"), self.edit_code), (tr("Owner"), self.edit_owner), (tr("Phone"), self.edit_phone),
+                 (tr("Built area"), self.edit_area), (tr("Status"), self.edit_status), (tr("Tags"), self.edit_tags))
+        for i, (label, w) in enumerate(cells):
+            grid.addWidget(QLabel(label), i // 3, (i % 3) * 2)
+            grid.addWidget(w, i // 3, (i % 3) * 2 + 1)
+        grid.addWidget(QLabel(tr("Account note")), 2, 0)
+        grid.addWidget(self.edit_note, 2, 1, 1, 5)
+        grid.addWidget(self.edit_save, 3, 0)
+        grid.addWidget(self.edit_message, 3, 1, 1, 5)
+        box.setEnabled(False)
+        parent_layout.addWidget(box)
+
+    def on_accounts_current_row_changed(self, current, _previous) -> None:
+        if not current.isValid() or self.login is None:
+            return
+        hit = self.accounts_model.row_at(self.accounts_proxy.mapToSource(current).row())
+        self.load_account_for_edit(hit.code)
+
+    def load_account_for_edit(self, code: str) -> None:
+        self.edit_message.setText("")
+        Op(self, accounts.account_card, name="bo_account_card", actor=self.login.actor, code=code) \
+            .on_success(self._account_for_edit).on_failure(lambda e: self.edit_message.setText(e.message)).start()
+
+    def _account_for_edit(self, card) -> None:
+        self.edited_code = card.code
+        self.edit_code.setText(card.code)
+        self.edit_owner.setText(card.owner)
+        self.edit_phone.setText(card.phone)
+        self.edit_area.setText(f"{card.built_area // 100}.{card.built_area % 100:02d}")
+        self.edit_status.setCurrentIndex(max(0, self.edit_status.findData(card.status)))
+        self.edit_tags.setText(card.tags)
+        self.edit_note.setText(card.note)
+        self.account_edit_box.setEnabled(True)
+
+    @Slot()
+    def on_edit_save_clicked(self) -> None:
+        code = getattr(self, "edited_code", "")
+        if not code:
+            return
+        self.edit_message.setText("")
+        Op(self, admin.update_account, write=True, name="update_account", actor=self.login.actor, code=code,
+           owner=self.edit_owner.text(), phone=self.edit_phone.text(), area=self.edit_area.text(),
+           status=self.edit_status.currentData(), tags=self.edit_tags.text(), note=self.edit_note.text()) \
+            .on_success(self._account_saved) \
+            .on_failure(lambda e: (self.edit_message.setStyleSheet("color:#c62828;"),
+                                   self.edit_message.setText(e.message))).start()
+
+    def _account_saved(self, result) -> None:
+        names = {"owner": tr("Owner"), "phone": tr("Phone"), "built_area": tr("Built area"), "status": tr("Status"),
+                 "tags": tr("Tags"), "note": tr("Account note")}
+        self.edit_message.setStyleSheet("")
+        if result.changed:
+            self.edit_message.setText(tr("Account {0} saved; changed: {1}").format(
+                result.code, "、".join(names.get(k, k) for k in result.changed)))
+        else:
+            self.edit_message.setText(tr("Nothing changed."))
+        self.on_account_filter_text_edited(self.account_filter.text())  # the list shows the new owner/phone
 
     # -- import ----------------------------------------------------------------------------
     @Slot()

@@ -64,6 +64,46 @@
         <translation>正在备份…</translation>
     </message>
     <message>
+        <source>Edit the selected account</source>
+        <translation>修改选中的缴费户</translation>
+    </message>
+    <message>
+        <source>m², e.g. 89.50</source>
+        <translation>平方米，例：89.50</translation>
+    </message>
+    <message>
+        <source>shown to the cashier as a warning on the account card</source>
+        <translation>收费员打开缴费户时作为提醒显示</translation>
+    </message>
+    <message>
+        <source>Save account</source>
+        <translation>保存缴费户</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>业主</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Built area</source>
+        <translation>建筑面积</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Account note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
         <source>Tables (*.xlsx *.csv)</source>
         <translation>表格 (*.xlsx *.csv)</translation>
     </message>
@@ -144,6 +184,14 @@
         <translation>账务平衡：全部检查通过</translation>
     </message>
     <message>
+        <source>Account</source>
+        <translation>缴费户</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>没有修改。</translation>
+    </message>
+    <message>
         <source>Meter readings: one row per meter; Enter moves down. Save checks every row.</source>
         <translation>抄表录入：每行一块表，Enter 下移；保存时逐行检查。</translation>
     </message>
@@ -154,10 +202,6 @@
     <message>
         <source>Read on</source>
         <translation>抄表日期</translation>
-    </message>
-    <message>
-        <source>Account</source>
-        <translation>缴费户</translation>
     </message>
     <message>
         <source>Reading</source>
@@ -188,20 +232,8 @@
         <translation>金额按元填写；是/否填 1 或 0；时间填 HH:MM。按 Enter 或“保存”逐项保存。</translation>
     </message>
     <message>
-        <source>Owner</source>
-        <translation>业主</translation>
-    </message>
-    <message>
-        <source>Phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
         <source>Building</source>
         <translation>楼栋</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
     </message>
     <message>
         <source>Outstanding</source>
@@ -330,6 +362,10 @@
     <message>
         <source>CHECK FAILED: {0}</source>
         <translation>核验未通过：{0}</translation>
+    </message>
+    <message>
+        <source>Account {0} saved; changed: {1}</source>
+        <translation>缴费户 {0} 已保存，修改了：{1}</translation>
     </message>
     <message>
         <source>Nothing was imported. Fix these rows and import again:</source>
@@ -1102,10 +1138,6 @@ Float {3}</source>
     <message>
         <source>Building / status</source>
         <translation>楼栋 / 状态</translation>
-    </message>
-    <message>
-        <source>Built area</source>
-        <translation>建筑面积</translation>
     </message>
     <message>
         <source>Prepaid</source>

@@ -143,4 +143,9 @@ ZH: dict[str, str] = {
     "Settings": "系统设置", "Save": "保存", "Saved.": "已保存。",
     "Money in yuan; yes/no as 1 or 0; times as HH:MM. Enter or Save stores one value.":
         "金额按元填写；是/否填 1 或 0；时间填 HH:MM。按 Enter 或“保存”逐项保存。",
+    # back office: account edit
+    "Edit the selected account": "修改选中的缴费户", "m², e.g. 89.50": "平方米，例：89.50",
+    "shown to the cashier as a warning on the account card": "收费员打开缴费户时作为提醒显示",
+    "Save account": "保存缴费户", "Tags": "标签", "Account note": "备注",
+    "Account {0} saved; changed: {1}": "缴费户 {0} 已保存，修改了：{1}", "Nothing changed.": "没有修改。",
 }

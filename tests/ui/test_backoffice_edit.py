@@ -125,3 +125,54 @@ def test_settings_tab_saves_a_value_and_shows_a_refusal_next_to_its_field(qtbot,
     assert after["day_cutoff"] == before["day_cutoff"] and after["backup_auto"] == before["backup_auto"]
     assert {k: v for k, v in after.items() if k != "cash_limit"} == \
         {k: v for k, v in before.items() if k != "cash_limit"}
+
+
+def test_account_edit_changes_master_data_and_the_note_warns_the_cashier(qtbot, window, estate):
+    bo = open_back_office(qtbot, window)
+    bo.setCurrentIndex(0)
+    qtbot.keyClicks(bo.account_filter, "1-2-301")
+    qtbot.waitUntil(lambda: bo.accounts_model.rowCount() == 1, timeout=5000)
+    bo.accounts_view.setCurrentIndex(bo.accounts_view.model().index(0, 0))
+    qtbot.waitUntil(lambda: bo.edit_code.text() == "1-2-301", timeout=5000)
+    assert bo.account_edit_box.isEnabled()
+    assert (bo.edit_owner.text(), bo.edit_phone.text(), bo.edit_area.text(), bo.edit_status.currentText()) == \
+        ("张三丰", "13800001234", "89.50", "已入住")
+    # a bad phone is refused with the service's message, nothing changes
+    bo.edit_phone.selectAll()
+    qtbot.keyClicks(bo.edit_phone, "abc")
+    qtbot.mouseClick(bo.edit_save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bo.edit_message.text() != "", timeout=5000)
+    assert bo.edit_message.text() == "电话格式不正确：“abc”"
+    assert estate.run(accounts.account_card, actor=estate.actor("admin"), code="1-2-301").phone == "13800001234"
+    bo.edit_phone.selectAll()
+    qtbot.keyClicks(bo.edit_phone, "13800009999")
+    bo.edit_owner.selectAll()
+    type_text(bo.edit_owner, "张君宝")
+    bo.edit_area.selectAll()
+    qtbot.keyClicks(bo.edit_area, "90.25")
+    bo.edit_status.setCurrentIndex(bo.edit_status.findText("空置"))
+    type_text(bo.edit_tags, "VIP")
+    type_text(bo.edit_note, "漏水维修纠纷，先联系工程部")
+    bo.edit_message.setText("")
+    qtbot.mouseClick(bo.edit_save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已保存" in bo.edit_message.text(), timeout=5000)
+    assert bo.edit_message.text() == "缴费户 1-2-301 已保存，修改了：业主、电话、建筑面积、状态、标签、备注"
+    wait_idle(qtbot, window)
+    card = estate.run(accounts.account_card, actor=estate.actor("admin"), code="1-2-301")
+    assert (card.owner, card.phone, card.built_area, card.status, card.tags, card.note) == \
+        ("张君宝", "13800009999", 9025, "空置", "VIP", "漏水维修纠纷，先联系工程部")
+    assert card.arrears == fen("388")  # billed charges keep their basis
+    qtbot.waitUntil(lambda: bo.accounts_model.rowCount() == 1 and bo.accounts_model.row_at(0).owner == "张君宝",
+                    timeout=5000)
+
+    # the cashier sees the note as a warning on the account card
+    press(qtbot, window.workspace.search_box, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    log_in(qtbot, window, "demo")
+    ws = window.workspace
+    ws.search_box.setFocus()
+    qtbot.keyClicks(ws.search_box, "1-2-301")
+    press(qtbot, ws.search_box)
+    qtbot.waitUntil(lambda: ws.card is not None and ws.card.code == "1-2-301", timeout=5000)
+    assert ws.card_fields["owner"].text() == "张君宝"
+    assert "备注：漏水维修纠纷，先联系工程部" in ws.card_warnings.text()
+    assert ws.card_warnings.isVisible()
