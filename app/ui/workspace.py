@@ -102,6 +102,7 @@ class CashierWorkspace(QWidget):
         self._hit_moved = False
         self._partial_confirm = ""
         self._only_charge_ids: set[int] | None = None
+        self._opening = 0  # open_account ops in flight
         self._hold_display = False  # after a payment the payer keeps seeing received/change
         self._build()
 
@@ -367,8 +368,17 @@ class CashierWorkspace(QWidget):
     def open_account(self, text: str, *, preferred: str = "", only_charge_ids: set[int] | None = None) -> None:
         self._only_charge_ids = only_charge_ids
         self._hold_display = False
+        self._opening += 1  # a reload queued meanwhile (ledger_changed) must not replace this selection
         Op(self, reads.open_account, name="open_account", actor=self.actor, text=text, preferred=preferred) \
-            .on_success(self._show_card).on_failure(lambda e: self.search_error.setText(e.message)).start()
+            .on_success(self._opened).on_failure(self._open_failed).start()
+
+    def _opened(self, view) -> None:
+        self._opening -= 1
+        self._show_card(view)
+
+    def _open_failed(self, error) -> None:
+        self._opening -= 1
+        self.search_error.setText(error.message)
 
     # -- card ---------------------------------------------------------------------------------------
     def _show_card(self, view, *, focus_tender: bool = True) -> None:
@@ -408,13 +418,15 @@ class CashierWorkspace(QWidget):
             self.tender_input.setFocus()
 
     def reload_card(self) -> None:
-        if self.card is None or self.actor is None:
+        if self.card is None or self.actor is None or self._opening:
             return
         checked = self.charges_model.checked
         Op(self, reads.card_view, name="reload_card", actor=self.actor, code=self.card.code) \
             .on_success(lambda c: self._reload_done(c, checked)).on_failure(lambda e: None).start()
 
     def _reload_done(self, view, checked) -> None:
+        if self._opening:
+            return  # an account being opened shows fresher data with its own selection
         keep_tenders, keep_input = self.tenders, self.tender_input.text()
         card = view.card
         self._show_card(view, focus_tender=False)
