@@ -51,6 +51,11 @@ from app.ui.models import RED, Column, DtoTableModel, configure_view, make_proxy
 from app.ui.op import Op
 
 
+def add_fee(session, *, actor, fee_name: str, **kw) -> fees.FeeInfo:
+    """fees.add_fee with the item's name passed as `fee_name` (`name` names the Op)."""
+    return fees.add_fee(session, actor=actor, name=fee_name, **kw)
+
+
 def _table(name: str, model: DtoTableModel, parent) -> tuple[QTableView, object]:
     proxy = make_proxy(model, parent)
     view = QTableView()
@@ -121,8 +126,8 @@ class BackOffice(QTabWidget):
             Column(tr("Cycle"), lambda f: fees.CYCLE_NAMES.get(f.cycle, f.cycle)),
             Column(tr("Rate"), lambda f: f.rate), Column(tr("Since"), lambda f: f.effective_from),
             Column(tr("Department"), lambda f: f.department)], self)
-        self.fees_view, _ = _table("bo_fees", self.fees_model, self)
-        self.addTab(self.fees_view, tr("Fee items"))
+        self.fees_view, self.fees_proxy = _table("bo_fees", self.fees_model, self)
+        self._build_fees_tab()
 
         self._build_meter_tab()
         self._build_bill_tab()
@@ -209,7 +214,7 @@ class BackOffice(QTabWidget):
         if page is self.arrears_page:
             Op(self, arrears.arrears, name="arrears", actor=actor, as_of=dt.date.today()) \
                 .on_success(self._arrears_loaded).on_failure(lambda e: self.arrears_total.setText(e.message)).start()
-        elif page is self.fees_view:
+        elif page is self.fees_page:
             Op(self, fees.list_fees, name="list_fees", actor=actor).on_success(self.fees_model.set_rows) \
                 .on_failure(lambda e: None).start()
         elif page is self.users_page:
@@ -268,6 +273,168 @@ class BackOffice(QTabWidget):
                 tr("Backup written: {0} ({1} bytes), integrity {2}").format(r.path, r.size_bytes, r.integrity))) \
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()
 
+
+    # -- fee items, tariffs, assignments -------------------------------------------------------
+    def _line(self, name: str, placeholder: str = "", text: str = "") -> QLineEdit:
+        edit = QLineEdit(text)
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _build_fees_tab(self) -> None:
+        self.fees_page = QWidget()
+        v = QVBoxLayout(self.fees_page)
+        v.addWidget(self.fees_view, 1)
+        self.fees_view.selectionModel().currentRowChanged.connect(self.on_fees_current_row_changed)
+
+        box = QGroupBox(tr("New fee item"))
+        box.setObjectName("bo_fee_box")
+        g = QGridLayout(box)
+        self.fee_code = self._line("bo_fee_code", tr("code, e.g. TCF"))
+        self.fee_name = self._line("bo_fee_name")
+        self.fee_method = QComboBox()
+        self.fee_method.setObjectName("bo_fee_method")
+        for key, label in fees.METHOD_NAMES.items():
+            self.fee_method.addItem(label, key)
+        self.fee_rate = self._line("bo_fee_rate", tr("yuan, up to 4 decimals"))
+        self.fee_cycle = QComboBox()
+        self.fee_cycle.setObjectName("bo_fee_cycle")
+        for key, label in fees.CYCLE_NAMES.items():
+            self.fee_cycle.addItem(label, key)
+        self.fee_kind = QComboBox()
+        self.fee_kind.setObjectName("bo_fee_kind")
+        for key, label in fees.KIND_NAMES.items():
+            self.fee_kind.addItem(label, key)
+        self.fee_due_days = self._line("bo_fee_due_days", "0", "0")
+        self.fee_late_fee = self._line("bo_fee_late_fee", tr("e.g. 0.0005 or 0.05%"))
+        self.fee_grace = self._line("bo_fee_grace", "0", "0")
+        self.fee_from = self._line("bo_fee_from", tr("YYYY-MM-DD (empty: always)"))
+        self.fee_department = self._line("bo_fee_department")
+        self.fee_unit = self._line("bo_fee_unit", tr("e.g. 次"))
+        add = QPushButton(tr("Add fee item"))
+        add.setObjectName("bo_fee_add")
+        add.clicked.connect(self.on_fee_add_clicked)
+        cells = ((tr("Code"), self.fee_code), (tr("Item"), self.fee_name), (tr("Pricing"), self.fee_method),
+                 (tr("Rate"), self.fee_rate), (tr("Cycle"), self.fee_cycle), (tr("Kind"), self.fee_kind),
+                 (tr("Due after (days)"), self.fee_due_days), (tr("Late fee per day"), self.fee_late_fee),
+                 (tr("Grace (days)"), self.fee_grace), (tr("Since"), self.fee_from),
+                 (tr("Department"), self.fee_department), (tr("Unit"), self.fee_unit))
+        for i, (label, w) in enumerate(cells):
+            g.addWidget(QLabel(label), i // 4, (i % 4) * 2)
+            g.addWidget(w, i // 4, (i % 4) * 2 + 1)
+        g.addWidget(add, 3, 7)
+        v.addWidget(box)
+
+        row = QHBoxLayout()
+        tariff = QGroupBox(tr("New rate from a date (tariff)"))
+        tariff.setObjectName("bo_tariff_box")
+        th = QHBoxLayout(tariff)
+        self.tariff_code = self._line("bo_tariff_code", tr("fee item code"))
+        self.tariff_rate = self._line("bo_tariff_rate", tr("new rate"))
+        self.tariff_from = self._line("bo_tariff_from", tr("from YYYY-MM-DD"))
+        tadd = QPushButton(tr("Add rate"))
+        tadd.setObjectName("bo_tariff_add")
+        tadd.clicked.connect(self.on_tariff_add_clicked)
+        for w in (self.tariff_code, self.tariff_rate, self.tariff_from, tadd):
+            th.addWidget(w)
+        row.addWidget(tariff)
+        assign = QGroupBox(tr("Assign to accounts"))
+        assign.setObjectName("bo_assign_box")
+        ah = QHBoxLayout(assign)
+        self.assign_code = self._line("bo_assign_code", tr("fee item code"))
+        self.assign_scope = QComboBox()
+        self.assign_scope.setObjectName("bo_assign_scope")
+        for key, label in (("account", tr("one account")), ("building", tr("a building")),
+                           ("all", tr("all accounts"))):
+            self.assign_scope.addItem(label, key)
+        self.assign_target = self._line("bo_assign_target", tr("account code or building"))
+        self.assign_quantity = self._line("bo_assign_quantity", tr("quantity"), "1")
+        self.assign_quantity.setMaximumWidth(60)
+        aadd = QPushButton(tr("Assign"))
+        aadd.setObjectName("bo_assign_add")
+        aadd.clicked.connect(self.on_assign_clicked)
+        for w in (self.assign_code, self.assign_scope, self.assign_target, self.assign_quantity, aadd):
+            ah.addWidget(w)
+        row.addWidget(assign)
+        v.addLayout(row)
+        self.fees_message = QLabel("")
+        self.fees_message.setObjectName("bo_fees_message")
+        self.fees_message.setWordWrap(True)
+        v.addWidget(self.fees_message)
+        self.addTab(self.fees_page, tr("Fee items"))
+
+    def on_fees_current_row_changed(self, current, _previous) -> None:
+        if current.isValid():
+            fee = self.fees_model.row_at(self.fees_proxy.mapToSource(current).row())
+            self.tariff_code.setText(fee.code)
+            self.assign_code.setText(fee.code)
+
+    def _fees_error(self, message: str) -> None:
+        self.fees_message.setStyleSheet("color:#c62828;")
+        self.fees_message.setText(message)
+
+    def _fees_done(self, message: str) -> None:
+        self.fees_message.setStyleSheet("")
+        self.fees_message.setText(message)
+
+    @staticmethod
+    def _date(text: str) -> dt.date | None:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+
+    @Slot()
+    def on_fee_add_clicked(self) -> None:
+        try:
+            due, grace = int(self.fee_due_days.text() or "0"), int(self.fee_grace.text() or "0")
+        except ValueError:
+            self._fees_error(tr("Days must be whole numbers."))
+            return
+        try:
+            since = self._date(self.fee_from.text())
+        except ValueError:
+            self._fees_error(tr("Date as YYYY-MM-DD, please."))
+            return
+        Op(self, add_fee, write=True, name="add_fee", actor=self.login.actor, code=self.fee_code.text(),
+           fee_name=self.fee_name.text(), method=self.fee_method.currentData(), rate=self.fee_rate.text(),
+           cycle=self.fee_cycle.currentData(), kind=self.fee_kind.currentData(), due_days=due,
+           late_fee_daily=self.fee_late_fee.text().strip(), late_fee_grace=grace, effective_from=since,
+           department=self.fee_department.text(), unit_name=self.fee_unit.text()) \
+            .on_success(self._fee_added).on_failure(lambda e: self._fees_error(e.message)).start()
+
+    def _fee_added(self, f) -> None:
+        self._fees_done(tr("Fee item {0} {1} added: rate {2} from {3}.").format(
+            f.code, f.name, f.rate, f.effective_from.isoformat() if f.effective_from else ""))
+        for w in (self.fee_code, self.fee_name, self.fee_rate, self.fee_late_fee, self.fee_from,
+                  self.fee_department, self.fee_unit):
+            w.clear()
+
+    @Slot()
+    def on_tariff_add_clicked(self) -> None:
+        try:
+            since = self._date(self.tariff_from.text())
+        except ValueError:
+            since = None
+        if since is None:
+            self._fees_error(tr("Date as YYYY-MM-DD, please."))
+            return
+        Op(self, fees.add_tariff, write=True, name="add_tariff", actor=self.login.actor,
+           code=self.tariff_code.text().strip(), rate=self.tariff_rate.text(), effective_from=since) \
+            .on_success(lambda f: self._fees_done(tr("Fee item {0}: rate {1} from {2}.").format(
+                f.code, f.rate, f.effective_from.isoformat()))) \
+            .on_failure(lambda e: self._fees_error(e.message)).start()
+
+    @Slot()
+    def on_assign_clicked(self) -> None:
+        qty = self.assign_quantity.text().strip() or "1"
+        if not qty.isdigit():
+            self._fees_error(tr("Quantity must be a whole number."))
+            return
+        scope, target = self.assign_scope.currentData(), self.assign_target.text().strip()
+        code = self.assign_code.text().strip()
+        Op(self, fees.assign_fee, write=True, name="assign_fee", actor=self.login.actor, fee_code=code,
+           all_accounts=scope == "all", building=target if scope == "building" else None,
+           account_code=target if scope == "account" else None, quantity=int(qty)) \
+            .on_success(lambda n: self._fees_done(tr("Fee item {0} assigned to {1} accounts.").format(code, n))) \
+            .on_failure(lambda e: self._fees_error(e.message)).start()
 
     # -- account edit ----------------------------------------------------------------------
     def _build_account_edit(self, parent_layout) -> None:

@@ -20,10 +20,6 @@
         <translation>欠费</translation>
     </message>
     <message>
-        <source>Fee items</source>
-        <translation>收费项目</translation>
-    </message>
-    <message>
         <source>user name</source>
         <translation>用户名</translation>
     </message>
@@ -62,6 +58,74 @@
     <message>
         <source>Backing up…</source>
         <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>New fee item</source>
+        <translation>新增收费项目</translation>
+    </message>
+    <message>
+        <source>code, e.g. TCF</source>
+        <translation>编码，例：TCF</translation>
+    </message>
+    <message>
+        <source>yuan, up to 4 decimals</source>
+        <translation>元，最多四位小数</translation>
+    </message>
+    <message>
+        <source>e.g. 0.0005 or 0.05%</source>
+        <translation>例：0.0005 或 0.05%</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD (empty: always)</source>
+        <translation>YYYY-MM-DD（空：一直有效）</translation>
+    </message>
+    <message>
+        <source>e.g. 次</source>
+        <translation>例：次</translation>
+    </message>
+    <message>
+        <source>Add fee item</source>
+        <translation>新增收费项目</translation>
+    </message>
+    <message>
+        <source>New rate from a date (tariff)</source>
+        <translation>调价（新收费标准）</translation>
+    </message>
+    <message>
+        <source>fee item code</source>
+        <translation>收费项目编码</translation>
+    </message>
+    <message>
+        <source>new rate</source>
+        <translation>新单价</translation>
+    </message>
+    <message>
+        <source>from YYYY-MM-DD</source>
+        <translation>生效日期 YYYY-MM-DD</translation>
+    </message>
+    <message>
+        <source>Add rate</source>
+        <translation>新增收费标准</translation>
+    </message>
+    <message>
+        <source>Assign to accounts</source>
+        <translation>分配到缴费户</translation>
+    </message>
+    <message>
+        <source>account code or building</source>
+        <translation>缴费户编码或楼栋</translation>
+    </message>
+    <message>
+        <source>quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>分配</translation>
+    </message>
+    <message>
+        <source>Fee items</source>
+        <translation>收费项目</translation>
     </message>
     <message>
         <source>Edit the selected account</source>
@@ -184,6 +248,74 @@
         <translation>账务平衡：全部检查通过</translation>
     </message>
     <message>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Pricing</source>
+        <translation>计费方式</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <source>Cycle</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Due after (days)</source>
+        <translation>到期天数</translation>
+    </message>
+    <message>
+        <source>Late fee per day</source>
+        <translation>滞纳金日费率</translation>
+    </message>
+    <message>
+        <source>Grace (days)</source>
+        <translation>宽限天数</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>生效日期</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>科室/部门</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>one account</source>
+        <translation>单个缴费户</translation>
+    </message>
+    <message>
+        <source>a building</source>
+        <translation>整栋楼</translation>
+    </message>
+    <message>
+        <source>all accounts</source>
+        <translation>全部缴费户</translation>
+    </message>
+    <message>
+        <source>Date as YYYY-MM-DD, please.</source>
+        <translation>日期格式：YYYY-MM-DD。</translation>
+    </message>
+    <message>
+        <source>Quantity must be a whole number.</source>
+        <translation>数量必须是整数。</translation>
+    </message>
+    <message>
         <source>Account</source>
         <translation>缴费户</translation>
     </message>
@@ -248,38 +380,6 @@
         <translation>逾期天数</translation>
     </message>
     <message>
-        <source>Code</source>
-        <translation>编码</translation>
-    </message>
-    <message>
-        <source>Item</source>
-        <translation>项目</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <source>Pricing</source>
-        <translation>计费方式</translation>
-    </message>
-    <message>
-        <source>Cycle</source>
-        <translation>周期</translation>
-    </message>
-    <message>
-        <source>Rate</source>
-        <translation>单价</translation>
-    </message>
-    <message>
-        <source>Since</source>
-        <translation>生效日期</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>科室/部门</translation>
-    </message>
-    <message>
         <source>User</source>
         <translation>用户</translation>
     </message>
@@ -300,8 +400,12 @@
         <translation>欠费 {0} 户，合计 {1} 元（截至 {2}）</translation>
     </message>
     <message>
-        <source>Date as YYYY-MM-DD, please.</source>
-        <translation>日期格式：YYYY-MM-DD。</translation>
+        <source>Days must be whole numbers.</source>
+        <translation>天数必须是整数。</translation>
+    </message>
+    <message>
+        <source>Fee item {0} {1} added: rate {2} from {3}.</source>
+        <translation>已新增收费项目 {0} {1}：单价 {2}，自 {3} 起。</translation>
     </message>
     <message>
         <source>{0} readings saved.</source>
@@ -374,6 +478,14 @@
     <message>
         <source>Backup written: {0} ({1} bytes), integrity {2}</source>
         <translation>备份完成：{0}（{1} 字节），完整性 {2}</translation>
+    </message>
+    <message>
+        <source>Fee item {0}: rate {1} from {2}.</source>
+        <translation>收费项目 {0}：自 {2} 起单价 {1}。</translation>
+    </message>
+    <message>
+        <source>Fee item {0} assigned to {1} accounts.</source>
+        <translation>收费项目 {0} 已分配到 {1} 户。</translation>
     </message>
     <message>
         <source>{0} accounts imported.</source>

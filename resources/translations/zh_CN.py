@@ -148,4 +148,16 @@ ZH: dict[str, str] = {
     "shown to the cashier as a warning on the account card": "收费员打开缴费户时作为提醒显示",
     "Save account": "保存缴费户", "Tags": "标签", "Account note": "备注",
     "Account {0} saved; changed: {1}": "缴费户 {0} 已保存，修改了：{1}", "Nothing changed.": "没有修改。",
+    # back office: fee items, tariffs, assignments
+    "New fee item": "新增收费项目", "code, e.g. TCF": "编码，例：TCF", "yuan, up to 4 decimals": "元，最多四位小数",
+    "e.g. 0.0005 or 0.05%": "例：0.0005 或 0.05%", "YYYY-MM-DD (empty: always)": "YYYY-MM-DD（空：一直有效）",
+    "e.g. 次": "例：次", "Add fee item": "新增收费项目", "Due after (days)": "到期天数", "Late fee per day": "滞纳金日费率",
+    "Grace (days)": "宽限天数", "Unit": "单位", "New rate from a date (tariff)": "调价（新收费标准）",
+    "fee item code": "收费项目编码", "new rate": "新单价", "from YYYY-MM-DD": "生效日期 YYYY-MM-DD",
+    "Add rate": "新增收费标准", "Assign to accounts": "分配到缴费户", "one account": "单个缴费户", "a building": "整栋楼",
+    "all accounts": "全部缴费户", "account code or building": "缴费户编码或楼栋", "quantity": "数量", "Assign": "分配",
+    "Days must be whole numbers.": "天数必须是整数。", "Quantity must be a whole number.": "数量必须是整数。",
+    "Fee item {0} {1} added: rate {2} from {3}.": "已新增收费项目 {0} {1}：单价 {2}，自 {3} 起。",
+    "Fee item {0}: rate {1} from {2}.": "收费项目 {0}：自 {2} 起单价 {1}。",
+    "Fee item {0} assigned to {1} accounts.": "收费项目 {0} 已分配到 {1} 户。",
 }

@@ -176,3 +176,67 @@ def test_account_edit_changes_master_data_and_the_note_warns_the_cashier(qtbot, 
     assert ws.card_fields["owner"].text() == "张君宝"
     assert "备注：漏水维修纠纷，先联系工程部" in ws.card_warnings.text()
     assert ws.card_warnings.isVisible()
+
+
+def test_fee_items_add_a_fee_a_new_rate_and_an_assignment(qtbot, window, estate):
+    import datetime as dt
+
+    from app.services import billing, fees
+
+    bo = open_back_office(qtbot, window)
+    bo.setCurrentWidget(bo.fees_page)
+    qtbot.waitUntil(lambda: bo.fees_model.rowCount() == 4, timeout=5000)
+    # a code already in use is refused with the service's message
+    qtbot.keyClicks(bo.fee_code, "WYF")
+    type_text(bo.fee_name, "物业费二")
+    qtbot.keyClicks(bo.fee_rate, "2")
+    qtbot.mouseClick(bo.findChild(type(bo.verify_button), "bo_fee_add"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bo.fees_message.text() != "", timeout=5000)
+    assert bo.fees_message.text() == "收费项目“WYF”已存在"
+    bo.fee_code.clear()
+    bo.fee_name.clear()
+    bo.fee_rate.clear()
+    qtbot.keyClicks(bo.fee_code, "TCF")
+    type_text(bo.fee_name, "停车费")
+    bo.fee_method.setCurrentIndex(bo.fee_method.findData("fixed"))
+    qtbot.keyClicks(bo.fee_rate, "150")
+    bo.fee_cycle.setCurrentIndex(bo.fee_cycle.findData("monthly"))
+    qtbot.keyClicks(bo.fee_late_fee, "0.0005")
+    type_text(bo.fee_department, "停车场")
+    bo.fees_message.setText("")
+    qtbot.mouseClick(bo.findChild(type(bo.verify_button), "bo_fee_add"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已新增" in bo.fees_message.text(), timeout=5000)
+    assert bo.fees_message.text() == "已新增收费项目 TCF 停车费：单价 150.00，自 2000-01-01 起。"
+    qtbot.waitUntil(lambda: bo.fees_model.rowCount() == 5, timeout=5000)
+    added = {f.code: f for f in estate.run(fees.list_fees, actor=estate.actor("admin"))}["TCF"]
+    assert (added.name, added.method, added.cycle, added.rate, added.late_fee_daily_ppm, added.department) == \
+        ("停车费", "fixed", "monthly", "150.00", 500, "停车场")
+
+    # choosing the row fills the codes of the tariff and assignment forms
+    row = next(i for i, f in enumerate(bo.fees_model.rows) if f.code == "TCF")
+    bo.fees_view.setCurrentIndex(bo.fees_proxy.mapFromSource(bo.fees_model.index(row, 0)))
+    assert bo.tariff_code.text() == "TCF" and bo.assign_code.text() == "TCF"
+    qtbot.keyClicks(bo.tariff_rate, "180")
+    qtbot.keyClicks(bo.tariff_from, "2027-01-01")
+    qtbot.mouseClick(bo.findChild(type(bo.verify_button), "bo_tariff_add"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "2027-01-01" in bo.fees_message.text(), timeout=5000)
+    assert bo.fees_message.text() == "收费项目 TCF：自 2027-01-01 起单价 180.00。"
+    rate = {f.code: f.rate for f in estate.run(fees.list_fees, actor=estate.actor("admin"),
+                                                 as_of=dt.date(2027, 1, 2))}
+    assert rate["TCF"] == "180.00"
+    assert {f.code: f.rate for f in estate.run(fees.list_fees, actor=estate.actor("admin"),
+                                                 as_of=dt.date(2026, 12, 1))}["TCF"] == "150.00"
+
+    # assign to one account; a bill run then charges it there only
+    bo.assign_scope.setCurrentIndex(bo.assign_scope.findData("account"))
+    qtbot.keyClicks(bo.assign_target, "P-001")
+    qtbot.mouseClick(bo.findChild(type(bo.verify_button), "bo_assign_add"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "分配" in bo.fees_message.text(), timeout=5000)
+    assert bo.fees_message.text() == "收费项目 TCF 已分配到 1 户。"
+    wait_idle(qtbot, window)
+    estate.run(billing.bill_run, actor=estate.actor("admin"), period="2026-12")
+    parking = [c for c in estate.run(accounts.account_card, actor=estate.actor("admin"), code="P-001").charges
+               if c.fee == "停车费"]
+    assert [(c.period, c.amount) for c in parking] == [("2026-12", fen("150"))]
+    assert not [c for c in estate.run(accounts.account_card, actor=estate.actor("admin"), code="1-2-301").charges
+                if c.fee == "停车费"]
