@@ -35,6 +35,27 @@ SLIP_TENDERS = ("card", "wechat", "alipay", "transfer", "insurance", "cheque")
 MOVEMENT_KINDS = ("drop", "bank_run", "top_up", "paid_in", "counterfeit")
 
 
+def print_remittance(parent: QWidget, actor, shift_id: int, message: QLabel) -> None:
+    """Print the remittance slip (缴款单) of a closed shift on the station's default printer
+    (`app.printing.queue.print_remittance`, as `feedesk shift remittance`); the outcome, or
+    the service's reason (no printer configured...), shows in `message`."""
+    from app.printing import queue
+
+    def done(outcome) -> None:
+        message.setStyleSheet("" if outcome.status == "done" else "color:#c62828;")
+        message.setText(tr("Remittance slip of shift #{0} printed on {1} (job #{2}).").format(
+            shift_id, outcome.printer, outcome.job_id) if outcome.status == "done" else
+            tr("Remittance slip not printed: {0}").format(outcome.error))
+
+    def failed(error) -> None:
+        message.setStyleSheet("color:#c62828;")
+        message.setText(tr("Remittance slip not printed: {0}").format(error.message))
+
+    message.setText(tr("Printing the remittance slip…"))
+    Op(parent, queue.print_remittance, raw=True, write=True, name="print_remittance", actor=actor,
+       shift_id=shift_id).on_success(done).on_failure(failed).start()
+
+
 class DiffRow:
     __slots__ = ("tender", "expected", "counted", "difference")
 
@@ -223,6 +244,16 @@ class ShiftScreen(QWidget):
         self.remittance.setStyleSheet("font-family: monospace; background:#fff; border:1px solid #ccc; padding:4px;")
         self.remittance.setWordWrap(True)
         rv.addWidget(self.remittance)
+        prow = QHBoxLayout()
+        self.remittance_print_button = QPushButton(tr("Print remittance slip"))
+        self.remittance_print_button.setObjectName("remittance_print_button")
+        self.remittance_print_button.clicked.connect(self.on_remittance_print_clicked)
+        prow.addWidget(self.remittance_print_button)
+        self.remittance_message = QLabel("")
+        self.remittance_message.setObjectName("remittance_print_message")
+        self.remittance_message.setWordWrap(True)
+        prow.addWidget(self.remittance_message, 1)
+        rv.addLayout(prow)
         parent_layout.addWidget(self.result_box)
         parent_layout.addStretch(1)
         self.result_box.setVisible(False)
@@ -355,9 +386,15 @@ class ShiftScreen(QWidget):
         parts.append(tr("Waiting for the supervisor's acceptance."))
         self.close_summary.setText("  ·  ".join(parts))
         self.remittance.setText(remittance_text(closed))
+        self.remittance_message.setText("")
         for edit in self.count_inputs.values():
             edit.clear()
         self.close_reason.clear()
+
+    @Slot()
+    def on_remittance_print_clicked(self) -> None:
+        if self.login is not None and getattr(self, "last_close", None) is not None:
+            print_remittance(self, self.login.actor, self.last_close.shift_id, self.remittance_message)
 
     def set_login(self, login) -> None:
         self.login = login

@@ -143,6 +143,11 @@ class SupervisorDesk(QWidget):
         self.accept_button.clicked.connect(self.on_accept_button_clicked)
         accept_row.addWidget(self.second_count, 1)
         accept_row.addWidget(self.accept_button)
+        self.remittance_button = QPushButton(tr("Print remittance slip"))
+        self.remittance_button.setObjectName("desk_remittance_print")
+        self.remittance_button.setEnabled(False)
+        self.remittance_button.clicked.connect(self.on_remittance_button_clicked)
+        accept_row.addWidget(self.remittance_button)
         left.addLayout(accept_row)
         self.desk_message = QLabel("")
         self.desk_message.setObjectName("desk_message")
@@ -260,6 +265,15 @@ class SupervisorDesk(QWidget):
         self.shift_detail.setText(tr("Shift #{0} {1} at {2}: {3}: {4}").format(
             r.id, r.cashier, r.station, label, "，".join(parts)))
         self.accept_button.setEnabled(r.status == "closed")
+        self.remittance_button.setEnabled(r.status != "open")
+
+    @Slot()
+    def on_remittance_button_clicked(self) -> None:
+        from app.ui.shift import print_remittance
+
+        r = self.selected_shift()
+        if r is not None and self.login is not None:
+            print_remittance(self, self.login.actor, r.id, self.desk_message)
 
     @Slot()
     def on_accept_button_clicked(self) -> None:

@@ -938,6 +938,10 @@ A supervisor types their own user name and password.</source>
         <translation>打印机：{0} 个失败任务</translation>
     </message>
     <message>
+        <source>Printing the remittance slip…</source>
+        <translation>正在打印缴款单…</translation>
+    </message>
+    <message>
         <source>Open shift (float from the safe)</source>
         <translation>开班（从保险柜领用备用金）</translation>
     </message>
@@ -998,6 +1002,10 @@ A supervisor types their own user name and password.</source>
         <translation>轧帐结果：应有与实点</translation>
     </message>
     <message>
+        <source>Print remittance slip</source>
+        <translation>打印缴款单</translation>
+    </message>
+    <message>
         <source>Waiting for the supervisor's acceptance.</source>
         <translation>等待主管验收。</translation>
     </message>
@@ -1034,6 +1042,10 @@ A supervisor types their own user name and password.</source>
         <translation>当前未开班。请点清备用金后开班。</translation>
     </message>
     <message>
+        <source>Remittance slip not printed: {0}</source>
+        <translation>缴款单未打印：{0}</translation>
+    </message>
+    <message>
         <source>Tender</source>
         <translation>付款方式</translation>
     </message>
@@ -1060,6 +1072,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Shift #{0} opened</source>
         <translation>班次 #{0} 已开班</translation>
+    </message>
+    <message>
+        <source>Remittance slip of shift #{0} printed on {1} (job #{2}).</source>
+        <translation>班次 #{0} 的缴款单已打印（打印机 {1}，任务 #{2}）。</translation>
     </message>
     <message>
         <source>Recorded: {0}</source>

@@ -160,4 +160,8 @@ ZH: dict[str, str] = {
     "Fee item {0} {1} added: rate {2} from {3}.": "已新增收费项目 {0} {1}：单价 {2}，自 {3} 起。",
     "Fee item {0}: rate {1} from {2}.": "收费项目 {0}：自 {2} 起单价 {1}。",
     "Fee item {0} assigned to {1} accounts.": "收费项目 {0} 已分配到 {1} 户。",
+    # remittance slip printing
+    "Print remittance slip": "打印缴款单", "Printing the remittance slip…": "正在打印缴款单…",
+    "Remittance slip of shift #{0} printed on {1} (job #{2}).": "班次 #{0} 的缴款单已打印（打印机 {1}，任务 #{2}）。",
+    "Remittance slip not printed: {0}": "缴款单未打印：{0}",
 }

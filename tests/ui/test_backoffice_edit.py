@@ -240,3 +240,47 @@ def test_fee_items_add_a_fee_a_new_rate_and_an_assignment(qtbot, window, estate)
     assert [(c.period, c.amount) for c in parking] == [("2026-12", fen("150"))]
     assert not [c for c in estate.run(accounts.account_card, actor=estate.actor("admin"), code="1-2-301").charges
                 if c.fee == "停车费"]
+
+
+def test_remittance_slip_prints_from_the_close_result_and_the_supervisor_desk(qtbot, cashier, estate, tmp_path):
+    from app.services import closes, printing
+
+    press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F11)
+    screen = cashier.screens["shift"]
+    qtbot.waitUntil(lambda: 10000 in screen.count_inputs, timeout=5000)
+    qtbot.keyClicks(screen.count_inputs[10000], "2")  # the float, 200.00: no difference
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.result_box.isVisible(), timeout=5000)
+    assert "缴款单" in screen.remittance.text()
+    assert screen.remittance_print_button.isVisible()
+    # no printer at this station: said so in Chinese, nothing queued
+    qtbot.mouseClick(screen.remittance_print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "未打印" in screen.remittance_message.text(), timeout=5000)
+    assert screen.remittance_message.text() == "缴款单未打印：收费点 W01 没有设置默认打印机"
+    assert estate.run(printing.list_jobs, actor=estate.actor("demo")) == []
+
+    out = tmp_path / "printer.bin"
+    estate.run(printing.add_printer, actor=estate.actor("admin"), name="前台", connection="file", target=str(out),
+               default=True, station_code="W01")
+    qtbot.mouseClick(screen.remittance_print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已打印" in screen.remittance_message.text(), timeout=5000)
+    shift_id = estate.run(closes.list_shifts, actor=estate.actor("demo"))[0].id
+    jobs = estate.run(printing.list_jobs, actor=estate.actor("demo"))
+    assert [(j.kind, j.status, j.printer) for j in jobs] == [("remittance", "done", "前台")]
+    assert screen.remittance_message.text() == f"班次 #{shift_id} 的缴款单已打印（打印机 前台，任务 #{jobs[0].id}）。"
+    assert out.stat().st_size > 0
+
+    # the supervisor prints it again from the desk, for the selected closed shift
+    wait_idle(qtbot, cashier)
+    press(qtbot, cashier.workspace.search_box, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    log_in(qtbot, cashier, "boss")
+    press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F12)
+    desk = cashier.screens["supervisor"]
+    qtbot.waitUntil(lambda: desk.shifts_model.rowCount() == 1 and desk.remittance_button.isEnabled(), timeout=5000)
+    size = out.stat().st_size
+    qtbot.mouseClick(desk.remittance_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "已打印" in desk.desk_message.text(), timeout=5000)
+    assert f"班次 #{shift_id} 的缴款单已打印" in desk.desk_message.text()
+    assert [(j.kind, j.status) for j in estate.run(printing.list_jobs, actor=estate.actor("boss"))] == [
+        ("remittance", "done"), ("remittance", "done")]
+    assert out.stat().st_size > size
