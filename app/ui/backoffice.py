@@ -795,6 +795,7 @@ class BackOffice(QTabWidget):
                 label = QLabel(row.label)
                 edit = QLineEdit()
                 edit.setObjectName(f"bo_setting_{row.key}")
+                edit.setMinimumWidth(360)
                 save = QPushButton(tr("Save"))
                 save.setObjectName(f"bo_setting_save_{row.key}")
                 save.setAutoDefault(False)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services import accounts, admin, receipts
 from tests.helpers import fen
-from tests.ui.conftest import log_in, press, type_text, wait_idle
+from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
 
 
 def quick_charge_walk_in(qtbot, win, name: str, id_number: str, phone: str, item: str):
@@ -33,6 +33,7 @@ def quick_charge_walk_in(qtbot, win, name: str, id_number: str, phone: str, item
     press(qtbot, dlg.item)
     press(qtbot, dlg.quantity)
     assert dlg.items_model.rowCount() == 1
+    screenshot(dlg, "quick-charge-walk-in.png")
     return dlg
 
 
@@ -122,6 +123,7 @@ def test_settings_tab_saves_a_value_and_shows_a_refusal_next_to_its_field(qtbot,
     qtbot.waitUntil(lambda: flag_message.text() != "", timeout=5000)
     assert flag_message.text() == "自动备份只能是 1（是）或 0（否）"
     after = settings_of(estate)
+    screenshot(window, "backoffice-settings.png")
     assert after["day_cutoff"] == before["day_cutoff"] and after["backup_auto"] == before["backup_auto"]
     assert {k: v for k, v in after.items() if k != "cash_limit"} == \
         {k: v for k, v in before.items() if k != "cash_limit"}
@@ -157,6 +159,7 @@ def test_account_edit_changes_master_data_and_the_note_warns_the_cashier(qtbot, 
     qtbot.mouseClick(bo.edit_save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已保存" in bo.edit_message.text(), timeout=5000)
     assert bo.edit_message.text() == "缴费户 1-2-301 已保存，修改了：业主、电话、建筑面积、状态、标签、备注"
+    screenshot(window, "backoffice-account-edit.png")
     wait_idle(qtbot, window)
     card = estate.run(accounts.account_card, actor=estate.actor("admin"), code="1-2-301")
     assert (card.owner, card.phone, card.built_area, card.status, card.tags, card.note) == \
@@ -233,6 +236,7 @@ def test_fee_items_add_a_fee_a_new_rate_and_an_assignment(qtbot, window, estate)
     qtbot.mouseClick(bo.findChild(type(bo.verify_button), "bo_assign_add"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "分配" in bo.fees_message.text(), timeout=5000)
     assert bo.fees_message.text() == "收费项目 TCF 已分配到 1 户。"
+    screenshot(window, "backoffice-fees.png")
     wait_idle(qtbot, window)
     estate.run(billing.bill_run, actor=estate.actor("admin"), period="2026-12")
     parking = [c for c in estate.run(accounts.account_card, actor=estate.actor("admin"), code="P-001").charges
