@@ -177,7 +177,7 @@ def assign_fee(session: Session, *, actor: Actor, fee_code: str, all_accounts: b
     fee = find_fee(session, fee_code)
     chosen = [all_accounts, bool(building), bool(account_code)]
     if sum(chosen) != 1:
-        raise InvalidInput("请指定且只指定一种范围：--all、--building 或 --account")
+        raise InvalidInput("请指定且只指定一种范围：全部缴费户（--all）、某个楼栋（--building）或某个缴费户（--account）")
     if not 1 <= quantity <= 10000:
         raise InvalidInput("数量超出范围")
     row = FeeAssignment(fee_item_id=fee.id, quantity=quantity, created_at=utcnow(),
