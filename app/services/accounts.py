@@ -33,7 +33,7 @@ from app.models import (
     Site,
 )
 from app.money import format_yuan
-from app.services import Actor, audit, auth, ledger, settings
+from app.services import Actor, audit, auth, ledger, settings, validate
 
 STATUS_NAMES = {"occupied": "已入住", "vacant": "空置", "delivered": "已交付未收房", "closed": "已销户"}
 STATUS_BY_TEXT = {**{v: k for k, v in STATUS_NAMES.items()}, **{k: k for k in STATUS_NAMES},
@@ -96,13 +96,10 @@ class AccountInput:
 
 def _validated(row: AccountInput) -> AccountInput:
     """Check one row; return it with code/kind/status normalised. Raises InvalidInput."""
-    for label, value in (("楼栋", row.building), ("单元", row.entrance), ("房号", row.room),
-                         ("编号", row.code), ("业主", row.owner), ("电话", row.phone)):
-        if len(value) > 40 or any(not ch.isprintable() for ch in value):
-            raise InvalidInput(f"{label}含有不可打印字符或过长")
-    for label, value, limit in (("身份证号", row.id_number, 30), ("标签", row.tags, 200)):
-        if len(value) > limit or any(not ch.isprintable() for ch in value):
-            raise InvalidInput(f"{label}含有不可打印字符或过长")
+    for label, value, limit in (("楼栋", row.building, 20), ("单元", row.entrance, 20), ("房号", row.room, 20),
+                                ("编号", row.code, 40), ("业主", row.owner, 60), ("身份证号", row.id_number, 30),
+                                ("标签", row.tags, 200)):
+        validate.text(label, value, limit)
     code = row.code.strip() or "-".join(p for p in (row.building.strip(), row.entrance.strip(), row.room.strip()) if p)
     if not code:
         raise InvalidInput("缺少编号：请填写楼栋、单元、房号或编号")
@@ -112,9 +109,7 @@ def _validated(row: AccountInput) -> AccountInput:
     status = STATUS_BY_TEXT.get(row.status.strip())
     if status is None:
         raise InvalidInput(f"状态不正确：“{row.status}”（已入住、空置、已交付未收房、已销户）")
-    phone = row.phone.strip()
-    if phone and not re.fullmatch(r"[0-9+\- ]{3,20}", phone):
-        raise InvalidInput(f"电话格式不正确：“{phone}”")
+    phone = validate.phone(row.phone)
     parse_area(row.area)
     return AccountInput(row.building.strip(), row.entrance.strip(), row.room.strip(), code, kind,
                         row.area.strip(), row.owner.strip(), phone, status, row.id_number.strip(), row.tags.strip())

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidInput
 from app.models import Account, AccountKind, AccountParty, AccountStatus, PartyRole, Person, Site
 from app.money import Money
-from app.services import Actor, audit, auth, settings
+from app.services import Actor, audit, auth, settings, validate
 from app.services.accounts import (
     STATUS_BY_TEXT,
     default_site,
@@ -24,20 +24,6 @@ from app.services.accounts import (
     parse_area,
     pinyin_initials,
 )
-
-
-def _text(label: str, value: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit or any(not ch.isprintable() for ch in value):
-        raise InvalidInput(f"{label}含有不可打印字符或过长（最多 {limit} 个字符）")
-    return value
-
-
-def _phone(value: str) -> str:
-    phone = _text("电话", value, 30)
-    if phone and not re.fullmatch(r"[0-9+\- ]{3,20}", phone):
-        raise InvalidInput(f"电话格式不正确：“{phone}”")
-    return phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +45,11 @@ def update_account(session: Session, *, actor: Actor, code: str, owner: str | No
             changed[field] = (str(old), str(new))
 
     if owner is not None:
-        owner = _text("业主", owner, 60)
+        owner = validate.text("业主", owner, 60)
         put("owner", acc.owner_name, owner)
         acc.owner_name, acc.pinyin_initials = owner, pinyin_initials(owner)
     if phone is not None:
-        phone = _phone(phone)
+        phone = validate.phone(phone)
         put("phone", acc.owner_phone, phone)
         acc.owner_phone, acc.phone_last4 = phone, re.sub(r"\D", "", phone)[-4:]
     if area is not None:
@@ -77,11 +63,11 @@ def update_account(session: Session, *, actor: Actor, code: str, owner: str | No
         put("status", acc.status.value, key)
         acc.status = AccountStatus(key)
     if tags is not None:
-        tags = _text("标签", tags, 200)
+        tags = validate.text("标签", tags, 200)
         put("tags", acc.tags, tags)
         acc.tags = tags
     if note is not None:
-        note = _text("备注", note, 500)
+        note = validate.text("备注", note, 500)
         put("note", acc.note, note)
         acc.note = note
     if changed:
@@ -117,13 +103,11 @@ def walk_in(session: Session, *, actor: Actor, name: str, id_number: str = "", p
     receipts and statement stay together. Codes are `LK` + a number.
     """
     auth.require(session, actor, auth.CHARGE)
-    name = _text("姓名", name, 60)
-    if not name:
-        raise InvalidInput("请填写缴费人姓名")
-    id_number = _text("证件号", id_number, 30).upper()
+    name = validate.text("缴费人姓名", name, 60, required=True)
+    id_number = validate.text("证件号", id_number, 30).upper()
     if id_number and not re.fullmatch(r"[0-9A-Z\-]{4,30}", id_number):
         raise InvalidInput(f"证件号格式不正确：“{id_number}”")
-    phone = _phone(phone)
+    phone = validate.phone(phone)
     if id_number:
         existing = session.scalar(
             select(Account).join(AccountParty, AccountParty.account_id == Account.id)
@@ -188,7 +172,7 @@ def update_setting(session: Session, *, actor: Actor, key: str, value: str) -> S
     value = (value or "").strip()
     if key in ("site_name", "hotline"):
         site: Site = default_site(session)
-        new = _text("单位名称" if key == "site_name" else "服务电话", value, 120 if key == "site_name" else 40)
+        new = validate.text("单位名称" if key == "site_name" else "服务电话", value, 120 if key == "site_name" else 40)
         if key == "site_name" and not new:
             raise InvalidInput("单位名称不能为空")
         old = site.name if key == "site_name" else site.hotline
@@ -228,4 +212,4 @@ def _stored(key: str, value: str) -> str:
         if unknown:
             raise InvalidInput(f"未知的操作：{'、'.join(unknown)}（可选：{'、'.join(sorted(_APPROVABLE))}）")
         return ",".join(items)
-    return _text(label, value, 500)
+    return validate.text(label, value, 500)

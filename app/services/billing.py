@@ -38,7 +38,7 @@ from app.models import (
     PricingMethod,
 )
 from app.money import MAX_FEN, Money, format_yuan
-from app.services import Actor, audit, auth, concurrency, ledger, settings
+from app.services import Actor, audit, auth, concurrency, ledger, settings, validate
 from app.services.accounts import find_account
 from app.services.clock import (
     add_months,
@@ -375,8 +375,7 @@ def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: s
         raise InvalidInput("费用金额必须大于零")
     if value > MAX_FEN:
         raise InvalidInput(f"费用金额 {format_yuan(value)} 元超出上限，请检查数量和单价")
-    if len(note) > 200 or any(not ch.isprintable() for ch in note):
-        raise InvalidInput("备注过长或含有不可打印字符")
+    note = validate.text("备注", note, 200)
     ch = Charge(account_id=acc.id, fee_item_id=fee.id, kind=ChargeKind.ADHOC, period=None, period_start=bdate,
                 period_end=bdate, quantity_e2=quantity_e2, rate_e4=rate, amount=value, due_date=bdate, basis=basis,
                 note=note, user_id=actor.user_id, business_date=bdate, created_at=at, training=training)

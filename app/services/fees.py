@@ -24,7 +24,7 @@ from app.models import (
     PricingMethod,
     Tariff,
 )
-from app.services import Actor, audit, auth, settings
+from app.services import Actor, audit, auth, settings, validate
 from app.services.accounts import default_site, find_account, pinyin_initials
 from app.services.clock import utcnow
 
@@ -109,16 +109,11 @@ def add_fee(session: Session, *, actor: Actor, code: str, name: str, method: str
             effective_from: dt.date | None = None, department: str = "", unit_name: str = "") -> FeeInfo:
     auth.require(session, actor, auth.MASTER)
     site = default_site(session)
-    code, name = (code or "").strip(), (name or "").strip()
-    if not code or len(code) > 40 or not code.isprintable():
-        raise InvalidInput("收费项目编码不能为空，且不超过 40 个字符")
-    if not name or len(name) > 60 or not name.isprintable():
-        raise InvalidInput("收费项目名称不能为空，且不超过 60 个字符")
+    code = validate.text("收费项目编码", code, 40, required=True)
+    name = validate.text("收费项目名称", name, 60, required=True)
     if session.scalar(select(FeeItem.id).where(FeeItem.code == code)):
         raise InvalidInput(f"收费项目“{code}”已存在")
-    for label, value, limit in (("科室", department, 60), ("单位", unit_name, 12)):
-        if len(value or "") > limit or not (value or "").isprintable():
-            raise InvalidInput(f"{label}过长（不超过 {limit} 个字符）或含有不可打印字符")
+    department, unit_name = validate.text("科室", department, 60), validate.text("单位", unit_name, 12)
     if not 0 <= due_days <= 3650 or not 0 <= late_fee_grace <= 3650:
         raise InvalidInput("天数超出范围（0–3650）")
     fee = FeeItem(site_id=site.id, code=code, name=name,
