@@ -76,6 +76,12 @@ class Context:
         weakref.finalize(self, ledger_lock.acquire(path, station=self.station).release)
 
     def login(self) -> Actor:
+        """Log in once per command (password checked); later calls reuse the actor."""
+        if getattr(self, "_actor", None) is None:
+            self._actor = self._login()
+        return self._actor
+
+    def _login(self) -> Actor:
         username = self.args.user or os.environ.get("FEEDESK_USER")
         if not username:
             raise InvalidInput("请用 --user 或环境变量 FEEDESK_USER 指定操作员")
@@ -278,13 +284,7 @@ def _print_after_payment(ctx: Context, result) -> dict | None:
         from app.printing import queue
     except ImportError:
         return None
-    return queue.print_after_payment(ctx.factory, actor=Actor(*_actor_of(ctx)), result=result)
-
-
-def _actor_of(ctx: Context) -> tuple[int, str]:
-    with ctx.factory() as s:
-        user = auth.user_by_name(s, ctx.args.user or os.environ.get("FEEDESK_USER"))
-        return user.id, ctx.station
+    return queue.print_after_payment(ctx.factory, actor=ctx.login(), result=result)
 
 
 def _parse_ids(text: str) -> list[int]:

@@ -42,7 +42,6 @@ from app.services import Actor, audit, auth, concurrency, ledger, settings, vali
 from app.services.accounts import find_account
 from app.services.clock import (
     add_months,
-    business_date,
     month_end,
     parse_period,
     period_start,
@@ -127,7 +126,7 @@ def bill_run(session: Session, *, actor: Actor, period: str, at: dt.datetime | N
     period = parse_period(period)
     start = period_start(period)
     at = at or utcnow()
-    bdate = business_date(at, tz=settings.get(session, "timezone"))
+    bdate = settings.business_day(session, at)
     lines: list[ledger.Line] = []
     flags: list[str] = []
     created = skipped = 0
@@ -360,7 +359,7 @@ def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: s
     acc = find_account(session, account_code)
     fee = find_fee(session, fee_code)
     at = at or utcnow()
-    bdate = business_date(at, tz=settings.get(session, "timezone"))
+    bdate = settings.business_day(session, at)
     rate = rate_on(session, fee.id, bdate) or 0
     if amount:
         value = Money.parse(amount).fen

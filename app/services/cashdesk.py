@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.money import Money, format_yuan
 from app.services import Actor, auth, ledger, settings
-from app.services.clock import business_date, local_time
+from app.services.clock import local_time
 
 ACTION_NAMES = {
     "void": "作废", "refund": "退费", "deposit_refund": "退押金", "prepaid_refund": "预存退款",
@@ -65,7 +65,7 @@ if period_guard not in ledger.period_guards:
 # ---- time -------------------------------------------------------------------------------
 
 def bdate(session: Session, at: dt.datetime) -> dt.date:
-    return business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    return settings.business_day(session, at)
 
 
 def local(session: Session, at: dt.datetime) -> dt.datetime:

@@ -46,7 +46,7 @@ from app.money import Money, format_yuan, to_chinese_upper
 from app.services import Actor, audit, auth, settings
 from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
-from app.services.clock import business_date, utcnow
+from app.services.clock import utcnow
 from app.services.reports import ReportMeta, business_today, iter_outstanding, report_meta
 
 CHANNEL_NAMES = {"notice": "张贴/送达通知单", "phone": "电话", "sms": "短信", "visit": "上门",
@@ -181,7 +181,7 @@ def run_dunning(session: Session, *, actor: Actor, building: str | None = None, 
     if min_amount < 0 or min_days < 0 or not 1 <= pay_within_days <= 90:
         raise InvalidInput("催缴条件不正确（金额、天数不能为负，缴费期限 1–90 天）")
     at = at or utcnow()
-    as_of = business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    as_of = settings.business_day(session, at)
     pay_by = as_of + dt.timedelta(days=pay_within_days)
     promise, dispute = _excluded(session, as_of)
     fees = {f.id: f for f in session.scalars(select(FeeItem))}
@@ -288,7 +288,7 @@ def log_contact(session: Session, *, actor: Actor, account_code: str, channel: s
     ch = ContactChannel(_by_name(channel, CHANNEL_NAMES, "联系方式"))
     res = ContactResult(_by_name(result, RESULT_NAMES, "联系结果"))
     at = at or utcnow()
-    today = business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    today = settings.business_day(session, at)
     reason_code = ""
     if res == ContactResult.PROMISED:
         if promise_date is None:
@@ -380,7 +380,7 @@ def create_plan(session: Session, *, actor: Actor, account_code: str, instalment
     if any(type(a) is not int or a <= 0 for _, a in instalments):
         raise InvalidInput("每期金额必须大于零")
     at = at or utcnow()
-    today = business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    today = settings.business_day(session, at)
     if dates[0] < today:
         raise InvalidInput(f"第一期还款日期 {dates[0]} 早于今天")
     active = [p for p in _plan_statuses(session, as_of=today, account_id=acc.id) if not p.cancelled

@@ -37,7 +37,7 @@ from app.models import (
 from app.money import MAX_FEN, Money, format_yuan
 from app.services import Actor, audit, auth, billing, ledger, receipts, settings
 from app.services.accounts import find_account
-from app.services.clock import business_date, local_time, utcnow
+from app.services.clock import local_time, utcnow
 from app.services.shifts import is_training, open_shift_of
 
 
@@ -128,7 +128,7 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     acc = find_account(session, account_code)
     at = at or utcnow()
     tz = settings.get(session, "timezone")
-    bdate = business_date(at, tz=tz, cutoff=settings.get(session, "day_cutoff"))
+    bdate = settings.business_day(session, at)
     training = is_training(user, station)
 
     open_charges = billing.outstanding_charges(session, acc.id, charge_ids, lock=True)

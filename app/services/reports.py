@@ -73,7 +73,6 @@ from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import (
     add_months,
-    business_date,
     local_time,
     month_end,
     parse_period,
@@ -619,7 +618,7 @@ def natural_key(code: str) -> list:
 
 def business_today(session: Session) -> dt.date:
     """Today's business date in the site's time zone (not the machine's UTC date)."""
-    return business_date(utcnow(), tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    return settings.today(session)
 
 
 # ---- 收费明细 journal -------------------------------------------------------------------

@@ -66,6 +66,11 @@ def put(session: Session, key: str, value: str) -> None:
     session.info.pop("settings", None)
 
 
+def business_day(session: Session, at: dt.datetime) -> dt.date:
+    """The site's business date of a UTC time (time zone and day cut-off from the settings)."""
+    return business_date(at, tz=get(session, "timezone"), cutoff=get(session, "day_cutoff"))
+
+
 def today(session: Session) -> dt.date:
-    """The current business date at this site (time zone and day cut-off from the settings)."""
-    return business_date(utcnow(), tz=get(session, "timezone"), cutoff=get(session, "day_cutoff"))
+    """The current business date at this site."""
+    return business_day(session, utcnow())

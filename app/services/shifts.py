@@ -18,7 +18,7 @@ from app.errors import InvalidInput, ShiftError
 from app.models import Shift, ShiftStatus, Station, User
 from app.money import Money
 from app.services import Actor, audit, auth, cashdesk, ledger, settings
-from app.services.clock import business_date, utcnow
+from app.services.clock import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ def open_shift(session: Session, *, actor: Actor, float_amount: str = "0", float
         giver = auth.user_by_name(session, float_by)
         if auth.APPROVE not in auth.PERMISSIONS[giver.role]:
             raise InvalidInput(f"“{float_by}”不是主管，不能发放备用金")
-    bdate = business_date(at, tz=settings.get(session, "timezone"), cutoff=settings.get(session, "day_cutoff"))
+    bdate = settings.business_day(session, at)
     training = is_training(user, station)
     cashdesk.period_guard(session, bdate, training)
     shift = Shift(station_id=station.id, cashier_id=user.id, status=ShiftStatus.OPEN, business_date=bdate,

@@ -181,3 +181,19 @@ def test_late_fee_formula():
     # accrues only from the last time it was charged
     args["accrued_until"] = dt.date(2026, 11, 20)
     assert billing.late_fee(outstanding=10000, as_of=dt.date(2026, 11, 24), **args) == 20
+
+
+def test_charges_take_the_business_date_of_the_day_cutoff(estate):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from app.models import Charge
+    from app.services import admin
+
+    estate.run(admin.update_setting, actor=estate.actor("admin"), key="day_cutoff", value="04:00")
+    make_fee(estate, "WXF 维修费 quantity 50 once")
+    two_am = dt.datetime(2026, 11, 25, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC).replace(tzinfo=None)
+    r = estate.run(billing.add_charge, actor=estate.actor("demo"), account_code="1-1-101", fee_code="WXF",
+                   quantity="1", at=two_am)
+    with estate.session() as s:
+        assert s.get(Charge, r.charge_id).business_date == dt.date(2026, 11, 24)  # before 04:00: still the 24th
