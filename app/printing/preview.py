@@ -40,10 +40,6 @@ def render_preview_png(doc: ReceiptDoc, width_mm: int = 80, **marks) -> bytes:
     return layout_png(layout_receipt(doc, width_mm=width_mm, **marks))
 
 
-def render_preview_image(doc: ReceiptDoc, width_mm: int = 80, **marks) -> Image.Image:
-    return raster.render_layout(layout_receipt(doc, width_mm=width_mm, **marks), margin=16)
-
-
 def paper_png(paper, columns: int = 48) -> bytes:
     """What a printer would put on paper for a decoded piece (`decode.PrintedReceipt`), as a
     PNG: text lines on the printer's grid, raster images and QR codes as sent. The loopback

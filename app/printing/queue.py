@@ -242,13 +242,3 @@ def printer_status(factory: sessionmaker[Session], *, actor: Actor, printer_name
         return PrinterStatus(False if exc.kind == "unreachable" else None, "unknown", exc.message)
 
 
-def pending_jobs(factory: sessionmaker[Session], *, actor: Actor) -> list[svc.JobInfo]:
-    with factory() as s:
-        return [j for j in svc.list_jobs(s, actor=actor) if j.status == "pending"]
-
-
-def render_preview_png(doc: ReceiptDoc, width_mm: int = 80) -> bytes:
-    """PNG preview of a receipt document (for the UI; pure, thread-safe)."""
-    from app.printing.preview import render_preview_png as _png
-
-    return _png(doc, width_mm)

@@ -15,7 +15,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from app.config import FONT_PATH
-from app.printing.layout import Line, QrBlock, ReceiptLayout, cells
+from app.printing.layout import Line, QrBlock, ReceiptLayout
 
 CELL = 12  # dots per cell (font A on 203 dpi Chinese printers: 12x24, CJK 24x24)
 GLYPH = 24
@@ -72,12 +72,6 @@ def qr_image(payload: str, dots: int) -> Image.Image:
     return strip
 
 
-def line_height(block: Line | QrBlock, dots: int) -> int:
-    if isinstance(block, QrBlock):
-        return qr_image(block.payload, dots).height
-    return LINE_H * (2 if block.big else 1)
-
-
 def render_line(line: Line, columns: int) -> Image.Image:
     """One line as a printer-width image (the fallback for characters the font lacks)."""
     dots = DOTS[columns]
@@ -103,5 +97,3 @@ def render_layout(layout: ReceiptLayout, *, margin: int = 0) -> Image.Image:
     return img
 
 
-def fits(text: str, columns: int) -> bool:
-    return cells(text) <= columns

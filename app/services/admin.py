@@ -103,7 +103,9 @@ def walk_in(session: Session, *, actor: Actor, name: str, id_number: str = "", p
     receipts and statement stay together. Codes are `LK` + a number.
     """
     auth.require(session, actor, auth.CHARGE)
-    name = validate.text("缴费人姓名", name, 60, required=True)
+    name = validate.text("姓名", name, 60)
+    if not name:
+        raise InvalidInput("请填写缴费人姓名")
     id_number = validate.text("证件号", id_number, 30).upper()
     if id_number and not re.fullmatch(r"[0-9A-Z\-]{4,30}", id_number):
         raise InvalidInput(f"证件号格式不正确：“{id_number}”")

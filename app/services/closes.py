@@ -219,14 +219,6 @@ def hand_in(session: Session, *, actor: Actor, collector: str, amount: str, note
 
 # ---- close (轧帐) --------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class ReceiptSummary:
-    first: str
-    last: str
-    count: int
-    voided: list[str]
-    reprinted: list[str]
-
 
 @dataclass(frozen=True, slots=True)
 class ShiftClosed:
@@ -698,11 +690,6 @@ def list_shifts(session: Session, *, actor: Actor, status: str | None = None,
     return [ShiftRow(s.id, st, u, s.status.value, s.business_date, s.training) for s, st, u in session.execute(q)]
 
 
-def latest_close_of(session: Session, shift_id: int) -> ShiftClose | None:
-    """For settlement: the close that counts (the latest one)."""
-    return _latest_close(session, shift_id)
-
-
 def accepted_closes(session: Session, shift_ids: list[int]) -> dict[int, ShiftClose]:
     """shift id -> its accepted close, one query."""
     if not shift_ids:
@@ -712,5 +699,3 @@ def accepted_closes(session: Session, shift_ids: list[int]) -> dict[int, ShiftCl
     return {sid: c for sid, c in rows}
 
 
-def reopened_close_ids(session: Session) -> set[int]:
-    return set(session.scalars(select(ShiftReopen.close_id)))

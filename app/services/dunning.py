@@ -47,7 +47,7 @@ from app.services import Actor, audit, auth, settings
 from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import utcnow
-from app.services.reports import ReportMeta, business_today, iter_outstanding, report_meta
+from app.services.reports import ReportMeta, iter_outstanding, report_meta
 
 CHANNEL_NAMES = {"notice": "张贴/送达通知单", "phone": "电话", "sms": "短信", "visit": "上门",
                  "letter": "挂号信", "lawyer": "律师函"}
@@ -409,7 +409,7 @@ def cancel_plan(session: Session, *, actor: Actor, plan_id: int, reason: str) ->
         raise InvalidInput("请填写取消原因")
     plan.cancelled_at = utcnow()
     audit.record(session, actor, "plan_cancel", "payment_promise", plan.id, reason=reason.strip())
-    return next(p for p in _plan_statuses(session, as_of=business_today(session), account_id=plan.account_id)
+    return next(p for p in _plan_statuses(session, as_of=settings.today(session), account_id=plan.account_id)
                 if p.id == plan_id)
 
 
@@ -438,7 +438,7 @@ def plans(session: Session, *, actor: Actor, account_code: str | None = None,
     """Repayment plans with paid-so-far and the derived overdue flag."""
     auth.require(session, actor, auth.READ)
     acc_id = find_account(session, account_code).id if account_code else None
-    return _plan_statuses(session, as_of=as_of or business_today(session), account_id=acc_id)
+    return _plan_statuses(session, as_of=as_of or settings.today(session), account_id=acc_id)
 
 
 # ---- effectiveness --------------------------------------------------------------------

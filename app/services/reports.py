@@ -562,7 +562,7 @@ def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, buil
            at: dt.datetime | None = None) -> AgeingReport:
     """欠费明细/账龄分析: per account in arrears, and totals per building and per ageing bucket."""
     auth.require(session, actor, auth.READ)
-    as_of = as_of or business_today(session)
+    as_of = as_of or settings.today(session)
     fee_names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
     rows: list[AgeingRow] = []
     by_bucket = {label: 0 for label, _, _ in BUCKETS}
@@ -616,9 +616,6 @@ def natural_key(code: str) -> list:
     return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", code)]
 
 
-def business_today(session: Session) -> dt.date:
-    """Today's business date in the site's time zone (not the machine's UTC date)."""
-    return settings.today(session)
 
 
 # ---- 收费明细 journal -------------------------------------------------------------------
@@ -1029,7 +1026,7 @@ def tariffs(session: Session, *, actor: Actor, as_of: dt.date | None = None,
             at: dt.datetime | None = None) -> TariffSchedule:
     """收费标准公示: every active fee item with the tariff in force on `as_of` and the next change."""
     auth.require(session, actor, auth.READ)
-    as_of = as_of or business_today(session)
+    as_of = as_of or settings.today(session)
     rows = []
     for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True)).order_by(FeeItem.code)):
         current = session.scalar(select(Tariff).where(Tariff.fee_item_id == fee.id, Tariff.effective_from <= as_of)
@@ -1213,7 +1210,7 @@ class RateByMonthChart:
 def chart_rate_by_month(session: Session, *, actor: Actor, year: int | None = None,
                         today: dt.date | None = None) -> RateByMonthChart:
     auth.require(session, actor, auth.READ)
-    today = today or business_today(session)
+    today = today or settings.today(session)
     year = year or today.year
     by_year = {}
     for y in (year - 1, year):

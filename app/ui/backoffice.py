@@ -212,7 +212,7 @@ class BackOffice(QTabWidget):
         actor = self.login.actor
         page = self.currentWidget()
         if page is self.arrears_page:
-            Op(self, arrears.arrears, name="arrears", actor=actor, as_of=dt.date.today()) \
+            Op(self, arrears.arrears, name="arrears", actor=actor) \
                 .on_success(self._arrears_loaded).on_failure(lambda e: self.arrears_total.setText(e.message)).start()
         elif page is self.fees_page:
             Op(self, fees.list_fees, name="list_fees", actor=actor).on_success(self.fees_model.set_rows) \

@@ -9,8 +9,6 @@ read inputs and start ops; money is integer fen, parsed by `Money.parse`.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
@@ -622,9 +620,6 @@ class CashierWorkspace(QWidget):
             self.search_box.selectAll()
             return True
         return False
-
-    def business_today(self) -> dt.date:
-        return dt.date.today()
 
 
 __all__ = ["CashierWorkspace", "receipts"]
