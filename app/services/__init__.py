@@ -25,6 +25,22 @@ class Actor:
 
 
 def run(factory: sessionmaker[Session], use_case: Callable[..., T], /, **kw) -> T:
-    """Run one use case in one transaction: commit on return, roll back on any error."""
-    with factory.begin() as session:
-        return use_case(session, **kw)
+    """Run one use case in one transaction: commit on return, roll back on any error.
+
+    One exception to "nothing is written": a wrong password typed inside the use case (a
+    supervisor's approval) is counted afterwards in a transaction of its own, so lock-out
+    works for approvals as it does for log-in.
+    """
+    from app.errors import FeeDeskError
+
+    try:
+        with factory.begin() as session:
+            return use_case(session, **kw)
+    except FeeDeskError as exc:
+        username = exc.details.get("failed_password_of")
+        if username:
+            from app.services import auth
+
+            with factory.begin() as session:
+                auth.count_failed_password(session, username=username)
+        raise

@@ -106,17 +106,32 @@ def _check_password(session: Session, username: str, password: str) -> User:
     except (VerificationError, InvalidHashError):
         if session.info.get("read_only"):  # a ledger opened read-only records nothing (issue 8)
             raise AuthenticationFailed() from None
-        user.failed_logins += 1
-        if user.failed_logins >= settings.get_int(session, "lockout_attempts"):
-            user.locked = True
-        return_error = AccountLocked() if user.locked else AuthenticationFailed()
-        audit.record(session, Actor(user.id, ""), "login_failed", "user", user.id,
-                     failed=user.failed_logins, locked=user.locked)
-        # The failure count must survive the error: `login_counting_failures` commits it.
-        raise return_error from None
+        error = _count_failure(session, user)
+        # The failure count must survive the error's rollback: `login_counting_failures` commits
+        # it here, and `services.run` re-counts it in a transaction of its own (approvals).
+        error.details["failed_password_of"] = user.username
+        raise error from None
     if user.failed_logins and not session.info.get("read_only"):
         user.failed_logins = 0
     return user
+
+
+def _count_failure(session: Session, user: User) -> AuthenticationFailed | AccountLocked:
+    """One more failed password for `user`: lock at the configured count; the error to raise."""
+    user.failed_logins += 1
+    if user.failed_logins >= settings.get_int(session, "lockout_attempts"):
+        user.locked = True
+    audit.record(session, Actor(user.id, ""), "login_failed", "user", user.id,
+                 failed=user.failed_logins, locked=user.locked)
+    return AccountLocked() if user.locked else AuthenticationFailed()
+
+
+def count_failed_password(session: Session, *, username: str) -> None:
+    """Record a wrong password typed inside another use case (a supervisor's approval), whose
+    own transaction rolled back: without this, approval passwords could be guessed forever."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None and user.active and not user.locked:
+        _count_failure(session, user)
 
 
 def login(session: Session, *, username: str, password: str, station_code: str) -> Login:
@@ -152,8 +167,8 @@ def approve(session: Session, *, actor: Actor, action: str, approver: str, appro
     requester = session.get(User, actor.user_id)
     try:
         supervisor = _check_password(session, approver, approver_password)
-    except AuthenticationFailed:
-        raise AuthenticationFailed("审批人用户名或密码错误") from None
+    except AuthenticationFailed as exc:
+        raise AuthenticationFailed("审批人用户名或密码错误", **exc.details) from None
     if supervisor.id == actor.user_id:
         raise PermissionDenied("不能审批自己的操作，请由另一位主管审批")
     if APPROVE not in PERMISSIONS[supervisor.role]:

@@ -79,3 +79,9 @@ def drawer(lg, shift_id: int, tender: str = "cash") -> int:
 
 __all__ = ["DAY", "accept", "assign_all", "at", "audit_count", "bill", "book", "close", "count", "drawer", "estate",
            "fen", "make_accounts", "make_fee", "move", "open_shift", "pay", "refund", "settle", "void"]
+
+
+def audit_actions_after(lg, count: int) -> list[str]:
+    """Actions of the audit events written after the first `count` ones."""
+    with lg.session() as s:
+        return list(s.scalars(select(AuditEvent.action).where(AuditEvent.id > count).order_by(AuditEvent.id)))

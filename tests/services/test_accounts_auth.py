@@ -130,3 +130,18 @@ def test_supervisor_approval_is_never_the_requester(ledger):
     a = ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
                    approver_password="boss", reason="顾客要求")
     assert a.approver_id == ledger.actor("boss").user_id
+
+
+def test_wrong_approver_passwords_count_towards_lock_out(ledger):
+    for _ in range(4):
+        with pytest.raises(AuthenticationFailed):
+            ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
+                       approver_password="guess", reason="顾客要求")
+    with ledger.session() as s:
+        assert auth.user_by_name(s, "boss").failed_logins == 4
+    with pytest.raises(AccountLocked):
+        ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
+                   approver_password="guess", reason="顾客要求")
+    with pytest.raises(AccountLocked):  # the right password no longer helps: the supervisor is locked
+        ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
+                   approver_password="boss", reason="顾客要求")
