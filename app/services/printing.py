@@ -238,6 +238,10 @@ def printer_for(session: Session, *, station_code: str, name: str | None = None)
 def _job_info(session: Session, j: PrintJob) -> JobInfo:
     receipt_no = session.scalar(select(Receipt.receipt_no).where(Receipt.id == j.receipt_id)) if j.receipt_id else ""
     printer = session.scalar(select(Printer.name).where(Printer.id == j.printer_id)) if j.printer_id else ""
+    return _job_row(j, receipt_no, printer)
+
+
+def _job_row(j: PrintJob, receipt_no: str | None, printer: str | None) -> JobInfo:
     return JobInfo(j.id, j.kind, j.status.value, receipt_no or "", printer or "", j.attempts, j.last_error,
                    j.reprint_count, j.open_drawer, j.reason, j.created_at, j.updated_at)
 
@@ -415,10 +419,12 @@ def finish_job(session: Session, *, actor: Actor, job_id: int, ok: bool, error: 
 
 def list_jobs(session: Session, *, actor: Actor, failed_only: bool = False, limit: int = 100) -> list[JobInfo]:
     auth.require(session, actor, auth.READ)
-    q = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
+    q = (select(PrintJob, Receipt.receipt_no, Printer.name)
+         .outerjoin(Receipt, Receipt.id == PrintJob.receipt_id).outerjoin(Printer, Printer.id == PrintJob.printer_id)
+         .order_by(PrintJob.id.desc()).limit(limit))
     if failed_only:
         q = q.where(PrintJob.status == PrintJobStatus.FAILED)
-    return [_job_info(session, j) for j in session.scalars(q)]
+    return [_job_row(j, receipt_no, printer) for j, receipt_no, printer in session.execute(q)]
 
 
 def unprinted_receipts(session: Session, *, actor: Actor, shift_id: int | None = None,
@@ -428,16 +434,14 @@ def unprinted_receipts(session: Session, *, actor: Actor, shift_id: int | None =
     auth.require(session, actor, auth.READ)
     printed = select(PrintJob.id).where(PrintJob.receipt_id == Receipt.id, PrintJob.status == PrintJobStatus.DONE,
                                         PrintJob.kind != "drawer")
-    q = (select(Receipt, Payment).join(Payment, Payment.id == Receipt.payment_id)
+    last_error = (select(PrintJob.last_error).where(PrintJob.receipt_id == Receipt.id)
+                  .order_by(PrintJob.id.desc()).limit(1).correlate(Receipt).scalar_subquery())
+    q = (select(Receipt.receipt_no, Receipt.kind, Account.code, Receipt.created_at, last_error)
+         .join(Payment, Payment.id == Receipt.payment_id).outerjoin(Account, Account.id == Payment.account_id)
          .where(~exists(printed)).order_by(Receipt.id))
     if shift_id is not None:
         q = q.where(Payment.shift_id == shift_id)
     if station_code:
         q = q.join(Station, Station.id == Receipt.station_id).where(Station.code == station_code)
-    out = []
-    for rec, pay in session.execute(q):
-        last_error = session.scalar(select(PrintJob.last_error).where(PrintJob.receipt_id == rec.id)
-                                    .order_by(PrintJob.id.desc()).limit(1)) or ""
-        account = session.scalar(select(Account.code).where(Account.id == pay.account_id)) if pay.account_id else ""
-        out.append(UnprintedReceipt(rec.receipt_no, rec.kind.value, account or "", rec.created_at, last_error))
-    return out
+    return [UnprintedReceipt(no, kind.value, account or "", created_at, error or "")
+            for no, kind, account, created_at, error in session.execute(q)]

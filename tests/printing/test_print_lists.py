@@ -1,0 +1,78 @@
+"""The print-job list and the unprinted-receipt list read in a fixed number of statements,
+however many rows they show (no query per row), and still show the same rows."""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlalchemy import event
+
+from app.services import printing as svc
+from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
+from tests.printing.builders import add_printer
+
+UNITS = ("1-1-101", "1-1-102", "1-1-201", "1-1-202", "1-1-301")
+
+
+@contextlib.contextmanager
+def counted(ledger):
+    """Count the SQL statements sent while the block runs."""
+    statements: list[str] = []
+    engine = ledger.factory.kw["bind"]
+
+    def before(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def paid_units(ledger, tmp_path, n: int) -> list[str]:
+    """`n` units paid at W01, each with a queued (never sent) print job; the rest unpaid."""
+    make_accounts(ledger, "\n".join(f"{code} 业主{i} 80.00" for i, code in enumerate(UNITS)))
+    make_fee(ledger, "WYF 物业费 area 2.00 monthly")
+    assign_all(ledger, "WYF")
+    bill(ledger, "2026-10")
+    open_shift(ledger, float_yuan="200")
+    add_printer(ledger, str(tmp_path / "printer.bin"), connection="file")
+    numbers = []
+    for code in UNITS[:n]:
+        r = pay(ledger, code, "cash=160")
+        ledger.run(svc.queue_receipt, actor=ledger.actor("demo"), receipt_no=r.receipt_no, kind="receipt")
+        numbers.append(r.receipt_no)
+    return numbers
+
+
+def lists_and_counts(ledger):
+    cashier = ledger.actor("demo")
+    with ledger.session() as s:
+        with counted(ledger) as job_sql:
+            jobs = svc.list_jobs(s, actor=cashier)
+        with counted(ledger) as unprinted_sql:
+            unprinted = svc.unprinted_receipts(s, actor=cashier, station_code="W01")
+    return jobs, len(job_sql), unprinted, len(unprinted_sql)
+
+
+def test_one_job_and_one_unprinted_receipt(ledger, tmp_path):
+    (number,) = paid_units(ledger, tmp_path, 1)
+    jobs, _, unprinted, _ = lists_and_counts(ledger)
+    assert [(j.kind, j.status, j.receipt_no, j.printer) for j in jobs] == [("receipt", "pending", number, "前台")]
+    assert [(u.receipt_no, u.kind, u.account, u.last_error) for u in unprinted] == [(number, "payment", "1-1-101", "")]
+
+
+def test_the_lists_cost_the_same_statements_for_five_rows_as_for_one(ledger, template_db, tmp_path):
+    from tests.conftest import fresh_ledger
+
+    with fresh_ledger(template_db) as small:
+        (tmp_path / "small").mkdir()
+        paid_units(small, tmp_path / "small", 1)
+        _, jobs_one, _, unprinted_one = lists_and_counts(small)
+    numbers = paid_units(ledger, tmp_path, 5)
+    jobs, jobs_five, unprinted, unprinted_five = lists_and_counts(ledger)
+    assert [j.receipt_no for j in jobs] == numbers[::-1]  # newest first
+    assert [(u.receipt_no, u.account) for u in unprinted] == list(zip(numbers, UNITS, strict=True))
+    assert (jobs_five, unprinted_five) == (jobs_one, unprinted_one)
+    assert jobs_five <= 3 and unprinted_five <= 3  # the permission check, then the list itself
