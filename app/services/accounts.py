@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
@@ -72,8 +72,11 @@ def default_site(session: Session) -> Site:
     return site
 
 
+_ACCOUNT_BY_CODE = select(Account).where(Account.code == bindparam("code"))
+
+
 def find_account(session: Session, code: str) -> Account:
-    acc = session.scalar(select(Account).where(Account.code == (code or "").strip()))
+    acc = session.scalars(_ACCOUNT_BY_CODE, {"code": (code or "").strip()}).first()
     if acc is None:
         raise NotFound(f"找不到缴费户“{code}”")
     return acc

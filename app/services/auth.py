@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import AccountLocked, AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
@@ -76,9 +76,14 @@ def _info(u: User) -> UserInfo:
     return UserInfo(u.id, u.username, u.display_name, u.role.value, u.training)
 
 
+# Prebuilt: every use case starts with these two reads.
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+_STATION_BY_CODE = select(Station).where(Station.code == bindparam("code"))
+
+
 def require(session: Session, actor: Actor, permission: str) -> User:
     """Load the calling user and refuse unless active and allowed `permission`."""
-    user = session.get(User, actor.user_id)
+    user = session.scalars(_USER_BY_ID, {"user_id": actor.user_id}).first()
     if user is None or not user.active or user.locked:
         raise PermissionDenied("当前用户无效或已被锁定，请重新登录")
     if permission not in PERMISSIONS[user.role]:
@@ -88,7 +93,7 @@ def require(session: Session, actor: Actor, permission: str) -> User:
 
 
 def station_of(session: Session, actor: Actor) -> Station:
-    station = session.scalar(select(Station).where(Station.code == actor.station_code))
+    station = session.scalars(_STATION_BY_CODE, {"code": actor.station_code}).first()
     if station is None:
         raise NotFound(f"收费点“{actor.station_code}”不存在，请在设置中选择正确的收费点")
     return station

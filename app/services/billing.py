@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
@@ -281,16 +282,52 @@ def read_meter(session: Session, *, actor: Actor, account_code: str, fee_code: s
 
 def _usage_flags(session: Session, row: MeterReading, code: str, fee_name: str) -> list[str]:
     """Zero use, and use over 3x the average of the last (up to) 6 readings."""
-    if row.usage_e2 == 0:
-        return [f"{code} {fee_name}：本期用量为零"]
-    recent = session.scalars(select(MeterReading.usage_e2).where(
-        MeterReading.account_id == row.account_id, MeterReading.fee_item_id == row.fee_item_id,
-        MeterReading.id < row.id, MeterReading.previous_e2 > 0).order_by(MeterReading.id.desc()).limit(6)).all()
-    if recent:
-        avg = sum(recent) / len(recent)
-        if avg > 0 and row.usage_e2 > 3 * avg:
-            return [f"{code} {fee_name}：用量 {row.usage_e2 / 100:.2f} 超过近期平均 {avg / 100:.2f} 的 3 倍"]
-    return []
+    return _usage_flags_of(session, [(row, code)], fee_name)
+
+
+def _usage_flags_of(session: Session, readings: list[tuple[MeterReading, str]], fee_name: str) -> list[str]:
+    """`_usage_flags` of many (reading, account code) pairs, in their order, in one query.
+
+    "Last 6 readings" of a reading: the latest earlier readings (by id) of the same meter
+    that had a previous reading (previous_e2 > 0), as before; a bill run flags all its
+    readings with one history query instead of one per reading.
+    """
+    recent_of = _recent_usage(session, [r for r, _ in readings if r.usage_e2 != 0])
+    flags = []
+    for row, code in readings:
+        if row.usage_e2 == 0:
+            flags.append(f"{code} {fee_name}：本期用量为零")
+            continue
+        recent = recent_of[row.id]
+        if recent:
+            avg = sum(recent) / len(recent)
+            if avg > 0 and row.usage_e2 > 3 * avg:
+                flags.append(f"{code} {fee_name}：用量 {row.usage_e2 / 100:.2f} 超过近期平均 {avg / 100:.2f} 的 3 倍")
+    return flags
+
+
+def _recent_usage(session: Session, readings: list[MeterReading]) -> dict[int, list[int]]:
+    """reading id -> usage of up to 6 earlier readings of its meter with previous_e2 > 0 (one query)."""
+    if not readings:
+        return {}
+    meters = {(r.account_id, r.fee_item_id) for r in readings}
+    q = select(MeterReading.account_id, MeterReading.fee_item_id, MeterReading.id, MeterReading.usage_e2).where(
+        MeterReading.fee_item_id.in_({fee for _, fee in meters}), MeterReading.id < max(r.id for r in readings),
+        MeterReading.previous_e2 > 0)
+    if len(meters) == 1:  # one meter (a reading at the window): only its own history
+        q = q.where(MeterReading.account_id == next(iter(meters))[0])
+    history: dict[tuple[int, int], tuple[list[int], list[int]]] = {m: ([], []) for m in meters}
+    for acc_id, fee_id, rid, usage in session.execute(q.order_by(MeterReading.id)):
+        ids_usages = history.get((acc_id, fee_id))
+        if ids_usages is not None:
+            ids_usages[0].append(rid)
+            ids_usages[1].append(usage)
+    out = {}
+    for r in readings:
+        ids, usages = history[(r.account_id, r.fee_item_id)]
+        k = bisect_left(ids, r.id)
+        out[r.id] = usages[max(0, k - 6):k]
+    return out
 
 
 def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int, bdate, at):
@@ -318,13 +355,13 @@ def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int,
     if by_account and rate is None:
         return 0, 0, 0, [f"{fee.name}：{period} 没有有效的收费标准，未计费"], []
     codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(by_account))).all())
-    rows, flags, skipped = [], [], 0
+    rows, skipped = [], 0
+    flags = _usage_flags_of(session, [(r, codes[acc_id]) for acc_id, items in by_account.items()
+                                      if acc_id not in existing for r in items], fee.name)
     for acc_id, items in by_account.items():
         if acc_id in existing:
             skipped += 1
             continue
-        for r in items:
-            flags += _usage_flags(session, r, codes[acc_id], fee.name)
         usage = sum(r.usage_e2 for r in items)
         amount = amount_for(usage, rate)
         if amount <= 0:
@@ -386,6 +423,23 @@ def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: s
     return ChargeAdded(ch.id, acc.code, fee.code, value)
 
 
+def _open_charges_query(*, selected: bool):
+    due = (select(ledger.Posting.charge_id, func.sum(ledger.Posting.amount).label("due"))
+           .where(ledger.Posting.book == ledger.RECEIVABLE, ledger.Posting.account_id == bindparam("account_id"))
+           .group_by(ledger.Posting.charge_id).having(func.sum(ledger.Posting.amount) != 0).subquery())
+    q = select(Charge, due.c.due).join(due, due.c.charge_id == Charge.id).order_by(Charge.due_date, Charge.id)
+    return q.where(Charge.id.in_(bindparam("charge_ids", expanding=True))) if selected else q
+
+
+# Built once: the payment path runs these on every payment (building a statement costs as much as running it).
+_OPEN_CHARGES = _open_charges_query(selected=False)
+_OPEN_SELECTED_CHARGES = _open_charges_query(selected=True)
+_LATE_FEES_CHARGED = (
+    select(Charge.parent_charge_id, func.sum(Charge.amount), func.max(Charge.business_date))
+    .where(Charge.parent_charge_id.in_(bindparam("charge_ids", expanding=True)), Charge.kind == ChargeKind.LATE_FEE)
+    .group_by(Charge.parent_charge_id))
+
+
 def outstanding_charges(session: Session, account_id: int, charge_ids: list[int] | None = None,
                         lock: bool = False) -> list[tuple[Charge, int]]:
     """(charge, outstanding) for an account's open charges, oldest due first.
@@ -395,21 +449,16 @@ def outstanding_charges(session: Session, account_id: int, charge_ids: list[int]
     """
     if lock:
         concurrency.lock_account(session, account_id)
-    due = (select(ledger.Posting.charge_id, func.sum(ledger.Posting.amount).label("due"))
-           .where(ledger.Posting.book == ledger.RECEIVABLE, ledger.Posting.account_id == account_id)
-           .group_by(ledger.Posting.charge_id).having(func.sum(ledger.Posting.amount) != 0).subquery())
-    q = select(Charge, due.c.due).join(due, due.c.charge_id == Charge.id).order_by(Charge.due_date, Charge.id)
-    if charge_ids is not None:
-        q = q.where(Charge.id.in_(charge_ids))
-    return [(c, int(d)) for c, d in session.execute(q)]
+    if charge_ids is None:
+        rows = session.execute(_OPEN_CHARGES, {"account_id": account_id})
+    else:
+        rows = session.execute(_OPEN_SELECTED_CHARGES, {"account_id": account_id, "charge_ids": list(charge_ids)})
+    return [(c, int(d)) for c, d in rows]
 
 
 def late_fees_charged(session: Session, charge_ids: list[int]) -> dict[int, tuple[int, dt.date]]:
     """parent charge id -> (late fee already charged, last date charged)."""
     if not charge_ids:
         return {}
-    rows = session.execute(select(Charge.parent_charge_id, func.sum(Charge.amount), func.max(Charge.business_date))
-                           .where(Charge.parent_charge_id.in_(charge_ids), Charge.kind == ChargeKind.LATE_FEE)
-                           .group_by(Charge.parent_charge_id))
+    rows = session.execute(_LATE_FEES_CHARGED, {"charge_ids": list(charge_ids)})
     return {pid: (int(total), last) for pid, total, last in rows}
-

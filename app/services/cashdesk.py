@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import ApprovalRequired, InvalidInput, PeriodClosed
@@ -47,14 +47,20 @@ def month_closed(session: Session, month: str) -> bool:
     return session.scalar(select(MonthClose.id).where(MonthClose.month == month)) is not None
 
 
+# Both closed-period checks in one prebuilt statement: it runs for every posting.
+_CLOSED = select(select(MonthClose.id).where(MonthClose.month == bindparam("month")).exists(),
+                 select(DaySettlement.id).where(DaySettlement.business_date == bindparam("day")).exists())
+
+
 def period_guard(session: Session, day: dt.date, training: bool) -> None:
     """Refuse a real posting dated in a settled day or a closed month (training never locks)."""
     if training:
         return
     month = f"{day.year:04d}-{day.month:02d}"
-    if month_closed(session, month):
+    month_is_closed, day_is_settled = session.execute(_CLOSED, {"month": month, "day": day}).one()
+    if month_is_closed:
         raise PeriodClosed(f"{month} 已月结，不能再记入该月（更正请记在当前营业日）")
-    if day_settled(session, day):
+    if day_is_settled:
         raise PeriodClosed(f"营业日 {day} 已日结，不能再记入该日（更正请记在当前营业日）")
 
 

@@ -127,12 +127,12 @@ def move_cash(session: Session, *, actor: Actor, kind: str, amount: str = "", re
             raise InvalidInput(f"您的短款/假币欠款只有 {format_yuan(owed)} 元")
     at = at or utcnow()
     day = bdate(session, at)
-    entry = ledger.post(session, actor=actor, kind="cash_" + k.value, business_date=day, shift_id=shift.id,
+    entry_id = ledger.post(session, actor=actor, kind="cash_" + k.value, business_date=day, shift_id=shift.id,
                         station_id=station.id, training=shift.training, memo=reason.strip(),
                         lines=_movement_lines(k, value, shift.id, user.id))
     signed = value if k in CASH_IN else -value
     mv = CashMovement(shift_id=shift.id, kind=k, amount=signed, reason=reason.strip(), denomination=face,
-                      serial=serial.strip(), user_id=user.id, journal_entry_id=entry.id, business_date=day,
+                      serial=serial.strip(), user_id=user.id, journal_entry_id=entry_id, business_date=day,
                       created_at=at, training=shift.training)
     session.add(mv)
     session.flush()
@@ -203,12 +203,12 @@ def hand_in(session: Session, *, actor: Actor, collector: str, amount: str, note
     late = local(session, at).time() >= dt.time(hh, mm)
     if late:
         day = day + dt.timedelta(days=1)
-    entry = ledger.post(session, actor=actor, kind="hand_in", business_date=day, shift_id=shift.id,
+    entry_id = ledger.post(session, actor=actor, kind="hand_in", business_date=day, shift_id=shift.id,
                         station_id=station.id, training=shift.training, memo=f"交账 {coll.username}", lines=[
                             ledger.Line(ledger.DRAWER, value, shift_id=shift.id, tender="cash"),
                             ledger.Line(ledger.DRAWER, -value, shift_id=coll_shift.id, tender="cash")])
     row = HandIn(collector_id=coll.id, collector_shift_id=coll_shift.id, cashier_id=user.id, shift_id=shift.id,
-                 amount=value, business_date=day, after_cutoff=late, note=note, journal_entry_id=entry.id,
+                 amount=value, business_date=day, after_cutoff=late, note=note, journal_entry_id=entry_id,
                  created_at=at, training=shift.training)
     session.add(row)
     session.flush()
@@ -425,10 +425,10 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
             approval = approval_for(session, actor, user, action="close_difference", amount=total_abs,
                                     reason=reason, approver=approver, approver_password=approver_password,
                                     reference=f"shift:{shift.id}")
-    entry = None
+    entry_id = None
     lines = _close_lines(shift, difference)
     if lines:
-        entry = ledger.post(session, actor=actor, kind="over_short", business_date=shift.business_date,
+        entry_id = ledger.post(session, actor=actor, kind="over_short", business_date=shift.business_date,
                             shift_id=shift.id, station_id=station.id, training=shift.training,
                             memo=reason.strip(), lines=lines)
     summary = _summary(session, shift, cash_counted)
@@ -436,7 +436,7 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
                      slips_json=dumps(slip_table), expected_json=dumps(expected), counted_json=dumps(counted),
                      difference_json=dumps(difference), summary_json=dumps(summary), cash_counted=cash_counted,
                      difference_total=sum(difference.values()), reason=(reason or "").strip(),
-                     approval_id=approval.id if approval else None, journal_entry_id=entry.id if entry else None,
+                     approval_id=approval.id if approval else None, journal_entry_id=entry_id,
                      business_date=shift.business_date, created_at=at, training=shift.training)
     session.add(row)
     shift.status = ShiftStatus.CLOSED
@@ -537,14 +537,14 @@ def accept_close(session: Session, *, actor: Actor, shift_id: int, second_count:
         else:
             lines.append(ledger.Line(ledger.BANK, value))
             to_bank += value
-    entry = None
+    entry_id = None
     if lines:
-        entry = ledger.post(session, actor=actor, kind="remittance", business_date=shift.business_date,
+        entry_id = ledger.post(session, actor=actor, kind="remittance", business_date=shift.business_date,
                             shift_id=shift.id, station_id=shift.station_id, training=shift.training,
                             memo=f"缴款 班次#{shift.id}", lines=lines)
     row = ShiftAccept(shift_id=shift.id, close_id=close.id, supervisor_id=sup.id,
                       second_count_json=dumps({str(k): v for k, v in (second_count or {}).items()}),
-                      second_cash=second, journal_entry_id=entry.id if entry else None, created_at=at)
+                      second_cash=second, journal_entry_id=entry_id, created_at=at)
     session.add(row)
     shift.status = ShiftStatus.ACCEPTED
     shift.accepted_at = at
@@ -592,17 +592,17 @@ def reopen_shift(session: Session, *, actor: Actor, shift_id: int, reason: str,
     if busy is not None:
         raise ShiftError(f"该收费点已有未轧帐的班次 #{busy}，不能退回")
     close = _latest_close(session, shift.id)
-    reversal = None
+    reversal_id = None
     if close.journal_entry_id:
         lines = [ledger.Line(p.book, -p.amount, p.account_id, p.fee_item_id, p.shift_id, p.tender, p.user_id,
                              p.charge_id)
                  for p in session.scalars(select(Posting).where(Posting.entry_id == close.journal_entry_id))]
-        reversal = ledger.post(session, actor=actor, kind="over_short_reversal", business_date=shift.business_date,
+        reversal_id = ledger.post(session, actor=actor, kind="over_short_reversal", business_date=shift.business_date,
                                shift_id=shift.id, station_id=shift.station_id, training=shift.training,
                                reverses_entry_id=close.journal_entry_id, memo=reason.strip(), lines=lines)
     at = at or utcnow()
     session.add(ShiftReopen(shift_id=shift.id, close_id=close.id, reason=reason.strip(), user_id=actor.user_id,
-                            reversal_entry_id=reversal.id if reversal else None, created_at=at))
+                            reversal_entry_id=reversal_id, created_at=at))
     shift.status = ShiftStatus.OPEN
     shift.closed_at = None
     session.flush()
@@ -653,14 +653,14 @@ def handover(session: Session, *, actor: Actor, count: dict[int, int], next_user
                 float_amount=amount, float_by_id=actor.user_id, opened_at=at, training=training)
     session.add(new)
     session.flush()
-    entry = None
+    entry_id = None
     if amount:
-        entry = ledger.post(session, actor=actor, kind="handover", business_date=old.business_date, shift_id=old.id,
+        entry_id = ledger.post(session, actor=actor, kind="handover", business_date=old.business_date, shift_id=old.id,
                             station_id=station.id, training=training, memo=f"交接班 → {next_user}", lines=[
                                 ledger.Line(ledger.DRAWER, amount, shift_id=new.id, tender="cash"),
                                 ledger.Line(ledger.DRAWER, -amount, shift_id=old.id, tender="cash")])
     session.add(Handover(from_shift_id=old.id, to_shift_id=new.id, from_user_id=actor.user_id, to_user_id=nxt_user.id,
-                         amount=amount, journal_entry_id=entry.id if entry else None, created_at=at))
+                         amount=amount, journal_entry_id=entry_id, created_at=at))
     session.flush()
     audit.record(session, actor, "handover", "shift", old.id, to_shift=new.id, to_user=next_user, amount=amount)
     return HandedOver(closed, new.id, next_user, amount)

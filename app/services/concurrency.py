@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from app.models import Account
@@ -54,11 +54,14 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+_LOCK_ACCOUNT = select(Account.id).where(Account.id == bindparam("account_id")).with_for_update(key_share=True)
+
+
 def lock_account(session: Session, account_id: int | None) -> None:
     """Serialise money changes of one account (step 2 above). No-op for walk-in payments."""
     if account_id is None:
         return
-    session.execute(select(Account.id).where(Account.id == account_id).with_for_update(key_share=True))
+    session.execute(_LOCK_ACCOUNT, {"account_id": account_id})
 
 
 def _day_key(day: dt.date) -> int:

@@ -186,10 +186,10 @@ def _cancel(session: Session, actor: Actor, charge: Charge, fee: FeeItem, amount
         lines = [ledger.Line(ledger.RECEIVABLE, -amount, account_id=charge.account_id, fee_item_id=fee.id,
                              charge_id=charge.id),
                  ledger.Line(expense, amount, fee_item_id=fee.id)]
-    entry = ledger.post(session, actor=actor, kind="charge_" + kind.value, business_date=day, lines=lines,
+    entry_id = ledger.post(session, actor=actor, kind="charge_" + kind.value, business_date=day, lines=lines,
                         training=charge.training, memo=reason)
     session.add(ChargeAdjustment(charge_id=charge.id, kind=kind, amount=amount, reason=reason,
-                                 approval_id=approval_id, journal_entry_id=entry.id, user_id=actor.user_id,
+                                 approval_id=approval_id, journal_entry_id=entry_id, user_id=actor.user_id,
                                  business_date=day, created_at=at))
 
 
@@ -352,11 +352,11 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
              else ledger.Line(ledger.PREPAID, value, account_id=acc.id))
     credit = (ledger.Line(ledger.DRAWER, -value, shift_id=shift.id, tender="cash") if tender == "cash"
               else ledger.Line(ledger.REFUND_PAYABLE, -value, tender=tender))
-    entry = ledger.post(session, actor=actor, kind=action, business_date=day, shift_id=shift.id,
+    entry_id = ledger.post(session, actor=actor, kind=action, business_date=day, shift_id=shift.id,
                         station_id=station.id, training=shift.training, memo=reason.strip(), lines=[debit, credit])
     row = BalanceRefund(kind=kind, account_id=acc.id, fee_item_id=fee_id, amount=value, tender=tender,
                         shift_id=shift.id, approval_id=approval.id if approval else None, reason=reason.strip(),
-                        journal_entry_id=entry.id, user_id=user.id, business_date=day, created_at=at,
+                        journal_entry_id=entry_id, user_id=user.id, business_date=day, created_at=at,
                         training=shift.training)
     session.add(row)
     session.flush()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, PaymentRefused
@@ -118,6 +118,17 @@ def _validate_tenders(tenders: list[TenderInput]) -> list[TenderInput]:
     return tenders
 
 
+# Prebuilt statements of the payment path (a counter does this hundreds of times a day; building
+# a statement costs as much as running it). Payment and receipt rows go in through Core: the
+# ORM unit of work cost more than the rows.
+_FEES = select(FeeItem).where(FeeItem.id.in_(bindparam("fee_ids", expanding=True)))
+_SITE = select(Site.name, Site.receipt_footer, Site.hotline).where(Site.id == bindparam("site_id"))
+_INSERT_PAYMENT = insert(Payment.__table__)
+_INSERT_TENDERS = insert(TenderLine.__table__)
+_INSERT_ALLOCATIONS = insert(Allocation.__table__)
+_INSERT_RECEIPT = insert(Receipt.__table__)
+
+
 def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[TenderInput],
         charge_ids: list[int] | None = None, change_to_prepaid: bool = False,
         at: dt.datetime | None = None) -> PaymentResult:
@@ -142,14 +153,13 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     tendered = sum(t.amount for t in tenders)
     cash = sum(t.amount for t in tenders if t.method == "cash")
     prepaid_tender = sum(t.amount for t in tenders if t.method == "prepaid")
-    prepaid_before = -ledger.balance(session, ledger.PREPAID, account_id=acc.id)
+    arrears_before, prepaid_before = ledger.account_balances(session, acc.id)
     if prepaid_tender > prepaid_before:
         raise PaymentRefused(f"预存余额不足：余额 {format_yuan(prepaid_before)} 元，"
                              f"本次抵扣 {format_yuan(prepaid_tender)} 元")
     if not open_charges and not change_to_prepaid:
         raise PaymentRefused(f"缴费户 {acc.code} 没有欠费；如需预存，请选择“余额转预存”")
-    fees = {f.id: f for f in session.scalars(select(FeeItem).where(
-        FeeItem.id.in_({c.fee_item_id for c, _ in open_charges})))}
+    fees = {f.id: f for f in session.scalars(_FEES, {"fee_ids": list({c.fee_item_id for c, _ in open_charges})})}
 
     # Plan allocation oldest first; a late fee is charged only where money reaches its principal.
     plan: list[tuple[Charge, int]] = []
@@ -190,30 +200,32 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     change = 0 if change_to_prepaid else money_left
 
     number = receipts.take_number(session, station=station, user=user, training=training)
-    payment = Payment(kind=PaymentKind.PAYMENT, receipt_no=number.receipt_no, account_id=acc.id,
-                      payer_name=acc.owner_name, shift_id=shift.id, station_id=station.id, user_id=user.id,
-                      business_date=bdate, created_at=at, tendered=tendered, change=change, allocated=allocated,
-                      prepaid_added=prepaid_added, reason="", training=training)
-    session.add(payment)
-    session.flush()
-    session.execute(insert(TenderLine), [dict(payment_id=payment.id, method=Tender(t.method), amount=t.amount,
-                                              reference=t.reference) for t in tenders])
+    payment_id = session.execute(_INSERT_PAYMENT, dict(
+        kind=PaymentKind.PAYMENT, receipt_no=number.receipt_no, account_id=acc.id, payer_name=acc.owner_name,
+        payer_id_number="", shift_id=shift.id, station_id=station.id, user_id=user.id, business_date=bdate,
+        created_at=at, tendered=tendered, change=change, allocated=allocated, prepaid_added=prepaid_added,
+        reason="", training=training)).inserted_primary_key[0]
+    session.execute(_INSERT_TENDERS, [dict(payment_id=payment_id, method=Tender(t.method), amount=t.amount,
+                                           reference=t.reference) for t in tenders])
     if plan:
-        session.execute(insert(Allocation), [dict(payment_id=payment.id, charge_id=c.id, amount=amt) for c, amt in plan])
+        session.execute(_INSERT_ALLOCATIONS, [dict(payment_id=payment_id, charge_id=c.id, amount=amt)
+                                              for c, amt in plan])
 
     lines = payment_lines(shift_id=shift.id, account_id=acc.id, tenders=tenders, change=change,
                           prepaid_added=prepaid_added,
                           allocations=[(c, amt, fees.get(c.fee_item_id) or session.get(FeeItem, c.fee_item_id))
                                        for c, amt in plan])
     ledger.post(session, actor=actor, kind="payment", business_date=bdate, lines=lines, shift_id=shift.id,
-                payment_id=payment.id, station_id=station.id, training=training, memo=number.receipt_no)
+                payment_id=payment_id, station_id=station.id, training=training, memo=number.receipt_no)
 
+    # Arrears after follow from the balance read under the account lock and the lines just posted
+    # (a practice payment's lines go to the training book: the real arrears stay as they were).
     prepaid_after = prepaid_before - prepaid_tender + prepaid_added
-    arrears_after = ledger.balance(session, ledger.RECEIVABLE, account_id=acc.id)
+    arrears_after = arrears_before if training else arrears_before + sum(x.amount for x in late_lines) - allocated
     alloc_lines = [AllocatedLine(c.id, (fees.get(c.fee_item_id) or session.get(FeeItem, c.fee_item_id)).name
                                  + ("滞纳金" if c.kind == ChargeKind.LATE_FEE else ""), c.period or "", amt)
                    for c, amt in plan]
-    site = session.get(Site, station.site_id)
+    site = session.execute(_SITE, {"site_id": station.site_id}).one()
     issued = local_time(at, tz).strftime("%Y-%m-%d %H:%M:%S")
     doc = receipts.ReceiptDoc(
         kind="payment", title=receipts.TITLES["payment"], receipt_no=number.receipt_no, site_name=site.name,
@@ -228,15 +240,14 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         hotline=site.hotline, verify_code=receipts.verification_code(session, number.receipt_no,
                                                                      allocated + prepaid_added, issued),
         training=training)
-    receipt = Receipt(receipt_no=number.receipt_no, kind=ReceiptKind.PAYMENT, payment_id=payment.id,
-                      station_id=station.id, range_id=number.range_id, number=number.number,
-                      document=doc.to_json(), created_at=at)
-    session.add(receipt)
-    session.flush()
-    audit.record(session, actor, "payment", "payment", payment.id, receipt_no=number.receipt_no, account=acc.code,
+    receipt_id = session.execute(_INSERT_RECEIPT, dict(
+        receipt_no=number.receipt_no, kind=ReceiptKind.PAYMENT, payment_id=payment_id, station_id=station.id,
+        range_id=number.range_id, number=number.number, document=doc.to_json(),
+        created_at=at)).inserted_primary_key[0]
+    audit.record(session, actor, "payment", "payment", payment_id, receipt_no=number.receipt_no, account=acc.code,
                  tendered=tendered, allocated=allocated, change=change, prepaid_added=prepaid_added,
                  tenders=[(t.method, t.amount) for t in tenders])
-    return PaymentResult(payment.id, receipt.id, number.receipt_no, acc.code, alloc_lines, late_lines, tendered,
+    return PaymentResult(payment_id, receipt_id, number.receipt_no, acc.code, alloc_lines, late_lines, tendered,
                          change, prepaid_added, prepaid_after, arrears_after, training, cash)
 
 

@@ -13,7 +13,7 @@ import hmac
 import json
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ReceiptStockError
@@ -33,6 +33,22 @@ class TakenNumber:
     range_id: int | None
 
 
+# Prebuilt: one of these runs in every payment. The cashier's own range first, else one
+# issued to the station; oldest first. The station counter is bumped and read in one statement.
+_RANGE = ReceiptRange.__table__
+_OPEN_RANGE = (
+    select(_RANGE.c.id, _RANGE.c.prefix, _RANGE.c.next_number)
+    .where(or_(_RANGE.c.user_id == bindparam("user_id"),
+               and_(_RANGE.c.station_id == bindparam("station_id"), _RANGE.c.user_id.is_(None))),
+           _RANGE.c.next_number <= _RANGE.c.last_number)
+    .order_by(_RANGE.c.user_id.is_(None), _RANGE.c.id).limit(1).with_for_update())
+_BUMP_RANGE = update(_RANGE).where(_RANGE.c.id == bindparam("range_id")).values(next_number=_RANGE.c.next_number + 1)
+_STATION = Station.__table__
+_BUMP_STATION = (update(_STATION).where(_STATION.c.id == bindparam("station_id"))
+                 .values(next_receipt_no=_STATION.c.next_receipt_no + 1)
+                 .returning(_STATION.c.next_receipt_no, _STATION.c.receipt_prefix))
+
+
 def take_number(session: Session, *, station: Station, user: User, training: bool) -> TakenNumber:
     """Next receipt number for this cashier, locked so two windows never take the same one."""
     width = settings.get_int(session, "receipt_number_width")
@@ -41,23 +57,14 @@ def take_number(session: Session, *, station: Station, user: User, training: boo
         prefix = f"LX{station.code}-"
         n = 1 + session.scalar(select(func.count()).select_from(Receipt).where(Receipt.receipt_no.like(prefix + "%")))
         return TakenNumber(f"{prefix}{n:0{width}d}", n, None)
-    # The cashier's own range first, else one issued to the station; oldest first.
-    rng = session.scalars(
-        select(ReceiptRange).where(
-            or_(ReceiptRange.user_id == user.id,
-                and_(ReceiptRange.station_id == station.id, ReceiptRange.user_id.is_(None))),
-            ReceiptRange.next_number <= ReceiptRange.last_number)
-        .order_by(ReceiptRange.user_id.is_(None), ReceiptRange.id).limit(1).with_for_update()).first()
+    rng = session.execute(_OPEN_RANGE, {"user_id": user.id, "station_id": station.id}).first()
     if rng is not None:
-        n = rng.next_number
-        rng.next_number = n + 1
-        return TakenNumber(f"{rng.prefix}{n:0{width}d}", n, rng.id)
+        session.execute(_BUMP_RANGE, {"range_id": rng.id})
+        return TakenNumber(f"{rng.prefix}{rng.next_number:0{width}d}", rng.next_number, rng.id)
     if settings.get(session, "require_receipt_ranges") == "1":
         raise ReceiptStockError("没有可用的票据号段，请先向主管领用票据（收款未保存）")
-    station = session.scalars(select(Station).where(Station.id == station.id).with_for_update()).one()
-    n = station.next_receipt_no
-    station.next_receipt_no = n + 1
-    return TakenNumber(f"{station.receipt_prefix}{n:0{width}d}", n, None)
+    after, prefix = session.execute(_BUMP_STATION, {"station_id": station.id}).one()
+    return TakenNumber(f"{prefix}{after - 1:0{width}d}", after - 1, None)
 
 
 def verification_code(session: Session, receipt_no: str, total: int, issued_at: str) -> str:

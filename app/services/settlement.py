@@ -276,9 +276,9 @@ def bank_deposit(session: Session, *, actor: Actor, amount: str, slip: str, for_
             if int(deposits.get(row.business_date, 0)) + runs < row.cash_due_to_bank:
                 for_date = row.business_date
                 break
-    entry = ledger.post(session, actor=actor, kind="bank_deposit", business_date=today, memo=f"解款 {slip}",
+    entry_id = ledger.post(session, actor=actor, kind="bank_deposit", business_date=today, memo=f"解款 {slip}",
                         lines=[ledger.Line(ledger.BANK, value), ledger.Line(ledger.SAFE, -value)])
-    row = BankDeposit(amount=value, slip_no=slip, for_date=for_date, business_date=today, journal_entry_id=entry.id,
+    row = BankDeposit(amount=value, slip_no=slip, for_date=for_date, business_date=today, journal_entry_id=entry_id,
                       user_id=user.id, created_at=at)
     session.add(row)
     session.flush()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, ShiftError
@@ -40,13 +40,15 @@ def _info(session: Session, shift: Shift) -> ShiftInfo:
                      shift.float_amount, shift.opened_at, shift.training)
 
 
+_OPEN_SHIFT = select(Shift).where(Shift.cashier_id == bindparam("user_id"), Shift.station_id == bindparam("station_id"),
+                                  Shift.status == ShiftStatus.OPEN)
+_OPEN_SHIFT_LOCKED = _OPEN_SHIFT.with_for_update()
+
+
 def open_shift_of(session: Session, user: User, station: Station, *, lock: bool = False) -> Shift:
     """The cashier's open shift at this station, or ShiftError."""
-    q = select(Shift).where(Shift.cashier_id == user.id, Shift.station_id == station.id,
-                            Shift.status == ShiftStatus.OPEN)
-    if lock:
-        q = q.with_for_update()
-    shift = session.scalars(q).first()
+    shift = session.scalars(_OPEN_SHIFT_LOCKED if lock else _OPEN_SHIFT,
+                            {"user_id": user.id, "station_id": station.id}).first()
     if shift is None:
         raise ShiftError("当前没有开班，请先开班（备用金领用）再收款")
     return shift
