@@ -414,19 +414,30 @@ def cancel_plan(session: Session, *, actor: Actor, plan_id: int, reason: str) ->
 
 
 def _plan_statuses(session: Session, *, as_of: dt.date, account_id: int | None = None) -> list[PlanStatus]:
-    q = select(PaymentPromise, Account.code).join(Account, Account.id == PaymentPromise.account_id)
-    if account_id is not None:
-        q = q.where(PaymentPromise.account_id == account_id)
+    """Every plan (or one account's) with its instalments and money paid: three queries, however many plans."""
+    mine = [PaymentPromise.account_id == account_id] if account_id is not None else []
+    plans = session.execute(select(PaymentPromise, Account.code).join(Account, Account.id == PaymentPromise.account_id)
+                            .where(*mine).order_by(PaymentPromise.id)).all()
+    if not plans:
+        return []
+    instalments: dict[int, list[tuple[dt.date, int]]] = {}
+    for pid, d, a in session.execute(
+            select(PromiseInstalment.promise_id, PromiseInstalment.due_date, PromiseInstalment.amount)
+            .join(PaymentPromise, PaymentPromise.id == PromiseInstalment.promise_id).where(*mine)
+            .order_by(PromiseInstalment.promise_id, PromiseInstalment.seq)):
+        instalments.setdefault(pid, []).append((d, int(a)))
+    # Money allocated to the plan's account from its start date to as_of (practice payments left out).
+    paid_by_plan = {pid: int(v) for pid, v in session.execute(
+        select(PaymentPromise.id, func.sum(Allocation.amount))
+        .join(Charge, Charge.account_id == PaymentPromise.account_id)
+        .join(Allocation, Allocation.charge_id == Charge.id).join(Payment, Payment.id == Allocation.payment_id)
+        .where(*mine, Payment.business_date >= PaymentPromise.start_date, Payment.business_date <= as_of,
+               Payment.training.is_(False))
+        .group_by(PaymentPromise.id))}
     out = []
-    for plan, code in session.execute(q.order_by(PaymentPromise.id)).all():
-        inst = [(d, int(a)) for d, a in session.execute(
-            select(PromiseInstalment.due_date, PromiseInstalment.amount)
-            .where(PromiseInstalment.promise_id == plan.id).order_by(PromiseInstalment.seq))]
-        paid = int(session.scalar(
-            select(func.coalesce(func.sum(Allocation.amount), 0)).join(Payment, Payment.id == Allocation.payment_id)
-            .join(Charge, Charge.id == Allocation.charge_id)
-            .where(Charge.account_id == plan.account_id, Payment.business_date >= plan.start_date,
-                   Payment.business_date <= as_of, Payment.training.is_(False))))
+    for plan, code in plans:
+        inst = instalments.get(plan.id, [])
+        paid = paid_by_plan.get(plan.id, 0)
         due = sum(a for d, a in inst if d <= as_of)
         out.append(PlanStatus(plan.id, plan.account_id, code, plan.start_date, plan.total, paid, due, inst,
                               plan.cancelled_at is not None))

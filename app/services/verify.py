@@ -154,15 +154,23 @@ def _receipt_sequence(session: Session) -> str | None:
     from app.services.settings import get_int
 
     width = get_int(session, "receipt_number_width")
+    # Numbers used, read once for all ranges and once for all station sequences (not once per range).
+    used_in_range: dict[int, set[int]] = {}
+    for range_id, number in session.execute(select(Receipt.range_id, Receipt.number).where(
+            Receipt.range_id.is_not(None))):
+        used_in_range.setdefault(range_id, set()).add(number)
     for rng in session.scalars(select(ReceiptRange).order_by(ReceiptRange.id)):
-        used = set(session.scalars(select(Receipt.number).where(Receipt.range_id == rng.id)))
+        used = used_in_range.get(rng.id, set())
         for n in range(rng.first_number, rng.next_number):
             no = f"{rng.prefix}{n:0{width}d}"
             if n not in used and no not in explained:
                 return f"票据号 {no} 缺失（号段 #{rng.id} 中未使用、未退回、未报损）"
+    used_at_station: dict[int, set[int]] = {}
+    for station_id, number in session.execute(select(Receipt.station_id, Receipt.number).where(
+            Receipt.range_id.is_(None), ~Receipt.receipt_no.like("LX%"))):
+        used_at_station.setdefault(station_id, set()).add(number)
     for st in session.scalars(select(Station).order_by(Station.id)):
-        used = set(session.scalars(select(Receipt.number).where(
-            Receipt.station_id == st.id, Receipt.range_id.is_(None), ~Receipt.receipt_no.like("LX%"))))
+        used = used_at_station.get(st.id, set())
         for n in range(1, st.next_receipt_no):
             no = f"{st.receipt_prefix}{n:0{width}d}"
             if n not in used and no not in explained:
