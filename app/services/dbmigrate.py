@@ -4,10 +4,13 @@ Admin operation across two databases (like backup/restore, not a window use case
 with the schema OWNER's URL on the target (it creates the schema and resets sequences).
 
 1. The source must be at this program's schema revision and pass `verify` (else refused).
-2. The target is created/upgraded by Alembic and must hold no ledger yet.
+2. The target must hold no rows at all, in any table, except what the migrations seed
+   (`alembic_version` and the initial audit chain head `audit_head` (1, 0, 000…)); else it is
+   refused before anything is written, not even the schema. Nothing is ever deleted on
+   the target. It is then created/upgraded by Alembic.
 3. Every table is copied in foreign-key order, rows in id order, ids preserved, through
    SQLAlchemy's typed columns (SQLite's text dates and 0/1 flags become real types); the
-   rows that migrations seed (the audit chain head) are replaced by the source's.
+   seeded audit chain head is updated in place to the source's.
 4. PostgreSQL sequences are moved past the copied ids (`setval`), so new rows continue.
 5. Both sides are verified and compared: row counts per table, balance of every book,
    the receipt-number sequence (digest of every number in order, the last one, the
@@ -20,7 +23,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, literal_column, select, update
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -110,14 +114,59 @@ def _head_revision(url: str) -> str:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+#: What the migrations themselves write (0001 seeds the audit chain head); nothing else may be on the target.
+SEEDED_AUDIT_HEAD = (1, 0, "0" * 64)
+
+
+def tables_with_rows(conn: Connection) -> list[str]:
+    """Tables of the target that hold rows other than the migrations' seed (any table, ours or not)."""
+    busy = []
+    for name in sorted(inspect(conn).get_table_names()):
+        if name == "alembic_version":
+            continue
+        if name == AuditHead.__tablename__:
+            head = AuditHead.__table__.c
+            rows = conn.execute(select(head.id, head.last_event_id, head.last_hash)).all()
+            if any(tuple(r) != SEEDED_AUDIT_HEAD for r in rows):
+                busy.append(name)
+            continue
+        if conn.execute(select(literal_column("1")).select_from(sql_table(name)).limit(1)).first() is not None:
+            busy.append(name)
+    return busy
+
+
+def _refuse_if_not_empty(conn: Connection) -> None:
+    busy = tables_with_rows(conn)
+    if busy:
+        names = "、".join(busy[:6])
+        where = f"{names} 等 {len(busy)} 张表中有记录" if len(busy) > 6 else f"表 {names} 中有记录"
+        raise InvalidInput(f"目标数据库已有账本数据（{where}）：只能迁移到新建的空数据库。"
+                           "本次未写入、未删除目标中的任何内容")
+
+
 def _copy_table(src: Connection, dst: Connection, table, src_columns: set[str]) -> int:
     cols = [c for c in table.columns if c.name in src_columns]
     order = [c for c in table.primary_key.columns] or cols[:1]
+    if table.name == AuditHead.__tablename__:
+        return _copy_audit_head(src, dst, table, cols, order)
     copied = 0
     result = src.execution_options(yield_per=CHUNK).execute(select(*cols).order_by(*order))
     for chunk in result.mappings().partitions(CHUNK):
         dst.execute(table.insert(), [dict(r) for r in chunk])
         copied += len(chunk)
+    return copied
+
+
+def _copy_audit_head(src: Connection, dst: Connection, table, cols: list, order: list) -> int:
+    """The chain head the migration seeded becomes the source's: updated in place, never deleted."""
+    copied = 0
+    for row in src.execute(select(*cols).order_by(*order)).mappings():
+        found = dst.execute(select(table.c.id).where(table.c.id == row["id"])).first()
+        if found is None:
+            dst.execute(table.insert(), [dict(row)])
+        else:
+            dst.execute(update(table).where(table.c.id == row["id"]).values(**dict(row)))
+        copied += 1
     return copied
 
 
@@ -154,21 +203,19 @@ def migrate(source: str, target: str) -> Migrated:
         if not before.verify_ok:
             raise InvalidInput(f"源账本核验未通过（{before.first_failure}），请先处理后再迁移")
 
-        upgrade(target)
         dst_engine = make_engine(target)
         try:
+            with dst_engine.connect() as dst:  # before the schema is touched: a used target gets nothing
+                _refuse_if_not_empty(dst)
+            upgrade(target)
             copied_rows = 0
             with src_engine.connect() as src, dst_engine.begin() as dst:
-                if dst.scalar(select(func.count()).select_from(Base.metadata.tables["app_user"])):
-                    raise InvalidInput("目标数据库已有账本数据：只能迁移到新建的空数据库")
+                _refuse_if_not_empty(dst)  # again, inside the copy's transaction
                 src_cols = {t: {c["name"] for c in inspect(src).get_columns(t)}
                             for t in inspect(src).get_table_names()}
                 for table in _tables():
                     if table.name not in src_cols:
                         continue
-                    if dst.scalar(select(func.count()).select_from(table)):
-                        # Seeded by a migration (the audit chain head): the source's rows replace them.
-                        dst.execute(table.delete())
                     copied_rows += _copy_table(src, dst, table, src_cols[table.name])
                 _reset_sequences(dst)
                 with Session(bind=dst) as s:
