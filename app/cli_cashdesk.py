@@ -139,12 +139,31 @@ def _corrected_text(r: corrections.Corrected, what: str) -> str:
     return text
 
 
+def _emit_corrected(ctx, r: corrections.Corrected, what: str) -> None:
+    """Print the correction's slip as `feedesk pay` prints its receipt (after the commit, on the
+    station's default printer); a printer fault is reported, the correction stays saved."""
+    data, text = r.to_json(), _corrected_text(r, what)
+    printing = None
+    if not ctx.args.no_print:
+        from app.printing import queue
+
+        printing = queue.print_after_correction(ctx.factory, actor=ctx.login(), result=r)
+    if printing is not None:
+        data["print"] = printing
+        if printing.get("status") == "failed":
+            text += f"\n凭证打印失败：{printing.get('error')}（{what}已保存，凭证列入未打印清单，可重试）"
+        new = printing.get("new_receipt")
+        if new is not None and new.get("status") == "failed":
+            text += f"\n新收据打印失败：{new.get('error')}（可重打）"
+    ctx.emit(data, text)
+
+
 def cmd_void(ctx) -> None:
     a = ctx.args
     approver, password = _approver(ctx)
     r = ctx.call(corrections.void_payment, receipt_no=a.receipt_no, reason=a.reason, approver=approver,
                  approver_password=password, at=ctx.at())
-    ctx.emit(r.to_json(), _corrected_text(r, "作废"))
+    _emit_corrected(ctx, r, "作废")
 
 
 def cmd_refund(ctx) -> None:
@@ -153,7 +172,7 @@ def cmd_refund(ctx) -> None:
     r = ctx.call(corrections.refund_payment, receipt_no=a.receipt_no, amount=a.amount, tender=a.refund_tender,
                  reason=a.reason, cancel_charges=a.cancel, approver=approver, approver_password=password,
                  at=ctx.at())
-    ctx.emit(r.to_json(), _corrected_text(r, "退费"))
+    _emit_corrected(ctx, r, "退费")
 
 
 def _balance_refund(ctx, kind: str) -> None:
@@ -361,10 +380,11 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--note")
     sp.add_argument("--date")
 
-    sp = cmd("void", cmd_void, help="作废本班次收据（需主管审批）")
+    sp = cmd("void", cmd_void, help="作废本班次收据（需主管审批），并打印作废凭证")
     sp.add_argument("receipt_no")
     _approval_args(sp)
     sp.add_argument("--date")
+    sp.add_argument("--no-print", action="store_true", help="不打印作废凭证")
     sp = cmd("refund", cmd_refund, help="退费（已轧帐班次的收款，需主管审批）")
     sp.add_argument("receipt_no")
     sp.add_argument("--amount", help="部分退费金额；不填则全额")
@@ -372,6 +392,7 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--cancel", action="store_true", help="退费的费用同时取消（不再欠）")
     _approval_args(sp)
     sp.add_argument("--date")
+    sp.add_argument("--no-print", action="store_true", help="不打印退款凭证")
     for name, fn, helptext in (("deposit-refund", cmd_deposit_refund, "退押金"),
                                ("prepaid-refund", cmd_prepaid_refund, "预存余额退款")):
         sp = cmd(name, fn, help=helptext)

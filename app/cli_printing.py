@@ -5,6 +5,7 @@
                              [--cut full|partial|none] [--drawer-pin 2|5] [--default]
     feedesk printer list | printer test [NAME] | printer status [NAME]
     feedesk receipt print RECEIPT_NO [--printer NAME]      (重打, or 补打 if never printed)
+    feedesk receipt print RECEIPT_NO --slip                (its void's / refund's slip)
     feedesk receipt preview RECEIPT_NO [--width 58|80] [--png PATH] [--pdf PATH]
     feedesk print-jobs [--failed] [--unprinted] | print-jobs retry JOB_ID [--printer NAME]
     feedesk drawer open --reason TEXT [--printer NAME]
@@ -86,6 +87,13 @@ def cmd_printer_status(ctx) -> None:
 def cmd_receipt_print(ctx) -> None:
     from app.printing import queue
 
+    if ctx.args.slip:
+        out = queue.print_slip(ctx.factory, actor=ctx.login(), receipt_no=ctx.args.receipt_no,
+                               printer_name=ctx.args.printer)
+        name = svc.JOB_KINDS.get(out.kind, out.kind)
+        mark = f"（重打第{out.reprint_count}次）" if out.reprint_count else ""
+        _emit_outcome(ctx, out, f"收据 {out.receipt_no} 的{name}已打印{mark}（打印机 {out.printer}，任务 #{out.job_id}）")
+        return
     out = queue.print_receipt(ctx.factory, actor=ctx.login(), receipt_no=ctx.args.receipt_no,
                               printer_name=ctx.args.printer, reason=ctx.args.reason or "")
     mark = f"重打（第{out.reprint_count}次）" if out.kind == "reprint" else "补打"
@@ -123,7 +131,7 @@ def cmd_print_jobs(ctx) -> None:
                    "created_at": r.created_at.isoformat(timespec="seconds"), "error": r.last_error} for r in rows],
                  table(["收据号", "类型", "户号", "时间", "最近错误"],
                        [[r.receipt_no, r.kind, r.account, local_time(r.created_at).strftime("%m-%d %H:%M"),
-                         r.last_error] for r in rows]) + f"\n{ctx.station} 未打印收据 {len(rows)} 张（可用 receipt print 补打）")
+                         r.last_error] for r in rows]) + f"\n{ctx.station} 未打印收据 {len(rows)} 张（可用 receipt print 补打；作废、退款凭证加 --slip）")
         return
     jobs = run(ctx.factory, svc.list_jobs, actor=actor, failed_only=ctx.args.failed)
     ctx.emit([j.to_json() for j in jobs], table(
@@ -191,6 +199,7 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("receipt_no")
     sp.add_argument("--printer")
     sp.add_argument("--reason")
+    sp.add_argument("--slip", action="store_true", help="打印该收据的作废凭证或退款凭证")
     sp = cmd("preview", cmd_receipt_preview, receipt, help="收据预览（文本、PNG、PDF）")
     sp.add_argument("receipt_no")
     sp.add_argument("--width", type=int, choices=(58, 80), default=80)

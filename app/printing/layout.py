@@ -257,7 +257,8 @@ def layout_receipt(doc: ReceiptDoc, *, width_mm: int = 80, reprint_count: int = 
         b.centered(f"【重打】第{reprint_count}次" + (f" {printed_at}" if printed_at else ""), "bold")
     elif late_print:
         b.centered("【补打】" + (f" {printed_at}" if printed_at else ""), "bold")
-    b.lines(kv("收据号", doc.receipt_no, w))
+    if doc.receipt_no:  # a correction's slip has no number of its own: it shows 原收据号
+        b.lines(kv("收据号", doc.receipt_no, w))
     b.lines(kv("日期", doc.issued_at, w))
     station = f"窗口：{doc.station}"
     cashier = f"收费员：{doc.cashier}"

@@ -6,6 +6,7 @@ transaction open, and records the outcome (another short transaction). A printer
 never raises out of here into the payment: the job is kept as failed with a plain Chinese
 error and can be retried (`retry`), also on another printer. `run_job` is what the desktop
 program calls off the GUI thread (it uses only the session factory, never a shared Session).
+A void or refund prints its slip the same way (`print_after_correction`).
 
 Callers must not call these functions while holding a transaction of their own.
 """
@@ -189,13 +190,68 @@ def print_after_payment(factory: sessionmaker[Session], *, actor: Actor, result)
         return {"job_id": work.job.id, "status": "failed", "error": getattr(exc, "message", str(exc))}
 
 
-def print_new_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str, open_drawer: bool = False,
-                      printer_name: str | None = None) -> JobOutcome:
-    """The first print of a slip just issued by a correction (作废凭证, 退款凭证, the new receipt
-    of a partial refund): no 重打/补打 mark; `open_drawer` when cash is paid out."""
+def print_new_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,
+                      open_drawer: bool | None = False, printer_name: str | None = None,
+                      kind: str = "receipt") -> JobOutcome:
+    """The first print of a document just issued by a correction, with no 重打/补打 mark:
+    `kind="void_slip"` / `"refund_slip"` the slip (作废凭证, 退款凭证) of receipt `receipt_no`'s
+    correction, `"receipt"` a new receipt (what remains after a partial refund).
+    `open_drawer` when cash is paid out (None: a slip decides from its own tenders)."""
     work = run(factory, _queue_and_load, actor=actor, receipt_no=receipt_no, printer_name=printer_name,
-               kind="receipt", open_drawer=open_drawer, reason="现金退款" if open_drawer else "")
+               kind=kind, open_drawer=open_drawer, reason="现金退款" if open_drawer else "")
     return _run_work(factory, actor, work)
+
+
+def print_slip(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,
+               printer_name: str | None = None) -> JobOutcome:
+    """The slip of receipt `receipt_no`'s void or refund printed later (from the unprinted
+    list): 重打-marked when it came out before; the drawer stays shut (the cash went out when
+    the correction was made)."""
+    with factory() as s:
+        kind = svc.slip_kind(s, receipt_no.strip())
+    if not kind:
+        raise FeeDeskError(f"收据 {receipt_no} 没有作废或退费，没有可打印的凭证")
+    return print_new_receipt(factory, actor=actor, receipt_no=receipt_no.strip(), kind=kind, open_drawer=False,
+                             printer_name=printer_name)
+
+
+def print_after_correction(factory: sessionmaker[Session], *, actor: Actor, result) -> dict | None:
+    """Print a committed void's or refund's slip (and, after a partial refund, the new receipt
+    for what remains) on the station's default printer, as `print_after_payment` does for a
+    payment: the drawer opens when the slip pays cash out.
+
+    Returns `{job_id, status, error}` of the slip (with `new_receipt`: the same for the new
+    receipt), or None when the station has no default printer. Never raises: the correction is
+    already saved; a slip that did not come out stays on the unprinted list and its job can be
+    retried.
+    """
+    slip = svc.SLIP_KINDS.get(getattr(result, "kind", ""))
+    if slip is None:
+        return None
+    try:
+        with factory() as s:
+            printer = svc.printer_for(s, station_code=actor.station_code)
+        if printer is None:
+            return None
+    except Exception as exc:  # noqa: BLE001 - a correction never fails because of printing
+        log.exception("no printer for the slip of %s", result.receipt_no)
+        return {"job_id": None, "status": "failed", "error": getattr(exc, "message", str(exc))}
+    out = _print_safely(factory, actor, result.receipt_no, slip, None)
+    if getattr(result, "new_receipt_no", ""):
+        out["new_receipt"] = _print_safely(factory, actor, result.new_receipt_no, "receipt", False)
+    return out
+
+
+def _print_safely(factory: sessionmaker[Session], actor: Actor, receipt_no: str, kind: str,
+                  open_drawer: bool | None) -> dict:
+    try:
+        return print_new_receipt(factory, actor=actor, receipt_no=receipt_no, kind=kind,
+                                 open_drawer=open_drawer).short()
+    except FeeDeskError as exc:
+        return {"job_id": None, "status": "failed", "error": exc.message}
+    except Exception as exc:  # noqa: BLE001
+        log.exception("could not print the %s of %s", kind, receipt_no)
+        return {"job_id": None, "status": "failed", "error": f"打印任务未能创建：{exc}"}
 
 
 def print_receipt(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,

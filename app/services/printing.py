@@ -18,14 +18,24 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.models import (
     Account,
+    Allocation,
+    Approval,
     AuditEvent,
+    Charge,
+    ChargeAdjustment,
+    ChargeKind,
+    FeeItem,
+    JournalEntry,
     Payment,
+    PaymentCorrection,
+    PaymentKind,
+    Posting,
     Printer,
     PrintJob,
     PrintJobStatus,
@@ -35,16 +45,23 @@ from app.models import (
     Shift,
     Site,
     Station,
+    TenderLine,
     User,
 )
-from app.services import Actor, audit, auth
-from app.services.clock import utcnow
+from app.money import format_yuan
+from app.services import Actor, audit, auth, ledger, receipts, settings
+from app.services.clock import local_time, utcnow
 
 CONNECTIONS = ("network", "usb", "serial", "file", "windows", "dummy")
 CONNECTION_NAMES = {"network": "网络", "usb": "USB", "serial": "串口", "file": "文件/设备", "windows": "Windows 打印机",
                     "dummy": "虚拟"}
-JOB_KINDS = {"receipt": "收据", "reprint": "重打", "late_print": "补打", "void_slip": "作废凭证", "test": "测试页",
-             "drawer": "开钱箱", "remittance": "缴款单"}
+JOB_KINDS = {"receipt": "收据", "reprint": "重打", "late_print": "补打", "void_slip": "作废凭证",
+             "refund_slip": "退款凭证", "test": "测试页", "drawer": "开钱箱", "remittance": "缴款单"}
+#: The job kind of a correction's slip: the job points at the original receipt, and the slip
+#: is built from the correction's rows when it is printed (`correction_slip`).
+SLIP_KINDS = {"void": "void_slip", "refund": "refund_slip"}
+#: Jobs that put a receipt's own document on paper (a slip or a drawer kick does not print it).
+_RECEIPT_PRINTS = ("receipt", "reprint", "late_print")
 STATUS_NAMES = {"pending": "待打印", "done": "已打印", "failed": "失败"}
 ENCODINGS = ("gb18030", "gbk", "gb2312")
 
@@ -246,10 +263,11 @@ def _job_row(j: PrintJob, receipt_no: str | None, printer: str | None) -> JobInf
                    j.reprint_count, j.open_drawer, j.reason, j.created_at, j.updated_at)
 
 
-def _printed(session: Session, receipt_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(PrintJob.receipt_id == receipt_id,
-                                                     PrintJob.status == PrintJobStatus.DONE,
-                                                     PrintJob.kind != "drawer"))))
+def _printed(session: Session, receipt_id: int, kinds: tuple[str, ...] = _RECEIPT_PRINTS) -> int:
+    """How many finished jobs put this document on paper (the receipt itself, or with `kinds`
+    a correction's slip)."""
+    return session.scalar(select(func.count()).select_from(PrintJob).where(
+        PrintJob.receipt_id == receipt_id, PrintJob.status == PrintJobStatus.DONE, PrintJob.kind.in_(kinds)))
 
 
 def _printer_row(session: Session, actor: Actor, name: str | None) -> Printer:
@@ -260,25 +278,30 @@ def _printer_row(session: Session, actor: Actor, name: str | None) -> Printer:
 
 
 def queue_receipt(session: Session, *, actor: Actor, receipt_no: str, printer_name: str | None = None,
-                  kind: str = "auto", open_drawer: bool = False, reason: str = "") -> JobInfo:
+                  kind: str = "auto", open_drawer: bool | None = False, reason: str = "") -> JobInfo:
     """Queue a print of a stored receipt.
 
     kind `receipt`: the print right after the payment (the drawer opens when it took cash);
     `reprint` (重打, numbered and recorded); `late_print` (补打, the first print of a receipt
     never printed); `auto`: 重打 when the receipt was printed before, else 补打.
+    `void_slip` / `refund_slip`: the slip (作废凭证 / 退款凭证) of the receipt's void or refund,
+    marked 重打 when it was printed before (`slip_kind` says which one a receipt has);
+    `open_drawer=None` opens the drawer when the slip pays cash out.
     """
     user = _require_any(session, actor, auth.PAY, auth.SUPERVISE)
     rec = session.scalar(select(Receipt).where(Receipt.receipt_no == receipt_no))
     if rec is None:
         raise NotFound(f"找不到收据“{receipt_no}”")
     printer = _printer_row(session, actor, printer_name)
+    if kind in SLIP_KINDS.values():
+        return _queue_slip(session, actor, user, rec, printer, kind, open_drawer, reason)
     printed = _printed(session, rec.id)
     if kind == "auto" or (printed and kind in ("receipt", "late_print")):
         # a receipt that came out once is never printed again without the 重打 mark
         kind = "reprint" if printed else "late_print"
     if kind == "reprint":
         open_drawer = False  # a copy never opens the drawer
-    if kind not in ("receipt", "reprint", "late_print", "void_slip"):
+    if kind not in _RECEIPT_PRINTS:
         raise InvalidInput(f"未知的打印类型“{kind}”")
     count = 0
     if kind == "reprint":
@@ -296,6 +319,26 @@ def queue_receipt(session: Session, *, actor: Actor, receipt_no: str, printer_na
             kind=ReceiptNumberEventKind.REPRINTED if kind == "reprint" else ReceiptNumberEventKind.LATE_PRINTED))
     audit.record(session, actor, "print_queued", "print_job", job.id, receipt_no=rec.receipt_no, kind=kind,
                  printer=printer.name, reprint_count=count, open_drawer=bool(open_drawer), reason=reason)
+    return _job_info(session, job)
+
+
+def _queue_slip(session: Session, actor: Actor, user: User, rec: Receipt, printer: Printer, kind: str,
+                open_drawer: bool | None, reason: str) -> JobInfo:
+    if slip_kind(session, rec.receipt_no) != kind:
+        raise InvalidInput(f"收据 {rec.receipt_no} 没有{JOB_KINDS[kind]}（未作废或退费）")
+    count = _printed(session, rec.id, (kind,))  # a slip that came out before is printed marked 重打
+    if open_drawer is None:  # the drawer opens for the first print of a slip that pays cash out
+        slip = correction_slip(session, actor=actor, receipt_no=rec.receipt_no)
+        open_drawer = any(t.method == "cash" and t.amount > 0 for t in slip.tenders)
+    open_drawer = bool(open_drawer) and not count
+    now = utcnow()
+    job = PrintJob(receipt_id=rec.id, printer_id=printer.id, kind=kind, status=PrintJobStatus.PENDING,
+                   open_drawer=open_drawer, attempts=0, last_error="", reprint_count=count, user_id=user.id,
+                   created_at=now, updated_at=now, reason=reason or ("现金退款" if open_drawer else ""))
+    session.add(job)
+    session.flush()
+    audit.record(session, actor, "print_queued", "print_job", job.id, receipt_no=rec.receipt_no, kind=kind,
+                 printer=printer.name, reprint_count=count, open_drawer=job.open_drawer, reason=reason)
     return _job_info(session, job)
 
 
@@ -355,7 +398,8 @@ def retry_job(session: Session, *, actor: Actor, job_id: int, printer_name: str 
         raise NotFound(f"打印任务 #{job_id} 不存在")
     if job.status == PrintJobStatus.DONE:
         raise InvalidInput(f"打印任务 #{job_id} 已打印完成；如需再打一张，请使用重打")
-    if job.receipt_id and job.kind not in ("reprint",) and _printed(session, job.receipt_id):
+    again = (job.kind,) if job.kind in SLIP_KINDS.values() else _RECEIPT_PRINTS
+    if job.receipt_id and job.kind != "reprint" and _printed(session, job.receipt_id, again) > job.reprint_count:
         raise InvalidInput(f"打印任务 #{job_id} 的收据已经打印过（补打或重打），不再重复打印；如需再打一张，请使用重打")
     if printer_name:
         job.printer_id = _printer_row(session, actor, printer_name).id
@@ -375,7 +419,10 @@ def job_work(session: Session, *, actor: Actor, job_id: int) -> JobWork:
         raise NotFound(f"打印任务 #{job_id} 不存在")
     printer = session.get(Printer, job.printer_id) if job.printer_id else None
     document = ""
-    if job.receipt_id:
+    if job.receipt_id and job.kind in SLIP_KINDS.values():
+        receipt_no = session.scalar(select(Receipt.receipt_no).where(Receipt.id == job.receipt_id))
+        document = correction_slip(session, actor=actor, receipt_no=receipt_no).to_json()
+    elif job.receipt_id:
         document = session.scalar(select(Receipt.document).where(Receipt.id == job.receipt_id))
     elif job.kind == "remittance" and job.shift_id:
         document = _remittance_document(session, actor, job.shift_id)
@@ -430,10 +477,12 @@ def list_jobs(session: Session, *, actor: Actor, failed_only: bool = False, limi
 def unprinted_receipts(session: Session, *, actor: Actor, shift_id: int | None = None,
                        station_code: str | None = None) -> list[UnprintedReceipt]:
     """Receipts never printed (no finished print job): the list for late printing (补打),
-    also shown on the shift close (pass `shift_id`)."""
+    also shown on the shift close (pass `shift_id`). Then the slips of voids and refunds
+    (kind `void` / `refund`, under the original receipt's number) never printed: a slip
+    whose printer failed is listed here until a retry or `feedesk receipt print NO --slip`."""
     auth.require(session, actor, auth.READ)
     printed = select(PrintJob.id).where(PrintJob.receipt_id == Receipt.id, PrintJob.status == PrintJobStatus.DONE,
-                                        PrintJob.kind != "drawer")
+                                        PrintJob.kind.in_(_RECEIPT_PRINTS))
     last_error = (select(PrintJob.last_error).where(PrintJob.receipt_id == Receipt.id)
                   .order_by(PrintJob.id.desc()).limit(1).correlate(Receipt).scalar_subquery())
     q = (select(Receipt.receipt_no, Receipt.kind, Account.code, Receipt.created_at, last_error)
@@ -443,5 +492,134 @@ def unprinted_receipts(session: Session, *, actor: Actor, shift_id: int | None =
         q = q.where(Payment.shift_id == shift_id)
     if station_code:
         q = q.join(Station, Station.id == Receipt.station_id).where(Station.code == station_code)
-    return [UnprintedReceipt(no, kind.value, account or "", created_at, error or "")
+    out = [UnprintedReceipt(no, kind.value, account or "", created_at, error or "")
+           for no, kind, account, created_at, error in session.execute(q)]
+    return out + _unprinted_slips(session, shift_id, station_code)
+
+
+def _unprinted_slips(session: Session, shift_id: int | None, station_code: str | None) -> list[UnprintedReceipt]:
+    """Voids and refunds whose slip has no finished job (one query, like the receipts above)."""
+    done = select(PrintJob.id).where(PrintJob.receipt_id == Receipt.id, PrintJob.status == PrintJobStatus.DONE,
+                                     or_(*[(PaymentCorrection.kind == k) & (PrintJob.kind == job_kind)
+                                           for k, job_kind in SLIP_KINDS.items()]))
+    last_error = (select(PrintJob.last_error).where(PrintJob.receipt_id == Receipt.id,
+                                                    PrintJob.kind.in_(SLIP_KINDS.values()))
+                  .order_by(PrintJob.id.desc()).limit(1).correlate(Receipt).scalar_subquery())
+    fix = Payment.__table__.alias("correction")
+    q = (select(Receipt.receipt_no, PaymentCorrection.kind, Account.code, PaymentCorrection.created_at, last_error)
+         .join(PaymentCorrection, PaymentCorrection.payment_id == Receipt.payment_id)
+         .join(fix, fix.c.id == PaymentCorrection.correction_payment_id)
+         .join(Payment, Payment.id == Receipt.payment_id).outerjoin(Account, Account.id == Payment.account_id)
+         .where(PaymentCorrection.kind.in_(SLIP_KINDS), ~exists(done)).order_by(PaymentCorrection.id))
+    if shift_id is not None:
+        q = q.where(fix.c.shift_id == shift_id)
+    if station_code:
+        q = q.join(Station, Station.id == fix.c.station_id).where(Station.code == station_code)
+    return [UnprintedReceipt(no, kind, account or "", created_at, error or "")
             for no, kind, account, created_at, error in session.execute(q)]
+
+
+# ---- correction slips (作废凭证 / 退款凭证) ----------------------------------------------------
+
+def slip_kind(session: Session, receipt_no: str) -> str:
+    """Read: the job kind of the slip of a receipt's correction (`void_slip`, `refund_slip`),
+    or "" when the receipt was neither voided nor refunded."""
+    kind = session.scalar(select(PaymentCorrection.kind).join(Payment, Payment.id == PaymentCorrection.payment_id)
+                          .where(Payment.receipt_no == receipt_no, Payment.kind == PaymentKind.PAYMENT))
+    return SLIP_KINDS.get(kind or "", "")
+
+
+def _fee_label(fee: FeeItem, charge: Charge) -> str:
+    return fee.name + ("滞纳金" if charge.kind == ChargeKind.LATE_FEE else "")
+
+
+def _balances_after(session: Session, account_id: int | None, entry_ids: list[int]) -> tuple[int, int]:
+    """(prepaid, arrears) of the payer right after the correction's journal entries."""
+    if account_id is None or not entry_ids:
+        return 0, 0
+    rows = dict(session.execute(select(Posting.book, func.sum(Posting.amount)).where(
+        Posting.book.in_([ledger.RECEIVABLE, ledger.PREPAID]), Posting.account_id == account_id,
+        Posting.entry_id <= max(entry_ids)).group_by(Posting.book)).all())
+    return -int(rows.get(ledger.PREPAID) or 0), int(rows.get(ledger.RECEIVABLE) or 0)
+
+
+def correction_slip(session: Session, *, actor: Actor, receipt_no: str) -> receipts.ReceiptDoc:
+    """Read: the slip of the void (作废凭证) or refund (退款凭证) of receipt `receipt_no`.
+
+    Nothing of it is stored: it is built from the original receipt's stored document and the
+    correction's own rows (its tenders, allocations, reason, approver, cashier, time), so
+    every print of it shows the same figures. The slip has no number of its own; it shows the
+    original receipt's number (原收据号) and, after a partial refund, the new receipt's.
+    """
+    auth.require(session, actor, auth.READ)
+    row = session.execute(select(PaymentCorrection, Payment).join(Payment, Payment.id == PaymentCorrection.payment_id)
+                          .where(Payment.receipt_no == receipt_no.strip(),
+                                 Payment.kind == PaymentKind.PAYMENT)).first()
+    if row is None:
+        raise NotFound(f"收据“{receipt_no}”没有作废或退费，没有可打印的凭证")
+    fix, orig = row
+    corr = session.get(Payment, fix.correction_payment_id)
+    base = receipts.receipt_doc(session, orig.receipt_no)
+    cashier = session.get(User, corr.user_id)
+    station = session.get(Station, corr.station_id)
+    approver = session.scalar(select(User.username).join(Approval, Approval.approver_id == User.id)
+                              .where(Approval.id == corr.approval_id)) if corr.approval_id else None
+    tenders = session.scalars(select(TenderLine).where(TenderLine.payment_id == corr.id)
+                              .order_by(TenderLine.id)).all()
+    charge_rows = session.execute(
+        select(Allocation.payment_id, Allocation.amount, Charge, FeeItem)
+        .join(Charge, Charge.id == Allocation.charge_id).join(FeeItem, FeeItem.id == Charge.fee_item_id)
+        .where(Allocation.payment_id.in_([corr.id, fix.remainder_payment_id or 0])).order_by(Allocation.id)).all()
+    entry_ids = list(session.scalars(select(JournalEntry.id).where(
+        JournalEntry.payment_id.in_([corr.id, fix.remainder_payment_id or 0]))))
+    new_no = ""
+    if fix.remainder_payment_id:
+        new_no = session.scalar(select(Receipt.receipt_no).where(Receipt.payment_id == fix.remainder_payment_id))
+    if fix.kind == "void":
+        total = orig.tendered - orig.change
+        lines = [receipts.DocLine(_fee_label(f, c), c.period or "", c.basis, c.amount, -int(a), c.kind ==
+                                  ChargeKind.LATE_FEE) for pid, a, c, f in charge_rows if pid == corr.id]
+        if orig.prepaid_added:
+            lines.append(receipts.DocLine("预存", "", "原收款转入预存", 0, orig.prepaid_added))
+        change_left = orig.change  # the change came out of the cash tendered: the net cash is returned
+        slip_tenders = []
+        for t in tenders:
+            amount = -t.amount
+            if t.method.value == "cash" and change_left:
+                amount, change_left = amount - change_left, 0
+            slip_tenders.append(receipts.DocTender(t.method.value, receipts.TENDER_NAMES.get(t.method.value, ""),
+                                                   amount, t.reference))
+        reason = corr.reason
+    else:
+        first = tenders[0]
+        total = -first.amount
+        method = first.method.value
+        label = "退入预存" if method == "prepaid" else receipts.TENDER_NAMES.get(method, method)
+        slip_tenders = [receipts.DocTender(method, label, total, first.reference)]
+        kept: dict[int, int] = {}
+        for pid, a, c, _f in charge_rows:
+            if pid == fix.remainder_payment_id:
+                kept[c.id] = kept.get(c.id, 0) + int(a)
+        lines = []
+        for pid, a, c, f in charge_rows:
+            refunded = -int(a) - kept.pop(c.id, 0) if pid == corr.id else 0
+            if refunded:
+                lines.append(receipts.DocLine(_fee_label(f, c), c.period or "", c.basis, c.amount, refunded,
+                                              c.kind == ChargeKind.LATE_FEE))
+        reason = corr.reason + (f"；余款 {format_yuan(orig.allocated - total)} 元另开收据 {new_no}"
+                                if new_no else "")
+        entry_ids += list(session.scalars(select(ChargeAdjustment.journal_entry_id).where(
+            ChargeAdjustment.created_at == fix.created_at, ChargeAdjustment.journal_entry_id.is_not(None),
+            ChargeAdjustment.charge_id.in_([c.id for _p, _a, c, _f in charge_rows]))))
+    if approver:
+        reason += f"（审批：{approver}）"
+    prepaid, arrears = _balances_after(session, orig.account_id, entry_ids)
+    issued = local_time(corr.created_at, settings.get(session, "timezone")).strftime("%Y-%m-%d %H:%M:%S")
+    return receipts.ReceiptDoc(
+        kind=fix.kind, title=receipts.TITLES[fix.kind], receipt_no="", site_name=base.site_name,
+        station=station.name, cashier=cashier.display_name, issued_at=issued,
+        business_date=corr.business_date.isoformat(), account_code=base.account_code, payer=orig.payer_name,
+        lines=lines, total=total, total_upper=receipts.upper(total), tenders=slip_tenders,
+        tendered=sum(t.amount for t in slip_tenders), change=0, prepaid_added=0, prepaid_balance=prepaid,
+        arrears_after=arrears, footer="", hotline=base.hotline, verify_code="", training=orig.training,
+        original_receipt_no=orig.receipt_no, reason=reason)

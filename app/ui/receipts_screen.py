@@ -306,10 +306,40 @@ class ReceiptsScreen(QWidget):
 
     def _corrected(self, result) -> None:
         names = {"void": tr("voided"), "refund": tr("refunded")}
-        self.message.setText(tr("Receipt {0} {1}: {2}, approved by {3}").format(
+        text = tr("Receipt {0} {1}: {2}, approved by {3}").format(
             result.receipt_no, names.get(result.kind, result.kind), format_yuan(abs(result.amount)),
-            result.approved_by or "—"))
+            result.approved_by or "—")
+        self.message.setText(text)
         self.reload()
+        self.print_after_correction(result, text)
+
+    def print_after_correction(self, result, text: str = "") -> None:
+        """The slip of a void or refund (and a partial refund's new receipt) comes out like a
+        payment's receipt: same queue, and a printer fault leaves the correction saved and the
+        slip on the unprinted list."""
+        from app.printing import queue
+
+        Op(self, queue.print_after_correction, raw=True, name="print_slip", actor=self.login.actor, result=result) \
+            .on_success(lambda out: self._printed_after_correction(text, out)) \
+            .on_failure(lambda e: self._correction_print_message(text, e.message)).start()
+
+    def _printed_after_correction(self, text: str, outcome) -> None:
+        if outcome is None:
+            note = tr("No receipt printer configured for this station.")
+        elif outcome.get("status") == "done":
+            note = tr("Slip printed.")
+        else:
+            note = tr("Slip NOT printed: {0} — it stays on the unprinted list; retry its print job").format(
+                outcome.get("error") or "")
+        new = (outcome or {}).get("new_receipt")
+        if new is not None and new.get("status") != "done":
+            note += "\n" + tr("Receipt NOT printed: {0} — reprint with Ctrl+R").format(new.get("error") or "")
+        self._correction_print_message(text, note)
+        self.window_.refresh_status()
+
+    def _correction_print_message(self, text: str, note: str) -> None:
+        self._print_message(note)
+        self.message.setText(f"{text}\n{note}" if text else note)
 
 
 def make_screen(window) -> QWidget:

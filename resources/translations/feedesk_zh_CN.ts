@@ -864,16 +864,16 @@
         <translation>已退费</translation>
     </message>
     <message>
+        <source>No receipt printer configured for this station.</source>
+        <translation>本收费点未配置收据打印机。</translation>
+    </message>
+    <message>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
         <source>Refund by</source>
         <translation>退款方式</translation>
-    </message>
-    <message>
-        <source>No receipt printer configured for this station.</source>
-        <translation>本收费点未配置收据打印机。</translation>
     </message>
     <message>
         <source>{0} receipt {1} (print no. {2}): {3}</source>
@@ -884,6 +884,14 @@
 A supervisor types their own user name and password.</source>
         <translation>{0} · {1} · {2} 元
 请主管输入本人的用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Receipt {0} {1}: {2}, approved by {3}</source>
+        <translation>收据 {0} {1}：{2} 元，审批人 {3}</translation>
+    </message>
+    <message>
+        <source>Slip printed.</source>
+        <translation>凭证已打印。</translation>
     </message>
     <message>
         <source>Receipt</source>
@@ -926,8 +934,8 @@ A supervisor types their own user name and password.</source>
         <translation>退费：收据 {0}</translation>
     </message>
     <message>
-        <source>Receipt {0} {1}: {2}, approved by {3}</source>
-        <translation>收据 {0} {1}：{2} 元，审批人 {3}</translation>
+        <source>Slip NOT printed: {0} — it stays on the unprinted list; retry its print job</source>
+        <translation>凭证未打印：{0}——已列入未打印清单，可重试打印任务</translation>
     </message>
     <message>
         <source>Receipt NOT printed: {0} — reprint with Ctrl+R</source>

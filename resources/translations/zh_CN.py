@@ -93,6 +93,9 @@ ZH: dict[str, str] = {
     "Receipt printed.": "收据已打印。", "Void receipt {0}": "作废收据 {0}", "Refund receipt {0}": "退费：收据 {0}",
     "Receipt {0} {1}: {2}, approved by {3}": "收据 {0} {1}：{2} 元，审批人 {3}",
     "Receipt NOT printed: {0} — reprint with Ctrl+R": "收据未打印：{0}——按 Ctrl+R 重打",
+    "Slip printed.": "凭证已打印。",
+    "Slip NOT printed: {0} — it stays on the unprinted list; retry its print job":
+        "凭证未打印：{0}——已列入未打印清单，可重试打印任务",
     "Printer: {0} failed jobs": "打印机：{0} 个失败任务", "Cash in / out and hand-ins": "现金存取与交账",
     "Hand-in from a field collector": "外勤收费员交账",
     "reason; for a hand-in the collector's user name": "原因；交账时填外勤收费员用户名", "Record": "登记",

@@ -232,11 +232,12 @@ def test_a_void_slip_prints_unmarked_and_a_cash_refund_opens_the_drawer(ledger, 
     r = cash_payment(ledger)
     voided = ledger.run(corrections.void_payment, actor=cashier, receipt_no=r.receipt_no, reason="收错户",
                         approver="boss", approver_password="boss")
-    slip_no = voided.new_receipt_no or voided.receipt_no
-    out = queue.print_new_receipt(ledger.factory, actor=cashier, receipt_no=slip_no, open_drawer=True)
-    assert (out.status, out.kind) == ("done", "receipt")
+    out = queue.print_new_receipt(ledger.factory, actor=cashier, receipt_no=voided.receipt_no, kind="void_slip",
+                                  open_drawer=True)
+    assert (out.status, out.kind) == ("done", "void_slip")
     loopback.wait_idle()
     paper = loopback.decoded().receipts[0]
+    assert "作废凭证" in [line.strip() for line in paper.big_lines]
     assert not any("重打" in line or "补打" in line for line in paper.lines)
     assert paper.drawer_kicks == [2]
     assert [e["reason"] for e in audit_actions(ledger, "drawer_open")] == ["现金退款"]

@@ -1,0 +1,123 @@
+"""`feedesk void` and `feedesk refund` print the correction's slip (作废凭证 / 退款凭证) on the
+station's default printer, as `feedesk pay` prints its receipt; a printer fault keeps the
+correction and leaves the slip on the unprinted list until it is printed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from app.cli import main
+from app.printing.decode import decode
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FEEDESK_DB", str(tmp_path / "cli.db"))
+    monkeypatch.setenv("FEEDESK_STATION", "W01")
+    monkeypatch.setenv("FEEDESK_APPROVER_PASSWORD", "boss")
+
+    def feedesk(*args, user="admin", expect=0):
+        monkeypatch.setenv("FEEDESK_USER", user)
+        monkeypatch.setenv("FEEDESK_PASSWORD", "admin-pass" if user == "admin" else user)
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        assert code == expect, (out, err)
+        return json.loads(out) if "--json" in args and code == 0 else out + err
+
+    feedesk("init", "--admin-password", "admin-pass")
+    csv = tmp_path / "u.csv"
+    csv.write_text("楼栋,单元,房号,建筑面积,业主\n1,2,301,89.50,张三\n", encoding="utf-8")
+    feedesk("import", "accounts", str(csv))
+    feedesk("fee", "add", "--code", "WYF", "--name", "物业费", "--method", "area", "--rate", "2.35",
+            "--cycle", "monthly", "--due-days", "15")
+    feedesk("fee", "assign", "--fee", "WYF", "--all")
+    feedesk("bill", "run", "--period", "2026-10", "--date", "2026-10-01")  # 210.33 due
+    feedesk("user", "add", "wang", "--role", "cashier", "--password", "wang")
+    feedesk("user", "add", "boss", "--role", "supervisor", "--password", "boss")
+    feedesk("shift", "open", "--float", "200", user="wang")
+    return feedesk
+
+
+@pytest.fixture
+def paper(cli, tmp_path):
+    """The station's default printer writes to a file; `paper()` is what it printed so far."""
+    out = tmp_path / "printer.bin"
+    cli("printer", "add", "前台", "--file", str(out), "--default")
+    return lambda: decode(out.read_bytes()) if out.exists() else decode(b"")
+
+
+def test_void_prints_the_void_slip(cli, paper):
+    paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--json", user="wang")
+    voided = cli("void", paid["receipt_no"], "--reason", "收错户", "--approver", "boss", "--json", user="wang")
+    assert voided["print"] == {"job_id": 2, "status": "done", "error": None}
+    receipt, slip = paper().receipts
+    assert "收款收据" in receipt.text
+    lines = slip.lines
+    assert [line.strip() for line in slip.big_lines][1:3] == ["作废凭证", "*** 作 废 ***"]
+    assert "原收据号：W0100000001" in lines and not any(line.startswith("收据号") for line in lines)
+    assert "作废原因：收错户（审批：boss）" in lines
+    assert re.search(r"^作废金额 +￥210\.33$", slip.text, re.M)
+    assert re.search(r"^现金 +210\.33$", slip.text, re.M)  # 300 tendered less 89.67 change
+    assert re.search(r"^物业费 2026-10 +210\.33$", slip.text, re.M)
+    assert re.search(r"^尚欠金额 +210\.33$", slip.text, re.M)  # owed again after the void
+    assert paper().drawer_kicks == [2, 2]  # the cash paid in, then paid back
+    jobs = cli("print-jobs", "--json", user="wang")
+    assert [(j["kind"], j["status"], j["receipt_no"]) for j in jobs] == [
+        ("void_slip", "done", "W0100000001"), ("receipt", "done", "W0100000001")]
+
+
+def _close_and_reopen(cli) -> None:
+    cli("shift", "close", "--count", "100=4", "--reason", "测试", "--approver", "boss", user="wang")
+    cli("shift", "open", "--float", "300", user="wang")
+
+
+def test_refund_prints_the_refund_slip_and_the_new_receipt_of_what_remains(cli, paper):
+    paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--json", user="wang")
+    _close_and_reopen(cli)
+    refund = cli("refund", paid["receipt_no"], "--amount", "10.33", "--tender", "cash", "--reason", "多收",
+                 "--approver", "boss", "--json", user="wang")
+    assert refund["new_receipt_no"] == "W0100000002"
+    assert refund["print"]["status"] == "done" and refund["print"]["new_receipt"]["status"] == "done"
+    _receipt, slip, new = paper().receipts
+    assert [line.strip() for line in slip.big_lines][1] == "退款凭证"
+    assert "原收据号：W0100000001" in slip.lines
+    assert re.search(r"^退款合计 +￥10\.33$", slip.text, re.M)
+    assert re.search(r"^物业费 2026-10 +10\.33$", slip.text, re.M)
+    assert "原因：多收；余款200.00元另开收据W0100000002（审批：boss）" in re.sub(r"\s", "", slip.text)  # wrapped
+    assert re.search(r"^尚欠金额 +10\.33$", slip.text, re.M)
+    assert "收据号：W0100000002" in new.lines and "原收据号：W0100000001" in new.lines
+    assert re.search(r"^合计 +￥200\.00$", new.text, re.M)
+    assert not any("重打" in line or "补打" in line for line in slip.lines + new.lines)
+    assert paper().drawer_kicks == [2, 2]  # the payment, then the cash refund (not the new receipt)
+
+
+def test_a_failed_slip_keeps_the_refund_and_waits_on_the_unprinted_list(cli, paper, tmp_path):
+    paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--json", user="wang")
+    _close_and_reopen(cli)
+    cli("printer", "add", "前台", "--file", str(tmp_path / "no-such-dir" / "printer.bin"), "--default")
+    refund = cli("refund", paid["receipt_no"], "--tender", "wechat", "--reason", "重复缴费", "--approver", "boss",
+                 "--json", user="wang")
+    assert refund["amount"] == "210.33" and refund["print"]["status"] == "failed"
+    text = cli("print-jobs", "--unprinted", user="wang")
+    assert re.search(r"W0100000001 +refund", text)
+    assert cli("account", "show", "1-2-301", "--json", user="wang")["arrears"] == "210.33"  # the refund stands
+    cli("printer", "add", "前台", "--file", str(tmp_path / "printer.bin"), "--default")
+    out = cli("receipt", "print", "W0100000001", "--slip", user="wang")
+    assert "退款凭证已打印" in out
+    slip = paper().receipts[-1]
+    assert [line.strip() for line in slip.big_lines][1] == "退款凭证"
+    assert re.search(r"^微信支付 +210\.33$", slip.text, re.M)
+    assert cli("print-jobs", "--unprinted", "--json", user="wang") == []
+    assert paper().drawer_kicks == [2]  # the payment only: nothing paid out in cash, no kick on the late print
+
+
+def test_no_print_leaves_the_slip_unprinted(cli, paper):
+    paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--no-print", "--json", user="wang")
+    voided = cli("void", paid["receipt_no"], "--reason", "收错户", "--approver", "boss", "--no-print", "--json",
+                 user="wang")
+    assert "print" not in voided
+    unprinted = cli("print-jobs", "--unprinted", "--json", user="wang")
+    assert [(u["receipt_no"], u["kind"]) for u in unprinted] == [("W0100000001", "payment"), ("W0100000001", "void")]
