@@ -190,6 +190,19 @@ def update_setting(session: Session, *, actor: Actor, key: str, value: str) -> S
     return SettingRow(key, SETTING_LABELS[key], value)
 
 
+def mark_demo_ledger(session: Session, *, actor: Actor) -> SettingRow:
+    """Flag the ledger as the demo estate (`feedesk init --demo`), recorded in the audit like any setting.
+
+    Not one of the settings an administrator edits (`update_setting` refuses the key): only
+    the demo builder sets it, and the log-in page then lists the demo users.
+    """
+    auth.require(session, actor, auth.ADMIN)
+    old = settings.get(session, "demo")
+    settings.put(session, "demo", "1")
+    audit.record(session, actor, "setting", "setting", "demo", old=old, new="1")
+    return SettingRow("demo", "演示账本", "1")
+
+
 def _stored(key: str, value: str) -> str:
     label = SETTING_LABELS[key]
     if key in _YUAN:

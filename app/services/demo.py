@@ -14,9 +14,10 @@ import random
 
 from sqlalchemy import func, select
 
-from app.models import Charge, Payment, Setting, Site, User
+from app.models import Charge, Payment, User
 from app.money import format_yuan
 from app.services import Actor, accounts, auth, billing, fees, payments, run, setup, shifts
+from app.services.admin import mark_demo_ledger, update_setting
 from app.services.clock import add_months, at_local_noon, month_end
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -36,10 +37,10 @@ def build_demo(factory, *, station_code: str, today: dt.date | None = None) -> d
         if s.scalar(select(func.count()).select_from(Charge)):
             return {"accounts": 0, "charges": 0, "payments": 0, "note": "账本已有数据，未加入演示数据"}
     admin = Actor(admin_id, station_code)
-    with factory.begin() as s:
-        site = s.scalar(select(Site).order_by(Site.id))
-        site.name, site.hotline = "幸福里物业服务中心", "0571-88886666"
-        s.merge(Setting(key="demo", value="1"))
+    with factory.begin() as s:  # through the audited back-office services: the audit chain records them
+        update_setting(s, actor=admin, key="site_name", value="幸福里物业服务中心")
+        update_setting(s, actor=admin, key="hotline", value="0571-88886666")
+        mark_demo_ledger(s, actor=admin)
     for username, role, display in (("demo", "cashier", "演示收费员"), ("boss", "supervisor", "值班长老王"),
                                     ("zhou", "cashier", "周收费员")):
         run(factory, auth.add_user, actor=admin, username=username, role=role, password=username,

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, str] = {
     "backup_dir": "",
     "backup_keep": "30",
     "backup_auto": "1",  # '0' turns off the daily and settlement backups (benchmarks, throwaway ledgers)
+    "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 
 
