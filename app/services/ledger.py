@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import bindparam, case, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import FeeDeskError
@@ -85,6 +85,17 @@ class UnbalancedEntry(FeeDeskError):
 period_guards: list = []
 
 
+#: session.info key: (business date, training) pairs this transaction holds and found open.
+#: Cleared when the transaction ends, and by a use case that closes a day or month.
+CHECKED_DAYS = "feedesk_checked_days"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_checked_days(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CHECKED_DAYS, None)
+
+
 _INSERT_ENTRY = insert(JournalEntry.__table__)
 _INSERT_POSTINGS = insert(Posting.__table__)
 
@@ -104,9 +115,14 @@ def post(session: Session, *, actor: Actor, kind: str, business_date: dt.date, l
         lines = [ln if ln.book == DRAWER else replace(ln, book=TRAINING) for ln in lines]
     # Shared lock on the business day (PostgreSQL): a day settlement waits for this entry to
     # commit, and the guards below then read after any settlement (see services.concurrency).
-    concurrency.hold_day_for_posting(session, business_date)
-    for guard in period_guards:
-        guard(session, business_date, training)
+    # Both hold until COMMIT, so a second entry of the same transaction (a payment's late fees,
+    # then the payment) need not repeat them.
+    checked = session.info.setdefault(CHECKED_DAYS, set())
+    if (business_date, training) not in checked:
+        concurrency.hold_day_for_posting(session, business_date)
+        for guard in period_guards:
+            guard(session, business_date, training)
+        checked.add((business_date, training))
     # Core inserts: a payment posts on every call, and the ORM unit of work cost more than the rows.
     entry_id = session.execute(_INSERT_ENTRY, {
         "kind": kind, "business_date": business_date, "created_at": utcnow(), "user_id": actor.user_id,

@@ -163,7 +163,7 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
 
     # Plan allocation oldest first; a late fee is charged only where money reaches its principal.
     plan: list[tuple[Charge, int]] = []
-    late_lines: list[LateFeeLine] = []
+    late_fees: list[tuple[Charge, FeeItem]] = []  # new late-fee charges, written after the checks below
     money_left = tendered
     charged_before = billing.late_fees_charged(session, [
         c.id for c, _ in open_charges if fees[c.fee_item_id].late_fee_daily_ppm and c.kind != ChargeKind.LATE_FEE])
@@ -181,8 +181,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
                                       due_date=charge.due_date, grace_days=fee.late_fee_grace_days,
                                       daily_ppm=fee.late_fee_daily_ppm, accrued_until=last, as_of=bdate)
             if amount > 0:
-                lf = _post_late_fee(session, actor, charge, fee, amount, bdate, at, training)
-                late_lines.append(LateFeeLine(lf.id, charge.id, fee.name, amount))
+                lf = _late_fee_charge(actor, charge, fee, amount, bdate, at, training)
+                late_fees.append((lf, fee))
                 due_total += amount
                 lf_take = min(amount, money_left)
                 if lf_take > 0:
@@ -198,6 +198,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         raise PaymentRefused("预存抵扣不能超过本次应收金额")
     prepaid_added = money_left if change_to_prepaid else 0
     change = 0 if change_to_prepaid else money_left
+    _post_late_fees(session, actor, late_fees, bdate, training)
+    late_lines = [LateFeeLine(lf.id, lf.parent_charge_id, fee.name, lf.amount) for lf, fee in late_fees]
 
     number = receipts.take_number(session, station=station, user=user, training=training)
     payment_id = session.execute(_INSERT_PAYMENT, dict(
@@ -278,19 +280,25 @@ def payment_lines(*, shift_id: int, account_id: int, tenders: list[TenderInput],
     return lines
 
 
-def _post_late_fee(session: Session, actor: Actor, principal: Charge, fee: FeeItem, amount: int, bdate: dt.date,
-                   at: dt.datetime, training: bool) -> Charge:
-    lf = Charge(account_id=principal.account_id, fee_item_id=fee.id, kind=ChargeKind.LATE_FEE, period=None,
-                period_start=principal.period_start, period_end=principal.period_end, quantity_e2=100, rate_e4=0,
-                amount=amount, due_date=bdate, basis=f"{principal.period or ''} 逾期滞纳金".strip(),
-                parent_charge_id=principal.id, note="", user_id=actor.user_id, business_date=bdate,
-                created_at=at, training=training)
-    session.add(lf)
+def _late_fee_charge(actor: Actor, principal: Charge, fee: FeeItem, amount: int, bdate: dt.date, at: dt.datetime,
+                     training: bool) -> Charge:
+    return Charge(account_id=principal.account_id, fee_item_id=fee.id, kind=ChargeKind.LATE_FEE, period=None,
+                  period_start=principal.period_start, period_end=principal.period_end, quantity_e2=100, rate_e4=0,
+                  amount=amount, due_date=bdate, basis=f"{principal.period or ''} 逾期滞纳金".strip(),
+                  parent_charge_id=principal.id, note="", user_id=actor.user_id, business_date=bdate,
+                  created_at=at, training=training)
+
+
+def _post_late_fees(session: Session, actor: Actor, late_fees: list[tuple[Charge, FeeItem]], bdate: dt.date,
+                    training: bool) -> None:
+    """Write the payment's new late-fee charges and charge them in one journal entry."""
+    if not late_fees:
+        return
+    session.add_all([lf for lf, _ in late_fees])
     session.flush()
     ledger.post(session, actor=actor, kind="late_fee", business_date=bdate, training=training,
-                lines=billing.charge_lines(account_id=principal.account_id, fee=fee, charge_id=lf.id,
-                                           amount=amount, late=True))
-    return lf
+                lines=[line for lf, fee in late_fees for line in billing.charge_lines(
+                    account_id=lf.account_id, fee=fee, charge_id=lf.id, amount=lf.amount, late=True)])
 
 
 def _explain_missing(session: Session, account_id: int, missing: list[int]) -> None:

@@ -158,6 +158,7 @@ def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime 
                         user_id=user.id, created_at=at)
     session.add(row)
     session.flush()
+    session.info.pop(ledger.CHECKED_DAYS, None)  # the day is closed now, also to this transaction
     audit.record(session, actor, "day_settle", "day_settlement", row.id, business_date=day,
                  counted=totals["tenders"]["counted"], cash_due_to_bank=totals["cash_takings"])
     # Issue 8: an automatic backup at every day settlement, taken once this transaction commits
@@ -226,6 +227,7 @@ def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime |
     row = MonthClose(month=month, totals_json=dumps(totals), user_id=user.id, created_at=at)
     session.add(row)
     session.flush()
+    session.info.pop(ledger.CHECKED_DAYS, None)  # the day is closed now, also to this transaction
     audit.record(session, actor, "month_close", "month_close", row.id, month=month, counted=counted)
     return MonthClosed(month, totals, user.username)
 
