@@ -77,13 +77,28 @@ def job_layout(work: svc.JobWork, *, printed_at: str | None = None) -> ReceiptLa
     if work.job.kind == "test":
         return layout_receipt(sample_doc(), width_mm=width)
     if work.job.kind == "remittance":
-        closed = json.loads(work.document)
-        return layout_remittance(closed, width_mm=width, site_name=closed.get("site_name", ""),
+        return remittance_layout(work.document, width_mm=width,
                                  printed_at=printed_at if printed_at is not None else _now_local())
     doc = ReceiptDoc.from_json(work.document)
     marked = bool(work.job.reprint_count or work.late_print)
     return layout_receipt(doc, width_mm=width, reprint_count=work.job.reprint_count, late_print=work.late_print,
                           printed_at=(printed_at if printed_at is not None else _now_local()) if marked else "")
+
+
+def remittance_layout(document: str, *, width_mm: int, printed_at: str = "") -> ReceiptLayout:
+    """The remittance slip (缴款单) of a `svc.remittance_document`, as printed and as previewed."""
+    closed = json.loads(document)
+    return layout_remittance(closed, width_mm=width_mm, site_name=closed.get("site_name", ""), printed_at=printed_at)
+
+
+def remittance_preview(factory: sessionmaker[Session], *, actor: Actor, shift_id: int) -> ReceiptLayout:
+    """The remittance slip of a closed shift for the screen: the same document and layout the
+    printer gets (`print_remittance`), on the width of the station's default printer (80 mm
+    when there is none), without the print time only a printed copy carries."""
+    with factory() as s:
+        document = svc.remittance_document(s, actor=actor, shift_id=shift_id)
+        printer = svc.printer_for(s, station_code=actor.station_code)
+    return remittance_layout(document, width_mm=printer.width_mm if printer else 80)
 
 
 def job_chunks(work: svc.JobWork, layout: ReceiptLayout | None) -> tuple[list[bytes], bool]:

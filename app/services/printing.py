@@ -425,15 +425,16 @@ def job_work(session: Session, *, actor: Actor, job_id: int) -> JobWork:
     elif job.receipt_id:
         document = session.scalar(select(Receipt.document).where(Receipt.id == job.receipt_id))
     elif job.kind == "remittance" and job.shift_id:
-        document = _remittance_document(session, actor, job.shift_id)
+        document = remittance_document(session, actor=actor, shift_id=job.shift_id)
     opened = bool(session.scalar(select(exists().where(
         AuditEvent.action == "drawer_open", AuditEvent.entity == "print_job", AuditEvent.entity_id == str(job.id)))))
     return JobWork(_job_info(session, job), _info(session, printer) if printer else None, document,
                    job.kind == "late_print", opened)
 
 
-def _remittance_document(session: Session, actor: Actor, shift_id: int) -> str:
-    """The stored close of a shift as JSON (yuan strings), with the site's name."""
+def remittance_document(session: Session, *, actor: Actor, shift_id: int) -> str:
+    """Read: the remittance slip's document, the stored close of a shift as JSON (yuan
+    strings) with the site's name: what a remittance job prints and the shift screen previews."""
     from app.services import closes
 
     closed = closes.expected_figures(session, actor=actor, shift_id=shift_id).to_json()

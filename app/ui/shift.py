@@ -9,7 +9,7 @@ The expected figures are never read while the shift is open.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -63,19 +64,14 @@ class DiffRow:
         self.tender, self.expected, self.counted, self.difference = tender, expected, counted, difference
 
 
-def remittance_text(closed) -> str:
-    """The remittance slip (缴款单) as plain text lines for the preview."""
-    r = closes.remittance_json(closed.summary)
-    lines = [f"缴款单  班次 #{closed.shift_id}  {closed.cashier}  {closed.station}  营业日 {closed.business_date}"]
-    for f in r["fee_items"]:
-        lines.append(f"  {f['name']:<10} {f['amount']:>12}")
-    lines.append(f"  预存          {r['prepaid']:>12}")
-    rec = r["receipts"]
-    lines.append(f"收据 {rec['first']} – {rec['last']}，共 {rec['count']} 张"
-                 + (f"，作废 {'、'.join(rec['voided'])}" if rec["voided"] else ""))
-    lines.append(f"备用金 {r['float']}   交账 {r['hand_ins']}   应缴现金 {r['cash_takings']}")
-    lines.append("   ".join(f"{s}：________" for s in r["signatures"]))
-    return "\n".join(lines)
+def remittance_preview(factory, *, actor, shift_id: int) -> tuple[str, bytes]:
+    """The remittance slip (缴款单) as the printer lays it out (`queue.remittance_preview`):
+    its text and its picture, made off the GUI thread."""
+    from app.printing import queue
+    from app.printing.preview import layout_png, layout_text
+
+    layout = queue.remittance_preview(factory, actor=actor, shift_id=shift_id)
+    return layout_text(layout), layout_png(layout)
 
 
 class ShiftScreen(QWidget):
@@ -218,7 +214,7 @@ class ShiftScreen(QWidget):
         self.close_error.setStyleSheet("color:#c62828;")
         self.close_error.setWordWrap(True)
         v.addWidget(self.close_error)
-        parent_layout.addWidget(self.close_box)
+        parent_layout.addWidget(self.close_box, 0, Qt.AlignmentFlag.AlignTop)
 
         self.result_box = QGroupBox(tr("Close result: expected against counted"))
         self.result_box.setObjectName("close_result_box")
@@ -241,9 +237,14 @@ class ShiftScreen(QWidget):
         rv.addWidget(self.close_summary)
         self.remittance = QLabel("")
         self.remittance.setObjectName("remittance_preview")
-        self.remittance.setStyleSheet("font-family: monospace; background:#fff; border:1px solid #ccc; padding:4px;")
-        self.remittance.setWordWrap(True)
-        rv.addWidget(self.remittance)
+        self.remittance.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.remittance_text = ""  # the slip's printed lines, as on the picture
+        scroll = QScrollArea()
+        scroll.setObjectName("remittance_scroll")
+        scroll.setWidget(self.remittance)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumHeight(300)
+        rv.addWidget(scroll, 1)
         prow = QHBoxLayout()
         self.remittance_print_button = QPushButton(tr("Print remittance slip"))
         self.remittance_print_button.setObjectName("remittance_print_button")
@@ -254,8 +255,7 @@ class ShiftScreen(QWidget):
         self.remittance_message.setWordWrap(True)
         prow.addWidget(self.remittance_message, 1)
         rv.addLayout(prow)
-        parent_layout.addWidget(self.result_box)
-        parent_layout.addStretch(1)
+        parent_layout.addWidget(self.result_box, 1)  # the slip preview takes the height there is
         self.result_box.setVisible(False)
 
     def _load_denominations(self) -> None:
@@ -385,11 +385,21 @@ class ShiftScreen(QWidget):
         parts += closed.warnings
         parts.append(tr("Waiting for the supervisor's acceptance."))
         self.close_summary.setText("  ·  ".join(parts))
-        self.remittance.setText(remittance_text(closed))
+        self.remittance.clear()
+        self.remittance_text = ""
+        Op(self, remittance_preview, raw=True, name="remittance_preview", actor=self.login.actor,
+           shift_id=closed.shift_id).on_success(self._show_remittance) \
+            .on_failure(lambda e: self.remittance.setText(e.message)).start()
         self.remittance_message.setText("")
         for edit in self.count_inputs.values():
             edit.clear()
         self.close_reason.clear()
+
+    def _show_remittance(self, text_png: tuple[str, bytes]) -> None:
+        self.remittance_text, png = text_png
+        pix = QPixmap()
+        pix.loadFromData(png, "PNG")
+        self.remittance.setPixmap(pix)
 
     @Slot()
     def on_remittance_print_clicked(self) -> None:

@@ -129,7 +129,7 @@ def test_blind_close_with_shortage_then_acceptance_and_day_settlement(qtbot, cas
     assert "短款 13.00" in screen.close_summary.text()
     cash = screen.diff_model.row_at(0)
     assert (cash.tender, cash.expected, cash.counted, cash.difference) == ("现金", fen("588"), fen("575"), -fen("13"))
-    assert "缴款单" in screen.remittance.text()
+    qtbot.waitUntil(lambda: "缴款单" in screen.remittance_text, timeout=5000)  # the slip as printed
     screenshot(cashier, "close-result.png")
     shift_id = estate.run(closes.list_shifts, actor=estate.actor("demo"))[0].id
     closed = estate.run(closes.expected_figures, actor=estate.actor("boss"), shift_id=shift_id)
