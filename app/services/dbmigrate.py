@@ -5,7 +5,7 @@ with the schema OWNER's URL on the target (it creates the schema and resets sequ
 
 1. The source must be at this program's schema revision and pass `verify` (else refused).
 2. The target must hold no rows at all, in any table, except what the migrations seed
-   (`alembic_version` and the initial audit chain head `audit_head` (1, 0, 000…)); else it is
+   (`alembic_version`, and `audit_head` rows no event was linked to: hash 000…); else it is
    refused before anything is written, not even the schema. Nothing is ever deleted on
    the target. It is then created/upgraded by Alembic.
 3. Every table is copied in foreign-key order, rows in id order, ids preserved, through
@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, inspect, literal_column, select, update
+from sqlalchemy import column, func, inspect, literal_column, select, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -114,8 +114,9 @@ def _head_revision(url: str) -> str:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
-#: What the migrations themselves write (0001 seeds the audit chain head); nothing else may be on the target.
-SEEDED_AUDIT_HEAD = (1, 0, "0" * 64)
+#: The hash of a chain head no event was linked to yet: the audit_head row migration 0001 seeds
+#: (nothing else in a new database holds rows, apart from alembic_version).
+UNLINKED_HASH = "0" * 64
 
 
 def tables_with_rows(conn: Connection) -> list[str]:
@@ -124,10 +125,9 @@ def tables_with_rows(conn: Connection) -> list[str]:
     for name in sorted(inspect(conn).get_table_names()):
         if name == "alembic_version":
             continue
-        if name == AuditHead.__tablename__:
-            head = AuditHead.__table__.c
-            rows = conn.execute(select(head.id, head.last_event_id, head.last_hash)).all()
-            if any(tuple(r) != SEEDED_AUDIT_HEAD for r in rows):
+        if name == AuditHead.__tablename__:  # only its last_hash is read: the same column at every revision
+            head = sql_table(name, column("last_hash"))
+            if conn.execute(select(head.c.last_hash).where(head.c.last_hash != UNLINKED_HASH).limit(1)).first():
                 busy.append(name)
             continue
         if conn.execute(select(literal_column("1")).select_from(sql_table(name)).limit(1)).first() is not None:
