@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QTableView,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -47,22 +45,13 @@ from app.services import (
     verify,
 )
 from app.ui.i18n import tr
-from app.ui.models import RED, Column, DtoTableModel, configure_view, make_proxy
+from app.ui.models import RED, Column, DtoTableModel, line_edit, proxied_table, table_widget
 from app.ui.op import Op
 
 
 def add_fee(session, *, actor, fee_name: str, **kw) -> fees.FeeInfo:
     """fees.add_fee with the item's name passed as `fee_name` (`name` names the Op)."""
     return fees.add_fee(session, actor=actor, name=fee_name, **kw)
-
-
-def _table(name: str, model: DtoTableModel, parent) -> tuple[QTableView, object]:
-    proxy = make_proxy(model, parent)
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(proxy)
-    configure_view(view)
-    return view, proxy
 
 
 class BackOffice(QTabWidget):
@@ -75,15 +64,13 @@ class BackOffice(QTabWidget):
         # Accounts
         acc = QWidget()
         av = QVBoxLayout(acc)
-        self.account_filter = QLineEdit()
-        self.account_filter.setObjectName("bo_account_filter")
-        self.account_filter.setPlaceholderText(tr("Room, name, phone digits or pinyin initials"))
+        self.account_filter = line_edit("bo_account_filter", tr("Room, name, phone digits or pinyin initials"))
         av.addWidget(self.account_filter)
         self.accounts_model = DtoTableModel([
             Column(tr("Account"), lambda h: h.code), Column(tr("Owner"), lambda h: h.owner),
             Column(tr("Phone"), lambda h: h.phone), Column(tr("Building"), lambda h: h.building),
             Column(tr("Status"), lambda h: h.status)], self)
-        self.accounts_view, self.accounts_proxy = _table("bo_accounts", self.accounts_model, self)
+        self.accounts_view, self.accounts_proxy = proxied_table("bo_accounts", self.accounts_model, self)
         av.addWidget(self.accounts_view)
         irow = QHBoxLayout()
         self.import_button = QPushButton(tr("Import from Excel/CSV…"))
@@ -114,7 +101,7 @@ class BackOffice(QTabWidget):
             Column(tr("Outstanding"), lambda r: r.outstanding, money=True, color=lambda r: RED),
             Column(tr("Oldest due"), lambda r: r.oldest_due.isoformat()),
             Column(tr("Days overdue"), lambda r: r.days_overdue)], self)
-        self.arrears_view, self.arrears_proxy = _table("bo_arrears", self.arrears_model, self)
+        self.arrears_view, self.arrears_proxy = proxied_table("bo_arrears", self.arrears_model, self)
         arv.addWidget(self.arrears_view)
         self.addTab(arr, tr("Arrears"))
 
@@ -126,7 +113,7 @@ class BackOffice(QTabWidget):
             Column(tr("Cycle"), lambda f: fees.CYCLE_NAMES.get(f.cycle, f.cycle)),
             Column(tr("Rate"), lambda f: f.rate), Column(tr("Since"), lambda f: f.effective_from),
             Column(tr("Department"), lambda f: f.department)], self)
-        self.fees_view, self.fees_proxy = _table("bo_fees", self.fees_model, self)
+        self.fees_view, self.fees_proxy = proxied_table("bo_fees", self.fees_model, self)
         self._build_fees_tab()
 
         self._build_meter_tab()
@@ -140,25 +127,18 @@ class BackOffice(QTabWidget):
             Column(tr("Role"), lambda u: {"cashier": "收费员", "supervisor": "主管", "admin": "管理员",
                                           "auditor": "稽核"}.get(u.role, u.role)),
             Column(tr("Training"), lambda u: "✓" if u.training else "")], self)
-        self.users_view, _ = _table("bo_users", self.users_model, self)
+        self.users_view, _ = proxied_table("bo_users", self.users_model, self)
         users = self.users_page = QWidget()
         uv = QVBoxLayout(users)
         uv.addWidget(self.users_view)
         urow = QHBoxLayout()
-        self.new_user = QLineEdit()
-        self.new_user.setObjectName("bo_new_user")
-        self.new_user.setPlaceholderText(tr("user name"))
-        self.new_user_name = QLineEdit()
-        self.new_user_name.setObjectName("bo_new_user_name")
-        self.new_user_name.setPlaceholderText(tr("display name"))
+        self.new_user = line_edit("bo_new_user", tr("user name"))
+        self.new_user_name = line_edit("bo_new_user_name", tr("display name"))
         self.new_user_role = QComboBox()
         self.new_user_role.setObjectName("bo_new_user_role")
         for role, label in (("cashier", "收费员"), ("supervisor", "主管"), ("admin", "管理员"), ("auditor", "稽核")):
             self.new_user_role.addItem(label, role)
-        self.new_user_password = QLineEdit()
-        self.new_user_password.setObjectName("bo_new_user_password")
-        self.new_user_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.new_user_password.setPlaceholderText(tr("initial password"))
+        self.new_user_password = line_edit("bo_new_user_password", tr("initial password"), password=True)
         add_user = QPushButton(tr("Add user"))
         add_user.setObjectName("bo_add_user")
         add_user.clicked.connect(self.on_add_user_clicked)
@@ -275,12 +255,6 @@ class BackOffice(QTabWidget):
 
 
     # -- fee items, tariffs, assignments -------------------------------------------------------
-    def _line(self, name: str, placeholder: str = "", text: str = "") -> QLineEdit:
-        edit = QLineEdit(text)
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        return edit
-
     def _build_fees_tab(self) -> None:
         self.fees_page = QWidget()
         v = QVBoxLayout(self.fees_page)
@@ -290,13 +264,13 @@ class BackOffice(QTabWidget):
         box = QGroupBox(tr("New fee item"))
         box.setObjectName("bo_fee_box")
         g = QGridLayout(box)
-        self.fee_code = self._line("bo_fee_code", tr("code, e.g. TCF"))
-        self.fee_name = self._line("bo_fee_name")
+        self.fee_code = line_edit("bo_fee_code", tr("code, e.g. TCF"))
+        self.fee_name = line_edit("bo_fee_name")
         self.fee_method = QComboBox()
         self.fee_method.setObjectName("bo_fee_method")
         for key, label in fees.METHOD_NAMES.items():
             self.fee_method.addItem(label, key)
-        self.fee_rate = self._line("bo_fee_rate", tr("yuan, up to 4 decimals"))
+        self.fee_rate = line_edit("bo_fee_rate", tr("yuan, up to 4 decimals"))
         self.fee_cycle = QComboBox()
         self.fee_cycle.setObjectName("bo_fee_cycle")
         for key, label in fees.CYCLE_NAMES.items():
@@ -305,12 +279,12 @@ class BackOffice(QTabWidget):
         self.fee_kind.setObjectName("bo_fee_kind")
         for key, label in fees.KIND_NAMES.items():
             self.fee_kind.addItem(label, key)
-        self.fee_due_days = self._line("bo_fee_due_days", "0", "0")
-        self.fee_late_fee = self._line("bo_fee_late_fee", tr("e.g. 0.0005 or 0.05%"))
-        self.fee_grace = self._line("bo_fee_grace", "0", "0")
-        self.fee_from = self._line("bo_fee_from", tr("YYYY-MM-DD (empty: always)"))
-        self.fee_department = self._line("bo_fee_department")
-        self.fee_unit = self._line("bo_fee_unit", tr("e.g. 次"))
+        self.fee_due_days = line_edit("bo_fee_due_days", "0", "0")
+        self.fee_late_fee = line_edit("bo_fee_late_fee", tr("e.g. 0.0005 or 0.05%"))
+        self.fee_grace = line_edit("bo_fee_grace", "0", "0")
+        self.fee_from = line_edit("bo_fee_from", tr("YYYY-MM-DD (empty: always)"))
+        self.fee_department = line_edit("bo_fee_department")
+        self.fee_unit = line_edit("bo_fee_unit", tr("e.g. 次"))
         add = QPushButton(tr("Add fee item"))
         add.setObjectName("bo_fee_add")
         add.clicked.connect(self.on_fee_add_clicked)
@@ -329,9 +303,9 @@ class BackOffice(QTabWidget):
         tariff = QGroupBox(tr("New rate from a date (tariff)"))
         tariff.setObjectName("bo_tariff_box")
         th = QHBoxLayout(tariff)
-        self.tariff_code = self._line("bo_tariff_code", tr("fee item code"))
-        self.tariff_rate = self._line("bo_tariff_rate", tr("new rate"))
-        self.tariff_from = self._line("bo_tariff_from", tr("from YYYY-MM-DD"))
+        self.tariff_code = line_edit("bo_tariff_code", tr("fee item code"))
+        self.tariff_rate = line_edit("bo_tariff_rate", tr("new rate"))
+        self.tariff_from = line_edit("bo_tariff_from", tr("from YYYY-MM-DD"))
         tadd = QPushButton(tr("Add rate"))
         tadd.setObjectName("bo_tariff_add")
         tadd.clicked.connect(self.on_tariff_add_clicked)
@@ -341,14 +315,14 @@ class BackOffice(QTabWidget):
         assign = QGroupBox(tr("Assign to accounts"))
         assign.setObjectName("bo_assign_box")
         ah = QHBoxLayout(assign)
-        self.assign_code = self._line("bo_assign_code", tr("fee item code"))
+        self.assign_code = line_edit("bo_assign_code", tr("fee item code"))
         self.assign_scope = QComboBox()
         self.assign_scope.setObjectName("bo_assign_scope")
         for key, label in (("account", tr("one account")), ("building", tr("a building")),
                            ("all", tr("all accounts"))):
             self.assign_scope.addItem(label, key)
-        self.assign_target = self._line("bo_assign_target", tr("account code or building"))
-        self.assign_quantity = self._line("bo_assign_quantity", tr("quantity"), "1")
+        self.assign_target = line_edit("bo_assign_target", tr("account code or building"))
+        self.assign_quantity = line_edit("bo_assign_quantity", tr("quantity"), "1")
         self.assign_quantity.setMaximumWidth(60)
         aadd = QPushButton(tr("Assign"))
         aadd.setObjectName("bo_assign_add")
@@ -443,22 +417,15 @@ class BackOffice(QTabWidget):
         grid = QGridLayout(box)
         self.edit_code = QLabel("")
         self.edit_code.setObjectName("bo_edit_code")
-        self.edit_owner = QLineEdit()
-        self.edit_owner.setObjectName("bo_edit_owner")
-        self.edit_phone = QLineEdit()
-        self.edit_phone.setObjectName("bo_edit_phone")
-        self.edit_area = QLineEdit()
-        self.edit_area.setObjectName("bo_edit_area")
-        self.edit_area.setPlaceholderText(tr("m², e.g. 89.50"))
+        self.edit_owner = line_edit("bo_edit_owner")
+        self.edit_phone = line_edit("bo_edit_phone")
+        self.edit_area = line_edit("bo_edit_area", tr("m², e.g. 89.50"))
         self.edit_status = QComboBox()
         self.edit_status.setObjectName("bo_edit_status")
         for name in accounts.STATUS_NAMES.values():
             self.edit_status.addItem(name, name)
-        self.edit_tags = QLineEdit()
-        self.edit_tags.setObjectName("bo_edit_tags")
-        self.edit_note = QLineEdit()
-        self.edit_note.setObjectName("bo_edit_note")
-        self.edit_note.setPlaceholderText(tr("shown to the cashier as a warning on the account card"))
+        self.edit_tags = line_edit("bo_edit_tags")
+        self.edit_note = line_edit("bo_edit_note", tr("shown to the cashier as a warning on the account card"))
         self.edit_save = QPushButton(tr("Save account"))
         self.edit_save.setObjectName("bo_edit_save")
         self.edit_save.clicked.connect(self.on_edit_save_clicked)
@@ -551,22 +518,15 @@ class BackOffice(QTabWidget):
         v = QVBoxLayout(page)
         v.addWidget(QLabel(tr("Meter readings: one row per meter; Enter moves down. Save checks every row.")))
         row = QHBoxLayout()
-        self.meter_fee = QLineEdit("SF")
-        self.meter_fee.setObjectName("bo_meter_fee")
-        self.meter_fee.setMaximumWidth(100)
-        self.meter_date = QLineEdit(dt.date.today().isoformat())
-        self.meter_date.setObjectName("bo_meter_date")
-        self.meter_date.setMaximumWidth(120)
+        self.meter_fee = line_edit("bo_meter_fee", text="SF", max_width=100)
+        self.meter_date = line_edit("bo_meter_date", text=dt.date.today().isoformat(), max_width=120)
         row.addWidget(QLabel(tr("Fee item code")))
         row.addWidget(self.meter_fee)
         row.addWidget(QLabel(tr("Read on")))
         row.addWidget(self.meter_date)
         row.addStretch(1)
         v.addLayout(row)
-        self.meter_grid = QTableWidget(12, 4)
-        self.meter_grid.setObjectName("bo_meter_grid")
-        self.meter_grid.setHorizontalHeaderLabels([tr("Account"), tr("Reading"), tr("Usage"), tr("Flags")])
-        self.meter_grid.horizontalHeader().setStretchLastSection(True)
+        self.meter_grid = table_widget("bo_meter_grid", 12, [tr("Account"), tr("Reading"), tr("Usage"), tr("Flags")])
         v.addWidget(self.meter_grid, 1)
         save = QPushButton(tr("Save readings"))
         save.setObjectName("bo_meter_save")
@@ -619,8 +579,7 @@ class BackOffice(QTabWidget):
     def _build_bill_tab(self) -> None:
         page = QWidget()
         form = QFormLayout(page)
-        self.bill_period = QLineEdit(dt.date.today().strftime("%Y-%m"))
-        self.bill_period.setObjectName("bo_bill_period")
+        self.bill_period = line_edit("bo_bill_period", text=dt.date.today().strftime("%Y-%m"))
         run_button = QPushButton(tr("Run billing"))
         run_button.setObjectName("bo_bill_run")
         run_button.clicked.connect(self.on_bill_run_clicked)
@@ -653,21 +612,13 @@ class BackOffice(QTabWidget):
             Column(tr("Prefix"), lambda r: r.prefix), Column(tr("From"), lambda r: r.first),
             Column(tr("To"), lambda r: r.last), Column(tr("Next"), lambda r: r.next),
             Column(tr("Holder"), lambda r: r.holder), Column(tr("Remaining"), lambda r: r.remaining)], self)
-        self.ranges_view, _ = _table("bo_ranges", self.ranges_model, self)
+        self.ranges_view, _ = proxied_table("bo_ranges", self.ranges_model, self)
         v.addWidget(self.ranges_view, 1)
         row = QHBoxLayout()
-        self.range_prefix = QLineEdit()
-        self.range_prefix.setObjectName("bo_range_prefix")
-        self.range_prefix.setPlaceholderText(tr("prefix"))
-        self.range_first = QLineEdit()
-        self.range_first.setObjectName("bo_range_first")
-        self.range_first.setPlaceholderText(tr("first number"))
-        self.range_last = QLineEdit()
-        self.range_last.setObjectName("bo_range_last")
-        self.range_last.setPlaceholderText(tr("last number"))
-        self.range_user = QLineEdit()
-        self.range_user.setObjectName("bo_range_user")
-        self.range_user.setPlaceholderText(tr("to cashier (user name)"))
+        self.range_prefix = line_edit("bo_range_prefix", tr("prefix"))
+        self.range_first = line_edit("bo_range_first", tr("first number"))
+        self.range_last = line_edit("bo_range_last", tr("last number"))
+        self.range_user = line_edit("bo_range_user", tr("to cashier (user name)"))
         issue = QPushButton(tr("Issue range"))
         issue.setObjectName("bo_range_issue")
         issue.clicked.connect(self.on_range_issue_clicked)
@@ -704,7 +655,7 @@ class BackOffice(QTabWidget):
             Column(tr("Connection"), lambda p: printing.CONNECTION_NAMES.get(p.connection, p.connection)),
             Column(tr("Address"), lambda p: p.target), Column(tr("Paper"), lambda p: f"{p.width_mm} mm"),
             Column(tr("Default"), lambda p: "✓" if p.is_default else "")], self)
-        self.printers_view, self.printers_proxy = _table("bo_printers", self.printers_model, self)
+        self.printers_view, self.printers_proxy = proxied_table("bo_printers", self.printers_model, self)
         v.addWidget(self.printers_view, 1)
         row = QHBoxLayout()
         test = QPushButton(tr("Test print"))
@@ -793,8 +744,7 @@ class BackOffice(QTabWidget):
             if field is None:
                 n = len(self.setting_fields)
                 label = QLabel(row.label)
-                edit = QLineEdit()
-                edit.setObjectName(f"bo_setting_{row.key}")
+                edit = line_edit(f"bo_setting_{row.key}")
                 edit.setMinimumWidth(360)
                 save = QPushButton(tr("Save"))
                 save.setObjectName(f"bo_setting_save_{row.key}")

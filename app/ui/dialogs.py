@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QTableWidget,
     QTableWidgetItem,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError
 from app.ui.i18n import N_, tr
+from app.ui.models import line_edit, table_widget
 
 log = logging.getLogger("feedesk.ui")
 
@@ -103,13 +103,9 @@ class ApprovalDialog(QDialog):
         info.setWordWrap(True)
         lay.addWidget(info)
         form = QFormLayout()
-        self.reason = QLineEdit()
-        self.reason.setObjectName("approval_reason")
-        self.approver = QLineEdit()
-        self.approver.setObjectName("approval_user")
-        self.password = QLineEdit()
-        self.password.setObjectName("approval_password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reason = line_edit("approval_reason")
+        self.approver = line_edit("approval_user")
+        self.password = line_edit("approval_password", password=True)
         form.addRow(tr("Reason"), self.reason)
         form.addRow(tr("Supervisor"), self.approver)
         form.addRow(tr("Supervisor password"), self.password)
@@ -192,14 +188,11 @@ class ShortcutSheet(QDialog):
         self.setObjectName("shortcut_sheet")
         self.setWindowTitle(tr("Keyboard shortcuts"))
         lay = QVBoxLayout(self)
-        table = QTableWidget(len(SHORTCUTS), 2)
-        table.setObjectName("shortcut_table")
-        table.setHorizontalHeaderLabels([tr("Key"), tr("Action")])
+        table = table_widget("shortcut_table", len(SHORTCUTS), [tr("Key"), tr("Action")])
         for i, (key, text) in enumerate(SHORTCUTS):
             table.setItem(i, 0, QTableWidgetItem(key))
             table.setItem(i, 1, QTableWidgetItem(tr(text)))
         table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setStretchLastSection(True)
         table.setColumnWidth(0, 130)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         lay.addWidget(table)

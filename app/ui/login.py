@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError, PermissionDenied
 from app.ui.i18n import tr
+from app.ui.models import line_edit
 from app.ui.op import Op
 from app.ui.qtcompat import emit
 
@@ -79,11 +79,8 @@ class LoginPage(QWidget):
         self.station_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.station_label)
         form = QFormLayout()
-        self.username = QLineEdit()
-        self.username.setObjectName("login_user")
-        self.password = QLineEdit()
-        self.password.setObjectName("login_password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username = line_edit("login_user")
+        self.password = line_edit("login_password", password=True)
         for edit in (self.username, self.password):
             edit.setMinimumHeight(30)
         form.addRow(tr("User"), self.username)
@@ -166,11 +163,8 @@ class LockPage(QWidget):
         self.who.setWordWrap(True)
         lay.addWidget(self.who)
         form = QFormLayout()
-        self.username = QLineEdit()
-        self.username.setObjectName("lock_user")
-        self.password = QLineEdit()
-        self.password.setObjectName("lock_password")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.username = line_edit("lock_user")
+        self.password = line_edit("lock_password", password=True)
         form.addRow(tr("User"), self.username)
         form.addRow(tr("Password"), self.password)
         lay.addLayout(form)

@@ -1,8 +1,11 @@
-"""Qt item models over lists of DTOs from the services' read functions.
+"""Qt item models over lists of DTOs from the services' read functions, and the set-up
+every screen shares for its tables and line edits.
 
 `DtoTableModel` only reads its list in `data()`; a view sorts and filters through a
 `QSortFilterProxyModel` (`make_proxy`). Rows are replaced as a whole by `set_rows` after a
-reload — models never query anything themselves.
+reload — models never query anything themselves. Screens make their tables with
+`table_view` / `proxied_table` / `table_widget` and their line edits with `line_edit`, so
+every table selects whole rows the same way and every field a test touches has its name.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QTableWidget
 
 from app.money import format_yuan
 from app.ui.qtcompat import emit
@@ -157,8 +161,6 @@ def make_proxy(model: DtoTableModel, parent=None) -> QSortFilterProxyModel:
 
 def configure_view(view, *, stretch_last: bool = True) -> None:
     """Common settings for the tables: whole-row selection, sortable, no editing."""
-    from PySide6.QtWidgets import QAbstractItemView, QHeaderView
-
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -168,3 +170,45 @@ def configure_view(view, *, stretch_last: bool = True) -> None:
     view.verticalHeader().setDefaultSectionSize(26)
     view.horizontalHeader().setStretchLastSection(stretch_last)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+
+def table_view(name: str, model, *, sortable: bool = True) -> QTableView:
+    """A table named `name` over `model` (a DtoTableModel or its proxy), set up by
+    `configure_view`; `sortable=False` keeps the order the rows come in."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    configure_view(view)
+    if not sortable:
+        view.setSortingEnabled(False)
+    return view
+
+
+def proxied_table(name: str, model: DtoTableModel, parent, *,
+                  sortable: bool = True) -> tuple[QTableView, QSortFilterProxyModel]:
+    """`table_view` over a sort/filter proxy of `model` (`make_proxy`); returns both."""
+    proxy = make_proxy(model, parent)
+    return table_view(name, proxy, sortable=sortable), proxy
+
+
+def table_widget(name: str, rows: int, headers: list[str]) -> QTableWidget:
+    """A grid of cells (typed into or filled by hand) with its column headers, the last one stretched."""
+    table = QTableWidget(rows, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def line_edit(name: str, placeholder: str = "", text: str = "", *, password: bool = False,
+              max_width: int = 0) -> QLineEdit:
+    """A named line edit with its grey hint; `password` hides what is typed."""
+    edit = QLineEdit(text)
+    edit.setObjectName(name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if max_width:
+        edit.setMaximumWidth(max_width)
+    return edit

@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,7 @@ from app.errors import FeeDeskError
 from app.money import format_yuan
 from app.services import accounts, admin, billing, fees
 from app.ui.i18n import tr
-from app.ui.models import Column, DtoTableModel, configure_view
+from app.ui.models import Column, DtoTableModel, line_edit, table_view
 from app.ui.op import Op
 from app.ui.qtcompat import emit
 
@@ -81,36 +79,25 @@ class QuickChargeDialog(QDialog):
         self.catalogue: list[fees.FeeInfo] = []
         lay = QVBoxLayout(self)
         form = QFormLayout()
-        self.account = QLineEdit(account_code)
-        self.account.setObjectName("qc_account")
-        self.account.setPlaceholderText(tr("Account / patient number"))
+        self.account = line_edit("qc_account", tr("Account / patient number"), account_code)
         form.addRow(tr("Payer account"), self.account)
         self.walk_in = QCheckBox(tr("Walk-in payer without an account"))
         self.walk_in.setObjectName("qc_walk_in")
         form.addRow("", self.walk_in)
-        self.walk_in_name = QLineEdit()
-        self.walk_in_name.setObjectName("qc_walk_in_name")
-        self.walk_in_name.setPlaceholderText(tr("payer's name"))
-        self.walk_in_id = QLineEdit()
-        self.walk_in_id.setObjectName("qc_walk_in_id")
-        self.walk_in_id.setPlaceholderText(tr("ID number (finds a returning payer)"))
-        self.walk_in_phone = QLineEdit()
-        self.walk_in_phone.setObjectName("qc_walk_in_phone")
-        self.walk_in_phone.setPlaceholderText(tr("optional"))
+        self.walk_in_name = line_edit("qc_walk_in_name", tr("payer's name"))
+        self.walk_in_id = line_edit("qc_walk_in_id", tr("ID number (finds a returning payer)"))
+        self.walk_in_phone = line_edit("qc_walk_in_phone", tr("optional"))
         self.walk_in_labels = []
         for label, edit in ((tr("Name"), self.walk_in_name), (tr("ID number"), self.walk_in_id),
                             (tr("Phone"), self.walk_in_phone)):
             form.addRow(label, edit)
             self.walk_in_labels.append(form.labelForField(edit))
-        self.item = QLineEdit()
-        self.item.setObjectName("qc_item")
-        self.item.setPlaceholderText(tr("Item code or pinyin initials"))
+        self.item = line_edit("qc_item", tr("Item code or pinyin initials"))
         form.addRow(tr("Item"), self.item)
         self.match = QLabel("")
         self.match.setObjectName("qc_match")
         form.addRow("", self.match)
-        self.quantity = QLineEdit("1")
-        self.quantity.setObjectName("qc_quantity")
+        self.quantity = line_edit("qc_quantity", text="1")
         form.addRow(tr("Quantity (Enter adds)"), self.quantity)
         lay.addLayout(form)
         self.items_model = DtoTableModel([
@@ -118,10 +105,7 @@ class QuickChargeDialog(QDialog):
             Column(tr("Department"), lambda i: i.department), Column(tr("Rate"), lambda i: i.rate),
             Column(tr("Quantity"), lambda i: f"{i.quantity}{i.unit}"),
             Column(tr("Amount"), lambda i: i.estimate, money=True)], self)
-        self.items = QTableView()
-        self.items.setObjectName("qc_items")
-        self.items.setModel(self.items_model)
-        configure_view(self.items)
+        self.items = table_view("qc_items", self.items_model)
         lay.addWidget(self.items, 1)
         self.total = QLabel("")
         self.total.setObjectName("qc_total")

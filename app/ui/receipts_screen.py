@@ -17,10 +17,8 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +27,7 @@ from app.money import format_yuan
 from app.services import corrections, receipts, reports
 from app.ui.dialogs import ApprovalDialog
 from app.ui.i18n import tr
-from app.ui.models import RED, Column, DtoTableModel, configure_view, make_proxy
+from app.ui.models import RED, Column, DtoTableModel, line_edit, proxied_table
 from app.ui.op import Op
 
 REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
@@ -70,9 +68,7 @@ class ReceiptsScreen(QWidget):
         self.date_to.setObjectName("receipts_to")
         self.date_to.setCalendarPopup(True)
         self.date_to.setDisplayFormat("yyyy-MM-dd")
-        self.filter = QLineEdit()
-        self.filter.setObjectName("receipts_filter")
-        self.filter.setPlaceholderText(tr("Receipt number or account"))
+        self.filter = line_edit("receipts_filter", tr("Receipt number or account"))
         reload_button = QPushButton(tr("Search"))
         reload_button.setObjectName("receipts_reload")
         reload_button.clicked.connect(self.reload)
@@ -90,11 +86,7 @@ class ReceiptsScreen(QWidget):
             Column(tr("Account"), lambda r: r.account), Column(tr("Payer"), lambda r: r.payer),
             Column(tr("Amount"), lambda r: r.amount, money=True), Column(tr("Tenders"), lambda r: r.tenders),
             Column(tr("Cashier"), lambda r: r.operator), Column(tr("Reference"), lambda r: r.reference)], self)
-        self.proxy = make_proxy(self.model, self)
-        self.table = QTableView()
-        self.table.setObjectName("receipts_table")
-        self.table.setModel(self.proxy)
-        configure_view(self.table)
+        self.table, self.proxy = proxied_table("receipts_table", self.model, self)
         for col, width in enumerate((110, 90, 50, 50, 80, 70, 80, 130, 70)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self.on_table_current_row_changed)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from app.errors import FeeDeskError
 from app.money import Money, format_yuan, to_chinese_upper
 from app.services import cashdesk, closes, shifts
 from app.ui.i18n import tr
-from app.ui.models import GREEN, RED, Column, DtoTableModel, configure_view
+from app.ui.models import GREEN, RED, Column, DtoTableModel, line_edit, table_view
 from app.ui.op import Op
 
 SLIP_TENDERS = ("card", "wechat", "alipay", "transfer", "insurance", "cheque")
@@ -97,11 +96,8 @@ class ShiftScreen(QWidget):
         self.open_box = QGroupBox(tr("Open shift (float from the safe)"))
         self.open_box.setObjectName("open_shift_box")
         form = QFormLayout(self.open_box)
-        self.float_amount = QLineEdit("0")
-        self.float_amount.setObjectName("float_amount")
-        self.float_by = QLineEdit("")
-        self.float_by.setObjectName("float_by")
-        self.float_by.setPlaceholderText(tr("supervisor user name (optional)"))
+        self.float_amount = line_edit("float_amount", text="0")
+        self.float_by = line_edit("float_by", tr("supervisor user name (optional)"))
         form.addRow(tr("Float"), self.float_amount)
         form.addRow(tr("Float handed over by"), self.float_by)
         self.open_button = QPushButton(tr("Open shift (Enter)"))
@@ -133,11 +129,8 @@ class ShiftScreen(QWidget):
         for k in MOVEMENT_KINDS:
             self.move_kind.addItem(closes.MOVEMENT_NAMES[k], k)
         self.move_kind.addItem(tr("Hand-in from a field collector"), "hand_in")
-        self.move_amount = QLineEdit()
-        self.move_amount.setObjectName("move_amount")
-        self.move_reason = QLineEdit()
-        self.move_reason.setObjectName("move_reason")
-        self.move_reason.setPlaceholderText(tr("reason; for a hand-in the collector's user name"))
+        self.move_amount = line_edit("move_amount")
+        self.move_reason = line_edit("move_reason", tr("reason; for a hand-in the collector's user name"))
         self.move_button = QPushButton(tr("Record"))
         self.move_button.setObjectName("move_button")
         self.move_button.clicked.connect(self.on_move_button_clicked)
@@ -192,15 +185,9 @@ class ShiftScreen(QWidget):
         self.count_upper.setObjectName("count_total_upper")
         v.addWidget(self.count_upper)
         form = QFormLayout()
-        self.close_reason = QLineEdit()
-        self.close_reason.setObjectName("close_reason")
-        self.close_reason.setPlaceholderText(tr("required when the count differs"))
-        self.close_approver = QLineEdit()
-        self.close_approver.setObjectName("close_approver")
-        self.close_approver.setPlaceholderText(tr("only for a difference over the limit"))
-        self.close_approver_password = QLineEdit()
-        self.close_approver_password.setObjectName("close_approver_password")
-        self.close_approver_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.close_reason = line_edit("close_reason", tr("required when the count differs"))
+        self.close_approver = line_edit("close_approver", tr("only for a difference over the limit"))
+        self.close_approver_password = line_edit("close_approver_password", password=True)
         form.addRow(tr("Reason for a difference"), self.close_reason)
         form.addRow(tr("Supervisor"), self.close_approver)
         form.addRow(tr("Supervisor password"), self.close_approver_password)
@@ -225,10 +212,7 @@ class ShiftScreen(QWidget):
             Column(tr("Counted"), lambda r: r.counted, money=True),
             Column(tr("Difference"), lambda r: r.difference, money=True,
                    color=lambda r: RED if r.difference < 0 else GREEN if r.difference > 0 else None)], self)
-        self.diff_table = QTableView()
-        self.diff_table.setObjectName("close_difference_table")
-        self.diff_table.setModel(self.diff_model)
-        configure_view(self.diff_table)
+        self.diff_table = table_view("close_difference_table", self.diff_model)
         self.diff_table.setMaximumHeight(150)
         rv.addWidget(self.diff_table)
         self.close_summary = QLabel("")
@@ -276,9 +260,7 @@ class ShiftScreen(QWidget):
         previous = None
         for i, face in enumerate(sorted(denoms, reverse=True), start=1):
             g.addWidget(QLabel(format_yuan(face).removesuffix(".00") + " " + tr("yuan")), i, 0)
-            edit = QLineEdit("")
-            edit.setObjectName(f"count_{face}")
-            edit.setMaximumWidth(80)
+            edit = line_edit(f"count_{face}", max_width=80)
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
             edit.textChanged.connect(self.on_count_text_changed)
             g.addWidget(edit, i, 1)
@@ -297,12 +279,8 @@ class ShiftScreen(QWidget):
 
         for i, tender in enumerate(SLIP_TENDERS, start=1):
             g.addWidget(QLabel(tender_label(tender)), i, 4)
-            n = QLineEdit("")
-            n.setObjectName(f"slips_{tender}")
-            n.setMaximumWidth(60)
-            total = QLineEdit("")
-            total.setObjectName(f"slips_total_{tender}")
-            total.setMaximumWidth(100)
+            n = line_edit(f"slips_{tender}", max_width=60)
+            total = line_edit(f"slips_total_{tender}", max_width=100)
             g.addWidget(n, i, 5)
             g.addWidget(total, i, 6)
             self.slip_inputs[tender] = (n, total)

@@ -18,9 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,7 @@ from app.money import format_yuan
 from app.services import cashdesk, closes, settlement, shifts
 from app.services.receipts import TENDER_NAMES
 from app.ui.i18n import tr
-from app.ui.models import GREEN, RED, Column, DtoTableModel, configure_view, make_proxy
+from app.ui.models import GREEN, RED, Column, DtoTableModel, line_edit, proxied_table, table_view
 from app.ui.op import Op
 
 STATUS_NAMES = {"open": "收款中", "closed": "待验收", "accepted": "已验收"}
@@ -123,11 +121,7 @@ class SupervisorDesk(QWidget):
             Column(tr("Difference"), lambda r: r.difference, money=True,
                    color=lambda r: RED if (r.difference or 0) < 0 else GREEN if (r.difference or 0) > 0 else None)],
             self)
-        self.shifts_proxy = make_proxy(self.shifts_model, self)
-        self.shifts_table = QTableView()
-        self.shifts_table.setObjectName("desk_shifts")
-        self.shifts_table.setModel(self.shifts_proxy)
-        configure_view(self.shifts_table)
+        self.shifts_table, self.shifts_proxy = proxied_table("desk_shifts", self.shifts_model, self)
         self.shifts_table.selectionModel().currentRowChanged.connect(self.on_shifts_table_current_row_changed)
         left.addWidget(self.shifts_table, 1)
         self.shift_detail = QLabel("")
@@ -135,9 +129,7 @@ class SupervisorDesk(QWidget):
         self.shift_detail.setWordWrap(True)
         left.addWidget(self.shift_detail)
         accept_row = QHBoxLayout()
-        self.second_count = QLineEdit()
-        self.second_count.setObjectName("second_count")
-        self.second_count.setPlaceholderText(tr("optional second count, e.g. 100=3,50=1"))
+        self.second_count = line_edit("second_count", tr("optional second count, e.g. 100=3,50=1"))
         self.accept_button = QPushButton(tr("Accept close"))
         self.accept_button.setObjectName("accept_button")
         self.accept_button.clicked.connect(self.on_accept_button_clicked)
@@ -176,11 +168,7 @@ class SupervisorDesk(QWidget):
         self.settle_model = DtoTableModel([
             Column(tr("Section"), lambda r: r.section), Column(tr("Item"), lambda r: r.item),
             Column(tr("Amount"), lambda r: r.amount, money=True), Column(tr("Note"), lambda r: r.note)], self)
-        self.settle_table = QTableView()
-        self.settle_table.setObjectName("settlement_report")
-        self.settle_table.setModel(self.settle_model)
-        configure_view(self.settle_table)
-        self.settle_table.setSortingEnabled(False)
+        self.settle_table = table_view("settlement_report", self.settle_model, sortable=False)
         for col, width in enumerate((70, 90, 90)):
             self.settle_table.setColumnWidth(col, width)
         sv.addWidget(self.settle_table, 1)
@@ -188,8 +176,7 @@ class SupervisorDesk(QWidget):
 
         other = QGroupBox(tr("Month close and bank deposit"))
         form = QFormLayout(other)
-        self.month = QLineEdit(dt.date.today().strftime("%Y-%m"))
-        self.month.setObjectName("close_month")
+        self.month = line_edit("close_month", text=dt.date.today().strftime("%Y-%m"))
         self.month_button = QPushButton(tr("Close month"))
         self.month_button.setObjectName("close_month_button")
         self.month_button.clicked.connect(self.on_month_button_clicked)
@@ -197,10 +184,8 @@ class SupervisorDesk(QWidget):
         mrow.addWidget(self.month)
         mrow.addWidget(self.month_button)
         form.addRow(tr("Month"), mrow)
-        self.deposit_amount = QLineEdit()
-        self.deposit_amount.setObjectName("deposit_amount")
-        self.deposit_slip = QLineEdit()
-        self.deposit_slip.setObjectName("deposit_slip")
+        self.deposit_amount = line_edit("deposit_amount")
+        self.deposit_slip = line_edit("deposit_slip")
         self.deposit_button = QPushButton(tr("Record bank deposit"))
         self.deposit_button.setObjectName("deposit_button")
         self.deposit_button.clicked.connect(self.on_deposit_button_clicked)

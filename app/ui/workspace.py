@@ -19,10 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +30,7 @@ from app.money import Money, format_yuan
 from app.services import accounts, payments, receipts
 from app.ui import reads
 from app.ui.i18n import N_, tr
-from app.ui.models import AMBER, RED, Column, DtoTableModel, configure_view, make_proxy
+from app.ui.models import AMBER, RED, Column, DtoTableModel, line_edit, proxied_table, table_view
 from app.ui.op import Op
 from app.ui.qtcompat import emit
 
@@ -118,9 +116,7 @@ class CashierWorkspace(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         search_row = QHBoxLayout()
         search_label = QLabel(tr("Find (F2)"))
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("search_box")
-        self.search_box.setPlaceholderText(tr("Room 1-2-301, name, last 4 phone digits, pinyin initials"))
+        self.search_box = line_edit("search_box", tr("Room 1-2-301, name, last 4 phone digits, pinyin initials"))
         self.search_box.setClearButtonEnabled(True)
         search_label.setBuddy(self.search_box)
         search_row.addWidget(search_label)
@@ -137,11 +133,7 @@ class CashierWorkspace(QWidget):
             Column(tr("Phone"), lambda h: h.phone),
             Column(tr("Status"), lambda h: h.status),
         ], self)
-        self.search_results = QTableView()
-        self.search_results.setObjectName("search_results")
-        self.search_results.setModel(self.hits_model)
-        configure_view(self.search_results)
-        self.search_results.setSortingEnabled(False)
+        self.search_results = table_view("search_results", self.hits_model, sortable=False)
         self.search_results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.search_results.setMaximumHeight(190)
         for col, width in enumerate((78, 64, 100)):
@@ -190,12 +182,7 @@ class CashierWorkspace(QWidget):
             Column(tr("Days overdue"), lambda c: c.overdue_days or "",
                    background=lambda c: AMBER if c.overdue_days > LONG_ARREARS_DAYS else None),
         ], self, checkable=True, key=lambda c: c.id)
-        self.charges_proxy = make_proxy(self.charges_model, self)
-        self.charges_table = QTableView()
-        self.charges_table.setObjectName("charges_table")
-        self.charges_table.setModel(self.charges_proxy)
-        configure_view(self.charges_table)
-        self.charges_table.setSortingEnabled(False)
+        self.charges_table, self.charges_proxy = proxied_table("charges_table", self.charges_model, self, sortable=False)
         header = self.charges_table.horizontalHeader()
         header.setStretchLastSection(False)
         for col in range(self.charges_model.columnCount()):
@@ -230,8 +217,7 @@ class CashierWorkspace(QWidget):
         self.tender_method = QLabel("")
         self.tender_method.setObjectName("tender_method")
         rv.addWidget(self.tender_method)
-        self.tender_input = QLineEdit()
-        self.tender_input.setObjectName("tender_input")
+        self.tender_input = line_edit("tender_input")
         f = QFont(self.tender_input.font())
         f.setPointSize(18)
         self.tender_input.setFont(f)
