@@ -4,46 +4,23 @@ correction and leaves the slip on the unprinted list until it is printed."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from app.cli import main
 from app.printing.decode import decode
+from tests.printing import test_cli_printing
+
+#: The `feedesk` runner of the printing tests: estate 1-2-301 billed 210.33, cashier wang on shift.
+cli = test_cli_printing.cli
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("FEEDESK_DB", str(tmp_path / "cli.db"))
-    monkeypatch.setenv("FEEDESK_STATION", "W01")
+def paper(cli, tmp_path, monkeypatch):
+    """A supervisor to approve, and the station's default printer writing to a file;
+    `paper()` is what it printed so far."""
+    cli("user", "add", "boss", "--role", "supervisor", "--password", "boss")
     monkeypatch.setenv("FEEDESK_APPROVER_PASSWORD", "boss")
-
-    def feedesk(*args, user="admin", expect=0):
-        monkeypatch.setenv("FEEDESK_USER", user)
-        monkeypatch.setenv("FEEDESK_PASSWORD", "admin-pass" if user == "admin" else user)
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        return json.loads(out) if "--json" in args and code == 0 else out + err
-
-    feedesk("init", "--admin-password", "admin-pass")
-    csv = tmp_path / "u.csv"
-    csv.write_text("楼栋,单元,房号,建筑面积,业主\n1,2,301,89.50,张三\n", encoding="utf-8")
-    feedesk("import", "accounts", str(csv))
-    feedesk("fee", "add", "--code", "WYF", "--name", "物业费", "--method", "area", "--rate", "2.35",
-            "--cycle", "monthly", "--due-days", "15")
-    feedesk("fee", "assign", "--fee", "WYF", "--all")
-    feedesk("bill", "run", "--period", "2026-10", "--date", "2026-10-01")  # 210.33 due
-    feedesk("user", "add", "wang", "--role", "cashier", "--password", "wang")
-    feedesk("user", "add", "boss", "--role", "supervisor", "--password", "boss")
-    feedesk("shift", "open", "--float", "200", user="wang")
-    return feedesk
-
-
-@pytest.fixture
-def paper(cli, tmp_path):
-    """The station's default printer writes to a file; `paper()` is what it printed so far."""
     out = tmp_path / "printer.bin"
     cli("printer", "add", "前台", "--file", str(out), "--default")
     return lambda: decode(out.read_bytes()) if out.exists() else decode(b"")

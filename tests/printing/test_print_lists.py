@@ -1,33 +1,15 @@
 """The print-job list and the unprinted-receipt list read in a fixed number of statements,
-however many rows they show (no query per row), and still show the same rows."""
+however many rows they show (no query per row), and still show the same rows (statements
+counted with `before_cursor_execute`, as in tests/services/test_query_counts.py)."""
 
 from __future__ import annotations
-
-import contextlib
-
-from sqlalchemy import event
 
 from app.services import printing as svc
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 from tests.printing.builders import add_printer
+from tests.services.test_query_counts import statements
 
 UNITS = ("1-1-101", "1-1-102", "1-1-201", "1-1-202", "1-1-301")
-
-
-@contextlib.contextmanager
-def counted(ledger):
-    """Count the SQL statements sent while the block runs."""
-    statements: list[str] = []
-    engine = ledger.factory.kw["bind"]
-
-    def before(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def paid_units(ledger, tmp_path, n: int) -> list[str]:
@@ -49,9 +31,9 @@ def paid_units(ledger, tmp_path, n: int) -> list[str]:
 def lists_and_counts(ledger):
     cashier = ledger.actor("demo")
     with ledger.session() as s:
-        with counted(ledger) as job_sql:
+        with statements(ledger) as job_sql:
             jobs = svc.list_jobs(s, actor=cashier)
-        with counted(ledger) as unprinted_sql:
+        with statements(ledger) as unprinted_sql:
             unprinted = svc.unprinted_receipts(s, actor=cashier, station_code="W01")
     return jobs, len(job_sql), unprinted, len(unprinted_sql)
 

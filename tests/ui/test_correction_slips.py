@@ -11,6 +11,7 @@ from app.printing.decode import decode
 from app.services import closes, corrections, payments, printing, shifts
 from app.services.cashdesk import parse_count
 from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
+from tests.ui.test_cashdesk import open_receipt
 
 
 def file_printer(estate, tmp_path):
@@ -31,16 +32,15 @@ def approve(qtbot, screen, button, reason: str) -> None:
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
 
 
-def show(qtbot, win, receipt_no: str):
-    press(qtbot, win.workspace.search_box, Qt.Key.Key_F4)
-    screen = win.screens["receipts"]
-    qtbot.waitUntil(lambda: screen.model.rowCount() >= 1, timeout=5000)
-    screen.filter.clear()
-    qtbot.keyClicks(screen.filter, receipt_no)
-    press(qtbot, screen.filter)
-    qtbot.waitUntil(lambda: screen.current_doc is not None and screen.current_doc.receipt_no == receipt_no,
-                    timeout=5000)
-    return screen
+def paid_in_a_closed_shift(estate, *, float_amount: str):
+    """demo collects 388.00 cash for 1-2-301 ((179 + 15) × 2), closes that shift with the
+    count right, and opens a new one with `float_amount`: the payment can be refunded now."""
+    demo = estate.actor("demo")
+    estate.run(shifts.open_shift, actor=demo, float_amount="0")
+    paid = estate.run(payments.pay, actor=demo, account_code="1-2-301", tenders=[payments.parse_tender("cash=388")])
+    estate.run(closes.close_shift, actor=demo, count=parse_count("100=3,50=1,20=1,10=1,5=1,1=3"))
+    estate.run(shifts.open_shift, actor=demo, float_amount=float_amount)
+    return paid
 
 
 def test_a_void_at_the_window_prints_the_void_slip(qtbot, window, estate, tmp_path):
@@ -49,7 +49,7 @@ def test_a_void_at_the_window_prints_the_void_slip(qtbot, window, estate, tmp_pa
     paid = estate.run(payments.pay, actor=estate.actor("demo"), account_code="1-2-302",
                       tenders=[payments.parse_tender("cash=500")])  # (96 × 2 + 15) × 2 = 414.00
     log_in(qtbot, window, "demo")
-    screen = show(qtbot, window, paid.receipt_no)
+    screen = open_receipt(qtbot, window, paid.receipt_no)
     approve(qtbot, screen, screen.void_button, "收错户号")
     qtbot.waitUntil(lambda: "凭证已打印" in screen.message.text(), timeout=5000)
     assert paid.receipt_no in screen.message.text()
@@ -66,15 +66,10 @@ def test_a_void_at_the_window_prints_the_void_slip(qtbot, window, estate, tmp_pa
 
 
 def test_a_refund_at_the_window_prints_the_refund_slip(qtbot, window, estate, tmp_path):
-    demo = estate.actor("demo")
-    estate.run(shifts.open_shift, actor=demo, float_amount="0")
-    paid = estate.run(payments.pay, actor=demo, account_code="1-2-301",
-                      tenders=[payments.parse_tender("cash=388")])  # (179 + 15) × 2
-    estate.run(closes.close_shift, actor=demo, count=parse_count("100=3,50=1,20=1,10=1,5=1,1=3"))
-    estate.run(shifts.open_shift, actor=demo, float_amount="500")
+    paid = paid_in_a_closed_shift(estate, float_amount="500")
     out = file_printer(estate, tmp_path)
     log_in(qtbot, window, "demo")
-    screen = show(qtbot, window, paid.receipt_no)
+    screen = open_receipt(qtbot, window, paid.receipt_no)
     screen.refund_tender.setCurrentIndex(screen.refund_tender.findData("cash"))
     approve(qtbot, screen, screen.refund_button, "重复缴费")
     qtbot.waitUntil(lambda: "凭证已打印" in screen.message.text(), timeout=5000)
@@ -94,7 +89,7 @@ def test_a_slip_that_fails_to_print_leaves_the_void_saved(qtbot, window, estate,
     paid = estate.run(payments.pay, actor=estate.actor("demo"), account_code="2-1-101",
                       tenders=[payments.parse_tender("cash=302")])
     log_in(qtbot, window, "demo")
-    screen = show(qtbot, window, paid.receipt_no)
+    screen = open_receipt(qtbot, window, paid.receipt_no)
     approve(qtbot, screen, screen.void_button, "收错户号")
     qtbot.waitUntil(lambda: "凭证未打印" in screen.message.text(), timeout=5000)
     assert "未打印清单" in screen.message.text()

@@ -8,18 +8,14 @@ import re
 from PySide6.QtCore import Qt
 
 from app.printing.decode import decode
-from app.services import closes, corrections, payments, printing, shifts
-from app.services.cashdesk import parse_count
+from app.services import closes, corrections, printing
 from tests.ui.conftest import log_in, press, screenshot, wait_idle
+from tests.ui.test_correction_slips import paid_in_a_closed_shift
 
 
 def test_the_remittance_preview_is_the_printed_slip(qtbot, window, estate, tmp_path):
     demo = estate.actor("demo")
-    estate.run(shifts.open_shift, actor=demo, float_amount="0")
-    paid = estate.run(payments.pay, actor=demo, account_code="1-2-301",
-                      tenders=[payments.parse_tender("cash=388")])  # (179 + 15) × 2
-    estate.run(closes.close_shift, actor=demo, count=parse_count("100=3,50=1,20=1,10=1,5=1,1=3"))
-    estate.run(shifts.open_shift, actor=demo, float_amount="500")
+    paid = paid_in_a_closed_shift(estate, float_amount="500")
     estate.run(corrections.refund_payment, actor=demo, receipt_no=paid.receipt_no, tender="cash",
                reason="重复缴费", approver="boss", approver_password="boss")
     estate.run(closes.move_cash, actor=demo, kind="drop", amount="100", reason="中途解缴")
