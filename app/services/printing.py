@@ -18,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
@@ -480,26 +480,37 @@ def unprinted_receipts(session: Session, *, actor: Actor, shift_id: int | None =
     """Receipts never printed (no finished print job): the list for late printing (补打),
     also shown on the shift close (pass `shift_id`). Then the slips of voids and refunds
     (kind `void` / `refund`, under the original receipt's number) never printed: a slip
-    whose printer failed is listed here until a retry or `feedesk receipt print NO --slip`."""
+    whose printer failed is listed here until a retry or `feedesk receipt print NO --slip`.
+    One query (UNION ALL of the two parts), however many rows."""
     auth.require(session, actor, auth.READ)
+    receipts_part = _unprinted_receipts_query(shift_id, station_code)
+    slips_part = _unprinted_slips_query(shift_id, station_code)
+    both = union_all(receipts_part, slips_part).subquery()
+    rows = session.execute(select(both.c.receipt_no, both.c.kind, both.c.account, both.c.created_at,
+                                  both.c.last_error).order_by(both.c.part, both.c.ord))
+    return [UnprintedReceipt(no, kind.value, account or "", created_at, error or "")
+            for no, kind, account, created_at, error in rows]
+
+
+def _unprinted_receipts_query(shift_id: int | None, station_code: str | None):
     printed = select(PrintJob.id).where(PrintJob.receipt_id == Receipt.id, PrintJob.status == PrintJobStatus.DONE,
                                         PrintJob.kind.in_(_RECEIPT_PRINTS))
     last_error = (select(PrintJob.last_error).where(PrintJob.receipt_id == Receipt.id)
                   .order_by(PrintJob.id.desc()).limit(1).correlate(Receipt).scalar_subquery())
-    q = (select(Receipt.receipt_no, Receipt.kind, Account.code, Receipt.created_at, last_error)
+    q = (select(literal(0).label("part"), Receipt.id.label("ord"), Receipt.receipt_no.label("receipt_no"),
+                Receipt.kind.label("kind"), Account.code.label("account"), Receipt.created_at.label("created_at"),
+                last_error.label("last_error"))
          .join(Payment, Payment.id == Receipt.payment_id).outerjoin(Account, Account.id == Payment.account_id)
-         .where(~exists(printed)).order_by(Receipt.id))
+         .where(~exists(printed)))
     if shift_id is not None:
         q = q.where(Payment.shift_id == shift_id)
     if station_code:
         q = q.join(Station, Station.id == Receipt.station_id).where(Station.code == station_code)
-    out = [UnprintedReceipt(no, kind.value, account or "", created_at, error or "")
-           for no, kind, account, created_at, error in session.execute(q)]
-    return out + _unprinted_slips(session, shift_id, station_code)
+    return q
 
 
-def _unprinted_slips(session: Session, shift_id: int | None, station_code: str | None) -> list[UnprintedReceipt]:
-    """Voids and refunds whose slip has no finished job (one query, like the receipts above)."""
+def _unprinted_slips_query(shift_id: int | None, station_code: str | None):
+    """Voids and refunds whose slip has no finished job, listed under the original receipt."""
     done = select(PrintJob.id).where(PrintJob.receipt_id == Receipt.id, PrintJob.status == PrintJobStatus.DONE,
                                      or_(*[(PaymentCorrection.kind == k) & (PrintJob.kind == job_kind)
                                            for k, job_kind in SLIP_KINDS.items()]))
@@ -507,17 +518,17 @@ def _unprinted_slips(session: Session, shift_id: int | None, station_code: str |
                                                     PrintJob.kind.in_(SLIP_KINDS.values()))
                   .order_by(PrintJob.id.desc()).limit(1).correlate(Receipt).scalar_subquery())
     fix = Payment.__table__.alias("correction")
-    q = (select(Receipt.receipt_no, PaymentCorrection.kind, Account.code, PaymentCorrection.created_at, last_error)
+    q = (select(literal(1), PaymentCorrection.id, Receipt.receipt_no, PaymentCorrection.kind, Account.code,
+                PaymentCorrection.created_at, last_error)
          .join(PaymentCorrection, PaymentCorrection.payment_id == Receipt.payment_id)
          .join(fix, fix.c.id == PaymentCorrection.correction_payment_id)
          .join(Payment, Payment.id == Receipt.payment_id).outerjoin(Account, Account.id == Payment.account_id)
-         .where(PaymentCorrection.kind.in_(SLIP_KINDS), ~exists(done)).order_by(PaymentCorrection.id))
+         .where(PaymentCorrection.kind.in_(SLIP_KINDS), ~exists(done)))
     if shift_id is not None:
         q = q.where(fix.c.shift_id == shift_id)
     if station_code:
         q = q.join(Station, Station.id == fix.c.station_id).where(Station.code == station_code)
-    return [UnprintedReceipt(no, kind, account or "", created_at, error or "")
-            for no, kind, account, created_at, error in session.execute(q)]
+    return q
 
 
 # ---- correction slips (作废凭证 / 退款凭证) ----------------------------------------------------

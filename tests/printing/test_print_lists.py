@@ -4,6 +4,7 @@ counted with `before_cursor_execute`, as in tests/services/test_query_counts.py)
 
 from __future__ import annotations
 
+from app.services import corrections
 from app.services import printing as svc
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 from tests.printing.builders import add_printer
@@ -12,8 +13,9 @@ from tests.services.test_query_counts import statements
 UNITS = ("1-1-101", "1-1-102", "1-1-201", "1-1-202", "1-1-301")
 
 
-def paid_units(ledger, tmp_path, n: int) -> list[str]:
-    """`n` units paid at W01, each with a queued (never sent) print job; the rest unpaid."""
+def paid_units(ledger, tmp_path, n: int, voided: int = 0) -> list[str]:
+    """`n` units paid at W01, each with a queued (never sent) print job, the first `voided`
+    of them voided (their slips unprinted too); the rest unpaid."""
     make_accounts(ledger, "\n".join(f"{code} 业主{i} 80.00" for i, code in enumerate(UNITS)))
     make_fee(ledger, "WYF 物业费 area 2.00 monthly")
     assign_all(ledger, "WYF")
@@ -25,6 +27,9 @@ def paid_units(ledger, tmp_path, n: int) -> list[str]:
         r = pay(ledger, code, "cash=160")
         ledger.run(svc.queue_receipt, actor=ledger.actor("demo"), receipt_no=r.receipt_no, kind="receipt")
         numbers.append(r.receipt_no)
+    for number in numbers[:voided]:
+        ledger.run(corrections.void_payment, actor=ledger.actor("demo"), receipt_no=number, reason="收错户",
+                   approver="boss", approver_password="boss")
     return numbers
 
 
@@ -50,11 +55,14 @@ def test_the_lists_cost_the_same_statements_for_five_rows_as_for_one(ledger, tem
 
     with fresh_ledger(template_db) as small:
         (tmp_path / "small").mkdir()
-        paid_units(small, tmp_path / "small", 1)
+        paid_units(small, tmp_path / "small", 1, voided=1)
         _, jobs_one, _, unprinted_one = lists_and_counts(small)
-    numbers = paid_units(ledger, tmp_path, 5)
+    numbers = paid_units(ledger, tmp_path, 5, voided=3)
     jobs, jobs_five, unprinted, unprinted_five = lists_and_counts(ledger)
     assert [j.receipt_no for j in jobs] == numbers[::-1]  # newest first
-    assert [(u.receipt_no, u.account) for u in unprinted] == list(zip(numbers, UNITS, strict=True))
+    # the receipts, then the void slips never printed (under the voided receipt's number)
+    assert [(u.receipt_no, u.kind, u.account) for u in unprinted] == [
+        *((no, "payment", code) for no, code in zip(numbers, UNITS, strict=True)),
+        *((no, "void", code) for no, code in zip(numbers[:3], UNITS, strict=False))]
     assert (jobs_five, unprinted_five) == (jobs_one, unprinted_one)
-    assert jobs_five <= 3 and unprinted_five <= 3  # the permission check, then the list itself
+    assert jobs_five <= 3 and unprinted_five <= 2  # the permission check, then one query per list
