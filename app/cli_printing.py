@@ -6,7 +6,7 @@
     feedesk printer list | printer test [NAME] | printer status [NAME]
     feedesk receipt print RECEIPT_NO [--printer NAME]      (重打, or 补打 if never printed)
     feedesk receipt print RECEIPT_NO --slip                (its void's / refund's slip)
-    feedesk receipt preview RECEIPT_NO [--width 58|80] [--png PATH] [--pdf PATH]
+    feedesk receipt preview RECEIPT_NO [--width 58|80] [--png PATH] [--pdf PATH] [--slip]
     feedesk print-jobs [--failed] [--unprinted] | print-jobs retry JOB_ID [--printer NAME]
     feedesk drawer open --reason TEXT [--printer NAME]
     feedesk shift remittance SHIFT_ID [--printer NAME]     (缴款单 of a closed shift)
@@ -104,9 +104,10 @@ def cmd_receipt_preview(ctx) -> None:
     from app.printing import preview
 
     a = ctx.args
-    ctx.login()
+    actor = ctx.login()
     with ctx.factory() as s:
-        doc = receipts.receipt_doc(s, a.receipt_no)
+        doc = (svc.correction_slip(s, actor=actor, receipt_no=a.receipt_no) if a.slip
+               else receipts.receipt_doc(s, a.receipt_no))
     written = {}
     if a.png:
         Path(a.png).write_bytes(preview.render_preview_png(doc, a.width))
@@ -206,6 +207,7 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--png")
     sp.add_argument("--pdf")
     sp.add_argument("--paper", choices=("a5", "continuous"), default="a5")
+    sp.add_argument("--slip", action="store_true", help="预览该收据的作废凭证或退款凭证")
 
     jobs = cmd("print-jobs", cmd_print_jobs, help="打印任务")
     jobs.add_argument("--failed", action="store_true")

@@ -26,7 +26,7 @@ def paper(cli, tmp_path, monkeypatch):
     return lambda: decode(out.read_bytes()) if out.exists() else decode(b"")
 
 
-def test_void_prints_the_void_slip(cli, paper):
+def test_void_prints_the_void_slip(cli, paper, tmp_path):
     paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--json", user="wang")
     voided = cli("void", paid["receipt_no"], "--reason", "收错户", "--approver", "boss", "--json", user="wang")
     assert voided["print"] == {"job_id": 2, "status": "done", "error": None}
@@ -44,6 +44,10 @@ def test_void_prints_the_void_slip(cli, paper):
     jobs = cli("print-jobs", "--json", user="wang")
     assert [(j["kind"], j["status"], j["receipt_no"]) for j in jobs] == [
         ("void_slip", "done", "W0100000001"), ("receipt", "done", "W0100000001")]
+    preview = cli("receipt", "preview", "W0100000001", "--slip", "--width", "58", "--png", str(tmp_path / "slip.png"),
+                  "--json", user="wang")
+    assert "作废凭证" in preview["text"] and re.search(r"^作废金额 +￥210\.33$", preview["text"], re.M)
+    assert (tmp_path / "slip.png").read_bytes().startswith(b"\x89PNG")
 
 
 def _close_and_reopen(cli) -> None:
