@@ -40,7 +40,7 @@ def cmd_db_migrate(ctx) -> None:
         f"复制 {r.tables} 张表、{r.rows} 行；两边核验均通过，数字一致：\n"
         f"  分录明细 {f.rows.get('posting', 0)} 行，各科目余额相同\n"
         f"  收据 {f.receipts} 张，最后一张 {f.last_receipt_no or '（无）'}，号码顺序相同\n"
-        f"  审计链至 #{f.audit_last_id}（{f.audit_last_hash[:12]}…）相同\n"
+        f"  审计链 {len(f.audit_heads)} 条（共 {sum(seq for seq, _ in f.audit_heads.values())} 个事件），链尾相同\n"
         "各窗口请改用 --db postgresql://feedesk_app:密码@服务器/feedesk（或环境变量 FEEDESK_DB）"))
 
 

@@ -116,13 +116,15 @@ def unpaid_charges(factory, n: int) -> list[tuple[int, int, int, int, str]]:
 def bulk_shift(factory, actor: Actor, shift_id: int, charges, day: dt.date, rng: random.Random) -> int:
     """Write one payment per charge into the open shift: the rows `payments.pay` writes."""
     at = at_local_noon(day)
+    with factory.begin() as s:
+        audit.start_chain(s, actor.station_code)  # an estate from before migration 0006 has no station chains
     with factory() as s:
         station = s.scalar(select(Station).where(Station.code == actor.station_code))
         user = s.get(User, actor.user_id)
         next_ids = {m: (s.scalar(select(func.max(m.id))) or 0) + 1
                     for m in (Payment, TenderLine, Allocation, JournalEntry, Posting, Receipt)}
-        head = s.get(AuditHead, 1)
-        audit_id, prev_hash = head.last_event_id, head.last_hash
+        head = s.scalar(select(AuditHead).where(AuditHead.chain == actor.station_code))
+        audit_seq, prev_hash = head.last_seq, head.last_hash
         number = station.next_receipt_no
         fee_names = dict(s.execute(select(FeeItem.id, FeeItem.name)).all())
         ids = {c[1] for c in charges}
@@ -168,12 +170,12 @@ def bulk_shift(factory, actor: Actor, shift_id: int, charges, day: dt.date, rng:
         rows[Receipt].append(dict(id=rid, receipt_no=receipt_no, kind=ReceiptKind.PAYMENT, payment_id=pid,
                                   station_id=station_id, range_id=None, number=number, document=doc.to_json(),
                                   created_at=at))
-        audit_id += 1
+        audit_seq += 1
         payload = audit.canonical(dict(receipt_no=receipt_no, account=codes[acc], tendered=tendered, allocated=amount,
                                        change=change, prepaid_added=0, tenders=[(method, tendered)]))
-        h = audit._digest(prev_hash, audit_id, at.isoformat(), actor.user_id, actor.station_code, "payment",
+        h = audit._digest(prev_hash, audit_seq, at.isoformat(), actor.user_id, actor.station_code, "payment",
                           "payment", str(pid), payload)
-        audits.append(dict(id=audit_id, created_at=at, user_id=actor.user_id, station=actor.station_code,
+        audits.append(dict(chain=actor.station_code, seq=audit_seq, created_at=at, user_id=actor.user_id, station=actor.station_code,
                            action="payment", entity="payment", entity_id=str(pid), payload=payload,
                            prev_hash=prev_hash, hash=h))
         prev_hash = h
@@ -187,8 +189,8 @@ def bulk_shift(factory, actor: Actor, shift_id: int, charges, day: dt.date, rng:
         for i in range(0, len(audits), 20000):
             s.execute(insert(AuditEvent), audits[i:i + 20000])
         s.get(Station, station_id).next_receipt_no = number
-        hd = s.get(AuditHead, 1)
-        hd.last_event_id, hd.last_hash = audit_id, prev_hash
+        hd = s.scalar(select(AuditHead).where(AuditHead.chain == actor.station_code))
+        hd.last_seq, hd.last_hash = audit_seq, prev_hash
     return len(charges)
 
 

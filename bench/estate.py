@@ -127,12 +127,14 @@ def _bulk_payments(factory, cashier: Actor, periods: list[dt.date], rng: random.
     Each account pays at the end of each quarter; 10% of accounts stop paying at a random
     point (they make the arrears). Writes the same rows as `payments.pay` would.
     """
+    with factory.begin() as s:
+        audit.start_chain(s, "W01")  # an estate from before migration 0006 has no station chains yet
     with factory() as s:
         station = s.scalar(select(Station).where(Station.code == "W01"))
         next_ids = {m: (s.scalar(select(func.max(m.id))) or 0) + 1
                     for m in (Payment, TenderLine, Allocation, JournalEntry, Posting, Receipt, Shift)}
-        head = s.get(AuditHead, 1)
-        audit_id, prev_hash = head.last_event_id, head.last_hash
+        head = s.scalar(select(AuditHead).where(AuditHead.chain == "W01"))
+        audit_seq, prev_hash = head.last_seq, head.last_hash
         number = station.next_receipt_no
         charges_by_account: dict[int, list[tuple[int, int, int, dt.date]]] = {}
         for cid, acc, fee_id, amount, start in s.execute(
@@ -188,12 +190,12 @@ def _bulk_payments(factory, cashier: Actor, periods: list[dt.date], rng: random.
             batch[Receipt].append(dict(id=rid, receipt_no=receipt_no, kind=ReceiptKind.PAYMENT, payment_id=pid,
                                        station_id=station.id, range_id=None, number=number, document=doc.to_json(),
                                        created_at=at))
-            audit_id += 1
+            audit_seq += 1
             payload = audit.canonical(dict(receipt_no=receipt_no, account=codes[acc], tendered=total, allocated=total,
                                            change=0, prepaid_added=0, tenders=[("cash", total)]))
-            h = audit._digest(prev_hash, audit_id, at.isoformat(), cashier.user_id, "W01", "payment", "payment",
+            h = audit._digest(prev_hash, audit_seq, at.isoformat(), cashier.user_id, "W01", "payment", "payment",
                               str(pid), payload)
-            audits.append(dict(id=audit_id, created_at=at, user_id=cashier.user_id, station="W01", action="payment",
+            audits.append(dict(chain="W01", seq=audit_seq, created_at=at, user_id=cashier.user_id, station="W01", action="payment",
                                entity="payment", entity_id=str(pid), payload=payload, prev_hash=prev_hash, hash=h))
             prev_hash = h
             for m in (Payment, TenderLine, JournalEntry, Receipt):
@@ -212,8 +214,8 @@ def _bulk_payments(factory, cashier: Actor, periods: list[dt.date], rng: random.
                 s.execute(insert(AuditEvent), audits[i:i + 20000])
             st = s.get(Station, station.id)
             st.next_receipt_no = number
-            hd = s.get(AuditHead, 1)
-            hd.last_event_id, hd.last_hash = audit_id, prev_hash
+            hd = s.scalar(select(AuditHead).where(AuditHead.chain == "W01"))
+            hd.last_seq, hd.last_hash = audit_seq, prev_hash
         log(f"paid quarter {q[0]:%Y-%m}: {count} payments so far")
     return count
 

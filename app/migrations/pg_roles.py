@@ -30,6 +30,7 @@ FROZEN: dict[str, set[str]] = {
     "shift": {"station_id", "cashier_id", "business_date", "float_amount", "opened_at", "training"},
     "receipt_range": {"prefix", "first_number", "last_number", "issued_by_id", "issued_at"},
     "audit_event": set(),  # append-only anyway
+    "audit_head": {"chain"},
     "app_user": {"username", "created_at"},
     "bill_run": {"period", "user_id", "created_at"},
 }

@@ -315,10 +315,18 @@ class Posting(Base):
 
 
 class AuditEvent(Base):
-    """Hash-chained log of every write: hash = sha256(prev_hash + canonical fields)."""
+    """Hash-chained log of every write: hash = sha256(prev_hash + canonical fields).
+
+    One chain per station (`chain` = the station code; '' for writes without a station and for
+    every event written before migration 0006, when there was one chain): a window links its
+    own events, so windows sharing a PostgreSQL ledger never wait for each other's audit link.
+    `seq` numbers a chain's events from 1 without gaps; `id` only orders events across chains.
+    """
 
     __tablename__ = "audit_event"
     id: Mapped[IntPK]
+    chain: Mapped[str] = mapped_column(String(40), default="")
+    seq: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[UtcTime]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     station: Mapped[str] = mapped_column(String(40), default="")
@@ -329,13 +337,16 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+
 
 class AuditHead(Base):
-    """The chain's last link, one row, locked by each writer so the chain never forks."""
+    """A chain's last link, one row per chain, locked by its writer so the chain never forks."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    chain: Mapped[str] = mapped_column(String(40), unique=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
 
 

@@ -1,14 +1,16 @@
 """The hash-chained audit log (DESIGN.md rule 7). Every write calls `record` once.
 
-hash = sha256(prev_hash | id | time | user | station | action | entity | entity_id | payload).
-The chain head (table `audit_head`) is locked by each writer, so two windows never fork it.
-`first_broken_link` is what `feedesk verify` reports.
+hash = sha256(prev_hash | seq | time | user | station | action | entity | entity_id | payload).
+There is one chain per station (`chain` = the actor's station code, '' without one): each
+event's hash covers the previous event of its chain, `seq` counts a chain's events from 1,
+and the chain's head row (`audit_head`) holds its last link. Events from before migration
+0006 form the chain '' (seq = their id). `first_broken_link` is what `feedesk verify` reports.
 
-`record` queues the event on the session; the events are linked into the chain (id, prev
-hash, hash) and the head row locked just before COMMIT (`_link_pending`). On a shared
-PostgreSQL ledger this keeps the one row every writer needs as the LAST lock of every
-transaction, held only for the commit: it can never be part of a deadlock cycle, and
-windows are serialised only for that instant (see services.concurrency). A rolled-back
+`record` queues the event on the session; the events are linked (seq, prev hash, hash) and
+the chain's head row locked just before COMMIT (`_link_pending`). A station's head is locked
+only by that station's own transactions, so on a shared PostgreSQL ledger windows never wait
+for each other here; it is still the LAST lock of every transaction, held only for the
+commit, and never part of a deadlock cycle (see services.concurrency). A rolled-back
 transaction drops its queued events.
 """
 
@@ -26,9 +28,9 @@ from app.services import Actor
 from app.services.clock import utcnow
 
 
-def _digest(prev: str, ev_id: int, at: str, user_id, station: str, action: str, entity: str,
+def _digest(prev: str, seq: int, at: str, user_id, station: str, action: str, entity: str,
             entity_id: str, payload: str) -> str:
-    text = "|".join([prev, str(ev_id), at, str(user_id or ""), station, action, entity, entity_id, payload])
+    text = "|".join([prev, str(seq), at, str(user_id or ""), station, action, entity, entity_id, payload])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -46,15 +48,23 @@ def record(session: Session, actor: Actor | None, action: str, entity: str = "",
 
 
 _PENDING = "feedesk_audit_pending"
+GENESIS = "0" * 64  # the prev_hash of a chain's first event
 
-# Prebuilt Core statements: every committed write runs these three, so they skip the ORM
-# (the unit of work cost more than the rest of a payment's audit step).
+# Prebuilt Core statements: every committed write runs these, so they skip the ORM (the unit
+# of work cost more than the rest of a payment's audit step).
 _EVENTS = AuditEvent.__table__
 _HEAD = AuditHead.__table__
-_LOCK_HEAD = select(_HEAD.c.last_event_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_LOCK_HEAD = select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.chain == bindparam("chain")).with_for_update()
+_NEW_HEAD = insert(_HEAD)
 _INSERT_EVENTS = insert(_EVENTS)
-_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(last_event_id=bindparam("new_id"),
-                                                          last_hash=bindparam("new_hash"))
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.chain == bindparam("head_chain")).values(
+    last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+
+
+def start_chain(session: Session, station_code: str) -> None:
+    """Seed a new station's chain head, so its windows never race to create it."""
+    if session.execute(select(_HEAD.c.id).where(_HEAD.c.chain == station_code)).first() is None:
+        session.execute(_NEW_HEAD, {"chain": station_code, "last_seq": 0, "last_hash": GENESIS})
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -62,15 +72,23 @@ def _link_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # everything else first: the head lock is held only for the link and COMMIT
-    last_id, last_hash = session.execute(_LOCK_HEAD).one()
+    session.flush()  # everything else first: a head lock is held only for the link and COMMIT
+    chains: dict[str, list[dict]] = {}
     for ev in pending:
-        last_id += 1
-        ev["id"], ev["prev_hash"] = last_id, last_hash
-        last_hash = ev["hash"] = _digest(last_hash, last_id, ev["created_at"].isoformat(), ev["user_id"],
-                                         ev["station"], ev["action"], ev["entity"], ev["entity_id"], ev["payload"])
+        chains.setdefault(ev["station"], []).append(ev)
+    for chain in sorted(chains):  # one lock order, should a transaction ever write to two chains
+        head = session.execute(_LOCK_HEAD, {"chain": chain}).first()
+        if head is None:  # a station's first event starts its chain (setup.add_station seeds the head)
+            session.execute(_NEW_HEAD, {"chain": chain, "last_seq": 0, "last_hash": GENESIS})
+            head = (0, GENESIS)
+        seq, prev = head
+        for ev in chains[chain]:
+            seq += 1
+            ev["chain"], ev["seq"], ev["prev_hash"] = chain, seq, prev
+            prev = ev["hash"] = _digest(prev, seq, ev["created_at"].isoformat(), ev["user_id"], ev["station"],
+                                        ev["action"], ev["entity"], ev["entity_id"], ev["payload"])
+        session.execute(_MOVE_HEAD, {"head_chain": chain, "new_seq": seq, "new_hash": prev})
     session.execute(_INSERT_EVENTS, pending)
-    session.execute(_MOVE_HEAD, {"new_id": last_id, "new_hash": last_hash})
 
 
 @sa_event.listens_for(Session, "after_transaction_end")
@@ -79,24 +97,43 @@ def _drop_pending(session: Session, transaction) -> None:
         session.info.pop(_PENDING, None)
 
 
+def chain_name(chain: str) -> str:
+    return f"收费点 {chain} 的审计链" if chain else "公共审计链"
+
+
 def first_broken_link(session: Session) -> str | None:
-    """Walk the chain in id order; name the first event whose link or content is wrong."""
-    prev = "0" * 64
-    expected_id = 1
-    last_id = 0
-    for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(2000):
-        if ev.id != expected_id:
-            return f"审计事件 #{expected_id} 缺失（下一条是 #{ev.id}）"
+    """Walk every chain in seq order; name the first event whose link or content is wrong."""
+    heads = {chain: (last_seq, last_hash) for chain, last_seq, last_hash in
+             session.execute(select(_HEAD.c.chain, _HEAD.c.last_seq, _HEAD.c.last_hash))}
+    chain, seq, prev = None, 0, GENESIS
+    for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)).yield_per(2000):
+        if ev.chain != chain:
+            broken = chain is not None and _tail_mismatch(chain, seq, prev, heads.pop(chain, None))
+            if broken:
+                return broken
+            chain, seq, prev = ev.chain, 0, GENESIS
+        where = f"{chain_name(chain)}第 {seq + 1} 条"
+        if ev.seq != seq + 1:
+            return f"{where}审计事件缺失（下一条是第 {ev.seq} 条，事件 #{ev.id}）"
         if ev.prev_hash != prev:
-            return f"审计事件 #{ev.id} 的前链哈希不符（顺序被改动）"
-        h = _digest(prev, ev.id, ev.created_at.isoformat(), ev.user_id, ev.station, ev.action, ev.entity,
+            return f"{where}（事件 #{ev.id}）的前链哈希不符（顺序被改动）"
+        h = _digest(prev, ev.seq, ev.created_at.isoformat(), ev.user_id, ev.station, ev.action, ev.entity,
                     ev.entity_id, ev.payload)
         if h != ev.hash:
-            return f"审计事件 #{ev.id}（{ev.action}）内容被改动"
-        prev = ev.hash
-        expected_id += 1
-        last_id = ev.id
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.last_event_id != last_id or head.last_hash != prev):
-        return f"审计链尾不符：记录到 #{head.last_event_id}，实际 #{last_id}"
+            return f"{where}（事件 #{ev.id}，{ev.action}）内容被改动"
+        seq, prev = ev.seq, h
+    broken = chain is not None and _tail_mismatch(chain, seq, prev, heads.pop(chain, None))
+    if broken:
+        return broken
+    for chain, (last_seq, _) in sorted(heads.items()):
+        if last_seq:
+            return f"{chain_name(chain)}的 {last_seq} 条审计事件全部缺失"
+    return None
+
+
+def _tail_mismatch(chain: str, seq: int, last_hash: str, head: tuple[int, str] | None) -> str | None:
+    if head is None:
+        return f"{chain_name(chain)}没有链尾记录（链尾被删除）"
+    if head != (seq, last_hash):
+        return f"{chain_name(chain)}链尾不符：记录到第 {head[0]} 条，实际第 {seq} 条"
     return None

@@ -4,7 +4,7 @@ On SQLite every write transaction starts with `BEGIN IMMEDIATE` (app/models/db.p
 writers are already one at a time and every function here costs nothing. On PostgreSQL
 transactions run at READ COMMITTED side by side, and these locks are what make the rules
 hold. The protocol (no cycle can form: row locks are taken shift -> account -> counter, the
-settlement holds its day lock but waits for no row lock, and the audit head comes last):
+settlement holds its day lock but waits for no row lock, and the station's audit head comes last):
 
 1. shift row        `shifts.open_shift_of(lock=True)`: closes, voids, refunds, cash moves.
 2. account row      `lock_account`: every use case that reads an account's outstanding
@@ -28,9 +28,10 @@ settlement holds its day lock but waits for no row lock, and the audit head come
                     them. Month close holds every day of the month the same way.
 4. receipt counter  `receipts.take_number`: the range or station row (FOR UPDATE), so
                     numbers never collide; the unique key on receipt_no backs it up.
-5. audit chain head `audit` links the transaction's events at COMMIT time, so the single
-                    hot row `audit_head` is always the last lock taken and is held only for
-                    the commit itself.
+5. audit chain head `audit` links the transaction's events at COMMIT time into its own
+                    station's chain (one chain per station, migration 0006), so the head row
+                    is the last lock taken, held only for the commit, and only that station's
+                    own transactions ever wait for it: windows never queue for each other.
 
 Deadlocks (PostgreSQL aborts one transaction) and serialization failures are turned into
 `ConcurrentUpdate` ("请刷新后重试") on the engine (app/models/db.py); nothing is written.

@@ -51,14 +51,12 @@ class LedgerFigures:
     last_receipt_no: str
     receipt_digest: str
     counters: dict[str, int]
-    audit_last_id: int
-    audit_last_hash: str
+    audit_heads: dict[str, list]  # chain -> [last seq, last hash]
 
     def comparable(self) -> dict:
         return {"rows": self.rows, "books": self.books, "receipts": self.receipts,
                 "last_receipt_no": self.last_receipt_no, "receipt_digest": self.receipt_digest,
-                "counters": self.counters, "audit_last_id": self.audit_last_id,
-                "audit_last_hash": self.audit_last_hash}
+                "counters": self.counters, "audit_heads": self.audit_heads}
 
     def to_json(self) -> dict:
         return {"verify_ok": self.verify_ok, "first_failure": self.first_failure, **self.comparable()}
@@ -101,9 +99,9 @@ def figures(session: Session) -> LedgerFigures:
         select(Station.code, Station.next_receipt_no).order_by(Station.code))}
     counters.update({f"range:{rid}": nxt for rid, nxt in session.execute(
         select(ReceiptRange.id, ReceiptRange.next_number).order_by(ReceiptRange.id))})
-    head = session.get(AuditHead, 1)
-    return LedgerFigures(result.ok, result.first_failure, rows, books, n, last, digest.hexdigest(), counters,
-                         head.last_event_id if head else 0, head.last_hash if head else "")
+    heads = {chain: [seq, h] for chain, seq, h in session.execute(
+        select(AuditHead.chain, AuditHead.last_seq, AuditHead.last_hash).order_by(AuditHead.chain))}
+    return LedgerFigures(result.ok, result.first_failure, rows, books, n, last, digest.hexdigest(), counters, heads)
 
 
 def _head_revision(url: str) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Site, Station, User
-from app.services import auth, settings
+from app.services import audit, auth, settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ def bootstrap(session: Session, *, station_code: str, admin_password: str, site_
         station = Station(code=station_code, name=f"{station_code} 收费窗口", site_id=site.id,
                           receipt_prefix=receipt_prefix or station_code, next_receipt_no=1, training=False)
         session.add(station)
+        audit.start_chain(session, station_code)
     if not settings.get(session, "receipt_secret"):
         settings.put(session, "receipt_secret", secrets.token_hex(16))
     admin_created = False
@@ -51,4 +52,5 @@ def add_station(session: Session, *, code: str, name: str = "", receipt_prefix: 
         session.add(Station(code=code, name=name or f"{code} 收费窗口", site_id=site.id,
                             receipt_prefix=receipt_prefix or code, next_receipt_no=1, training=False))
         session.flush()
+        audit.start_chain(session, code)
 

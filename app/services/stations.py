@@ -99,5 +99,6 @@ def add_station(session: Session, *, actor: Actor, code: str, name: str = "", re
                  next_receipt_no=1, training=False)
     session.add(st)
     session.flush()
+    audit.start_chain(session, code)
     audit.record(session, actor, "station_add", "station", st.id, code=code, prefix=prefix)
     return StationLive(st.code, st.name, None, "", "idle", None, None, 0, {}, None)

@@ -118,25 +118,33 @@ def delete_posting(con):
     return f"#{entry}"
 
 
+def _station_chain(con) -> str:
+    return con.execute("SELECT chain FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
 def delete_audit_event(con):
-    eid = con.execute("SELECT min(id) + 3 FROM audit_event").fetchone()[0]
+    chain = _station_chain(con)
+    eid, seq = con.execute("SELECT id, seq FROM audit_event WHERE chain = ? ORDER BY seq LIMIT 1 OFFSET 3",
+                           (chain,)).fetchone()
     con.execute("DELETE FROM audit_event WHERE id = ?", (eid,))
-    return f"#{eid}"
+    return f"收费点 {chain} 的审计链第 {seq} 条"
 
 
 def delete_last_audit_event(con):
-    eid = con.execute("SELECT max(id) FROM audit_event").fetchone()[0]
+    eid, chain, seq = con.execute("SELECT id, chain, seq FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
     con.execute("DELETE FROM audit_event WHERE id = ?", (eid,))
-    return f"#{eid}"
+    return f"收费点 {chain} 的审计链链尾不符：记录到第 {seq} 条"
 
 
 def reorder_audit_events(con):
-    a, b = con.execute("SELECT id FROM audit_event ORDER BY id DESC LIMIT 2").fetchall()
-    hi, lo = a[0], b[0]
-    con.execute("UPDATE audit_event SET id = -1 WHERE id = ?", (hi,))
-    con.execute("UPDATE audit_event SET id = ? WHERE id = ?", (hi, lo))
-    con.execute("UPDATE audit_event SET id = ? WHERE id = -1", (lo,))
-    return f"#{lo}"
+    """Swap the places of a chain's last two events."""
+    chain = _station_chain(con)
+    (hi,), (lo,) = con.execute("SELECT seq FROM audit_event WHERE chain = ? ORDER BY seq DESC LIMIT 2",
+                               (chain,)).fetchall()
+    con.execute("UPDATE audit_event SET seq = -1 WHERE chain = ? AND seq = ?", (chain, hi))
+    con.execute("UPDATE audit_event SET seq = ? WHERE chain = ? AND seq = ?", (hi, chain, lo))
+    con.execute("UPDATE audit_event SET seq = ? WHERE chain = ? AND seq = -1", (lo, chain))
+    return f"第 {lo} 条"
 
 
 def edit_audit_payload(con):

@@ -4,6 +4,7 @@ from a newer FeeDesk refused untouched, and a migration that fails half-way leav
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,7 @@ from app.cli import main as feedesk
 from app.errors import SchemaTooNew
 from app.models.db import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
 from app.services import run
+from app.services.audit import GENESIS, _digest
 from app.services.verify import verify
 from tests.conftest import Ledger
 from tests.helpers import pay
@@ -58,7 +60,7 @@ def core_rows(path: Path) -> dict[str, list]:
         out = {}
         for t in CORE_TABLES:
             cols = [r[1] for r in con.execute(f"PRAGMA table_info('{t}')")]
-            base = [c for c in cols if c in CORE_COLUMNS.get(t, cols)]
+            base = [c for c in cols if RENAMED.get(t, {}).get(c, c) in CORE_COLUMNS.get(t, cols)]
             out[t] = con.execute(f"SELECT {', '.join(base)} FROM {t} ORDER BY rowid").fetchall()
         return out
     finally:
@@ -66,6 +68,8 @@ def core_rows(path: Path) -> dict[str, list]:
 
 
 CORE_COLUMNS: dict[str, list[str]] = {}
+#: Columns renamed by a later revision: new name -> the first release's name.
+RENAMED = {"audit_head": {"last_seq": "last_event_id"}}
 
 
 def sane(path: Path) -> None:
@@ -93,13 +97,29 @@ def first_release_copy(populated_path: Path, target: Path) -> None:
                                     "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'").fetchall():
             mine = [r[1] for r in con.execute(f"PRAGMA main.table_info('{table}')")]
             theirs = {r[1] for r in con.execute(f"PRAGMA src.table_info('{table}')")}
+            if table in ("audit_event", "audit_head"):
+                continue  # the first release had one chain: written below
             cols = ", ".join(c for c in mine if c in theirs)
-            # OR REPLACE: rows the first migration itself wrote (the audit chain head) take the data's values
-            con.execute(f"INSERT OR REPLACE INTO main.{table} ({cols}) SELECT {cols} FROM src.{table}")
+            con.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM src.{table}")
+        _relink_as_one_chain(con)
         con.execute("COMMIT")
         con.execute("DETACH DATABASE src")
     finally:
         con.close()
+
+
+def _relink_as_one_chain(con) -> None:
+    """The audit log as the first release wrote it: one chain in id order, the id in each hash."""
+    prev, last = GENESIS, 0
+    for row in con.execute("SELECT id, created_at, user_id, station, action, entity, entity_id, payload "
+                           "FROM src.audit_event ORDER BY id").fetchall():
+        ev_id, at, user, station, action, entity, entity_id, payload = row
+        h = _digest(prev, ev_id, dt.datetime.fromisoformat(at).isoformat(), user, station, action, entity,
+                    entity_id, payload)
+        con.execute("INSERT INTO main.audit_event (id, created_at, user_id, station, action, entity, entity_id, "
+                    "payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*row, prev, h))
+        prev, last = h, ev_id
+    con.execute("UPDATE main.audit_head SET last_event_id = ?, last_hash = ? WHERE id = 1", (last, prev))
 
 
 def test_every_revision_from_the_first_to_head_keeps_a_populated_ledger(populated, tmp_path, template_db):

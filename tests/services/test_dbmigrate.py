@@ -86,8 +86,9 @@ def test_an_upgraded_empty_target_is_migrated_and_its_seeded_chain_head_becomes_
     src, dst = out["source_figures"], out["target_figures"]
     assert dst["verify_ok"] and src == dst and dst["rows"]["payment"] == 1
     engine = make_engine(to)
-    with engine.connect() as conn:  # the seeded head now carries the source's chain
-        assert "0" * 64 not in conn.execute(select(AuditHead.__table__.c.last_hash)).scalars().all()
+    with engine.connect() as conn:  # the seeded head (chain '') now carries the source's chain
+        head = AuditHead.__table__.c
+        assert conn.execute(select(head.last_hash).where(head.chain == "")).scalar_one() != "0" * 64
     engine.dispose()
 
 
