@@ -73,10 +73,14 @@ def default_site(session: Session) -> Site:
 
 
 _ACCOUNT_BY_CODE = select(Account).where(Account.code == bindparam("code"))
+_ACCOUNT_BY_CODE_LOCKED = _ACCOUNT_BY_CODE.with_for_update(key_share=True)
 
 
-def find_account(session: Session, code: str) -> Account:
-    acc = session.scalars(_ACCOUNT_BY_CODE, {"code": (code or "").strip()}).first()
+def find_account(session: Session, code: str, *, lock: bool = False) -> Account:
+    """The account of a code. `lock=True` also takes the account row lock in the same read
+    (`concurrency.lock_account`: one window at a time changes an account's money)."""
+    acc = session.scalars(_ACCOUNT_BY_CODE_LOCKED if lock else _ACCOUNT_BY_CODE,
+                          {"code": (code or "").strip()}).first()
     if acc is None:
         raise NotFound(f"找不到缴费户“{code}”")
     return acc

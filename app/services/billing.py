@@ -39,7 +39,7 @@ from app.models import (
     PricingMethod,
 )
 from app.money import MAX_FEN, Money, format_yuan
-from app.services import Actor, audit, auth, concurrency, ledger, settings, validate
+from app.services import Actor, audit, auth, ledger, settings, validate
 from app.services.accounts import find_account
 from app.services.clock import (
     add_months,
@@ -440,15 +440,13 @@ _LATE_FEES_CHARGED = (
     .group_by(Charge.parent_charge_id))
 
 
-def outstanding_charges(session: Session, account_id: int, charge_ids: list[int] | None = None,
-                        lock: bool = False) -> list[tuple[Charge, int]]:
+def outstanding_charges(session: Session, account_id: int,
+                        charge_ids: list[int] | None = None) -> list[tuple[Charge, int]]:
     """(charge, outstanding) for an account's open charges, oldest due first.
 
-    `lock=True` first locks the account row (`concurrency.lock_account`) so two windows can
-    never allocate the same charge at once; on SQLite BEGIN IMMEDIATE already serialises writers.
+    A caller that allocates money to them holds the account row lock first (the payment takes
+    it with `find_account(lock=True)`), so two windows never allocate the same charge at once.
     """
-    if lock:
-        concurrency.lock_account(session, account_id)
     if charge_ids is None:
         rows = session.execute(_OPEN_CHARGES, {"account_id": account_id})
     else:

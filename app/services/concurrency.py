@@ -10,7 +10,8 @@ settlement holds its day lock but waits for no row lock, and the station's audit
 2. account row      `lock_account`: every use case that reads an account's outstanding
                     charges, prepaid or deposit balance and then writes money against them
                     (pay, void, refund, balance refunds, waivers, write-offs, price
-                    overrides) locks the account row first (SELECT ... FOR NO KEY UPDATE).
+                    overrides) locks the account row first (SELECT ... FOR NO KEY UPDATE;
+                    the payment reads and locks it in one go, `find_account(lock=True)`).
                     Two cashiers paying the same charge therefore run one after the other:
                     the second re-reads the journal after the first committed and is told
                     "already paid at window N" (`payments._explain_missing`); a prepaid

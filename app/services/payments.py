@@ -136,13 +136,13 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     station = auth.station_of(session, actor)
     tenders = _validate_tenders(tenders)
     shift = open_shift_of(session, user, station)
-    acc = find_account(session, account_code)
+    acc = find_account(session, account_code, lock=True)
     at = at or utcnow()
     tz = settings.get(session, "timezone")
     bdate = settings.business_day(session, at)
     training = is_training(user, station)
 
-    open_charges = billing.outstanding_charges(session, acc.id, charge_ids, lock=True)
+    open_charges = billing.outstanding_charges(session, acc.id, charge_ids)
     if charge_ids is not None:
         found = {c.id for c, _ in open_charges}
         missing = [cid for cid in charge_ids if cid not in found]
