@@ -357,6 +357,7 @@ def sample_doc(site_name: str = "FeeDesk 打印测试") -> ReceiptDoc:
 
 _TENDER_LABEL = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
                  "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
+_BALANCE_REFUNDS = {"deposit_refund": "退押金", "prepaid_refund": "预存退款"}
 _MOVES = {"top_up": "补充备用金", "drop": "中途解缴", "bank_run": "送存银行", "paid_out": "现金支出",
           "paid_in": "现金收入"}
 
@@ -379,8 +380,19 @@ def layout_remittance(closed: dict, *, width_mm: int = 80, site_name: str = "", 
     for f in r.get("fee_items", []):
         b.lines(two_col(f["name"], f["amount"], w))
     b.lines(two_col("预存", r.get("prepaid", "0.00"), w))
-    for x in r.get("refunds", []):
-        b.lines(two_col(f"退费 {x.get('receipt_no', '')}".strip(), f"-{x['amount']}", w))
+    refunds = r.get("refunds", [])
+    # 退押金 / 预存退款 pay back money held, which no line above counts: deducted here.
+    for x in refunds:
+        if x.get("kind", "refund") != "refund":
+            b.lines(two_col(_BALANCE_REFUNDS.get(x["kind"], "退款"), f"-{x['amount']}", w))
+    # A payment's refund or void is already inside the fee lines (they are net of it): listed
+    # under them for the count, never deducted a second time.
+    inside = [("退费", x) for x in refunds if x.get("kind", "refund") == "refund"] \
+        + [("作废", x) for x in r.get("voids", [])]
+    if inside:
+        b.add("收费项目及预存已扣除：")
+        for label, x in inside:
+            b.lines(two_col(f"{label} {x.get('receipt_no', '')}".strip(), f"-{x['amount']}", w))
     b.rule()
     b.section("receipts")
     rec = r.get("receipts", {})

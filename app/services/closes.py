@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.errors import ApprovalRequired, InvalidInput, NotFound, PermissionDenied, ShiftError
 from app.models import (
@@ -30,6 +30,7 @@ from app.models import (
     Handover,
     JournalEntry,
     Payment,
+    PaymentCorrection,
     PaymentKind,
     Posting,
     ReceiptNumberEvent,
@@ -270,6 +271,7 @@ def remittance_json(summary: dict) -> dict:
         "prepaid": y(summary["prepaid"]),
         "receipts": summary["receipts"],
         "refunds": [{**r, "amount": y(r["amount"])} for r in summary["refunds"]],
+        "voids": [{**v, "amount": y(v["amount"])} for v in summary.get("voids", [])],
         "movements": {k: y(v) for k, v in summary["movements"].items()},
         "hand_ins": y(summary["hand_ins"]), "float": y(summary["float"]),
         "cash_takings": y(summary["cash_takings"]),
@@ -319,16 +321,26 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
         select(Payment.kind, func.min(Payment.receipt_no), func.max(Payment.receipt_no), func.count())
         .where(Payment.shift_id == shift.id).group_by(Payment.kind))}
     voided: list[str] = []
+    voids: list[dict] = []
     refunds: list[dict] = []
     if PaymentKind.VOID in per_kind or PaymentKind.REFUND in per_kind:
-        for kind, no, tendered in session.execute(
-                select(Payment.kind, Payment.receipt_no, Payment.tendered)
+        # A void gives back what its payment took (tendered less change). A refund row carries
+        # the whole allocation it reverses; after a partial refund the new payment of the
+        # remainder (`payment_correction.remainder_payment_id`) re-takes part of it, so the
+        # money refunded is the row's amount less that remainder. The fee lines above are
+        # already net of both: these lines say what was deducted, they are not deducted again.
+        remainder = aliased(Payment)
+        for kind, no, tendered, change, kept in session.execute(
+                select(Payment.kind, Payment.receipt_no, Payment.tendered, Payment.change, remainder.allocated)
+                .outerjoin(PaymentCorrection, PaymentCorrection.payment_id == Payment.reverses_payment_id)
+                .outerjoin(remainder, remainder.id == PaymentCorrection.remainder_payment_id)
                 .where(Payment.shift_id == shift.id, Payment.kind.in_([PaymentKind.VOID, PaymentKind.REFUND]))
                 .order_by(Payment.id)):
             if kind == PaymentKind.VOID:
                 voided.append(no)
+                voids.append({"receipt_no": no or "", "amount": int(change) - int(tendered)})
             else:
-                refunds.append({"receipt_no": no or "", "amount": -int(tendered), "kind": "refund"})
+                refunds.append({"receipt_no": no or "", "amount": -int(tendered) - int(kept or 0), "kind": "refund"})
     rec = per_kind.get(PaymentKind.PAYMENT, ("", "", 0))
     reprinted: list[str] = []
     if rec[2]:
@@ -357,7 +369,7 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
         "fee_items": fee_items, "prepaid": prepaid,
         "receipts": {"first": rec[0] or "", "last": rec[1] or "", "count": int(rec[2]), "voided": voided,
                      "reprinted": reprinted},
-        "refunds": refunds, "movements": moves, "hand_ins": hand_ins, "handed_out": handed_out,
+        "refunds": refunds, "voids": voids, "movements": moves, "hand_ins": hand_ins, "handed_out": handed_out,
         "float": shift.float_amount, "cash_takings": takings,
         "bank_run": -moves.get("bank_run", 0),
     }
