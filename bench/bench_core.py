@@ -78,7 +78,7 @@ def accounts_with_open_charges(factory, n: int, minimum: int = 3) -> list[tuple[
             acc_id = s.scalar(select(Account.id).where(Account.code == code))
             open_ = billing.outstanding_charges(s, acc_id)
             if len(open_) >= minimum:
-                chosen.append((code, [c.id for c, _ in open_[:minimum]]))
+                chosen.append((code, [c.id for c, _, _ in open_[:minimum]]))
             if len(chosen) >= n:
                 break
     return chosen

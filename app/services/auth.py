@@ -83,7 +83,11 @@ _STATION_BY_CODE = select(Station).where(Station.code == bindparam("code"))
 
 def require(session: Session, actor: Actor, permission: str) -> User:
     """Load the calling user and refuse unless active and allowed `permission`."""
-    user = session.scalars(_USER_BY_ID, {"user_id": actor.user_id}).first()
+    return check(session.scalars(_USER_BY_ID, {"user_id": actor.user_id}).first(), permission)
+
+
+def check(user: User | None, permission: str) -> User:
+    """Refuse unless the (already loaded) user is active and allowed `permission`."""
     if user is None or not user.active or user.locked:
         raise PermissionDenied("当前用户无效或已被锁定，请重新登录")
     if permission not in PERMISSIONS[user.role]:
@@ -93,7 +97,10 @@ def require(session: Session, actor: Actor, permission: str) -> User:
 
 
 def station_of(session: Session, actor: Actor) -> Station:
-    station = session.scalars(_STATION_BY_CODE, {"code": actor.station_code}).first()
+    return station_found(session.scalars(_STATION_BY_CODE, {"code": actor.station_code}).first(), actor)
+
+
+def station_found(station: Station | None, actor: Actor) -> Station:
     if station is None:
         raise NotFound(f"收费点“{actor.station_code}”不存在，请在设置中选择正确的收费点")
     return station

@@ -427,7 +427,8 @@ def _open_charges_query(*, selected: bool):
     due = (select(ledger.Posting.charge_id, func.sum(ledger.Posting.amount).label("due"))
            .where(ledger.Posting.book == ledger.RECEIVABLE, ledger.Posting.account_id == bindparam("account_id"))
            .group_by(ledger.Posting.charge_id).having(func.sum(ledger.Posting.amount) != 0).subquery())
-    q = select(Charge, due.c.due).join(due, due.c.charge_id == Charge.id).order_by(Charge.due_date, Charge.id)
+    q = (select(Charge, due.c.due, FeeItem).join(due, due.c.charge_id == Charge.id)
+         .join(FeeItem, FeeItem.id == Charge.fee_item_id).order_by(Charge.due_date, Charge.id))
     return q.where(Charge.id.in_(bindparam("charge_ids", expanding=True))) if selected else q
 
 
@@ -441,8 +442,8 @@ _LATE_FEES_CHARGED = (
 
 
 def outstanding_charges(session: Session, account_id: int,
-                        charge_ids: list[int] | None = None) -> list[tuple[Charge, int]]:
-    """(charge, outstanding) for an account's open charges, oldest due first.
+                        charge_ids: list[int] | None = None) -> list[tuple[Charge, int, FeeItem]]:
+    """(charge, outstanding, fee item) for an account's open charges, oldest due first.
 
     A caller that allocates money to them holds the account row lock first (the payment takes
     it with `find_account(lock=True)`), so two windows never allocate the same charge at once.
@@ -451,7 +452,7 @@ def outstanding_charges(session: Session, account_id: int,
         rows = session.execute(_OPEN_CHARGES, {"account_id": account_id})
     else:
         rows = session.execute(_OPEN_SELECTED_CHARGES, {"account_id": account_id, "charge_ids": list(charge_ids)})
-    return [(c, int(d)) for c, d in rows]
+    return [(c, int(d), fee) for c, d, fee in rows]
 
 
 def late_fees_charged(session: Session, charge_ids: list[int]) -> dict[int, tuple[int, dt.date]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, PaymentRefused
@@ -30,7 +30,6 @@ from app.models import (
     PaymentKind,
     Receipt,
     ReceiptKind,
-    Site,
     Tender,
     TenderLine,
 )
@@ -38,7 +37,7 @@ from app.money import MAX_FEN, Money, format_yuan
 from app.services import Actor, audit, auth, billing, ledger, receipts, settings
 from app.services.accounts import find_account
 from app.services.clock import local_time, utcnow
-from app.services.shifts import is_training, open_shift_of
+from app.services.shifts import cashier_at_window, is_training
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +120,6 @@ def _validate_tenders(tenders: list[TenderInput]) -> list[TenderInput]:
 # Prebuilt statements of the payment path (a counter does this hundreds of times a day; building
 # a statement costs as much as running it). Payment and receipt rows go in through Core: the
 # ORM unit of work cost more than the rows.
-_FEES = select(FeeItem).where(FeeItem.id.in_(bindparam("fee_ids", expanding=True)))
-_SITE = select(Site.name, Site.receipt_footer, Site.hotline).where(Site.id == bindparam("site_id"))
 _INSERT_PAYMENT = insert(Payment.__table__)
 _INSERT_TENDERS = insert(TenderLine.__table__)
 _INSERT_ALLOCATIONS = insert(Allocation.__table__)
@@ -132,10 +129,8 @@ _INSERT_RECEIPT = insert(Receipt.__table__)
 def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[TenderInput],
         charge_ids: list[int] | None = None, change_to_prepaid: bool = False,
         at: dt.datetime | None = None) -> PaymentResult:
-    user = auth.require(session, actor, auth.PAY)
-    station = auth.station_of(session, actor)
     tenders = _validate_tenders(tenders)
-    shift = open_shift_of(session, user, station)
+    user, station, site, shift = cashier_at_window(session, actor, auth.PAY)
     acc = find_account(session, account_code, lock=True)
     at = at or utcnow()
     tz = settings.get(session, "timezone")
@@ -144,11 +139,12 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
 
     open_charges = billing.outstanding_charges(session, acc.id, charge_ids)
     if charge_ids is not None:
-        found = {c.id for c, _ in open_charges}
+        found = {c.id for c, _, _ in open_charges}
         missing = [cid for cid in charge_ids if cid not in found]
         if missing:
             _explain_missing(session, acc.id, missing)
-    open_charges = [(c, d) for c, d in open_charges if d > 0]
+    fees = {fee.id: fee for _, _, fee in open_charges}
+    open_charges = [(c, d) for c, d, _ in open_charges if d > 0]
 
     tendered = sum(t.amount for t in tenders)
     cash = sum(t.amount for t in tenders if t.method == "cash")
@@ -159,7 +155,6 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
                              f"本次抵扣 {format_yuan(prepaid_tender)} 元")
     if not open_charges and not change_to_prepaid:
         raise PaymentRefused(f"缴费户 {acc.code} 没有欠费；如需预存，请选择“余额转预存”")
-    fees = {f.id: f for f in session.scalars(_FEES, {"fee_ids": list({c.fee_item_id for c, _ in open_charges})})}
 
     # Plan allocation oldest first; a late fee is charged only where money reaches its principal.
     plan: list[tuple[Charge, int]] = []
@@ -215,8 +210,7 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
 
     lines = payment_lines(shift_id=shift.id, account_id=acc.id, tenders=tenders, change=change,
                           prepaid_added=prepaid_added,
-                          allocations=[(c, amt, fees.get(c.fee_item_id) or session.get(FeeItem, c.fee_item_id))
-                                       for c, amt in plan])
+                          allocations=[(c, amt, fees[c.fee_item_id]) for c, amt in plan])
     ledger.post(session, actor=actor, kind="payment", business_date=bdate, lines=lines, shift_id=shift.id,
                 payment_id=payment_id, station_id=station.id, training=training, memo=number.receipt_no)
 
@@ -224,10 +218,9 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     # (a practice payment's lines go to the training book: the real arrears stay as they were).
     prepaid_after = prepaid_before - prepaid_tender + prepaid_added
     arrears_after = arrears_before if training else arrears_before + sum(x.amount for x in late_lines) - allocated
-    alloc_lines = [AllocatedLine(c.id, (fees.get(c.fee_item_id) or session.get(FeeItem, c.fee_item_id)).name
+    alloc_lines = [AllocatedLine(c.id, fees[c.fee_item_id].name
                                  + ("滞纳金" if c.kind == ChargeKind.LATE_FEE else ""), c.period or "", amt)
                    for c, amt in plan]
-    site = session.execute(_SITE, {"site_id": station.site_id}).one()
     issued = local_time(at, tz).strftime("%Y-%m-%d %H:%M:%S")
     doc = receipts.ReceiptDoc(
         kind="payment", title=receipts.TITLES["payment"], receipt_no=number.receipt_no, site_name=site.name,

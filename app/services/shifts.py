@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, ShiftError
-from app.models import Shift, ShiftStatus, Station, User
+from app.models import Shift, ShiftStatus, Site, Station, User
 from app.money import Money
 from app.services import Actor, audit, auth, cashdesk, ledger, settings
 from app.services.clock import utcnow
@@ -47,11 +47,32 @@ _OPEN_SHIFT_LOCKED = _OPEN_SHIFT.with_for_update()
 
 def open_shift_of(session: Session, user: User, station: Station, *, lock: bool = False) -> Shift:
     """The cashier's open shift at this station, or ShiftError."""
-    shift = session.scalars(_OPEN_SHIFT_LOCKED if lock else _OPEN_SHIFT,
-                            {"user_id": user.id, "station_id": station.id}).first()
+    return _open(session.scalars(_OPEN_SHIFT_LOCKED if lock else _OPEN_SHIFT,
+                                 {"user_id": user.id, "station_id": station.id}).first())
+
+
+def _open(shift: Shift | None) -> Shift:
     if shift is None:
         raise ShiftError("当前没有开班，请先开班（备用金领用）再收款")
     return shift
+
+
+# The calling cashier, the station, its site and the open shift in one read (a payment's first step).
+_AT_WINDOW = (
+    select(User, Station, Site, Shift).select_from(User)
+    .outerjoin(Station, Station.code == bindparam("station_code"))
+    .outerjoin(Site, Site.id == Station.site_id)
+    .outerjoin(Shift, and_(Shift.cashier_id == User.id, Shift.station_id == Station.id,
+                           Shift.status == ShiftStatus.OPEN))
+    .where(User.id == bindparam("user_id")).limit(1))
+
+
+def cashier_at_window(session: Session, actor: Actor, permission: str) -> tuple[User, Station, Site, Shift]:
+    """`auth.require`, `auth.station_of` and `open_shift_of` in one statement, same refusals."""
+    row = session.execute(_AT_WINDOW, {"user_id": actor.user_id, "station_code": actor.station_code}).first()
+    user = auth.check(row.User if row else None, permission)
+    station = auth.station_found(row.Station, actor)
+    return user, station, row.Site, _open(row.Shift)
 
 
 def is_training(user: User, station: Station) -> bool:
