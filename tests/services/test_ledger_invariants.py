@@ -55,6 +55,8 @@ def test_random_bills_and_payments_keep_verify_green(template_db, steps):
                     paid_now = sum(a.amount for a in r.allocated)
                     late = sum(x.amount for x in r.late_fees)
                     assert before.arrears + late - paid_now == after.arrears
+                    # What the receipt prints as "after this payment" is what the journal now holds.
+                    assert (r.arrears_after, r.prepaid_balance) == (after.arrears, after.prepaid)
                     assert r.total_tendered - r.change == paid_now + r.prepaid_added
                     assert after.prepaid >= 0
             except FeeDeskError as exc:
