@@ -54,9 +54,9 @@ class Context:
     @property
     def factory(self):
         if self._factory is None:
-            from app.models.db import check_not_newer
+            from app.models.db import check_schema
 
-            check_not_newer(self.db)
+            check_schema(self.db)
             self._hold_writer_lock()
             self._factory = make_factory(self.db)
         return self._factory

@@ -79,6 +79,10 @@ class SchemaTooNew(FeeDeskError):
     message = "该账本由更新版本的收费台创建，请升级程序后再打开"
 
 
+class SchemaTooOld(FeeDeskError):
+    message = "账本版本较旧，请管理员运行 feedesk init 升级账本后再打开"
+
+
 class StorageFull(FeeDeskError):
     message = "磁盘空间已满，本次操作未保存（没有写入任何数据）。请清理磁盘空间后重试"
 

@@ -273,6 +273,30 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
+def check_schema(url_or_path: str) -> None:
+    """What the desktop program and the CLI do when they open a ledger: refuse one written by
+    a newer FeeDesk; bring a SQLite ledger of an older FeeDesk up to date (Alembic runs each
+    revision in a transaction: an interrupted upgrade leaves the old ledger as it was); on a
+    shared PostgreSQL ledger only the owner role may change the schema, so say who must."""
+    from alembic.script import ScriptDirectory
+
+    from app.errors import SchemaTooOld
+
+    check_not_newer(url_or_path)
+    engine = make_engine(url_or_path)
+    try:
+        rev = current_revision(engine)
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(url_or_path)).get_current_head()
+    if rev is None or rev == head:
+        return  # a new file is made by `feedesk init`
+    if sqlite_file(url_or_path) is None:
+        raise SchemaTooOld(f"共享账本的版本（{rev}）比本程序（{head}）旧：请管理员用 feedesk_owner 账号运行 "
+                           "feedesk init 升级一次，各窗口再连接")
+    upgrade(url_or_path)
+
+
 def check_not_newer(url_or_path: str) -> None:
     """A ledger written by a newer FeeDesk has a revision this program does not know."""
     from alembic.script import ScriptDirectory

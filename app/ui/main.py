@@ -401,7 +401,7 @@ def open_ledger(db: str, station: str):
     path = dbmod.sqlite_file(db)
     if path is not None and not path.exists():
         raise FeeDeskError(f"账本文件不存在：{path}（请先运行 feedesk init 或 make run）")
-    dbmod.check_not_newer(db)
+    dbmod.check_schema(db)
     return dbmod.open_ledger(db, station=station)
 
 

@@ -179,3 +179,26 @@ def test_db_migrate_moves_a_window_ledger_onto_the_server_verified_on_both_sides
         factory.kw["bind"].dispose()
     finally:
         pg_server.drop_database("migrated")
+
+
+def test_a_window_meeting_an_older_shared_ledger_says_who_must_upgrade_it(pg_server):
+    """The window role may not change the schema: the window names the owner's step, and
+    neither the window nor its CLI posts into a ledger older than the program."""
+    from alembic import command
+
+    from app.errors import SchemaTooOld
+    from app.models.db import alembic_config, check_schema, current_revision
+    from tests.postgres.server import APP
+
+    pg_server.create_database("older")
+    command.upgrade(alembic_config(pg_server.url("older")), "0005")
+    with pytest.raises(SchemaTooOld) as info:
+        check_schema(pg_server.url("older", APP))
+    assert "feedesk_owner" in info.value.message and "feedesk init" in info.value.message
+    engine = make_engine(pg_server.url("older"))
+    assert current_revision(engine) == "0005"  # untouched
+    engine.dispose()
+    with pytest.raises(SchemaTooOld):  # nor behind the owner's back when a program opens it as the owner
+        check_schema(pg_server.url("older"))
+    upgrade(pg_server.url("older"))  # what `feedesk init` as the owner does
+    check_schema(pg_server.url("older", APP))

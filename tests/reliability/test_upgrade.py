@@ -186,6 +186,29 @@ def test_upgrade_through_the_cli_init_of_an_old_ledger(populated, tmp_path, caps
     count("upgrades")
 
 
+def test_opening_an_old_ledger_in_the_program_or_the_cli_brings_it_up_to_date(populated, tmp_path, capsys):
+    """After installing a new FeeDesk the window opens yesterday's ledger as it is: no init needed."""
+    from app.ui.main import open_ledger
+
+    populated.factory.kw["bind"].dispose()
+    for how in ("window", "cli"):
+        old = tmp_path / f"old-{how}.db"
+        first_release_copy(populated.path, old)
+        if how == "window":
+            open_ledger(str(old), "W01").close()
+        else:
+            assert feedesk(["--db", str(old), "verify"]) == 0, capsys.readouterr().err
+        engine = make_engine(str(old))
+        assert current_revision(engine) == revisions()[-1], how
+        engine.dispose()
+        lg = Ledger(old)
+        assert fingerprint(lg) == fingerprint(populated)
+        pay(lg, "1-2-201", "cash=10")  # the cashier takes the next payment on the upgraded ledger
+        assert run(lg.factory, verify).ok
+        lg.factory.kw["bind"].dispose()
+        count("upgrades")
+
+
 def test_a_ledger_from_a_newer_feedesk_is_refused_and_left_untouched(populated, capsys):
     populated.factory.kw["bind"].dispose()
     con = sqlite3.connect(populated.path)
