@@ -435,9 +435,12 @@ def _open_charges_query(*, selected: bool):
 # Built once: the payment path runs these on every payment (building a statement costs as much as running it).
 _OPEN_CHARGES = _open_charges_query(selected=False)
 _OPEN_SELECTED_CHARGES = _open_charges_query(selected=True)
+# Only real late fees count: a practice payment's late fee (练习模式, training book) must neither
+# lower the cap nor move the accrual date of the late fee a real payment charges later.
 _LATE_FEES_CHARGED = (
     select(Charge.parent_charge_id, func.sum(Charge.amount), func.max(Charge.business_date))
-    .where(Charge.parent_charge_id.in_(bindparam("charge_ids", expanding=True)), Charge.kind == ChargeKind.LATE_FEE)
+    .where(Charge.parent_charge_id.in_(bindparam("charge_ids", expanding=True)), Charge.kind == ChargeKind.LATE_FEE,
+           Charge.training.is_(False))
     .group_by(Charge.parent_charge_id))
 
 
@@ -456,7 +459,7 @@ def outstanding_charges(session: Session, account_id: int,
 
 
 def late_fees_charged(session: Session, charge_ids: list[int]) -> dict[int, tuple[int, dt.date]]:
-    """parent charge id -> (late fee already charged, last date charged)."""
+    """parent charge id -> (late fee already charged, last date charged); practice late fees left out."""
     if not charge_ids:
         return {}
     rows = session.execute(_LATE_FEES_CHARGED, {"charge_ids": list(charge_ids)})
