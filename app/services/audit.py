@@ -21,6 +21,7 @@ import json
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, AuditHead
@@ -59,6 +60,12 @@ _NEW_HEAD = insert(_HEAD)
 _INSERT_EVENTS = insert(_EVENTS)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.chain == bindparam("head_chain")).values(
     last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+# A chain started at its first event (a station from before migration 0006, whose head nobody
+# seeded): two processes of that station may both find no head. INSERT ... ON CONFLICT DO NOTHING
+# makes the second wait for the first's commit and then use its head, instead of failing the
+# whole use case with a unique-key error. Both dialects have the clause; the role needs INSERT only.
+_START_HEAD = {name: dialect.insert(_HEAD).on_conflict_do_nothing(index_elements=[_HEAD.c.chain])
+               for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 def start_chain(session: Session, station_code: str) -> None:
@@ -79,8 +86,9 @@ def _link_pending(session: Session) -> None:
     for chain in sorted(chains):  # one lock order, should a transaction ever write to two chains
         head = session.execute(_LOCK_HEAD, {"chain": chain}).first()
         if head is None:  # a station's first event starts its chain (setup.add_station seeds the head)
-            session.execute(_NEW_HEAD, {"chain": chain, "last_seq": 0, "last_hash": GENESIS})
-            head = (0, GENESIS)
+            session.execute(_START_HEAD[session.get_bind().dialect.name],
+                            {"chain": chain, "last_seq": 0, "last_hash": GENESIS})
+            head = session.execute(_LOCK_HEAD, {"chain": chain}).one()  # ours, or the one that won the race
         seq, prev = head
         for ev in chains[chain]:
             seq += 1
