@@ -24,7 +24,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, AuditHead
+from app.models import AuditEvent, AuditHead, Station
 from app.services import Actor
 from app.services.clock import utcnow
 
@@ -113,6 +113,11 @@ def first_broken_link(session: Session) -> str | None:
     """Walk every chain in seq order; name the first event whose link or content is wrong."""
     heads = {chain: (last_seq, last_hash) for chain, last_seq, last_hash in
              session.execute(select(_HEAD.c.chain, _HEAD.c.last_seq, _HEAD.c.last_hash))}
+    # The public chain and every station's chain have a head from their start (migrations 0001
+    # and 0006, `start_chain`), so a chain deleted together with its head shows by the head.
+    headless = sorted(({""} | set(session.scalars(select(Station.code)))) - set(heads))
+    if headless:
+        return f"{chain_name(headless[0])}没有链尾记录（整条链被删除）"
     chain, seq, prev = None, 0, GENESIS
     for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.chain, AuditEvent.seq)).yield_per(2000):
         if ev.chain != chain:
@@ -121,6 +126,8 @@ def first_broken_link(session: Session) -> str | None:
                 return broken
             chain, seq, prev = ev.chain, 0, GENESIS
         where = f"{chain_name(chain)}第 {seq + 1} 条"
+        if ev.chain not in ("", ev.station):  # a station's chain holds only that station's events
+            return f"{where}（事件 #{ev.id}）属于收费点 {ev.station}，不应在此链中"
         if ev.seq != seq + 1:
             return f"{where}审计事件缺失（下一条是第 {ev.seq} 条，事件 #{ev.id}）"
         if ev.prev_hash != prev:

@@ -214,10 +214,11 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     ledger.post(session, actor=actor, kind="payment", business_date=bdate, lines=lines, shift_id=shift.id,
                 payment_id=payment_id, station_id=station.id, training=training, memo=number.receipt_no)
 
-    # Arrears after follow from the balance read under the account lock and the lines just posted
-    # (a practice payment's lines go to the training book: the real arrears stay as they were).
+    # What the payment leaves, from the balances read under the account lock and the lines just
+    # posted. A practice receipt shows the same as a real one would (its lines went to the
+    # training book, so the real balances did not move).
     prepaid_after = prepaid_before - prepaid_tender + prepaid_added
-    arrears_after = arrears_before if training else arrears_before + sum(x.amount for x in late_lines) - allocated
+    arrears_after = arrears_before + sum(x.amount for x in late_lines) - allocated
     alloc_lines = [AllocatedLine(c.id, fees[c.fee_item_id].name
                                  + ("滞纳金" if c.kind == ChargeKind.LATE_FEE else ""), c.period or "", amt)
                    for c, amt in plan]

@@ -147,6 +147,20 @@ def reorder_audit_events(con):
     return f"第 {lo} 条"
 
 
+def delete_public_chain(con):
+    """Remove every event written without a station (users, settings of the set-up) and its head."""
+    con.execute("DELETE FROM audit_event WHERE chain = ''")
+    con.execute("DELETE FROM audit_head WHERE chain = ''")
+    return "公共审计链没有链尾记录"
+
+
+def relabel_station_chain(con):
+    """Move a station's whole chain and its head under another name."""
+    con.execute("UPDATE audit_event SET chain = 'W99' WHERE chain = 'W01'")
+    con.execute("UPDATE audit_head SET chain = 'W99' WHERE chain = 'W01'")
+    return "收费点 W01"
+
+
 def edit_audit_payload(con):
     eid = con.execute("SELECT id FROM audit_event WHERE action = 'payment' ORDER BY id LIMIT 1").fetchone()[0]
     con.execute("UPDATE audit_event SET payload = replace(payload, '\"tendered\":', '\"tendered\":1') WHERE id = ?",
@@ -173,7 +187,8 @@ def edit_receipt_number(con):
 
 ATTACKS = [edit_payment_amount, edit_payment_consistently, edit_posting_amount, edit_charge_amount,
            edit_receipt_document, edit_allocation, delete_receipt, delete_whole_payment, delete_posting,
-           delete_audit_event, delete_last_audit_event, reorder_audit_events, edit_audit_payload, edit_audit_time,
+           delete_audit_event, delete_last_audit_event, reorder_audit_events, delete_public_chain,
+           relabel_station_chain, edit_audit_payload, edit_audit_time,
            rewind_receipt_counter, edit_receipt_number]
 
 

@@ -68,6 +68,8 @@ def core_rows(path: Path) -> dict[str, list]:
 
 
 CORE_COLUMNS: dict[str, list[str]] = {}
+#: Tables a later revision seeds rows into (0006: a chain head for every station).
+SEEDED_LATER = {"audit_head"}
 #: Columns renamed by a later revision: new name -> the first release's name.
 RENAMED = {"audit_head": {"last_seq": "last_event_id"}}
 
@@ -141,7 +143,10 @@ def test_every_revision_from_the_first_to_head_keeps_a_populated_ledger(populate
         engine = make_engine(str(old))
         assert current_revision(engine) == rev
         engine.dispose()
-        assert core_rows(old) == at_first, f"data changed by revision {rev}"
+        now = core_rows(old)
+        for table in SEEDED_LATER:  # a later revision may add rows here, never change the old ones
+            now[table] = now[table][:len(at_first[table])]
+        assert now == at_first, f"data changed by revision {rev}"
         count("upgrades")
     assert schema(old) == head_schema  # same tables, columns, indexes and append-only triggers as new
     lg = Ledger(old)

@@ -38,6 +38,10 @@ def upgrade() -> None:
         batch.alter_column("last_event_id", new_column_name="last_seq", existing_type=sa.Integer(),
                            existing_nullable=False)
         batch.create_unique_constraint(op.f("uq_audit_head_chain"), ["chain"])
+    # Every station has its chain's head from now on (new stations get one when they are added):
+    # verify then notices a station whose whole chain, head included, was deleted.
+    op.execute("INSERT INTO audit_head (chain, last_seq, last_hash) "
+               "SELECT code, 0, '" + "0" * 64 + "' FROM station WHERE code NOT IN (SELECT chain FROM audit_head)")
     if op.get_bind().dialect.name == "postgresql":
         # Event ids (and the one head row) were given explicitly until now; from here on the id
         # sequences give them.
