@@ -97,10 +97,7 @@ def check(user: User | None, permission: str) -> User:
 
 
 def station_of(session: Session, actor: Actor) -> Station:
-    return station_found(session.scalars(_STATION_BY_CODE, {"code": actor.station_code}).first(), actor)
-
-
-def station_found(station: Station | None, actor: Actor) -> Station:
+    station = session.scalars(_STATION_BY_CODE, {"code": actor.station_code}).first()
     if station is None:
         raise NotFound(f"收费点“{actor.station_code}”不存在，请在设置中选择正确的收费点")
     return station

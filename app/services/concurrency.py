@@ -6,7 +6,9 @@ transactions run at READ COMMITTED side by side, and these locks are what make t
 hold. The protocol (no cycle can form: row locks are taken shift -> account -> counter, the
 settlement holds its day lock but waits for no row lock, and the station's audit head comes last):
 
-1. shift row        `shifts.open_shift_of(lock=True)`: closes, voids, refunds, cash moves.
+1. shift row        `shifts.open_shift_of(lock=True)`: closes, voids, refunds, cash moves;
+                    a payment share-locks it (`shifts.cashier_at_window`), so a close waits
+                    for payments in flight and a payment never lands in a closed shift.
 2. account row      `lock_account`: every use case that reads an account's outstanding
                     charges, prepaid or deposit balance and then writes money against them
                     (pay, void, refund, balance refunds, waivers, write-offs, price

@@ -47,32 +47,34 @@ _OPEN_SHIFT_LOCKED = _OPEN_SHIFT.with_for_update()
 
 def open_shift_of(session: Session, user: User, station: Station, *, lock: bool = False) -> Shift:
     """The cashier's open shift at this station, or ShiftError."""
-    return _open(session.scalars(_OPEN_SHIFT_LOCKED if lock else _OPEN_SHIFT,
-                                 {"user_id": user.id, "station_id": station.id}).first())
-
-
-def _open(shift: Shift | None) -> Shift:
+    shift = session.scalars(_OPEN_SHIFT_LOCKED if lock else _OPEN_SHIFT,
+                            {"user_id": user.id, "station_id": station.id}).first()
     if shift is None:
         raise ShiftError("当前没有开班，请先开班（备用金领用）再收款")
     return shift
 
 
-# The calling cashier, the station, its site and the open shift in one read (a payment's first step).
+# The calling cashier, the station, its site and the open shift in one read (a payment's first
+# step). The shift row is share-locked (PostgreSQL; step 1 of services.concurrency): a close of
+# the shift (FOR UPDATE) waits until the payment has committed, and a payment that had to wait
+# for a close finds the shift closed, so no payment lands in a shift after its close was counted.
 _AT_WINDOW = (
-    select(User, Station, Site, Shift).select_from(User)
-    .outerjoin(Station, Station.code == bindparam("station_code"))
-    .outerjoin(Site, Site.id == Station.site_id)
-    .outerjoin(Shift, and_(Shift.cashier_id == User.id, Shift.station_id == Station.id,
-                           Shift.status == ShiftStatus.OPEN))
-    .where(User.id == bindparam("user_id")).limit(1))
+    select(User, Station, Site, Shift)
+    .join(Shift, and_(Shift.cashier_id == User.id, Shift.status == ShiftStatus.OPEN))
+    .join(Station, and_(Station.id == Shift.station_id, Station.code == bindparam("station_code")))
+    .join(Site, Site.id == Station.site_id)
+    .where(User.id == bindparam("user_id")).limit(1)
+    .with_for_update(read=True, of=Shift))
 
 
 def cashier_at_window(session: Session, actor: Actor, permission: str) -> tuple[User, Station, Site, Shift]:
     """`auth.require`, `auth.station_of` and `open_shift_of` in one statement, same refusals."""
     row = session.execute(_AT_WINDOW, {"user_id": actor.user_id, "station_code": actor.station_code}).first()
-    user = auth.check(row.User if row else None, permission)
-    station = auth.station_found(row.Station, actor)
-    return user, station, row.Site, _open(row.Shift)
+    if row is None:  # a refusal: the reads one by one say which
+        user = auth.require(session, actor, permission)
+        station = auth.station_of(session, actor)
+        return user, station, session.get(Site, station.site_id), open_shift_of(session, user, station)
+    return auth.check(row.User, permission), row.Station, row.Site, row.Shift
 
 
 def is_training(user: User, station: Station) -> bool:

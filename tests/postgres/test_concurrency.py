@@ -230,3 +230,49 @@ def test_a_deadlock_between_two_windows_is_told_as_retry_and_writes_nothing(shar
     assert len(refused) == 1, outcome
     assert refused[0] == "另一个窗口正在处理同一笔数据，本次操作未保存，请重试"
     assert sum(v.endswith("committed") for v in outcome.values()) == 1  # the other window went through
+
+
+def _drawer_after_locking_the_shift(session, *, actor):
+    """What a close does first: lock the cashier's open shift, then read its drawer."""
+    from app.services import auth, shifts
+
+    user = auth.require(session, actor, auth.SHIFT)
+    shift = shifts.open_shift_of(session, user, auth.station_of(session, actor), lock=True)
+    return shifts.drawer_balance(session, shift.id)
+
+
+def test_a_close_waits_for_a_payment_in_flight_and_counts_it(shared):
+    _estate(shared)
+    demo = shared.actor("demo", "W01")
+    before = run(shared.factory, _drawer_after_locking_the_shift, actor=demo)
+    with shared.factory.begin() as session_a:
+        r = payments.pay(session_a, actor=demo, account_code="1-2-301",
+                         tenders=[payments.TenderInput("cash", fen("300"))], at=at(DAY))
+        b = Window(shared, _drawer_after_locking_the_shift, actor=demo)
+        b.start()
+        _wait_until_blocked(shared)
+        assert b.is_alive()  # the close is held while the payment is in flight
+    b.join(30)
+    assert b.error is None, b.error
+    assert r.change > 0 and b.result == before + r.total_tendered - r.change  # the payment is in the count
+
+
+def test_a_payment_that_waited_for_the_close_of_its_shift_is_refused(shared):
+    from app.errors import ShiftError
+    from app.services import closes, shifts
+
+    _estate(shared)
+    demo = shared.actor("demo", "W01")
+    with shared.factory.begin() as session_a:
+        user = shifts.auth.require(session_a, demo, shifts.auth.SHIFT)
+        shift = shifts.open_shift_of(session_a, user, shifts.auth.station_of(session_a, demo), lock=True)
+        closes.close_shift(session_a, actor=demo, count=stations.breakdown(shifts.drawer_balance(session_a, shift.id)),
+                           at=at(DAY))
+        b = Window(shared, payments.pay, actor=demo, account_code="1-2-301",
+                   tenders=[payments.TenderInput("cash", fen("100"))], at=at(DAY))
+        b.start()
+        _wait_until_blocked(shared)
+    b.join(30)
+    assert isinstance(b.error, ShiftError), b.error
+    with shared.session() as s:  # nothing of the refused payment was written into the closed shift
+        assert s.scalar(select(func.count()).select_from(Payment).where(Payment.shift_id == shift.id)) == 0
