@@ -484,7 +484,8 @@ def unprinted_receipts(session: Session, *, actor: Actor, shift_id: int | None =
     One query (UNION ALL of the two parts), however many rows."""
     auth.require(session, actor, auth.READ)
     receipts_part = _unprinted_receipts_query(shift_id, station_code)
-    slips_part = _unprinted_slips_query(shift_id, station_code)
+    since = settings.get(session, "correction_slips_since")
+    slips_part = _unprinted_slips_query(shift_id, station_code, dt.datetime.fromisoformat(since) if since else None)
     both = union_all(receipts_part, slips_part).subquery()
     rows = session.execute(select(both.c.receipt_no, both.c.kind, both.c.account, both.c.created_at,
                                   both.c.last_error).order_by(both.c.part, both.c.ord))
@@ -509,8 +510,10 @@ def _unprinted_receipts_query(shift_id: int | None, station_code: str | None):
     return q
 
 
-def _unprinted_slips_query(shift_id: int | None, station_code: str | None):
-    """Voids and refunds whose slip has no finished job, listed under the original receipt."""
+def _unprinted_slips_query(shift_id: int | None, station_code: str | None, since: dt.datetime | None):
+    """Voids and refunds whose slip has no finished job, listed under the original receipt
+    (only corrections from `since` on: a ledger's corrections from before slips were printed
+    never had one)."""
     done = select(PrintJob.id).where(PrintJob.receipt_id == Receipt.id, PrintJob.status == PrintJobStatus.DONE,
                                      or_(*[(PaymentCorrection.kind == k) & (PrintJob.kind == job_kind)
                                            for k, job_kind in SLIP_KINDS.items()]))
@@ -524,6 +527,8 @@ def _unprinted_slips_query(shift_id: int | None, station_code: str | None):
          .join(fix, fix.c.id == PaymentCorrection.correction_payment_id)
          .join(Payment, Payment.id == Receipt.payment_id).outerjoin(Account, Account.id == Payment.account_id)
          .where(PaymentCorrection.kind.in_(SLIP_KINDS), ~exists(done)))
+    if since is not None:
+        q = q.where(PaymentCorrection.created_at >= since)
     if shift_id is not None:
         q = q.where(fix.c.shift_id == shift_id)
     if station_code:

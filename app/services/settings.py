@@ -33,6 +33,9 @@ DEFAULTS: dict[str, str] = {
     "backup_dir": "",
     "backup_keep": "30",
     "backup_auto": "1",  # '0' turns off the daily and settlement backups (benchmarks, throwaway ledgers)
+    # UTC time from which void/refund slips are owed ('' = always). Migration 0006 sets it on a
+    # ledger that already had corrections: their slips were never printed, and are not missing.
+    "correction_slips_since": "",
     "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 

@@ -102,3 +102,25 @@ def test_no_print_leaves_the_slip_unprinted(cli, paper):
     assert "print" not in voided
     unprinted = cli("print-jobs", "--unprinted", "--json", user="wang")
     assert [(u["receipt_no"], u["kind"]) for u in unprinted] == [("W0100000001", "payment"), ("W0100000001", "void")]
+
+
+def test_corrections_from_before_slips_were_printed_are_not_owed_a_slip(cli, paper, tmp_path):
+    """Migration 0006 marks when slips started (settings.correction_slips_since) on a ledger that
+    already had voids: those never had a slip and must not fill the unprinted list for ever."""
+    import datetime as dt
+
+    from app.models.db import make_factory
+    from app.services import settings
+
+    first = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--no-print", "--json", user="wang")
+    second = cli("pay", "--account", "1-2-301", "--tender", "cash=50", "--change-to-prepaid", "--no-print", "--json",
+                 user="wang")
+    cli("void", second["receipt_no"], "--reason", "收错户", "--approver", "boss", "--no-print", user="wang")
+    factory = make_factory(str(tmp_path / "cli.db"))
+    with factory.begin() as s:  # what the upgrade writes on a ledger that had corrections
+        settings.put(s, "correction_slips_since", dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(" "))
+    factory.kw["bind"].dispose()
+    cli("void", first["receipt_no"], "--reason", "收错户", "--approver", "boss", "--no-print", user="wang")
+    unprinted = cli("print-jobs", "--unprinted", "--json", user="wang")
+    slips = [(u["receipt_no"], u["kind"]) for u in unprinted if u["kind"] != "payment"]
+    assert slips == [(first["receipt_no"], "void")]  # the void from before the mark is not listed

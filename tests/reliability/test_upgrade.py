@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from sqlalchemy import select
 
 from app.cli import main as feedesk
 from app.errors import SchemaTooNew
+from app.models import Receipt
 from app.models.db import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
 from app.services import run
 from app.services.audit import GENESIS, _digest
@@ -174,6 +176,39 @@ def test_the_latest_revision_downgrades_and_upgrades_again(populated, tmp_path):
     assert run(lg.factory, verify).ok
     lg.factory.kw["bind"].dispose()
     count("upgrades")
+
+
+def test_upgrading_a_ledger_with_voids_marks_when_slips_began(populated, tmp_path):
+    """0006 comes with the void/refund slips: a ledger that already had corrections records when
+    slips began (their old voids never had one); a ledger without corrections owes every slip."""
+    from app.services import printing, settings
+    from tests.services.cashdesk_helpers import void
+
+    with populated.session() as s:
+        receipt_no = s.scalar(select(Receipt.receipt_no).order_by(Receipt.id).limit(1))
+    void(populated, receipt_no, day="2026-11-25")
+    populated.factory.kw["bind"].dispose()
+    for voided in (True, False):
+        copy = tmp_path / f"copy-{voided}.db"
+        shutil.copy(populated.path, copy)
+        cfg = alembic_config(str(copy))
+        command.downgrade(cfg, "0005")
+        if not voided:
+            con = sqlite3.connect(copy)
+            for table in ("payment_correction",):  # as if nothing had been corrected (triggers off for the test)
+                con.execute("DROP TRIGGER IF EXISTS payment_correction_no_delete")
+                con.execute(f"DELETE FROM {table}")
+            con.commit()
+            con.close()
+        command.upgrade(cfg, "head")
+        lg = Ledger(copy)
+        with lg.session() as s:
+            since = settings.get(s, "correction_slips_since")
+        assert bool(since) == voided, since
+        if voided:
+            listed = lg.run(printing.unprinted_receipts, actor=lg.actor("demo"))
+            assert [u.receipt_no for u in listed if u.kind == "void"] == []  # the old void owes no slip
+        lg.factory.kw["bind"].dispose()
 
 
 def test_upgrade_through_the_cli_init_of_an_old_ledger(populated, tmp_path, capsys):

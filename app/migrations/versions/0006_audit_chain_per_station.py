@@ -11,6 +11,8 @@ exactly as they are, as the chain '' with `seq` = their id (their hashes already
 number), and the single head row becomes the head of chain ''. Nothing is re-hashed.
 """
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -48,6 +50,12 @@ def upgrade() -> None:
         for table in ("audit_event", "audit_head"):
             op.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                        f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
+    # This release prints a slip for every void and refund; the corrections made before it never
+    # had one, so the unprinted list owes slips only from now on (settings.correction_slips_since).
+    since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    op.execute(f"INSERT INTO setting (\"key\", value) SELECT 'correction_slips_since', '{since}' "
+               "WHERE EXISTS (SELECT 1 FROM payment_correction) "
+               "AND NOT EXISTS (SELECT 1 FROM setting WHERE \"key\" = 'correction_slips_since')")
     pg_roles.apply(op)
 
 
@@ -75,6 +83,7 @@ def downgrade() -> None:
         batch.drop_column("chain")
     protect(op, ["audit_event"])
     op.execute("DELETE FROM audit_head WHERE chain <> ''")
+    op.execute("DELETE FROM setting WHERE \"key\" = 'correction_slips_since'")
     head = sa.table("audit_head", sa.column("chain", sa.String), sa.column("last_seq", sa.Integer),
                     sa.column("last_hash", sa.String))
     conn.execute(sa.update(head).values(last_seq=last, last_hash=prev))
