@@ -45,7 +45,16 @@ from app.services import (
     verify,
 )
 from app.ui.i18n import tr
-from app.ui.models import RED, Column, DtoTableModel, line_edit, proxied_table, table_widget
+from app.ui.models import (
+    RED,
+    Column,
+    DtoTableModel,
+    line_edit,
+    message_label,
+    proxied_table,
+    push_button,
+    table_widget,
+)
 from app.ui.op import Op
 
 
@@ -73,9 +82,7 @@ class BackOffice(QTabWidget):
         self.accounts_view, self.accounts_proxy = proxied_table("bo_accounts", self.accounts_model, self)
         av.addWidget(self.accounts_view)
         irow = QHBoxLayout()
-        self.import_button = QPushButton(tr("Import from Excel/CSV…"))
-        self.import_button.setObjectName("bo_import")
-        self.import_button.clicked.connect(self.on_import_button_clicked)
+        self.import_button = push_button(tr("Import from Excel/CSV…"), "bo_import", self.on_import_button_clicked)
         irow.addWidget(self.import_button)
         irow.addStretch(1)
         av.addLayout(irow)
@@ -139,9 +146,7 @@ class BackOffice(QTabWidget):
         for role, label in (("cashier", "收费员"), ("supervisor", "主管"), ("admin", "管理员"), ("auditor", "稽核")):
             self.new_user_role.addItem(label, role)
         self.new_user_password = line_edit("bo_new_user_password", tr("initial password"), password=True)
-        add_user = QPushButton(tr("Add user"))
-        add_user.setObjectName("bo_add_user")
-        add_user.clicked.connect(self.on_add_user_clicked)
+        add_user = push_button(tr("Add user"), "bo_add_user", self.on_add_user_clicked)
         for w in (self.new_user, self.new_user_name, self.new_user_role, self.new_user_password, add_user):
             urow.addWidget(w)
         uv.addLayout(urow)
@@ -155,12 +160,8 @@ class BackOffice(QTabWidget):
         vb = QWidget()
         vv = QVBoxLayout(vb)
         row = QHBoxLayout()
-        self.verify_button = QPushButton(tr("Verify the books"))
-        self.verify_button.setObjectName("bo_verify")
-        self.verify_button.clicked.connect(self.on_verify_button_clicked)
-        self.backup_button = QPushButton(tr("Back up to file…"))
-        self.backup_button.setObjectName("bo_backup")
-        self.backup_button.clicked.connect(self.on_backup_button_clicked)
+        self.verify_button = push_button(tr("Verify the books"), "bo_verify", self.on_verify_button_clicked)
+        self.backup_button = push_button(tr("Back up to file…"), "bo_backup", self.on_backup_button_clicked)
         row.addWidget(self.verify_button)
         row.addWidget(self.backup_button)
         row.addStretch(1)
@@ -285,9 +286,7 @@ class BackOffice(QTabWidget):
         self.fee_from = line_edit("bo_fee_from", tr("YYYY-MM-DD (empty: always)"))
         self.fee_department = line_edit("bo_fee_department")
         self.fee_unit = line_edit("bo_fee_unit", tr("e.g. 次"))
-        add = QPushButton(tr("Add fee item"))
-        add.setObjectName("bo_fee_add")
-        add.clicked.connect(self.on_fee_add_clicked)
+        add = push_button(tr("Add fee item"), "bo_fee_add", self.on_fee_add_clicked)
         cells = ((tr("Code"), self.fee_code), (tr("Item"), self.fee_name), (tr("Pricing"), self.fee_method),
                  (tr("Rate"), self.fee_rate), (tr("Cycle"), self.fee_cycle), (tr("Kind"), self.fee_kind),
                  (tr("Due after (days)"), self.fee_due_days), (tr("Late fee per day"), self.fee_late_fee),
@@ -306,9 +305,7 @@ class BackOffice(QTabWidget):
         self.tariff_code = line_edit("bo_tariff_code", tr("fee item code"))
         self.tariff_rate = line_edit("bo_tariff_rate", tr("new rate"))
         self.tariff_from = line_edit("bo_tariff_from", tr("from YYYY-MM-DD"))
-        tadd = QPushButton(tr("Add rate"))
-        tadd.setObjectName("bo_tariff_add")
-        tadd.clicked.connect(self.on_tariff_add_clicked)
+        tadd = push_button(tr("Add rate"), "bo_tariff_add", self.on_tariff_add_clicked)
         for w in (self.tariff_code, self.tariff_rate, self.tariff_from, tadd):
             th.addWidget(w)
         row.addWidget(tariff)
@@ -324,16 +321,12 @@ class BackOffice(QTabWidget):
         self.assign_target = line_edit("bo_assign_target", tr("account code or building"))
         self.assign_quantity = line_edit("bo_assign_quantity", tr("quantity"), "1")
         self.assign_quantity.setMaximumWidth(60)
-        aadd = QPushButton(tr("Assign"))
-        aadd.setObjectName("bo_assign_add")
-        aadd.clicked.connect(self.on_assign_clicked)
+        aadd = push_button(tr("Assign"), "bo_assign_add", self.on_assign_clicked)
         for w in (self.assign_code, self.assign_scope, self.assign_target, self.assign_quantity, aadd):
             ah.addWidget(w)
         row.addWidget(assign)
         v.addLayout(row)
-        self.fees_message = QLabel("")
-        self.fees_message.setObjectName("bo_fees_message")
-        self.fees_message.setWordWrap(True)
+        self.fees_message = message_label("bo_fees_message")
         v.addWidget(self.fees_message)
         self.addTab(self.fees_page, tr("Fee items"))
 
@@ -426,12 +419,8 @@ class BackOffice(QTabWidget):
             self.edit_status.addItem(name, name)
         self.edit_tags = line_edit("bo_edit_tags")
         self.edit_note = line_edit("bo_edit_note", tr("shown to the cashier as a warning on the account card"))
-        self.edit_save = QPushButton(tr("Save account"))
-        self.edit_save.setObjectName("bo_edit_save")
-        self.edit_save.clicked.connect(self.on_edit_save_clicked)
-        self.edit_message = QLabel("")
-        self.edit_message.setObjectName("bo_edit_message")
-        self.edit_message.setWordWrap(True)
+        self.edit_save = push_button(tr("Save account"), "bo_edit_save", self.on_edit_save_clicked)
+        self.edit_message = message_label("bo_edit_message")
         cells = ((tr("Account"), self.edit_code), (tr("Owner"), self.edit_owner), (tr("Phone"), self.edit_phone),
                  (tr("Built area"), self.edit_area), (tr("Status"), self.edit_status), (tr("Tags"), self.edit_tags))
         for i, (label, w) in enumerate(cells):
@@ -528,13 +517,9 @@ class BackOffice(QTabWidget):
         v.addLayout(row)
         self.meter_grid = table_widget("bo_meter_grid", 12, [tr("Account"), tr("Reading"), tr("Usage"), tr("Flags")])
         v.addWidget(self.meter_grid, 1)
-        save = QPushButton(tr("Save readings"))
-        save.setObjectName("bo_meter_save")
-        save.clicked.connect(self.on_meter_save_clicked)
+        save = push_button(tr("Save readings"), "bo_meter_save", self.on_meter_save_clicked)
         v.addWidget(save)
-        self.meter_message = QLabel("")
-        self.meter_message.setObjectName("bo_meter_message")
-        self.meter_message.setWordWrap(True)
+        self.meter_message = message_label("bo_meter_message")
         v.addWidget(self.meter_message)
         self.addTab(page, tr("Meter readings"))
 
@@ -580,9 +565,7 @@ class BackOffice(QTabWidget):
         page = QWidget()
         form = QFormLayout(page)
         self.bill_period = line_edit("bo_bill_period", text=dt.date.today().strftime("%Y-%m"))
-        run_button = QPushButton(tr("Run billing"))
-        run_button.setObjectName("bo_bill_run")
-        run_button.clicked.connect(self.on_bill_run_clicked)
+        run_button = push_button(tr("Run billing"), "bo_bill_run", self.on_bill_run_clicked)
         self.bill_result = QPlainTextEdit()
         self.bill_result.setObjectName("bo_bill_result")
         self.bill_result.setReadOnly(True)
@@ -619,15 +602,11 @@ class BackOffice(QTabWidget):
         self.range_first = line_edit("bo_range_first", tr("first number"))
         self.range_last = line_edit("bo_range_last", tr("last number"))
         self.range_user = line_edit("bo_range_user", tr("to cashier (user name)"))
-        issue = QPushButton(tr("Issue range"))
-        issue.setObjectName("bo_range_issue")
-        issue.clicked.connect(self.on_range_issue_clicked)
+        issue = push_button(tr("Issue range"), "bo_range_issue", self.on_range_issue_clicked)
         for w in (self.range_prefix, self.range_first, self.range_last, self.range_user, issue):
             row.addWidget(w)
         v.addLayout(row)
-        self.ranges_message = QLabel("")
-        self.ranges_message.setObjectName("bo_ranges_message")
-        self.ranges_message.setWordWrap(True)
+        self.ranges_message = message_label("bo_ranges_message")
         v.addWidget(self.ranges_message)
         self.addTab(self.ranges_page, tr("Receipt ranges"))
 
@@ -658,19 +637,13 @@ class BackOffice(QTabWidget):
         self.printers_view, self.printers_proxy = proxied_table("bo_printers", self.printers_model, self)
         v.addWidget(self.printers_view, 1)
         row = QHBoxLayout()
-        test = QPushButton(tr("Test print"))
-        test.setObjectName("bo_test_print")
-        test.clicked.connect(self.on_test_print_clicked)
-        preview = QPushButton(tr("Receipt preview"))
-        preview.setObjectName("bo_receipt_preview")
-        preview.clicked.connect(self.on_preview_clicked)
+        test = push_button(tr("Test print"), "bo_test_print", self.on_test_print_clicked)
+        preview = push_button(tr("Receipt preview"), "bo_receipt_preview", self.on_preview_clicked)
         row.addWidget(test)
         row.addWidget(preview)
         row.addStretch(1)
         v.addLayout(row)
-        self.printers_message = QLabel("")
-        self.printers_message.setObjectName("bo_printers_message")
-        self.printers_message.setWordWrap(True)
+        self.printers_message = message_label("bo_printers_message")
         v.addWidget(self.printers_message)
         self.printer_preview = QLabel("")
         self.printer_preview.setObjectName("bo_printer_preview")
@@ -729,9 +702,7 @@ class BackOffice(QTabWidget):
         self.settings_grid.setColumnStretch(3, 1)
         scroll.setWidget(inner)
         v.addWidget(scroll, 1)
-        self.settings_message = QLabel("")
-        self.settings_message.setObjectName("bo_settings_message")
-        self.settings_message.setWordWrap(True)
+        self.settings_message = message_label("bo_settings_message")
         v.addWidget(self.settings_message)
         # key -> (label, edit, save button, message)
         self.setting_fields: dict[str, tuple[QLabel, QLineEdit, QPushButton, QLabel]] = {}

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError, PermissionDenied
 from app.ui.i18n import tr
-from app.ui.models import line_edit
+from app.ui.models import line_edit, push_button
 from app.ui.op import Op
 from app.ui.qtcompat import emit
 
@@ -173,9 +173,7 @@ class LockPage(QWidget):
         self.error.setStyleSheet("color:#c62828;")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
-        self.unlock_button = QPushButton(tr("Unlock (Enter)"))
-        self.unlock_button.setObjectName("unlock_button")
-        self.unlock_button.clicked.connect(self.on_unlock_button_clicked)
+        self.unlock_button = push_button(tr("Unlock (Enter)"), "unlock_button", self.on_unlock_button_clicked)
         lay.addWidget(self.unlock_button)
         _centered(panel, self)
         self.password.returnPressed.connect(self.on_unlock_button_clicked)

@@ -22,7 +22,15 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QTableWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+)
 
 from app.money import format_yuan
 from app.ui.qtcompat import emit
@@ -198,6 +206,22 @@ def table_widget(name: str, rows: int, headers: list[str]) -> QTableWidget:
     table.setHorizontalHeaderLabels(headers)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def push_button(text: str, name: str, on_click: Callable) -> QPushButton:
+    """A named button wired to its slot."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.clicked.connect(on_click)
+    return button
+
+
+def message_label(name: str) -> QLabel:
+    """A named, initially empty label that wraps: where a screen tells the user what happened."""
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
 
 
 def line_edit(name: str, placeholder: str = "", text: str = "", *, password: bool = False,

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -27,7 +26,15 @@ from app.money import format_yuan
 from app.services import corrections, receipts, reports
 from app.ui.dialogs import ApprovalDialog
 from app.ui.i18n import tr
-from app.ui.models import RED, Column, DtoTableModel, line_edit, proxied_table
+from app.ui.models import (
+    RED,
+    Column,
+    DtoTableModel,
+    line_edit,
+    message_label,
+    proxied_table,
+    push_button,
+)
 from app.ui.op import Op
 
 REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
@@ -69,9 +76,7 @@ class ReceiptsScreen(QWidget):
         self.date_to.setCalendarPopup(True)
         self.date_to.setDisplayFormat("yyyy-MM-dd")
         self.filter = line_edit("receipts_filter", tr("Receipt number or account"))
-        reload_button = QPushButton(tr("Search"))
-        reload_button.setObjectName("receipts_reload")
-        reload_button.clicked.connect(self.reload)
+        reload_button = push_button(tr("Search"), "receipts_reload", self.reload)
         bar.addWidget(QLabel(tr("From")))
         bar.addWidget(self.date_from)
         bar.addWidget(QLabel(tr("to")))
@@ -97,29 +102,21 @@ class ReceiptsScreen(QWidget):
         self.date_to.dateChanged.connect(lambda _d: self.reload())
 
         actions = QHBoxLayout()
-        self.reprint_button = QPushButton(tr("Reprint (Ctrl+R)"))
-        self.reprint_button.setObjectName("reprint_button")
-        self.reprint_button.clicked.connect(lambda: self.reprint(self.current_no))
-        self.void_button = QPushButton(tr("Void…"))
-        self.void_button.setObjectName("void_button")
-        self.void_button.clicked.connect(self.on_void_button_clicked)
+        self.reprint_button = push_button(tr("Reprint (Ctrl+R)"), "reprint_button", lambda: self.reprint(self.current_no))
+        self.void_button = push_button(tr("Void…"), "void_button", self.on_void_button_clicked)
         self.refund_tender = QComboBox()
         self.refund_tender.setObjectName("refund_tender")
         from app.ui.workspace import tender_label
 
         for t in REFUND_TENDERS:
             self.refund_tender.addItem(tender_label(t), t)
-        self.refund_button = QPushButton(tr("Refund…"))
-        self.refund_button.setObjectName("refund_button")
-        self.refund_button.clicked.connect(self.on_refund_button_clicked)
+        self.refund_button = push_button(tr("Refund…"), "refund_button", self.on_refund_button_clicked)
         for w in (self.reprint_button, self.void_button, QLabel(tr("Refund by")), self.refund_tender,
                   self.refund_button):
             actions.addWidget(w)
         actions.addStretch(1)
         left.addLayout(actions)
-        self.message = QLabel("")
-        self.message.setObjectName("receipts_message")
-        self.message.setWordWrap(True)
+        self.message = message_label("receipts_message")
         left.addWidget(self.message)
 
         right = QVBoxLayout()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,16 @@ from app.errors import FeeDeskError
 from app.money import Money, format_yuan, to_chinese_upper
 from app.services import cashdesk, closes, shifts
 from app.ui.i18n import tr
-from app.ui.models import GREEN, RED, Column, DtoTableModel, line_edit, table_view
+from app.ui.models import (
+    GREEN,
+    RED,
+    Column,
+    DtoTableModel,
+    line_edit,
+    message_label,
+    push_button,
+    table_view,
+)
 from app.ui.op import Op
 
 SLIP_TENDERS = ("card", "wechat", "alipay", "transfer", "insurance", "cheque")
@@ -100,9 +108,7 @@ class ShiftScreen(QWidget):
         self.float_by = line_edit("float_by", tr("supervisor user name (optional)"))
         form.addRow(tr("Float"), self.float_amount)
         form.addRow(tr("Float handed over by"), self.float_by)
-        self.open_button = QPushButton(tr("Open shift (Enter)"))
-        self.open_button.setObjectName("open_shift_button")
-        self.open_button.clicked.connect(self.on_open_button_clicked)
+        self.open_button = push_button(tr("Open shift (Enter)"), "open_shift_button", self.on_open_button_clicked)
         form.addRow("", self.open_button)
         self.open_error = QLabel("")
         self.open_error.setObjectName("open_shift_error")
@@ -131,12 +137,8 @@ class ShiftScreen(QWidget):
         self.move_kind.addItem(tr("Hand-in from a field collector"), "hand_in")
         self.move_amount = line_edit("move_amount")
         self.move_reason = line_edit("move_reason", tr("reason; for a hand-in the collector's user name"))
-        self.move_button = QPushButton(tr("Record"))
-        self.move_button.setObjectName("move_button")
-        self.move_button.clicked.connect(self.on_move_button_clicked)
-        self.move_result = QLabel("")
-        self.move_result.setObjectName("move_result")
-        self.move_result.setWordWrap(True)
+        self.move_button = push_button(tr("Record"), "move_button", self.on_move_button_clicked)
+        self.move_result = message_label("move_result")
         form.addRow(tr("Kind"), self.move_kind)
         form.addRow(tr("Amount"), self.move_amount)
         form.addRow(tr("Reason"), self.move_reason)
@@ -192,9 +194,7 @@ class ShiftScreen(QWidget):
         form.addRow(tr("Supervisor"), self.close_approver)
         form.addRow(tr("Supervisor password"), self.close_approver_password)
         v.addLayout(form)
-        self.close_button = QPushButton(tr("Save count and close shift"))
-        self.close_button.setObjectName("close_shift_button")
-        self.close_button.clicked.connect(self.on_close_button_clicked)
+        self.close_button = push_button(tr("Save count and close shift"), "close_shift_button", self.on_close_button_clicked)
         v.addWidget(self.close_button)
         self.close_error = QLabel("")
         self.close_error.setObjectName("close_error")
@@ -215,9 +215,7 @@ class ShiftScreen(QWidget):
         self.diff_table = table_view("close_difference_table", self.diff_model)
         self.diff_table.setMaximumHeight(150)
         rv.addWidget(self.diff_table)
-        self.close_summary = QLabel("")
-        self.close_summary.setObjectName("close_summary")
-        self.close_summary.setWordWrap(True)
+        self.close_summary = message_label("close_summary")
         rv.addWidget(self.close_summary)
         self.remittance = QLabel("")
         self.remittance.setObjectName("remittance_preview")
@@ -230,13 +228,9 @@ class ShiftScreen(QWidget):
         scroll.setMinimumHeight(300)
         rv.addWidget(scroll, 1)
         prow = QHBoxLayout()
-        self.remittance_print_button = QPushButton(tr("Print remittance slip"))
-        self.remittance_print_button.setObjectName("remittance_print_button")
-        self.remittance_print_button.clicked.connect(self.on_remittance_print_clicked)
+        self.remittance_print_button = push_button(tr("Print remittance slip"), "remittance_print_button", self.on_remittance_print_clicked)
         prow.addWidget(self.remittance_print_button)
-        self.remittance_message = QLabel("")
-        self.remittance_message.setObjectName("remittance_print_message")
-        self.remittance_message.setWordWrap(True)
+        self.remittance_message = message_label("remittance_print_message")
         prow.addWidget(self.remittance_message, 1)
         rv.addLayout(prow)
         parent_layout.addWidget(self.result_box, 1)  # the slip preview takes the height there is

@@ -28,7 +28,17 @@ from app.money import format_yuan
 from app.services import cashdesk, closes, settlement, shifts
 from app.services.receipts import TENDER_NAMES
 from app.ui.i18n import tr
-from app.ui.models import GREEN, RED, Column, DtoTableModel, line_edit, proxied_table, table_view
+from app.ui.models import (
+    GREEN,
+    RED,
+    Column,
+    DtoTableModel,
+    line_edit,
+    message_label,
+    proxied_table,
+    push_button,
+    table_view,
+)
 from app.ui.op import Op
 
 STATUS_NAMES = {"open": "收款中", "closed": "待验收", "accepted": "已验收"}
@@ -124,15 +134,11 @@ class SupervisorDesk(QWidget):
         self.shifts_table, self.shifts_proxy = proxied_table("desk_shifts", self.shifts_model, self)
         self.shifts_table.selectionModel().currentRowChanged.connect(self.on_shifts_table_current_row_changed)
         left.addWidget(self.shifts_table, 1)
-        self.shift_detail = QLabel("")
-        self.shift_detail.setObjectName("desk_shift_detail")
-        self.shift_detail.setWordWrap(True)
+        self.shift_detail = message_label("desk_shift_detail")
         left.addWidget(self.shift_detail)
         accept_row = QHBoxLayout()
         self.second_count = line_edit("second_count", tr("optional second count, e.g. 100=3,50=1"))
-        self.accept_button = QPushButton(tr("Accept close"))
-        self.accept_button.setObjectName("accept_button")
-        self.accept_button.clicked.connect(self.on_accept_button_clicked)
+        self.accept_button = push_button(tr("Accept close"), "accept_button", self.on_accept_button_clicked)
         accept_row.addWidget(self.second_count, 1)
         accept_row.addWidget(self.accept_button)
         self.remittance_button = QPushButton(tr("Print remittance slip"))
@@ -141,9 +147,7 @@ class SupervisorDesk(QWidget):
         self.remittance_button.clicked.connect(self.on_remittance_button_clicked)
         accept_row.addWidget(self.remittance_button)
         left.addLayout(accept_row)
-        self.desk_message = QLabel("")
-        self.desk_message.setObjectName("desk_message")
-        self.desk_message.setWordWrap(True)
+        self.desk_message = message_label("desk_message")
         left.addWidget(self.desk_message)
 
         right = QVBoxLayout()
@@ -155,15 +159,11 @@ class SupervisorDesk(QWidget):
         self.settle_date.setObjectName("settle_date")
         self.settle_date.setDisplayFormat("yyyy-MM-dd")
         self.settle_date.setCalendarPopup(True)
-        self.settle_button = QPushButton(tr("Settle the day"))
-        self.settle_button.setObjectName("settle_button")
-        self.settle_button.clicked.connect(self.on_settle_button_clicked)
+        self.settle_button = push_button(tr("Settle the day"), "settle_button", self.on_settle_button_clicked)
         row.addWidget(self.settle_date)
         row.addWidget(self.settle_button)
         sv.addLayout(row)
-        self.settle_status = QLabel("")
-        self.settle_status.setObjectName("settle_status")
-        self.settle_status.setWordWrap(True)
+        self.settle_status = message_label("settle_status")
         sv.addWidget(self.settle_status)
         self.settle_model = DtoTableModel([
             Column(tr("Section"), lambda r: r.section), Column(tr("Item"), lambda r: r.item),
@@ -177,24 +177,18 @@ class SupervisorDesk(QWidget):
         other = QGroupBox(tr("Month close and bank deposit"))
         form = QFormLayout(other)
         self.month = line_edit("close_month", text=dt.date.today().strftime("%Y-%m"))
-        self.month_button = QPushButton(tr("Close month"))
-        self.month_button.setObjectName("close_month_button")
-        self.month_button.clicked.connect(self.on_month_button_clicked)
+        self.month_button = push_button(tr("Close month"), "close_month_button", self.on_month_button_clicked)
         mrow = QHBoxLayout()
         mrow.addWidget(self.month)
         mrow.addWidget(self.month_button)
         form.addRow(tr("Month"), mrow)
         self.deposit_amount = line_edit("deposit_amount")
         self.deposit_slip = line_edit("deposit_slip")
-        self.deposit_button = QPushButton(tr("Record bank deposit"))
-        self.deposit_button.setObjectName("deposit_button")
-        self.deposit_button.clicked.connect(self.on_deposit_button_clicked)
+        self.deposit_button = push_button(tr("Record bank deposit"), "deposit_button", self.on_deposit_button_clicked)
         form.addRow(tr("Amount"), self.deposit_amount)
         form.addRow(tr("Bank slip no."), self.deposit_slip)
         form.addRow("", self.deposit_button)
-        self.other_message = QLabel("")
-        self.other_message.setObjectName("desk_other_message")
-        self.other_message.setWordWrap(True)
+        self.other_message = message_label("desk_other_message")
         form.addRow("", self.other_message)
         right.addWidget(other)
 

@@ -30,7 +30,16 @@ from app.money import Money, format_yuan
 from app.services import accounts, payments, receipts
 from app.ui import reads
 from app.ui.i18n import N_, tr
-from app.ui.models import AMBER, RED, Column, DtoTableModel, line_edit, proxied_table, table_view
+from app.ui.models import (
+    AMBER,
+    RED,
+    Column,
+    DtoTableModel,
+    line_edit,
+    message_label,
+    proxied_table,
+    table_view,
+)
 from app.ui.op import Op
 from app.ui.qtcompat import emit
 
@@ -154,9 +163,7 @@ class CashierWorkspace(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(value, i, 1)
             self.card_fields[key] = value
-        self.card_warnings = QLabel("")
-        self.card_warnings.setObjectName("card_warnings")
-        self.card_warnings.setWordWrap(True)
+        self.card_warnings = message_label("card_warnings")
         self.card_warnings.setStyleSheet("color:#c62828; font-weight:bold;")
         grid.addWidget(self.card_warnings, 8, 0, 1, 2)
         grid.setColumnStretch(1, 1)
@@ -205,14 +212,10 @@ class CashierWorkspace(QWidget):
         rv.addWidget(QLabel(tr("Amount due")))
         self.amount_due = big_label("amount_due", 26, "#0d47a1")
         rv.addWidget(self.amount_due)
-        self.late_fee_note = QLabel("")
-        self.late_fee_note.setObjectName("late_fee_note")
-        self.late_fee_note.setWordWrap(True)
+        self.late_fee_note = message_label("late_fee_note")
         self.late_fee_note.setStyleSheet("color:#6d4c41;")
         rv.addWidget(self.late_fee_note)
-        self.tender_lines = QLabel("")
-        self.tender_lines.setObjectName("tender_lines")
-        self.tender_lines.setWordWrap(True)
+        self.tender_lines = message_label("tender_lines")
         rv.addWidget(self.tender_lines)
         self.tender_method = QLabel("")
         self.tender_method.setObjectName("tender_method")
@@ -246,9 +249,7 @@ class CashierWorkspace(QWidget):
         self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pay_button.clicked.connect(self.on_pay_button_clicked)
         rv.addWidget(self.pay_button)
-        self.last_receipt = QLabel("")
-        self.last_receipt.setObjectName("last_receipt")
-        self.last_receipt.setWordWrap(True)
+        self.last_receipt = message_label("last_receipt")
         rv.addWidget(self.last_receipt)
         rv.addStretch(1)
         splitter.addWidget(right)
