@@ -355,12 +355,13 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
                 ch.id, fee_name + ("滞纳金" if ch.kind == ChargeKind.LATE_FEE else ""), fee_code,
                 ch.period or "", ch.basis, ch.amount, p, ch.amount - p - out, out, ch.due_date,
                 max(0, (as_of - ch.due_date).days) if out > 0 else 0, ch.kind.value))
+    arrears, prepaid = ledger.account_balances(session, acc.id)
     return AccountCard(
         code=acc.code, owner=acc.owner_name, phone=acc.owner_phone, kind=acc.kind.value,
         status=STATUS_NAMES[acc.status.value], building=acc.building, built_area=acc.built_area,
         tags=acc.tags, note=acc.note,
-        arrears=ledger.balance(session, ledger.RECEIVABLE, account_id=acc.id),
-        prepaid=-ledger.balance(session, ledger.PREPAID, account_id=acc.id),
+        arrears=arrears,
+        prepaid=prepaid,
         deposits=-ledger.balance(session, ledger.DEPOSIT_HELD, account_id=acc.id),
         charges=charges,
     )

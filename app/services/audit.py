@@ -56,22 +56,21 @@ GENESIS = "0" * 64  # the prev_hash of a chain's first event
 _EVENTS = AuditEvent.__table__
 _HEAD = AuditHead.__table__
 _LOCK_HEAD = select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.chain == bindparam("chain")).with_for_update()
-_NEW_HEAD = insert(_HEAD)
 _INSERT_EVENTS = insert(_EVENTS)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.chain == bindparam("head_chain")).values(
     last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
-# A chain started at its first event (a station from before migration 0006, whose head nobody
-# seeded): two processes of that station may both find no head. INSERT ... ON CONFLICT DO NOTHING
-# makes the second wait for the first's commit and then use its head, instead of failing the
-# whole use case with a unique-key error. Both dialects have the clause; the role needs INSERT only.
+# Starting a chain: INSERT ... ON CONFLICT DO NOTHING, so two processes starting the same chain
+# at once (an actor whose station code has no seeded head) both go on: the second waits for the
+# first's commit and then uses its head, instead of failing the use case with a unique-key error.
+# Both dialects have the clause; the window role needs INSERT only.
 _START_HEAD = {name: dialect.insert(_HEAD).on_conflict_do_nothing(index_elements=[_HEAD.c.chain])
                for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-def start_chain(session: Session, station_code: str) -> None:
-    """Seed a new station's chain head, so its windows never race to create it."""
-    if session.execute(select(_HEAD.c.id).where(_HEAD.c.chain == station_code)).first() is None:
-        session.execute(_NEW_HEAD, {"chain": station_code, "last_seq": 0, "last_hash": GENESIS})
+def start_chain(session: Session, chain: str) -> None:
+    """Seed a chain's head unless it exists (a new station's, at once; see `_START_HEAD`)."""
+    session.execute(_START_HEAD[session.get_bind().dialect.name],
+                    {"chain": chain, "last_seq": 0, "last_hash": GENESIS})
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -85,9 +84,8 @@ def _link_pending(session: Session) -> None:
         chains.setdefault(ev["station"], []).append(ev)
     for chain in sorted(chains):  # one lock order, should a transaction ever write to two chains
         head = session.execute(_LOCK_HEAD, {"chain": chain}).first()
-        if head is None:  # a station's first event starts its chain (setup.add_station seeds the head)
-            session.execute(_START_HEAD[session.get_bind().dialect.name],
-                            {"chain": chain, "last_seq": 0, "last_hash": GENESIS})
+        if head is None:  # stations get their head when added; an unknown station code starts one here
+            start_chain(session, chain)
             head = session.execute(_LOCK_HEAD, {"chain": chain}).one()  # ours, or the one that won the race
         seq, prev = head
         for ev in chains[chain]:

@@ -282,8 +282,7 @@ def _reissue(session: Session, actor: Actor, user: User, station: Station, shift
                          .order_by(Receipt.id).limit(1))
     site = session.get(Site, station.site_id)
     issued = local(session, at).strftime("%Y-%m-%d %H:%M:%S")
-    prepaid_after = -ledger.balance(session, ledger.PREPAID, account_id=orig.account_id)
-    arrears_after = ledger.balance(session, ledger.RECEIVABLE, account_id=orig.account_id)
+    arrears_after, prepaid_after = ledger.account_balances(session, orig.account_id)
     doc_lines = [receipts.DocLine(f.name + ("滞纳金" if c.kind == ChargeKind.LATE_FEE else ""), c.period or "",
                                   c.basis, c.amount, a, c.kind == ChargeKind.LATE_FEE) for c, a, f in keep]
     base = receipts.ReceiptDoc.from_json(old.document) if old else None
