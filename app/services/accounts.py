@@ -310,9 +310,12 @@ class AccountCard:
     prepaid: int
     deposits: int
     charges: list[ChargeRow]
+    #: Open complaints/repairs of the account, one line each (the cashier sees them at the window).
+    open_tickets: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
+            "open_tickets": list(self.open_tickets),
             "code": self.code, "owner": self.owner, "phone": self.phone, "kind": self.kind,
             "status": self.status, "built_area": f"{self.built_area / 100:.2f}",
             "arrears": format_yuan(self.arrears), "prepaid": format_yuan(self.prepaid),
@@ -327,6 +330,8 @@ class AccountCard:
 def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | None = None,
                  include_paid: bool = False) -> AccountCard:
     """The account card: people, money figures from the journal, outstanding charges oldest first."""
+    from app.services import tickets  # tickets finds accounts through this module
+
     auth.require(session, actor, auth.READ)
     acc = find_account(session, code)
     as_of = as_of or settings.today(session)
@@ -364,4 +369,5 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
         prepaid=prepaid,
         deposits=-ledger.balance(session, ledger.DEPOSIT_HELD, account_id=acc.id),
         charges=charges,
+        open_tickets=tuple(t.summary() for t in tickets.open_tickets_of(session, acc.id, as_of)),
     )

@@ -32,17 +32,19 @@ BILL = "bill"  # bill runs and meter readings
 MASTER = "master"  # accounts, fee items, tariffs, assignments, imports
 ADMIN = "admin"  # users, printers, settings, backups
 VERIFY = "verify"  # verify and audit log
+TICKETS = "tickets"  # register and close complaints and repair requests (首问责任制: whoever receives it)
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.CASHIER: frozenset({READ, PAY, SHIFT, CHARGE}),
-    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY}),
-    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE}),
+    Role.CASHIER: frozenset({READ, PAY, SHIFT, CHARGE, TICKETS}),
+    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY, TICKETS}),
+    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE, TICKETS}),
     Role.AUDITOR: frozenset({READ, VERIFY}),
 }
 
 PERMISSION_NAMES = {
     READ: "查询", PAY: "收款", SHIFT: "班次操作", CHARGE: "录入费用", APPROVE: "审批",
     SUPERVISE: "主管操作", BILL: "计费", MASTER: "基础资料维护", ADMIN: "系统管理", VERIFY: "稽核",
+    TICKETS: "投诉报修",
 }
 
 ROLE_NAMES = {Role.CASHIER: "收费员", Role.SUPERVISOR: "主管", Role.ADMIN: "管理员", Role.AUDITOR: "稽核"}

@@ -9,7 +9,8 @@ themselves. Rules:
   building, minimum amount owed, minimum days overdue (oldest charge) or oldest ageing bucket.
 - Excluded from a run: accounts under a payment promise (latest contact says 承诺缴费 with a
   promise date not yet passed), under an active repayment plan that is not overdue, or in
-  dispute (latest contact is a refusal with a dispute reason such as 维修纠纷).
+  dispute (latest contact is a refusal with a dispute reason such as 维修纠纷, or an open
+  complaint/repair ticket the owner gives as the reason not to pay: `tickets.disputed_accounts`).
 - A repayment plan is overdue when the money allocated to the account since the plan started
   is less than the instalments due so far; it is completed when that money reaches its total.
 - Effectiveness of a run: for its accounts, how many paid and how much money was allocated to
@@ -43,7 +44,7 @@ from app.models import (
     User,
 )
 from app.money import Money, format_yuan, to_chinese_upper
-from app.services import Actor, audit, auth, settings
+from app.services import Actor, audit, auth, settings, tickets
 from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import utcnow
@@ -135,6 +136,7 @@ def _excluded(session: Session, as_of: dt.date) -> tuple[set[int], set[int]]:
             promise.add(acc_id)
         elif result == ContactResult.REFUSED and reason in DISPUTE_REASONS:
             dispute.add(acc_id)
+    dispute |= tickets.disputed_accounts(session)
     for st in _plan_statuses(session, as_of=as_of):
         if not st.cancelled and not st.completed and not st.overdue:
             promise.add(st.account_id)

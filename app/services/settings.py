@@ -36,6 +36,12 @@ DEFAULTS: dict[str, str] = {
     # UTC time from which void/refund slips are owed ('' = always). Migration 0006 sets it on a
     # ledger that already had corrections: their slips were never printed, and are not missing.
     "correction_slips_since": "",
+    # Complaints and repairs: days from receipt to the deadline of a ticket, by kind.
+    "ticket_days_complaint": "2",
+    "ticket_days_repair": "3",
+    "ticket_days_inquiry": "1",
+    # Bill notices (缴费通知单): when the window is open, printed on every notice.
+    "window_hours": "周一至周日 8:30–17:30",
     "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 
