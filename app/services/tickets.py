@@ -216,7 +216,9 @@ class TicketMonth:
         return self.satisfied / self.rated if self.rated else None
 
     def to_json(self) -> dict:
-        pct = (lambda r: None if r is None else round(r * 100, 1))
+        def pct(rate: float | None) -> float | None:
+            return None if rate is None else round(rate * 100, 1)
+
         return {"month": self.month, "received": self.received, "closed": self.closed, "on_time": self.on_time,
                 "still_open": self.still_open, "overdue": self.overdue, "not_yet_due": self.not_yet_due,
                 "handling_days": None if self.handling_days is None else round(self.handling_days, 1),
