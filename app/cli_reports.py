@@ -16,7 +16,7 @@ from app.errors import InvalidInput
 from app.models.db import make_factory
 from app.money import Money, format_yuan
 from app.reports import csvfile, layouts, pdf, xlsx
-from app.services import dunning, reports, run
+from app.services import bill_notices, dunning, reports, run, tickets
 from app.services.clock import parse_date, parse_period
 
 
@@ -391,6 +391,94 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--note")
     cmd("plans", cmd_dunning_plans, dun, help="还款计划").add_argument("--account")
     cmd("effect", cmd_dunning_effect, dun, help="催缴效果").add_argument("--run-id", type=int)
+    register_payer(sub, cmd, report)
 
 
 
+
+
+# ---- bill notices, complaints and repairs ---------------------------------------------
+
+def cmd_notice_run(ctx) -> None:
+    a = ctx.args
+    r = ctx.call(bill_notices.bill_notices, period=parse_period(a.period), building=a.building)
+    pdf.render_bill_notices(r.notices, a.pdf, r.meta)
+    files = [a.pdf]
+    if a.sms_csv:
+        csvfile.render_rows(bill_notices.SMS_COLUMNS, r.sms_rows(), a.sms_csv)
+        files.append(a.sms_csv)
+    data = r.to_json()
+    data["files"] = files
+    ctx.emit(data, f"{r.period} 缴费通知单：{r.count} 户，应缴合计 {_y(r.total)} 元\n"
+             + "\n".join(f"已输出：{p}" for p in files))
+
+
+def _ticket_text(t) -> str:
+    return (f"工单 {t.ticket_no}（{t.kind}，{t.status}）：{t.description}\n责任人 {t.assignee}，期限 {t.deadline}"
+            + (f"，缴费户 {t.account_code}" if t.account_code else "")
+            + (f"\n办结 {t.closed_on}：{t.outcome}（{t.satisfaction}）" if t.closed_on else ""))
+
+
+def cmd_ticket_add(ctx) -> None:
+    a = ctx.args
+    t = ctx.call(tickets.register_ticket, kind=a.kind, description=a.desc, assignee=a.assignee,
+                 account_code=a.account or "", caller_name=a.caller or "", caller_phone=a.phone or "",
+                 deadline=_date(a.deadline), disputes_payment=a.dispute)
+    ctx.emit(t.to_json(), "已登记" + _ticket_text(t))
+
+
+def cmd_ticket_close(ctx) -> None:
+    a = ctx.args
+    t = ctx.call(tickets.close_ticket, ticket_no=a.ticket_no, outcome=a.outcome, satisfaction=a.satisfaction)
+    ctx.emit(t.to_json(), "已办结" + _ticket_text(t))
+
+
+def cmd_ticket_list(ctx) -> None:
+    a = ctx.args
+    rows = ctx.call(tickets.list_tickets, open_only=a.open, account_code=a.account or "", month=a.month or "")
+    ctx.emit([t.to_json() for t in rows],
+             _table(["工单号", "类型", "缴费户", "来电人", "内容", "责任人", "受理", "期限", "状态", "满意度"],
+                    [[t.ticket_no, t.kind, t.account_code, t.caller, t.description[:20], t.assignee, t.received_on,
+                      t.deadline, t.status, t.satisfaction] for t in rows]))
+
+
+def cmd_ticket_report(ctx) -> None:
+    a = ctx.args
+    _report(ctx, tickets.ticket_report, layouts.tickets,
+            lambda r: _table(["月份", "受理", "办结", "按期", "未办结", "超期", "平均天数", "及时率", "满意率"],
+                             [[m.month, m.received, m.closed, m.on_time, m.still_open, m.overdue, m.average_days,
+                               m.on_time_rate.text, m.satisfaction_rate.text] for m in [*r.months, r.total]]),
+            first_month=parse_period(a.from_), last_month=parse_period(a.to), kind=a.kind or "")
+
+
+def register_payer(sub, cmd, report) -> None:
+    notice = sub.add_parser("notice", help="缴费通知单").add_subparsers(dest="sub", required=True)
+    sp = cmd("run", cmd_notice_run, notice, help="打印本期缴费通知单（到期前张贴/送达）")
+    sp.add_argument("--period", required=True, metavar="YYYY-MM")
+    sp.add_argument("--building")
+    sp.add_argument("--pdf", required=True, metavar="PATH")
+    sp.add_argument("--sms-csv", metavar="PATH", help="短信平台导入用 CSV：缴费户、姓名、电话、金额、截止日")
+
+    ticket = sub.add_parser("ticket", help="投诉/报修").add_subparsers(dest="sub", required=True)
+    sp = cmd("add", cmd_ticket_add, ticket, help="登记投诉/报修（首问责任制）")
+    sp.add_argument("--kind", required=True, help="complaint（投诉）、repair（报修）、inquiry（咨询/建议）")
+    sp.add_argument("--desc", required=True, help="内容")
+    sp.add_argument("--assignee", required=True, help="责任人")
+    sp.add_argument("--account", help="缴费户编号")
+    sp.add_argument("--caller", help="来电/来访人")
+    sp.add_argument("--phone")
+    sp.add_argument("--deadline", metavar="YYYY-MM-DD", help="处理期限（默认按类型设置的天数）")
+    sp.add_argument("--dispute", action="store_true", help="业主以此为由拒缴（开放期间不催缴）")
+    sp = cmd("close", cmd_ticket_close, ticket, help="办结工单")
+    sp.add_argument("ticket_no")
+    sp.add_argument("--outcome", required=True, help="处理结果")
+    sp.add_argument("--satisfaction", required=True, help="very_satisfied、satisfied、neutral、dissatisfied、unreachable")
+    sp = cmd("list", cmd_ticket_list, ticket, help="工单列表")
+    sp.add_argument("--open", action="store_true", help="只列未办结")
+    sp.add_argument("--account")
+    sp.add_argument("--month", metavar="YYYY-MM", help="受理月份")
+    sp = cmd("tickets", cmd_ticket_report, report, help="投诉报修统计（处理及时率、满意率）")
+    sp.add_argument("--from", dest="from_", required=True, metavar="YYYY-MM")
+    sp.add_argument("--to", required=True, metavar="YYYY-MM")
+    sp.add_argument("--kind")
+    _outputs_args(sp)

@@ -39,3 +39,13 @@ def render(doc: Document, path: str | Path) -> None:
             elif isinstance(block, KeyValues):
                 for label, value in block.pairs:
                     w.writerow([label, _plain(value)])
+
+
+def render_rows(columns: list[str], rows: list[list[Cell]], path: str | Path) -> None:
+    """A bare table (one header line, then the rows) for programs that import CSV, such as an
+    SMS platform: no title or meta lines. Cells go through the same `_plain` as reports."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(columns)
+        for row in rows:
+            w.writerow([_plain(v) for v in row])

@@ -132,3 +132,21 @@ def plan(rep: r.PlanReport) -> Document:
         Text("实收：当月收款分配到该范围缴费户费用的金额（含当期、往期欠费和滞纳金；预存在抵扣费用时才计入）。"
              "状态：完成率不低于达标线为“达标”，低于预警线为“预警”，其间为“关注”。", 7.5),
     ])
+
+
+def tickets(rep) -> Document:
+    """投诉报修统计表 (`tickets.TicketReport`)."""
+    cols = [Column("受理月份", 1, "c"), Column("受理", 0.7, "r"), Column("办结", 0.7, "r"),
+            Column("按期办结", 0.8, "r"), Column("未办结", 0.7, "r"), Column("其中超期", 0.8, "r"),
+            Column("平均处理天数", 1, "r"), Column("处理及时率", 1, "r"), Column("满意率", 1, "r")]
+
+    def row(m) -> list:
+        return [m.month, m.received, m.closed, m.on_time, m.still_open, m.overdue, m.average_days, m.on_time_rate,
+                m.satisfaction_rate]
+
+    return Document("投诉报修处理统计表", rep.meta, [
+        KeyValues([("受理月份", f"{rep.first_month} 至 {rep.last_month}"), ("类型", rep.kind or "全部")], columns=2),
+        Table(cols, [row(m) for m in rep.months], row(rep.total)),
+        Text("口径：处理及时率 = 按期办结 ÷（受理 − 未到期的未办结工单）；超期未办结计为未按期。满意率 = 满意及非常满意 ÷ "
+             "已回访（不含未能回访）。平均处理天数 = 已办结工单从受理到办结的营业日天数平均值。", 7.5),
+    ])

@@ -10,6 +10,7 @@ in every PDF, so Chinese prints the same everywhere and extracts from the text l
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -298,35 +299,100 @@ def render(doc: Document, path: str | Path) -> int:
     return w.save()
 
 
-# ---- 催缴通知单 ------------------------------------------------------------------------
+# ---- 催缴通知单 and 缴费通知单: one A4 letter per account --------------------------------
 
-def render_notices(notices: Iterable, path: str | Path, meta: ReportMeta) -> int:
-    """One A4 催缴通知单 per account (`dunning.NoticeDoc`s); returns the number of notices."""
+@dataclass(frozen=True, slots=True)
+class _Letter:
+    """What differs between the letters: the texts, the table, the notes and the tear-off line."""
+
+    title: str
+    intro: str
+    columns: list[tuple[str, float, str]]  # (title, share of the width, l|c|r)
+    rows: list[list[str]]
+    amounts: list[int]  # each row's amount, for the "其他 N 笔" line of a long list
+    total_row: list[str]
+    amount_label: str  # 欠费合计 / 应缴合计
+    notes: list[str]
+    receipt_line: str
+
+
+def _render_letters(letters: Iterable, path: str | Path, meta: ReportMeta, title: str, empty: str,
+                    to_letter) -> int:
     register_font()
     c = _NumberedCanvas(str(path), pagesize=A4, meta=meta, pageCompression=1, initialFontName=FONT)
-    c.setTitle(f"催缴通知单 {meta.period}")
+    c.setTitle(f"{title} {meta.period}")
     c.setAuthor(meta.site)
     c.setCreator("FeeDesk 收费台")
     count = 0
-    for notice in notices:
+    for notice in letters:
         if count:
             c.showPage()
-        _draw_notice(c, notice)
+        _draw_letter(c, notice, to_letter(notice))
         count += 1
     if count == 0:
         c.setFont(FONT, 12)
-        c.drawCentredString(A4[0] / 2, A4[1] / 2, "本次催缴没有符合条件的缴费户")
+        c.drawCentredString(A4[0] / 2, A4[1] / 2, empty)
     c.showPage()
     c.save()
     return count
 
 
-def _draw_notice(c: canvas.Canvas, n) -> None:
+def render_notices(notices: Iterable, path: str | Path, meta: ReportMeta) -> int:
+    """One A4 催缴通知单 per account (`dunning.NoticeDoc`s); returns the number of notices."""
+    return _render_letters(notices, path, meta, "催缴通知单", "本次催缴没有符合条件的缴费户", _dunning_letter)
+
+
+def render_bill_notices(notices: Iterable, path: str | Path, meta: ReportMeta) -> int:
+    """One A4 缴费通知单 per account (`bill_notices.BillNotice`s); returns the number of notices."""
+    return _render_letters(notices, path, meta, "缴费通知单", "本期没有需要通知的缴费户", _bill_letter)
+
+
+def _money(fen: int) -> str:
+    return format_yuan(fen, grouping=True)
+
+
+def _dunning_letter(n) -> _Letter:
+    notes = [f"缴费地点：{n.pay_where}", f"缴费方式：{n.pay_how}", f"咨询电话：{n.hotline or '请向物业服务中心查询'}"]
+    if n.late_fee_note:
+        notes.append(n.late_fee_note)
+    notes.append("如对费用有异议，请于收到本通知后 7 日内到物业服务中心核对。")
+    return _Letter(
+        "催 缴 通 知 单",
+        f"　　截至 {n.as_of.isoformat()}，经核对，您户尚有以下费用未缴纳，最早一笔已逾期 {n.days_overdue} 天。"
+        f"请于 {n.pay_by.isoformat()} 前缴清。如您已缴费，请忽略本通知并妥善保管收据。",
+        [("收费项目", 0.26, "l"), ("所属期间", 0.18, "c"), ("到期日", 0.18, "c"), ("逾期天数", 0.14, "r"),
+         ("欠费金额(元)", 0.24, "r")],
+        [[it.fee, it.period or "—", it.due_date.isoformat(), str(it.days_overdue), _money(it.outstanding)]
+         for it in n.items],
+        [it.outstanding for it in n.items], ["合计", "", "", "", _money(n.total)], "欠费合计", notes,
+        f"送达回执　通知单号：{n.notice_no}　缴费户：{n.account_code} {n.owner}　欠费：{_money(n.total)} 元")
+
+
+def _bill_letter(n) -> _Letter:
+    year, month = n.period.split("-")
+    intro = (f"　　您户 {int(year)} 年 {int(month)} 月应缴费用如下"
+             + (f"，另有往期欠费 {_money(n.arrears_total)} 元" if n.arrears_total else "")
+             + f"。请于 {n.pay_by.month} 月 {n.pay_by.day} 日前缴清（{n.pay_by.isoformat()}）。"
+             "如您已缴费，请忽略本通知并妥善保管收据。")
+    notes = [f"缴费地点：{n.pay_where}（{n.hours}）", f"缴费方式：{n.pay_how}",
+             f"咨询电话：{n.hotline or '请向物业服务中心查询'}",
+             "如对费用有异议，请于收到本通知后 7 日内到物业服务中心核对。"]
+    return _Letter(
+        "缴 费 通 知 单", intro,
+        [("收费项目", 0.26, "l"), ("所属期间", 0.18, "c"), ("到期日", 0.18, "c"), ("类别", 0.14, "c"),
+         ("应缴金额(元)", 0.24, "r")],
+        [[it.fee, it.period or "—", it.due_date.isoformat(), "本期" if it.current else "往期欠费", _money(it.amount)]
+         for it in n.items],
+        [it.amount for it in n.items], ["合计", "", "", "", _money(n.total)], "应缴合计", notes,
+        f"送达回执　通知单号：{n.notice_no}　缴费户：{n.account_code} {n.owner}　应缴：{_money(n.total)} 元")
+
+
+def _draw_letter(c: canvas.Canvas, n, letter: _Letter) -> None:
     w, h = A4
     x0, x1 = MARGIN + 6 * mm, w - MARGIN - 6 * mm
     y = h - MARGIN - 6 * mm
     c.setFont(FONT, 20)
-    c.drawCentredString(w / 2, y - 18, "催 缴 通 知 单")
+    c.drawCentredString(w / 2, y - 18, letter.title)
     y -= 30
     c.setFont(FONT, 9)
     c.drawString(x0, y - 10, f"通知单号：{n.notice_no}")
@@ -336,21 +402,17 @@ def _draw_notice(c: canvas.Canvas, n) -> None:
     who = f"{n.address}（{n.account_code}）" if n.address != n.account_code else n.account_code
     c.drawString(x0, y - 12, f"尊敬的 {who} 业主/住户 {n.owner}：")
     y -= 24
-    intro = (f"　　截至 {n.as_of.isoformat()}，经核对，您户尚有以下费用未缴纳，最早一笔已逾期 {n.days_overdue} 天。"
-             f"请于 {n.pay_by.isoformat()} 前缴清。如您已缴费，请忽略本通知并妥善保管收据。")
     c.setFont(FONT, 10.5)
-    for line in wrap(intro, x1 - x0, 10.5):
+    for line in wrap(letter.intro, x1 - x0, 10.5):
         c.drawString(x0, y - 11, line)
         y -= 16
     y -= 6
-    # itemised arrears
-    cols = [("收费项目", 0.26, "l"), ("所属期间", 0.18, "c"), ("到期日", 0.18, "c"), ("逾期天数", 0.14, "r"),
-            ("欠费金额(元)", 0.24, "r")]
+    cols = letter.columns
     widths = [(x1 - x0) * f for _, f, _ in cols]
     rh = 6.6 * mm
     max_rows = 18
-    items = list(n.items)
-    shown = items[:max_rows] if len(items) <= max_rows else items[:max_rows - 1]
+    rows = letter.rows
+    shown = rows[:max_rows] if len(rows) <= max_rows else rows[:max_rows - 1]
 
     def row(values, shade=None, size=9.5):
         nonlocal y
@@ -374,25 +436,20 @@ def _draw_notice(c: canvas.Canvas, n) -> None:
         y -= rh
 
     row([t for t, _, _ in cols], shade=0.86)
-    for it in shown:
-        row([it.fee, it.period or "—", it.due_date.isoformat(), str(it.days_overdue), format_yuan(it.outstanding,
-                                                                                               grouping=True)])
-    if len(items) > len(shown):
-        rest = sum(it.outstanding for it in items[len(shown):])
-        row([f"其他 {len(items) - len(shown)} 笔", "", "", "", format_yuan(rest, grouping=True)])
-    row(["合计", "", "", "", format_yuan(n.total, grouping=True)], shade=0.93, size=10)
+    for values in shown:
+        row(values)
+    if len(rows) > len(shown):
+        rest = sum(letter.amounts[len(shown):])
+        row([f"其他 {len(rows) - len(shown)} 笔", "", "", "", _money(rest)])
+    row(letter.total_row, shade=0.93, size=10)
     y -= 8
     c.setFont(FONT, 11)
-    c.drawString(x0, y - 12, f"欠费合计（小写）：￥{format_yuan(Money(n.total), grouping=True)} 元")
+    c.drawString(x0, y - 12, f"{letter.amount_label}（小写）：￥{format_yuan(Money(n.total), grouping=True)} 元")
     y -= 18
-    c.drawString(x0, y - 12, f"欠费合计（大写）：人民币{n.total_upper}")
+    c.drawString(x0, y - 12, f"{letter.amount_label}（大写）：人民币{n.total_upper}")
     y -= 24
     c.setFont(FONT, 10)
-    notes = [f"缴费地点：{n.pay_where}", f"缴费方式：{n.pay_how}", f"咨询电话：{n.hotline or '请向物业服务中心查询'}"]
-    if n.late_fee_note:
-        notes.append(n.late_fee_note)
-    notes.append("如对费用有异议，请于收到本通知后 7 日内到物业服务中心核对。")
-    for line in notes:
+    for line in letter.notes:
         for part in wrap(line, x1 - x0, 10):
             c.drawString(x0, y - 11, part)
             y -= 15
@@ -409,6 +466,5 @@ def _draw_notice(c: canvas.Canvas, n) -> None:
     c.setFont(FONT, 8)
     c.drawCentredString(w / 2, y + 2, "（沿虚线剪下，送达回执由物业留存）")
     c.setFont(FONT, 9.5)
-    c.drawString(x0, y - 16, f"送达回执　通知单号：{n.notice_no}　缴费户：{n.account_code} {n.owner}"
-                 f"　欠费：{format_yuan(n.total, grouping=True)} 元")
+    c.drawString(x0, y - 16, letter.receipt_line)
     c.drawString(x0, y - 34, "签收人：________________　　签收日期：______年____月____日　　送达人：____________")

@@ -210,7 +210,7 @@ def run_dunning(session: Session, *, actor: Actor, building: str | None = None, 
     ids = [a for a, _ in selected]
     for i in range(0, len(ids), 900):
         for acc in session.scalars(select(Account).where(Account.id.in_(ids[i:i + 900]))):
-            accounts[acc.id] = (acc.code, acc.owner_name, acc.owner_phone, _address(acc))
+            accounts[acc.id] = (acc.code, acc.owner_name, acc.owner_phone, address_of(acc))
     notices: list[NoticeDoc] = []
     rows = []
     for seq, (acc_id, items) in enumerate(selected, start=1):
@@ -236,7 +236,7 @@ def run_dunning(session: Session, *, actor: Actor, building: str | None = None, 
     return DunningRunResult(run.id, as_of, len(rows), total, skipped_promise, skipped_dispute, meta, notices)
 
 
-def _address(acc: Account) -> str:
+def address_of(acc: Account) -> str:
     if acc.building and acc.room:
         return f"{acc.building}栋{acc.entrance + '单元' if acc.entrance else ''}{acc.room}室"
     return acc.code
@@ -254,7 +254,7 @@ def notices_of_run(session: Session, *, actor: Actor, run_id: int) -> DunningRun
                                   .where(DunningNotice.run_id == run_id).order_by(DunningNotice.id)):
         items = [NoticeItem(f, p, dt.date.fromisoformat(d), (run.business_date - dt.date.fromisoformat(d)).days, a)
                  for f, p, d, a in json.loads(n.items)]
-        notices.append(NoticeDoc(n.notice_no, acc.code, acc.owner_name, acc.owner_phone, _address(acc),
+        notices.append(NoticeDoc(n.notice_no, acc.code, acc.owner_name, acc.owner_phone, address_of(acc),
                                  run.business_date, run.business_date, run.pay_by, n.days_overdue, items, n.amount,
                                  to_chinese_upper(Money(n.amount)), site.name, site.hotline, f"{site.name}收费窗口",
                                  DEFAULT_PAY_HOW, ""))

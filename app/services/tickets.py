@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,7 +30,8 @@ from app.errors import AlreadyCorrected, InvalidInput, NotFound
 from app.models import Account, Satisfaction, Ticket, TicketClose, TicketKind, User
 from app.services import Actor, audit, auth, settings
 from app.services.accounts import find_account
-from app.services.clock import utcnow
+from app.services.clock import month_end, parse_period, period_start, utcnow
+from app.services.reports import Rate, ReportMeta, report_meta
 
 KIND_NAMES = {"complaint": "投诉", "repair": "报修", "inquiry": "咨询/建议"}
 SATISFACTION_NAMES = {"very_satisfied": "非常满意", "satisfied": "满意", "neutral": "一般",
@@ -182,12 +184,8 @@ def _rows(session: Session, today: dt.date, *where) -> list[TicketRow]:
 
 
 def _month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    try:
-        first = dt.date.fromisoformat(f"{month.strip()}-01")
-    except ValueError:
-        raise InvalidInput(f"月份格式不正确：“{month}”（例：2026-11）") from None
-    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return first, nxt - dt.timedelta(days=1)
+    first = period_start(parse_period(month))
+    return first, month_end(first)
 
 
 # ---- the monthly report ------------------------------------------------------------------
@@ -201,32 +199,55 @@ class TicketMonth:
     still_open: int
     overdue: int  # open past the deadline
     not_yet_due: int  # open, deadline not passed
-    handling_days: float | None  # average, closed ones; None without any
+    handling_days: int  # summed over the closed ones (received → closed, in business days)
     rated: int
     satisfied: int
 
     @property
-    def on_time_rate(self) -> float | None:
+    def on_time_rate(self) -> Rate:
         """投诉处理及时率: closed on time ÷ tickets whose outcome is known (received − open not yet due)."""
-        base = self.received - self.not_yet_due
-        return self.on_time / base if base else None
+        return Rate(self.on_time, self.received - self.not_yet_due)
 
     @property
-    def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.rated if self.rated else None
+    def satisfaction_rate(self) -> Rate:
+        return Rate(self.satisfied, self.rated)
+
+    @property
+    def average_days(self) -> str:
+        """Average handling days of the closed tickets, one decimal ('4.5'), '—' without any."""
+        if not self.closed:
+            return "—"
+        return str((Decimal(self.handling_days) / self.closed).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
     def to_json(self) -> dict:
-        def pct(rate: float | None) -> float | None:
-            return None if rate is None else round(rate * 100, 1)
-
         return {"month": self.month, "received": self.received, "closed": self.closed, "on_time": self.on_time,
                 "still_open": self.still_open, "overdue": self.overdue, "not_yet_due": self.not_yet_due,
-                "handling_days": None if self.handling_days is None else round(self.handling_days, 1),
-                "on_time_rate_pct": pct(self.on_time_rate), "satisfaction_rate_pct": pct(self.satisfaction_rate)}
+                "average_days": self.average_days, "on_time_rate": self.on_time_rate.text,
+                "satisfaction_rate": self.satisfaction_rate.text}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketReport:
+    meta: ReportMeta
+    first_month: str
+    last_month: str
+    kind: str  # 中文, '' = all kinds
+    months: list[TicketMonth]
+
+    @property
+    def total(self) -> TicketMonth:
+        f = [sum(getattr(m, name) for m in self.months) for name in
+             ("received", "closed", "on_time", "still_open", "overdue", "not_yet_due", "handling_days", "rated",
+              "satisfied")]
+        return TicketMonth("合计", *f)
+
+    def to_json(self) -> dict:
+        return {"from": self.first_month, "to": self.last_month, "kind": self.kind,
+                "months": [m.to_json() for m in self.months], "total": self.total.to_json()}
 
 
 def ticket_report(session: Session, *, actor: Actor, first_month: str, last_month: str,
-                  kind: str = "", as_of: dt.date | None = None) -> list[TicketMonth]:
+                  kind: str = "", as_of: dt.date | None = None) -> TicketReport:
     """投诉报修统计 per month received (see the module docstring for every figure)."""
     auth.require(session, actor, auth.READ)
     start, _ = _month_bounds(first_month)
@@ -235,7 +256,8 @@ def ticket_report(session: Session, *, actor: Actor, first_month: str, last_mont
         raise InvalidInput("结束月份早于开始月份")
     where = [Ticket.business_date.between(start, end)]
     if kind:
-        where.append(Ticket.kind == TicketKind(_choice(kind, KIND_NAMES, "工单类型")))
+        kind = _choice(kind, KIND_NAMES, "工单类型")
+        where.append(Ticket.kind == TicketKind(kind))
     today = as_of or settings.today(session)
     months: dict[str, list] = {}
     q = (select(Ticket.business_date, Ticket.deadline, TicketClose.business_date, TicketClose.satisfaction)
@@ -251,6 +273,7 @@ def ticket_report(session: Session, *, actor: Actor, first_month: str, last_mont
         out.append(TicketMonth(
             month, len(rows), len(closed), sum(1 for r in closed if r[2] <= r[1]), len(open_),
             sum(1 for r in open_ if today > r[1]), sum(1 for r in open_ if today <= r[1]),
-            sum((r[2] - r[0]).days for r in closed) / len(closed) if closed else None,
-            len(rated), sum(1 for r in rated if r[3] in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED))))
-    return out
+            sum((r[2] - r[0]).days for r in closed), len(rated),
+            sum(1 for r in rated if r[3] in (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED))))
+    meta = report_meta(session, actor, f"{first_month} 至 {last_month}")
+    return TicketReport(meta, first_month, last_month, KIND_NAMES.get(kind, ""), out)

@@ -101,17 +101,20 @@ def test_monthly_report_on_time_rate_handling_days_and_satisfaction(estate):
     close(estate, a.ticket_no, "2026-11-04", satisfaction="满意")
     close(estate, b.ticket_no, "2026-11-09", satisfaction="不满意")
     close(estate, e.ticket_no, "2026-12-01", satisfaction="未能回访")
-    nov, dec = estate.run(tickets.ticket_report, actor=estate.actor("boss"), first_month="2026-11",
-                          last_month="2026-12", as_of=D(2026, 12, 1))
+    rep = estate.run(tickets.ticket_report, actor=estate.actor("boss"), first_month="2026-11",
+                     last_month="2026-12", as_of=D(2026, 12, 1))
+    nov, dec = rep.months
     assert (nov.month, nov.received, nov.closed, nov.on_time, nov.still_open, nov.overdue, nov.not_yet_due) == (
         "2026-11", 4, 2, 1, 2, 1, 1)
-    assert nov.on_time_rate == pytest.approx(1 / 3)  # 1 on time of the 3 whose outcome is known
-    assert nov.handling_days == pytest.approx((2 + 7) / 2)
-    assert (nov.rated, nov.satisfied, nov.satisfaction_rate) == (2, 1, 0.5)
-    assert (dec.received, dec.on_time, dec.on_time_rate, dec.rated, dec.satisfaction_rate) == (1, 1, 1.0, 0, None)
+    assert nov.on_time_rate.text == "33.33%"  # 1 on time of the 3 whose outcome is known
+    assert nov.average_days == "4.5"  # (2 + 7) / 2
+    assert (nov.rated, nov.satisfied, nov.satisfaction_rate.text) == (2, 1, "50.00%")
+    assert (dec.received, dec.on_time, dec.on_time_rate.text, dec.rated, dec.satisfaction_rate.text) == (
+        1, 1, "100.00%", 0, "—")
+    assert (rep.total.received, rep.total.on_time_rate.text) == (5, "50.00%")
     only_complaints = estate.run(tickets.ticket_report, actor=estate.actor("boss"), first_month="2026-11",
                                  last_month="2026-12", kind="投诉", as_of=D(2026, 12, 1))
-    assert [(m.month, m.received) for m in only_complaints] == [("2026-12", 1)]
+    assert [(m.month, m.received) for m in only_complaints.months] == [("2026-12", 1)]
 
 
 def test_list_open_and_by_account(estate):
