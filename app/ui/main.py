@@ -156,9 +156,10 @@ class MainWindow(QMainWindow):
     # -- screens -------------------------------------------------------------------------------
     def _add_optional_screens(self) -> None:
         """Screens whose services exist in this build (each module decides for itself)."""
-        from app.ui import backoffice, shift
+        from app.ui import backoffice, shift, tickets_screen
 
         for key, module, label in (("shift", shift, tr("Shift (F11)")),
+                                   ("tickets", tickets_screen, tr("Complaints & repairs")),
                                    ("backoffice", backoffice, tr("Back office"))):
             screen = module.make_screen(self)
             if screen is not None:

@@ -391,6 +391,7 @@ class CashierWorkspace(QWidget):
             warnings.append(tr("Note: {0}").format(card.note))
         if card.tags:
             warnings.append(tr("Tags: {0}").format(card.tags))
+        warnings += [tr("Open ticket: {0}").format(t) for t in card.open_tickets]
         self.card_warnings.setText("\n".join(warnings))
         only = self._only_charge_ids
         self.charges_model.set_rows(card.charges)

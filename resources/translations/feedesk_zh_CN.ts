@@ -692,6 +692,10 @@
         <translation>班次 (F11)</translation>
     </message>
     <message>
+        <source>Complaints &amp; repairs</source>
+        <translation>投诉报修</translation>
+    </message>
+    <message>
         <source>Back office</source>
         <translation>后台管理</translation>
     </message>
@@ -1204,6 +1208,86 @@ Float {3}</source>
         <translation>已登记解款 {0} 元（回单 {1}，营业日 {2}）；已解 {3} / {4} 元</translation>
     </message>
     <message>
+        <source>Register a complaint or repair request</source>
+        <translation>登记投诉/报修</translation>
+    </message>
+    <message>
+        <source>account code, e.g. 1-2-301 (optional)</source>
+        <translation>缴费户编号，如 1-2-301（可不填）</translation>
+    </message>
+    <message>
+        <source>what is wrong, where</source>
+        <translation>问题及地点</translation>
+    </message>
+    <message>
+        <source>who is responsible</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD (empty: by kind)</source>
+        <translation>YYYY-MM-DD（不填按类型默认）</translation>
+    </message>
+    <message>
+        <source>The payer refuses to pay until this is resolved</source>
+        <translation>业主以此为由拒缴（未办结期间不催缴）</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <source>Caller</source>
+        <translation>来电/来访人</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Responsible</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>处理期限</translation>
+    </message>
+    <message>
+        <source>Open tickets only</source>
+        <translation>只看未办结</translation>
+    </message>
+    <message>
+        <source>what was done</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <source>Close the selected ticket</source>
+        <translation>办结所选工单</translation>
+    </message>
+    <message>
+        <source>Select a ticket first</source>
+        <translation>请先选择工单</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>工单号</translation>
+    </message>
+    <message>
+        <source>Received on</source>
+        <translation>受理日期</translation>
+    </message>
+    <message>
+        <source>Satisfaction</source>
+        <translation>满意度</translation>
+    </message>
+    <message>
+        <source>Registered {0}: {1}, deadline {2}</source>
+        <translation>已登记 {0}：责任人 {1}，处理期限 {2}</translation>
+    </message>
+    <message>
+        <source>Closed {0}</source>
+        <translation>已办结 {0}</translation>
+    </message>
+    <message>
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
@@ -1310,6 +1394,10 @@ Float {3}</source>
     <message>
         <source>Due date</source>
         <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Open ticket: {0}</source>
+        <translation>未办结工单：{0}</translation>
     </message>
     <message>
         <source>The amount must be greater than zero.</source>

@@ -167,4 +167,14 @@ ZH: dict[str, str] = {
     "Print remittance slip": "打印缴款单", "Printing the remittance slip…": "正在打印缴款单…",
     "Remittance slip of shift #{0} printed on {1} (job #{2}).": "班次 #{0} 的缴款单已打印（打印机 {1}，任务 #{2}）。",
     "Remittance slip not printed: {0}": "缴款单未打印：{0}",
+    # complaints and repairs, bill notices (issue 19)
+    "Complaints & repairs": "投诉报修", "Register a complaint or repair request": "登记投诉/报修",
+    "account code, e.g. 1-2-301 (optional)": "缴费户编号，如 1-2-301（可不填）", "what is wrong, where": "问题及地点",
+    "who is responsible": "责任人", "YYYY-MM-DD (empty: by kind)": "YYYY-MM-DD（不填按类型默认）",
+    "The payer refuses to pay until this is resolved": "业主以此为由拒缴（未办结期间不催缴）",
+    "Register": "登记", "Caller": "来电/来访人", "Content": "内容", "Responsible": "责任人", "Deadline": "处理期限",
+    "Open tickets only": "只看未办结", "Ticket": "工单号", "Satisfaction": "满意度",
+    "what was done": "处理结果", "Close the selected ticket": "办结所选工单",
+    "Registered {0}: {1}, deadline {2}": "已登记 {0}：责任人 {1}，处理期限 {2}", "Select a ticket first": "请先选择工单",
+    "Closed {0}": "已办结 {0}", "Open ticket: {0}": "未办结工单：{0}", "Received on": "受理日期",
 }
