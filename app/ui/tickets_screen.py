@@ -23,7 +23,14 @@ from app.errors import FeeDeskError
 from app.services import tickets
 from app.services.clock import parse_date
 from app.ui.i18n import tr
-from app.ui.models import Column, DtoTableModel, line_edit, message_label, proxied_table, push_button
+from app.ui.models import (
+    Column,
+    DtoTableModel,
+    line_edit,
+    message_label,
+    proxied_table,
+    push_button,
+)
 from app.ui.op import Op
 
 
