@@ -162,9 +162,17 @@ def cmd_init(ctx: Context) -> None:
 
 
 def cmd_user_add(ctx: Context) -> None:
-    info = ctx.call(auth.add_user, username=ctx.args.name, role=ctx.args.role, password=ctx.args.password)
-    ctx.emit({"id": info.id, "username": info.username, "role": info.role},
-             f"已添加用户 {info.username}（{auth.ROLE_NAMES[auth.Role(info.role)]}）")
+    info = ctx.call(auth.add_user, username=ctx.args.name, role=ctx.args.role, password=ctx.args.password,
+                    training=ctx.args.training)
+    ctx.emit({"id": info.id, "username": info.username, "role": info.role, "training": info.training},
+             f"已添加用户 {info.username}（{auth.ROLE_NAMES[auth.Role(info.role)]}）"
+             + ("，练习模式（不计入正式账）" if info.training else ""))
+
+
+def cmd_user_training(ctx: Context) -> None:
+    info = ctx.call(auth.set_training, username=ctx.args.name, training=ctx.args.mode == "on")
+    ctx.emit({"username": info.username, "training": info.training},
+             f"用户 {info.username} 已切换为{'练习模式（不计入正式账）' if info.training else '正式收费'}")
 
 
 def cmd_import_accounts(ctx: Context) -> None:
@@ -323,8 +331,10 @@ def cmd_backup(ctx: Context) -> None:
 def cmd_shift_open(ctx: Context) -> None:
     info = ctx.call(shifts.open_shift, float_amount=ctx.args.float, float_by=ctx.args.float_by, at=ctx.at())
     ctx.emit({"shift_id": info.id, "station": info.station, "cashier": info.cashier,
-              "float": format_yuan(info.float_amount), "business_date": info.business_date},
-             f"已开班 #{info.id}：{info.cashier} @ {info.station}，备用金 {format_yuan(info.float_amount)} 元")
+              "float": format_yuan(info.float_amount), "business_date": info.business_date,
+              "training": info.training},
+             f"已开班 #{info.id}：{info.cashier} @ {info.station}，备用金 {format_yuan(info.float_amount)} 元"
+             + ("（练习模式，不计入正式账）" if info.training else ""))
 
 
 # ---- parser ---------------------------------------------------------------------------
@@ -382,6 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("name")
     sp.add_argument("--role", required=True)
     sp.add_argument("--password", required=True)
+    sp.add_argument("--training", action="store_true", help="练习用户：收款等一切照常，不计入正式账")
+    sp = cmd("training", cmd_user_training, user)
+    sp.add_argument("name")
+    sp.add_argument("mode", choices=("on", "off"), help="on：练习；off：正式收费")
 
     imp = sub.add_parser("import").add_subparsers(dest="sub", required=True)
     cmd("accounts", cmd_import_accounts, imp).add_argument("file")

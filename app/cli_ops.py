@@ -52,6 +52,14 @@ def cmd_station_add(ctx) -> None:
     ctx.emit(info.to_json(), f"已添加收费点 {info.code}（{info.name}）")
 
 
+def cmd_station_training(ctx) -> None:
+    from app.services import stations
+
+    a = ctx.args
+    on = ctx.call(stations.set_training, code=a.code, training=a.mode == "on")
+    ctx.emit({"station": a.code, "training": on}, f"收费点 {a.code} 已切换为{'练习模式（不计入正式账）' if on else '正式收费'}")
+
+
 def cmd_station_board(ctx) -> None:
     from app.cli import table
     from app.money import format_yuan
@@ -77,6 +85,9 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--name")
     sp.add_argument("--prefix", help="收据号前缀（默认为收费点编码）")
     cmd("board", cmd_station_board, station, help="各收费点当前班次（主管）")
+    sp = cmd("training", cmd_station_training, station, help="把收费点切换到练习模式或正式收费（管理员）")
+    sp.add_argument("code")
+    sp.add_argument("mode", choices=("on", "off"), help="on：练习；off：正式收费")
 
     # issue 8: restore, backup-auto
     sp = cmd("restore", cmd_restore, help="从备份恢复账本（先做完整性检查与核验，原账本保留）")

@@ -64,6 +64,8 @@ class Login:
     user: UserInfo
     station_code: str
     station_name: str
+    #: Practice mode (练习模式): the user or the station is set to training; the window marks it everywhere.
+    training: bool = False
 
     @property
     def actor(self) -> Actor:
@@ -152,7 +154,7 @@ def login(session: Session, *, username: str, password: str, station_code: str) 
     user = _check_password(session, username, password)
     if not session.info.get("read_only"):  # viewing a read-only ledger leaves no log-in record
         audit.record(session, Actor(user.id, station_code), "login", "user", user.id)
-    return Login(_info(user), station.code, station.name)
+    return Login(_info(user), station.code, station.name, bool(user.training or station.training))
 
 
 def login_counting_failures(factory, *, username: str, password: str, station_code: str) -> Login:
@@ -214,6 +216,21 @@ def add_user(session: Session, *, actor: Actor | None, username: str, role: str,
     session.add(user)
     session.flush()
     audit.record(session, actor, "user_add", "user", user.id, username=username, role=role)
+    return _info(user)
+
+
+def set_training(session: Session, *, actor: Actor, username: str, training: bool) -> UserInfo:
+    """Put a user into practice mode (练习) or back: everything works, nothing reaches the real
+    books. Refused while the user has an open shift (a shift is real or practice from its opening)."""
+    from app.models import Shift, ShiftStatus
+
+    require(session, actor, ADMIN)
+    user = user_by_name(session, username)
+    if session.scalar(select(Shift.id).where(Shift.cashier_id == user.id, Shift.status == ShiftStatus.OPEN)):
+        raise InvalidInput(f"用户“{username}”有未轧帐的班次，请先轧帐再切换练习模式")
+    user.training = bool(training)
+    session.flush()
+    audit.record(session, actor, "user_training", "user", user.id, username=username, training=bool(training))
     return _info(user)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.models import Payment, PaymentKind, Posting, Shift, ShiftStatus, Site, Station, User
 from app.money import format_yuan
 from app.services import Actor, audit, auth, ledger, settings
@@ -102,3 +102,18 @@ def add_station(session: Session, *, actor: Actor, code: str, name: str = "", re
     audit.start_chain(session, code)
     audit.record(session, actor, "station_add", "station", st.id, code=code, prefix=prefix)
     return StationLive(st.code, st.name, None, "", "idle", None, None, 0, {}, None)
+
+
+def set_training(session: Session, *, actor: Actor, code: str, training: bool) -> bool:
+    """Switch a window to practice (练习) or back to real takings (admin): for rehearsing on the
+    real screens before going live. Refused while the window has an open shift."""
+    auth.require(session, actor, auth.ADMIN)
+    st = session.scalar(select(Station).where(Station.code == (code or "").strip()))
+    if st is None:
+        raise NotFound(f"收费点“{code}”不存在")
+    if session.scalar(select(Shift.id).where(Shift.station_id == st.id, Shift.status == ShiftStatus.OPEN)):
+        raise InvalidInput(f"收费点 {st.code} 有未轧帐的班次，请先轧帐再切换练习模式")
+    st.training = bool(training)
+    session.flush()
+    audit.record(session, actor, "station_training", "station", st.id, code=st.code, training=bool(training))
+    return st.training

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
                                                                                              "auditor"))
         self.pages.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.workspace)
+        self._mark_training(login.training)
         self.status_labels["cashier"].setText(tr("Cashier: {0}").format(login.user.display_name))
         self.status_labels["station"].setText(tr("Station: {0} {1}").format(login.station_code, login.station_name))
         self.refresh_status()
@@ -280,6 +281,20 @@ class MainWindow(QMainWindow):
         self.workspace.search_box.setFocus()
         if self.customer_display is not None:
             self.customer_display.show()
+
+    def _mark_training(self, on: bool) -> None:
+        """Practice mode shows on every screen: a red mark beside the tabs and in the title."""
+        if on:
+            mark = QLabel(tr("PRACTICE MODE — not real takings"))
+            mark.setObjectName("training_mark")
+            mark.setStyleSheet("background:#c62828; color:white; font-weight:bold; padding:2px 10px;")
+            self.tabs.setCornerWidget(mark, Qt.Corner.TopRightCorner)
+            mark.show()
+            self.setWindowTitle(f"{TITLE} — {tr('PRACTICE MODE — not real takings')}")
+        elif self.tabs.cornerWidget(Qt.Corner.TopRightCorner) is not None:
+            self.tabs.cornerWidget(Qt.Corner.TopRightCorner).deleteLater()
+            self.tabs.setCornerWidget(None, Qt.Corner.TopRightCorner)
+            self.setWindowTitle(TITLE)
 
     def log_out(self) -> None:
         """Back to the log-in page; the next user starts with a clean workspace."""

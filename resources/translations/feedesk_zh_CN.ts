@@ -708,6 +708,10 @@
         <translation>主管台 (F12)</translation>
     </message>
     <message>
+        <source>PRACTICE MODE — not real takings</source>
+        <translation>练习模式 — 不计入正式账</translation>
+    </message>
+    <message>
         <source>No open shift (F11)</source>
         <translation>未开班 (F11)</translation>
     </message>

@@ -1,9 +1,11 @@
 """练习模式: practice payments work end to end but never touch the real books."""
 
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import func, select
 
-from app.models import Posting, Station
-from app.services import ledger
+from app.errors import InvalidInput, PermissionDenied
+from app.models import AuditEvent, Posting
+from app.services import auth, ledger, stations
 from tests.helpers import assign_all, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 
@@ -48,7 +50,6 @@ def test_real_payment_after_practice_still_owes_the_full_amount(ledger_with_trai
     assert card(lg, "1-1-101").arrears == 0
 
 
-import pytest  # noqa: E402
 
 
 @pytest.fixture
@@ -57,7 +58,32 @@ def ledger_with_training(ledger):
     make_fee(ledger, "WYF 物业费 area 2 monthly", due_days=15)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-10", "2026-11")
-    with ledger.session() as s, s.begin():
-        s.execute(update(Station).where(Station.code == "W02").values(training=True))
+    ledger.run(stations.set_training, actor=ledger.actor("admin"), code="W02", training=True)
     open_shift(ledger, cashier="lily", station="W02", float_yuan="100")
     return ledger
+
+
+def test_admin_puts_a_user_into_practice_and_back(ledger_with_training):
+    lg = ledger_with_training
+    admin = lg.actor("admin")
+    with pytest.raises(PermissionDenied):
+        lg.run(auth.set_training, actor=lg.actor("boss"), username="demo", training=True)
+    assert lg.run(auth.set_training, actor=admin, username="demo", training=True).training
+    open_shift(lg)  # demo at the real window W01, but demo is practising
+    p = pay(lg, "1-1-101", "cash=400")
+    assert p.training and p.receipt_no.startswith("LX")
+    assert card(lg, "1-1-101").arrears == fen("400")
+    with pytest.raises(InvalidInput, match="未轧帐的班次"):  # a shift is practice or real from its opening
+        lg.run(auth.set_training, actor=admin, username="demo", training=False)
+    with pytest.raises(InvalidInput, match="未轧帐的班次"):
+        lg.run(stations.set_training, actor=admin, code="W02", training=False)
+    with lg.session() as s:
+        events = [a for (a,) in s.execute(select(AuditEvent.action).where(AuditEvent.action.like("%_training")))]
+    assert events == ["station_training", "user_training"]
+
+
+def test_login_reports_practice_mode(ledger_with_training):
+    lg = ledger_with_training
+    at_practice_window = lg.run(auth.login, username="boss", password="boss", station_code="W02")
+    at_real_window = lg.run(auth.login, username="boss", password="boss", station_code="W01")
+    assert (at_practice_window.training, at_real_window.training) == (True, False)
