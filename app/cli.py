@@ -242,10 +242,43 @@ def cmd_account_show(ctx: Context) -> None:
     c = ctx.call(accounts.account_card, code=ctx.args.code)
     text = (f"{c.code}  {c.owner}  {c.phone}  {c.status}  建筑面积 {c.built_area / 100:.2f}㎡\n"
             f"欠费 {format_yuan(c.arrears)} 元  预存 {format_yuan(c.prepaid)} 元  押金 {format_yuan(c.deposits)} 元\n")
+    for line in ([c.former_owner_debt] if c.former_owner_debt else []) + \
+            ([f"住户/缴费人：{'、'.join(c.occupants)}"] if c.occupants else []) + \
+            [f"未办结工单：{t}" for t in c.open_tickets]:
+        text += line + "\n"
     text += table(["ID", "项目", "账期", "应收", "已收", "欠款", "到期日", "逾期天数"],
                   [[ch.id, ch.fee, ch.period, format_yuan(ch.amount), format_yuan(ch.paid), format_yuan(ch.outstanding),
                     ch.due_date, ch.overdue_days] for ch in c.charges])
     ctx.emit(c.to_json(), text)
+
+
+def cmd_account_transfer(ctx: Context) -> None:
+    from app.services import owners
+
+    a = ctx.args
+    approver, password = ctx.approver() if a.approver else ("", "")
+    r = ctx.call(owners.transfer_ownership, account_code=a.code, new_owner=a.new_owner, new_phone=a.phone or "",
+                 effective_date=parse_date(a.date), arrears=a.arrears, approver=approver,
+                 approver_password=password, reason=a.reason or "", note=a.note or "")
+    ctx.emit(r.to_json(), f"{r.account_code} 已过户：{r.former_owner} → {r.new_owner}（{r.effective_date}），"
+             f"过户前欠费 {format_yuan(r.arrears)} 元：{r.mode}")
+
+
+def cmd_account_history(ctx: Context) -> None:
+    from app.services import owners
+
+    rows = ctx.call(owners.ownership_history, account_code=ctx.args.code)
+    ctx.emit([r.to_json() for r in rows], table(["过户日期", "前业主", "新业主", "过户前欠费", "处理"],
+                                                [[r.effective_date, r.former_owner, r.new_owner,
+                                                  format_yuan(r.arrears), r.mode] for r in rows]))
+
+
+def cmd_account_occupant(ctx: Context) -> None:
+    from app.services import owners
+
+    a = ctx.args
+    names = ctx.call(owners.add_occupant, account_code=a.code, name=a.name, phone=a.phone or "", role=a.role)
+    ctx.emit({"account": a.code, "occupants": names}, f"{a.code} 住户/缴费人：{'、'.join(names)}")
 
 
 def cmd_account_edit(ctx: Context) -> None:
@@ -272,7 +305,7 @@ def cmd_pay(ctx: Context) -> None:
     tenders = [payments.parse_tender(t) for t in a.tender]
     charge_ids = _parse_ids(a.charges) if a.charges else None
     r = ctx.call(payments.pay, account_code=a.account, tenders=tenders, charge_ids=charge_ids,
-                 change_to_prepaid=a.change_to_prepaid, at=ctx.at())
+                 change_to_prepaid=a.change_to_prepaid, at=ctx.at(), payer_name=a.payer or "")
     data = r.to_json()
     text = (f"收款成功  收据号 {r.receipt_no}\n实收 {format_yuan(r.total_tendered)} 元  找零 {format_yuan(r.change)} 元"
             + (f"  转预存 {format_yuan(r.prepaid_added)} 元" if r.prepaid_added else "")
@@ -455,6 +488,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("code")
     for option in ("--owner", "--phone", "--area", "--status", "--tags", "--note"):
         sp.add_argument(option)
+    sp = cmd("transfer", cmd_account_transfer, account)
+    sp.add_argument("code")
+    sp.add_argument("--new-owner", required=True)
+    sp.add_argument("--phone")
+    sp.add_argument("--date", required=True, help="过户日期")
+    sp.add_argument("--arrears", required=True,
+                    help="过户前欠费：settled（已结清）、transferred（新业主承接）、kept（保留为前业主欠费）")
+    sp.add_argument("--approver", help="审批主管（有欠费时必需；密码用 FEEDESK_APPROVER_PASSWORD 或提示输入）")
+    sp.add_argument("--reason")
+    sp.add_argument("--note")
+    cmd("history", cmd_account_history, account).add_argument("code")
+    sp = cmd("occupant", cmd_account_occupant, account)
+    sp.add_argument("code")
+    sp.add_argument("--name", required=True)
+    sp.add_argument("--phone")
+    sp.add_argument("--role", choices=("tenant", "payer"), default="tenant")
 
     setting = sub.add_parser("setting").add_subparsers(dest="sub", required=True)
     cmd("list", cmd_setting_list, setting)
@@ -467,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--tender", action="append", nargs="+", required=True, metavar="METHOD=YUAN[:REF]")
     sp.add_argument("--charges")
     sp.add_argument("--change-to-prepaid", action="store_true")
+    sp.add_argument("--payer", help="实际缴费人（默认业主）")
     sp.add_argument("--date")
     sp.add_argument("--no-print", action="store_true")
 

@@ -312,10 +312,17 @@ class AccountCard:
     charges: list[ChargeRow]
     #: Open complaints/repairs of the account, one line each (the cashier sees them at the window).
     open_tickets: tuple[str, ...] = ()
+    #: Occupants who may pay besides the owner ('王五（租户）').
+    occupants: tuple[str, ...] = ()
+    #: '前业主张三欠费 1060.24 元（2026-12-01 过户前）' when a change of owner kept the arrears as theirs.
+    former_owner_debt: str = ""
+    #: Charges due on or before this date are the former owner's (kept at a change of owner).
+    former_owner_until: dt.date | None = None
 
     def to_json(self) -> dict:
         return {
-            "open_tickets": list(self.open_tickets),
+            "open_tickets": list(self.open_tickets), "occupants": list(self.occupants),
+            "former_owner_debt": self.former_owner_debt,
             "code": self.code, "owner": self.owner, "phone": self.phone, "kind": self.kind,
             "status": self.status, "built_area": f"{self.built_area / 100:.2f}",
             "arrears": format_yuan(self.arrears), "prepaid": format_yuan(self.prepaid),
@@ -330,7 +337,7 @@ class AccountCard:
 def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | None = None,
                  include_paid: bool = False) -> AccountCard:
     """The account card: people, money figures from the journal, outstanding charges oldest first."""
-    from app.services import tickets  # tickets finds accounts through this module
+    from app.services import owners, tickets  # both find accounts through this module
 
     auth.require(session, actor, auth.READ)
     acc = find_account(session, code)
@@ -361,6 +368,7 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
                 ch.period or "", ch.basis, ch.amount, p, ch.amount - p - out, out, ch.due_date,
                 max(0, (as_of - ch.due_date).days) if out > 0 else 0, ch.kind.value))
     arrears, prepaid = ledger.account_balances(session, acc.id)
+    debt = owners.former_owners_debt(session, acc.id)
     return AccountCard(
         code=acc.code, owner=acc.owner_name, phone=acc.owner_phone, kind=acc.kind.value,
         status=STATUS_NAMES[acc.status.value], building=acc.building, built_area=acc.built_area,
@@ -370,4 +378,14 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
         deposits=-ledger.balance(session, ledger.DEPOSIT_HELD, account_id=acc.id),
         charges=charges,
         open_tickets=tuple(t.summary() for t in tickets.open_tickets_of(session, acc.id, as_of)),
+        occupants=tuple(owners.occupants_of(session, acc.id)),
+        former_owner_debt=_former_owner_debt_text(debt),
+        former_owner_until=debt[1] if debt else None,
     )
+
+
+def _former_owner_debt_text(debt) -> str:
+    if debt is None:
+        return ""
+    name, day, owed = debt
+    return f"前业主{name}欠费 {format_yuan(owed)} 元（{day.isoformat()} 过户前，不向新业主催缴）"

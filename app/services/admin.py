@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
 from app.models import Account, AccountKind, AccountParty, AccountStatus, PartyRole, Person, Site
-from app.money import Money
-from app.services import Actor, audit, auth, settings, validate
+from app.money import Money, format_yuan
+from app.services import Actor, audit, auth, ledger, settings, validate
 from app.services.accounts import (
     STATUS_BY_TEXT,
     default_site,
@@ -24,6 +24,7 @@ from app.services.accounts import (
     parse_area,
     pinyin_initials,
 )
+from app.services.owners import set_owner_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,17 @@ def update_account(session: Session, *, actor: Actor, code: str, owner: str | No
 
     if owner is not None:
         owner = validate.text("业主", owner, 60)
+        if owner != acc.owner_name:
+            owed = ledger.account_balances(session, acc.id)[0]
+            if owed > 0:  # a new name on an account in arrears would silently hand the debt over
+                raise InvalidInput(f"{acc.code} 有欠费 {format_yuan(owed)} 元：更换业主请办理过户"
+                                   "（feedesk account transfer），以确定欠费归属")
         put("owner", acc.owner_name, owner)
-        acc.owner_name, acc.pinyin_initials = owner, pinyin_initials(owner)
     if phone is not None:
         phone = validate.phone(phone)
         put("phone", acc.owner_phone, phone)
-        acc.owner_phone, acc.phone_last4 = phone, re.sub(r"\D", "", phone)[-4:]
+    if owner is not None or phone is not None:
+        set_owner_fields(acc, acc.owner_name if owner is None else owner, acc.owner_phone if phone is None else phone)
     if area is not None:
         value = parse_area(area)
         put("built_area", acc.built_area, value)

@@ -8,6 +8,7 @@ table of its own, since nothing on a bill notice is a promise the ledger must ke
 - Pay by (请于…前缴清): the earliest due date among the account's charges of P; an account
   with only earlier arrears is asked to pay by the latest due date of P's charges at the site
   (or the last day of P when nothing of P was billed).
+- Arrears kept as a former owner's debt at a change of owner (过户) are left off.
 - Each notice carries the payment ways, the window and its opening hours (setting
   `window_hours`) and the hotline. The SMS export is name, phone, amounts and pay-by date,
   for a platform outside the program (FeeDesk is offline and sends nothing).
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Account, Charge, FeeItem
 from app.money import Money, format_yuan, to_chinese_upper
-from app.services import Actor, audit, auth, settings
+from app.services import Actor, audit, auth, owners, settings
 from app.services.accounts import default_site
 from app.services.clock import month_end, parse_period, period_start, utcnow
 from app.services.dunning import DEFAULT_PAY_HOW, address_of
@@ -99,8 +100,9 @@ def bill_notices(session: Session, *, actor: Actor, period: str, building: str |
     horizon = max(site_due or last_day, last_day)
     fees = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
     owed: dict[int, list[BillItem]] = {}
+    kept = owners.kept_cutoffs(session)  # a former owner's arrears are not on the new owner's notice
     for acc_id, _cid, fee_id, p, due, _kind, out in iter_outstanding(session, as_of=horizon, building=building):
-        if p and p > period:
+        if (p and p > period) or (acc_id in kept and due <= kept[acc_id]):
             continue
         owed.setdefault(acc_id, []).append(BillItem(fees[fee_id], p or "", due, int(out), p == period))
     accounts = {}

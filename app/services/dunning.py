@@ -44,7 +44,7 @@ from app.models import (
     User,
 )
 from app.money import Money, format_yuan, to_chinese_upper
-from app.services import Actor, audit, auth, settings, tickets
+from app.services import Actor, audit, auth, owners, settings, tickets
 from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import utcnow
@@ -145,7 +145,9 @@ def _excluded(session: Session, as_of: dt.date) -> tuple[set[int], set[int]]:
 
 def _select(session: Session, *, as_of: dt.date, building: str | None, min_amount: int, min_days: int,
             bucket: str | None) -> Iterator[tuple[int, list[tuple]]]:
-    """(account id, [(fee id, period, due date, outstanding)]) of accounts meeting the criteria."""
+    """(account id, [(fee id, period, due date, outstanding)]) of accounts meeting the criteria.
+    Arrears kept as a former owner's debt at a change of owner are not the current owner's."""
+    kept = owners.kept_cutoffs(session)
     bucket_index = None
     if bucket:
         labels = [label for label, _, _ in BUCKETS]
@@ -166,6 +168,8 @@ def _select(session: Session, *, as_of: dt.date, building: str | None, min_amoun
 
     for acc_id, _cid, fee_id, period, due_date, _kind, out in iter_outstanding(session, as_of=as_of,
                                                                                 building=building):
+        if acc_id in kept and due_date <= kept[acc_id]:
+            continue
         if acc_id != current:
             if current is not None and done(current, items):
                 yield current, items

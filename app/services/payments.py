@@ -34,7 +34,7 @@ from app.models import (
     TenderLine,
 )
 from app.money import MAX_FEN, Money, format_yuan
-from app.services import Actor, audit, auth, billing, ledger, receipts, settings
+from app.services import Actor, audit, auth, billing, ledger, receipts, settings, validate
 from app.services.accounts import find_account
 from app.services.clock import local_time, utcnow
 from app.services.shifts import cashier_at_window, is_training
@@ -128,8 +128,10 @@ _INSERT_RECEIPT = insert(Receipt.__table__)
 
 def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[TenderInput],
         charge_ids: list[int] | None = None, change_to_prepaid: bool = False,
-        at: dt.datetime | None = None) -> PaymentResult:
+        at: dt.datetime | None = None, payer_name: str = "") -> PaymentResult:
+    """`payer_name`: who actually paid when not the owner (a tenant, a relative); on the receipt."""
     tenders = _validate_tenders(tenders)
+    payer_name = validate.text("缴费人", payer_name, 60)
     user, station, site, shift = cashier_at_window(session, actor, auth.PAY)
     acc = find_account(session, account_code, lock=True)
     at = at or utcnow()
@@ -198,7 +200,7 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
 
     number = receipts.take_number(session, station=station, user=user, training=training)
     payment_id = session.execute(_INSERT_PAYMENT, dict(
-        kind=PaymentKind.PAYMENT, receipt_no=number.receipt_no, account_id=acc.id, payer_name=acc.owner_name,
+        kind=PaymentKind.PAYMENT, receipt_no=number.receipt_no, account_id=acc.id, payer_name=payer_name or acc.owner_name,
         payer_id_number="", shift_id=shift.id, station_id=station.id, user_id=user.id, business_date=bdate,
         created_at=at, tendered=tendered, change=change, allocated=allocated, prepaid_added=prepaid_added,
         reason="", training=training)).inserted_primary_key[0]
@@ -226,7 +228,7 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     doc = receipts.ReceiptDoc(
         kind="payment", title=receipts.TITLES["payment"], receipt_no=number.receipt_no, site_name=site.name,
         station=station.name, cashier=user.display_name, issued_at=issued, business_date=bdate.isoformat(),
-        account_code=acc.code, payer=acc.owner_name,
+        account_code=acc.code, payer=payer_name or acc.owner_name,
         lines=[receipts.DocLine(a.fee, c.period or "", c.basis, c.amount, a.amount, c.kind == ChargeKind.LATE_FEE)
                for a, (c, _) in zip(alloc_lines, plan, strict=True)],
         total=allocated + prepaid_added, total_upper=receipts.upper(allocated + prepaid_added),

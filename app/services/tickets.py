@@ -1,6 +1,6 @@
 """Complaints and repair requests (投诉/报修): register, list, close, and the monthly report.
 
-Writes `ticket` and `ticket_close` (app/models/tickets.py), append-only. Rules:
+Writes `ticket` and `ticket_close` (app/models/payer.py), append-only. Rules:
 
 - First-receiver rule (首问责任制): whoever receives a complaint or repair request registers it
   at once — cashiers, supervisors and administrators may (permission `tickets`). Every ticket

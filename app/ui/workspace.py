@@ -244,6 +244,10 @@ class CashierWorkspace(QWidget):
         self.change_to_prepaid.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.change_to_prepaid.toggled.connect(self.on_change_to_prepaid_toggled)
         rv.addWidget(self.change_to_prepaid)
+        # Who actually pays when not the owner (a tenant, a relative): printed on the receipt.
+        self.payer_name = line_edit("payer_name", tr("Payer (empty: the owner)"))
+        self.payer_name.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes from the amount to the charges
+        rv.addWidget(self.payer_name)
         self.pay_button = QPushButton(tr("Collect (Enter)"))
         self.pay_button.setObjectName("pay_button")
         self.pay_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -300,6 +304,7 @@ class CashierWorkspace(QWidget):
         self.tender_input.clear()
         self.tender_error.setText("")
         self.change_to_prepaid.setChecked(False)
+        self.payer_name.clear()
         self._show_tender_state()
 
     # -- search -----------------------------------------------------------------------------------
@@ -392,11 +397,17 @@ class CashierWorkspace(QWidget):
         if card.tags:
             warnings.append(tr("Tags: {0}").format(card.tags))
         warnings += [tr("Open ticket: {0}").format(t) for t in card.open_tickets]
+        if card.former_owner_debt:
+            warnings.append(card.former_owner_debt)
+        if card.occupants:
+            warnings.append(tr("Occupants: {0}").format("、".join(card.occupants)))
         self.card_warnings.setText("\n".join(warnings))
         only = self._only_charge_ids
         self.charges_model.set_rows(card.charges)
         if only is not None:
             self.charges_model.set_checked({c.id for c in card.charges if c.id in only})
+        elif card.former_owner_until is not None:  # the former owner's kept debt is not ticked for the new owner
+            self.charges_model.set_checked({c.id for c in card.charges if c.due_date > card.former_owner_until})
         self._only_charge_ids = None
         self.reset_tenders()
         emit(self.card_loaded, card)
@@ -550,7 +561,7 @@ class CashierWorkspace(QWidget):
         self.pay_button.setEnabled(False)
         Op(self, payments.pay, write=True, name="pay", actor=self.actor, account_code=self.card.code,
            tenders=list(self.tenders), charge_ids=charge_ids,
-           change_to_prepaid=self.change_to_prepaid.isChecked()) \
+           change_to_prepaid=self.change_to_prepaid.isChecked(), payer_name=self.payer_name.text()) \
             .on_success(self._paid).on_failure(self._pay_failed).start()
 
     def _pay_failed(self, error: FeeDeskError) -> None:

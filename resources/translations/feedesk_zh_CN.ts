@@ -1336,6 +1336,10 @@ Float {3}</source>
         <translation>找零转预存 (Ctrl+P)</translation>
     </message>
     <message>
+        <source>Payer (empty: the owner)</source>
+        <translation>缴费人（不填为业主）</translation>
+    </message>
+    <message>
         <source>Collect (Enter)</source>
         <translation>收款 (Enter)</translation>
     </message>
@@ -1430,6 +1434,10 @@ Float {3}</source>
     <message>
         <source>Tags: {0}</source>
         <translation>标签：{0}</translation>
+    </message>
+    <message>
+        <source>Occupants: {0}</source>
+        <translation>住户/缴费人：{0}</translation>
     </message>
     <message>
         <source>{0} of {1} charges selected, total {2}</source>

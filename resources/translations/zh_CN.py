@@ -178,4 +178,5 @@ ZH: dict[str, str] = {
     "Registered {0}: {1}, deadline {2}": "已登记 {0}：责任人 {1}，处理期限 {2}", "Select a ticket first": "请先选择工单",
     "Closed {0}": "已办结 {0}", "Open ticket: {0}": "未办结工单：{0}", "Received on": "受理日期",
     "PRACTICE MODE — not real takings": "练习模式 — 不计入正式账",
+    "Payer (empty: the owner)": "缴费人（不填为业主）", "Occupants: {0}": "住户/缴费人：{0}",
 }

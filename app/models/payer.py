@@ -1,10 +1,12 @@
-"""Complaints and repair requests (投诉/报修工单) under the first-receiver rule (首问责任制).
+"""The payer's side: complaints and repair requests (投诉/报修工单) under the first-receiver rule
+(首问责任制), and changes of owner (过户).
 
 A ticket is registered when it is received (`ticket`), with a deadline and the person
 responsible; it is closed once (`ticket_close`, with the outcome and the caller's
-satisfaction). Both tables are append-only (trigger in migration 0007_tickets): a ticket's
+satisfaction). Both tables are append-only (trigger in migration 0007_payer): a ticket's
 status is derived — open while it has no close row, overdue while open past its deadline.
-Only `app.services.tickets` writes these. No money is moved here.
+Only `app.services.tickets` and `app.services.owners` write these; all are append-only. No
+money is moved here.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import enum
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, IntPK, Note, UtcTime, enum_column
+from app.models.base import Base, Fen, IntPK, Note, UtcTime, enum_column
 
-__all__ = ["Satisfaction", "Ticket", "TicketClose", "TicketKind"]
+__all__ = ["ArrearsOnTransfer", "OwnershipChange", "Satisfaction", "Ticket", "TicketClose", "TicketKind"]
 
 
 class TicketKind(enum.Enum):
@@ -65,4 +67,33 @@ class TicketClose(Base):
     satisfaction: Mapped[Satisfaction] = enum_column(Satisfaction)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     business_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[UtcTime]
+
+
+class ArrearsOnTransfer(enum.Enum):
+    """What happens to the arrears up to the date of a change of owner (过户)."""
+
+    SETTLED = "settled"  #: nothing was owed up to the date (the former owner paid first)
+    TRANSFERRED = "transferred"  #: the new owner takes the arrears over (both agree; a supervisor approves)
+    KEPT = "kept"  #: the arrears stay the former owner's debt, shown apart; the new owner starts clean
+
+
+class OwnershipChange(Base):
+    """过户: a dated change of owner. The account's current owner is on `account`; this row keeps
+    who owned it before, from when, and what became of the arrears up to the date."""
+
+    __tablename__ = "ownership_change"
+    id: Mapped[IntPK]
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    former_owner: Mapped[str] = mapped_column(String(60))
+    former_phone: Mapped[str] = mapped_column(String(30), default="")
+    new_owner: Mapped[str] = mapped_column(String(60))
+    new_phone: Mapped[str] = mapped_column(String(30), default="")
+    arrears_mode: Mapped[ArrearsOnTransfer] = enum_column(ArrearsOnTransfer)
+    #: Fen owed on charges due on or before `effective_date` when the change was recorded.
+    arrears_amount: Mapped[Fen]
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    note: Mapped[Note]
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[UtcTime]
