@@ -371,7 +371,7 @@ def _dunning_letter(n) -> _Letter:
 def _bill_letter(n) -> _Letter:
     year, month = n.period.split("-")
     intro = (f"　　您户 {int(year)} 年 {int(month)} 月应缴费用如下"
-             + (f"，另有往期欠费 {_money(n.arrears_total)} 元" if n.arrears_total else "")
+             + (f"，另有往期未缴 {_money(n.arrears_total)} 元" if n.arrears_total else "")
              + f"。请于 {n.pay_by.month} 月 {n.pay_by.day} 日前缴清（{n.pay_by.isoformat()}）。"
              "如您已缴费，请忽略本通知并妥善保管收据。")
     notes = [f"缴费地点：{n.pay_where}（{n.hours}）", f"缴费方式：{n.pay_how}",
@@ -381,7 +381,7 @@ def _bill_letter(n) -> _Letter:
         "缴 费 通 知 单", intro,
         [("收费项目", 0.26, "l"), ("所属期间", 0.18, "c"), ("到期日", 0.18, "c"), ("类别", 0.14, "c"),
          ("应缴金额(元)", 0.24, "r")],
-        [[it.fee, it.period or "—", it.due_date.isoformat(), "本期" if it.current else "往期欠费", _money(it.amount)]
+        [[it.fee, it.period or "—", it.due_date.isoformat(), "本期" if it.current else "往期未缴", _money(it.amount)]
          for it in n.items],
         [it.amount for it in n.items], ["合计", "", "", "", _money(n.total)], "应缴合计", notes,
         f"送达回执　通知单号：{n.notice_no}　缴费户：{n.account_code} {n.owner}　应缴：{_money(n.total)} 元")

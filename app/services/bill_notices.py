@@ -4,7 +4,7 @@ A read of the journal (through `reports.iter_outstanding`) plus one audit event 
 table of its own, since nothing on a bill notice is a promise the ledger must keep. Rules:
 
 - A notice for period P lists, per account, the charges of P still owed (本期应缴) and every
-  earlier charge still owed (往期欠费). Charges of later periods are not listed.
+  earlier charge still owed (往期未缴). Charges of later periods are not listed.
 - Pay by (请于…前缴清): the earliest due date among the account's charges of P; an account
   with only earlier arrears is asked to pay by the latest due date of P's charges at the site
   (or the last day of P when nothing of P was billed).
@@ -79,12 +79,12 @@ class BillNoticeRun:
                               "total": format_yuan(n.total), "pay_by": n.pay_by.isoformat()} for n in self.notices]}
 
     def sms_rows(self) -> list[list]:
-        """缴费户, 姓名, 电话, 本期应缴, 往期欠费, 合计, 缴费截止日 — accounts with a phone number."""
+        """缴费户, 姓名, 电话, 本期应缴, 往期未缴, 合计, 缴费截止日 — accounts with a phone number."""
         return [[n.account_code, n.owner, n.phone, Money(n.current_total), Money(n.arrears_total), Money(n.total),
                  n.pay_by] for n in self.notices if n.phone]
 
 
-SMS_COLUMNS = ["缴费户", "姓名", "电话", "本期应缴", "往期欠费", "合计", "缴费截止日"]
+SMS_COLUMNS = ["缴费户", "姓名", "电话", "本期应缴", "往期未缴", "合计", "缴费截止日"]
 
 
 def bill_notices(session: Session, *, actor: Actor, period: str, building: str | None = None,

@@ -35,9 +35,9 @@ def test_notice_lists_this_period_and_earlier_arrears_with_pay_by_date(known, tm
     assert pdf.render_bill_notices(r.notices, path, r.meta) == 4
     text = pdf_text(path)
     assert "缴 费 通 知 单" in text and "1栋1单元102室（1-1-102） 业主/住户 李四" in text
-    assert "您户 2026 年 11 月应缴费用如下，另有往期欠费 400.00 元。请于 12 月 15 日前缴清（2026-12-15）" in text.replace(
+    assert "您户 2026 年 11 月应缴费用如下，另有往期未缴 400.00 元。请于 12 月 15 日前缴清（2026-12-15）" in text.replace(
         "\n", "")
-    assert "物业费\n2026-09\n2026-10-15\n往期欠费\n200.00" in text and "2026-11\n2026-12-15\n本期\n200.00" in text
+    assert "物业费\n2026-09\n2026-10-15\n往期未缴\n200.00" in text and "2026-11\n2026-12-15\n本期\n200.00" in text
     assert "应缴合计（大写）：人民币陆佰元整" in text and "周一至周日 8:30–17:30" in text
     assert "2026-12" not in text.replace("2026-12-15", "")
     assert_cjk_font_embedded(path)
@@ -57,7 +57,7 @@ def test_sms_export_is_a_bare_table_with_neutral_cells(known, tmp_path):
     csvfile.render_rows(bill_notices.SMS_COLUMNS, r.sms_rows(), path)
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["缴费户", "姓名", "电话", "本期应缴", "往期欠费", "合计", "缴费截止日"]
+    assert rows[0] == ["缴费户", "姓名", "电话", "本期应缴", "往期未缴", "合计", "缴费截止日"]
     assert rows[2] == ["1-1-102", "李四", "13800002222", "200.00", "400.00", "600.00", "2026-12-15"]
     assert len(rows) == 5
 
