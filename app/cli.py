@@ -202,8 +202,17 @@ def cmd_fee_rate(ctx: Context) -> None:
 def cmd_fee_assign(ctx: Context) -> None:
     a = ctx.args
     n = ctx.call(fees.assign_fee, fee_code=a.fee, all_accounts=a.all, building=a.building, account_code=a.account,
-                 quantity=a.quantity)
-    ctx.emit({"fee": a.fee, "accounts": n}, f"已将 {a.fee} 分配到 {n} 户")
+                 quantity=a.quantity, start_date=parse_date(a.from_) if a.from_ else None,
+                 end_date=parse_date(a.until) if a.until else None)
+    ctx.emit({"fee": a.fee, "accounts": n}, f"已将 {a.fee} 分配到 {n} 户"
+             + (f"，自 {a.from_} 起计费" if a.from_ else "") + (f"，{a.until} 后停止计费" if a.until else ""))
+
+
+def cmd_fee_end(ctx: Context) -> None:
+    a = ctx.args
+    n = ctx.call(fees.end_assignment, fee_code=a.fee, account_code=a.account, end_date=parse_date(a.date))
+    ctx.emit({"fee": a.fee, "account": a.account, "end_date": a.date, "ended": n},
+             f"{a.account} 的 {a.fee} 自 {a.date} 后停止计费")
 
 
 def cmd_fee_list(ctx: Context) -> None:
@@ -458,6 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--building")
     g.add_argument("--account")
     sp.add_argument("--quantity", type=int, default=1)
+    sp.add_argument("--from", dest="from_", metavar="YYYY-MM-DD", help="开始计费日期（此前的账期不计费）")
+    sp.add_argument("--until", metavar="YYYY-MM-DD", help="停止计费日期")
+    sp = cmd("end", cmd_fee_end, fee)
+    sp.add_argument("--fee", required=True)
+    sp.add_argument("--account", required=True)
+    sp.add_argument("--date", required=True, help="停止计费日期（此后的账期不再计费）")
     cmd("list", cmd_fee_list, fee)
 
     meter = sub.add_parser("meter").add_subparsers(dest="sub", required=True)

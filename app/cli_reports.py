@@ -451,6 +451,15 @@ def cmd_ticket_report(ctx) -> None:
             first_month=parse_period(a.from_), last_month=parse_period(a.to), kind=a.kind or "")
 
 
+def cmd_report_unbilled(ctx) -> None:
+    from app.services import billing
+
+    rows = ctx.call(billing.unbilled, period=ctx.args.period)
+    ctx.emit([{"account": r.account, "owner": r.owner, "fee": r.fee, "reason": r.reason} for r in rows],
+             f"{ctx.args.period} 未计费：{len(rows)} 项\n"
+             + _table(["缴费户", "业主", "收费项目", "原因"], [[r.account, r.owner, r.fee, r.reason] for r in rows]))
+
+
 def register_payer(sub, cmd, report) -> None:
     notice = sub.add_parser("notice", help="缴费通知单").add_subparsers(dest="sub", required=True)
     sp = cmd("run", cmd_notice_run, notice, help="打印本期缴费通知单（到期前张贴/送达）")
@@ -477,6 +486,8 @@ def register_payer(sub, cmd, report) -> None:
     sp.add_argument("--open", action="store_true", help="只列未办结")
     sp.add_argument("--account")
     sp.add_argument("--month", metavar="YYYY-MM", help="受理月份")
+    cmd("unbilled", cmd_report_unbilled, report, help="未计费清单：已指定收费项目但本期没有应收的缴费户") \
+        .add_argument("--period", required=True, metavar="YYYY-MM")
     sp = cmd("tickets", cmd_ticket_report, report, help="投诉报修统计（处理及时率、满意率）")
     sp.add_argument("--from", dest="from_", required=True, metavar="YYYY-MM")
     sp.add_argument("--to", required=True, metavar="YYYY-MM")

@@ -190,6 +190,10 @@ class FeeAssignment(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     #: For quantity-priced recurring fees (e.g. two parking spaces).
     quantity: Mapped[int] = mapped_column(Integer, default=1)
+    #: Billing start and stop: a period is billed when it overlaps [start_date, end_date];
+    #: None = open on that side (an assignment without dates applies to every period billed).
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[UtcTime]
 
 

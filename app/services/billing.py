@@ -20,7 +20,7 @@ import json
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
@@ -107,10 +107,14 @@ class BillRunResult:
                 "skipped_existing": self.skipped_existing, "flags": self.flags}
 
 
-def _assigned_accounts(session: Session, fee_item_id: int) -> dict[int, int]:
-    """account id -> quantity for every open account a fee item is assigned to."""
+def _assigned_accounts(session: Session, fee_item_id: int, first: dt.date, last: dt.date) -> dict[int, int]:
+    """account id -> quantity for every open account a fee item is assigned to for some day of
+    [first, last] (the assignment's start and end dates, when it has them, overlap the period)."""
     result: dict[int, int] = {}
-    for a in session.scalars(select(FeeAssignment).where(FeeAssignment.fee_item_id == fee_item_id)):
+    for a in session.scalars(select(FeeAssignment).where(
+            FeeAssignment.fee_item_id == fee_item_id,
+            or_(FeeAssignment.start_date.is_(None), FeeAssignment.start_date <= last),
+            or_(FeeAssignment.end_date.is_(None), FeeAssignment.end_date >= first))):
         q = select(Account.id).where(Account.status != AccountStatus.CLOSED)
         if a.scope == AssignmentScope.BUILDING:
             q = q.where(Account.building == a.building)
@@ -152,6 +156,43 @@ def bill_run(session: Session, *, actor: Actor, period: str, at: dt.datetime | N
     return BillRunResult(period, created, total, skipped, flags)
 
 
+@dataclass(frozen=True, slots=True)
+class UnbilledRow:
+    account: str
+    owner: str
+    fee: str
+    reason: str
+
+
+def unbilled(session: Session, *, actor: Actor, period: str) -> list[UnbilledRow]:
+    """未计费清单: accounts a fee is assigned to for `period` that have no charge of it for the
+    period — a bill run not made yet, a meter without a reading, an account skipped by hand."""
+    auth.require(session, actor, auth.READ)
+    period = parse_period(period)
+    start = period_start(period)
+    out: list[tuple[int, str, str]] = []
+    for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True), FeeItem.cycle != Cycle.ONCE)
+                               .order_by(FeeItem.code)):
+        months = CYCLE_MONTHS[fee.cycle]
+        if (start.month - 1) % months != 0:  # not a billing month of this cycle
+            continue
+        assigned = _assigned_accounts(session, fee.id, start, month_end(add_months(start, months - 1)))
+        billed = set(session.scalars(select(Charge.account_id).where(Charge.fee_item_id == fee.id,
+                                                                     Charge.period == period)))
+        reason = "无本期抄表读数" if fee.method == PricingMethod.METERED else "未计费"
+        out += [(acc_id, fee, reason) for acc_id in assigned if acc_id not in billed]
+    accounts = {i: (c, o, area) for i, c, o, area in session.execute(
+        select(Account.id, Account.code, Account.owner_name, Account.built_area)
+        .where(Account.id.in_({a for a, _, _ in out})))}
+
+    def why(acc_id: int, fee: FeeItem, reason: str) -> str:
+        zero_area = fee.method == PricingMethod.AREA and not accounts[acc_id][2]
+        return "建筑面积为 0，计费金额为 0" if zero_area else reason
+
+    return sorted((UnbilledRow(accounts[a][0], accounts[a][1], fee.name, why(a, fee, reason)) for a, fee, reason in out),
+                  key=lambda r: (r.account, r.fee))
+
+
 def _merge_credits(lines: list[ledger.Line]) -> list[ledger.Line]:
     """One income line per (book, fee, account) instead of one per charge: fewer rows, same sums."""
     merged: dict[tuple, int] = {}
@@ -173,11 +214,11 @@ def _bill_recurring(session, actor, fee: FeeItem, period: str, start: dt.date, r
     rate = rate_on(session, fee.id, start)
     if rate is None:
         return 0, 0, 0, [f"{fee.name}：{period} 没有有效的收费标准，未计费"], []
-    assigned = _assigned_accounts(session, fee.id)
+    end = month_end(add_months(start, months - 1))
+    assigned = _assigned_accounts(session, fee.id, start, end)
     if not assigned:
         return 0, 0, 0, [], []
     existing = set(session.scalars(select(Charge.account_id).where(Charge.fee_item_id == fee.id, Charge.period == period)))
-    end = month_end(add_months(start, months - 1))
     due = end + dt.timedelta(days=fee.due_days)
     areas = dict(session.execute(select(Account.id, Account.built_area).where(Account.id.in_(assigned))).all()) \
         if fee.method == PricingMethod.AREA else {}

@@ -166,16 +166,23 @@ def list_fees(session: Session, *, actor: Actor, as_of: dt.date | None = None) -
 
 
 def assign_fee(session: Session, *, actor: Actor, fee_code: str, all_accounts: bool = False,
-               building: str | None = None, account_code: str | None = None, quantity: int = 1) -> int:
-    """Attach a fee item to all accounts, a building or one account. Returns accounts covered."""
+               building: str | None = None, account_code: str | None = None, quantity: int = 1,
+               start_date: dt.date | None = None, end_date: dt.date | None = None) -> int:
+    """Attach a fee item to all accounts, a building or one account. Returns accounts covered.
+
+    `start_date`/`end_date` bound the periods billed (a period is billed when it overlaps them);
+    without them the assignment applies to every period a bill run is made for."""
     auth.require(session, actor, auth.MASTER)
+    if start_date and end_date and end_date < start_date:
+        raise InvalidInput(f"停止计费日期 {end_date.isoformat()} 早于开始计费日期 {start_date.isoformat()}")
     fee = find_fee(session, fee_code)
     chosen = [all_accounts, bool(building), bool(account_code)]
     if sum(chosen) != 1:
         raise InvalidInput("请指定且只指定一种范围：全部缴费户（--all）、某个楼栋（--building）或某个缴费户（--account）")
     if not 1 <= quantity <= 10000:
         raise InvalidInput("数量超出范围")
-    row = FeeAssignment(fee_item_id=fee.id, quantity=quantity, created_at=utcnow(),
+    row = FeeAssignment(fee_item_id=fee.id, quantity=quantity, created_at=utcnow(), start_date=start_date,
+                        end_date=end_date,
                         scope=AssignmentScope.ALL if all_accounts else
                         AssignmentScope.BUILDING if building else AssignmentScope.ACCOUNT)
     if building:
@@ -191,5 +198,29 @@ def assign_fee(session: Session, *, actor: Actor, fee_code: str, all_accounts: b
     session.add(row)
     session.flush()
     audit.record(session, actor, "fee_assign", "fee_item", fee.id, scope=row.scope.value,
-                 building=row.building, account_id=row.account_id, quantity=quantity)
+                 building=row.building, account_id=row.account_id, quantity=quantity,
+                 start=start_date.isoformat() if start_date else "", end=end_date.isoformat() if end_date else "")
     return count
+
+
+def end_assignment(session: Session, *, actor: Actor, fee_code: str, account_code: str, end_date: dt.date) -> int:
+    """Stop billing a fee to one account from a date (a parking lease ends): the account's own
+    assignments end on `end_date`; periods after it are no longer billed. Returns how many ended."""
+    auth.require(session, actor, auth.MASTER)
+    fee = find_fee(session, fee_code)
+    acc = find_account(session, account_code)
+    rows = session.scalars(select(FeeAssignment).where(
+        FeeAssignment.fee_item_id == fee.id, FeeAssignment.scope == AssignmentScope.ACCOUNT,
+        FeeAssignment.account_id == acc.id)).all()
+    open_rows = [r for r in rows if r.end_date is None or r.end_date > end_date]
+    if not open_rows:
+        raise NotFound(f"{acc.code} 没有单独指定的“{fee.name}”（或已在 {end_date.isoformat()} 前停止）："
+                       "按楼栋或全部缴费户指定的收费项目请调整缴费户状态")
+    for r in open_rows:
+        if r.start_date and end_date < r.start_date:
+            raise InvalidInput(f"停止日期早于开始计费日期 {r.start_date.isoformat()}")
+        r.end_date = end_date
+    session.flush()
+    audit.record(session, actor, "fee_assignment_end", "fee_item", fee.id, account=acc.code,
+                 end=end_date.isoformat(), assignments=len(open_rows))
+    return len(open_rows)
