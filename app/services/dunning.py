@@ -14,7 +14,8 @@ themselves. Rules:
 - A repayment plan is overdue when the money allocated to the account since the plan started
   is less than the instalments due so far; it is completed when that money reaches its total.
 - Effectiveness of a run: for its accounts, how many paid and how much money was allocated to
-  their charges within 7 and within 30 days from the run date (run day included).
+  their charges within 7 and within 30 days from the run date (run day included), counting
+  only payments recorded after the run (not a payment made earlier on the run's day).
 """
 
 from __future__ import annotations
@@ -479,7 +480,8 @@ class RunEffect:
 
 
 def effectiveness(session: Session, *, actor: Actor, run_id: int | None = None) -> list[RunEffect]:
-    """For each run: accounts that paid and money allocated within 7 and 30 days of the run."""
+    """For each run: accounts that paid and money allocated within 7 and 30 days of the run, counting
+    only payments made after the run was made (a payment earlier the same day is not its effect)."""
     auth.require(session, actor, auth.READ)
     q = select(DunningRun).order_by(DunningRun.id)
     if run_id is not None:
@@ -492,7 +494,7 @@ def effectiveness(session: Session, *, actor: Actor, run_id: int | None = None) 
             .select_from(Allocation).join(Payment, Payment.id == Allocation.payment_id)
             .join(Charge, Charge.id == Allocation.charge_id)
             .where(Charge.account_id.in_(select(DunningNotice.account_id).where(DunningNotice.run_id == run.id)),
-                   Payment.business_date >= run.business_date, Payment.business_date <= end,
+                   Payment.created_at > run.created_at, Payment.business_date <= end,
                    Payment.training.is_(False))
             .group_by(Charge.account_id, Payment.business_date)).all()
         week_end = run.business_date + dt.timedelta(days=6)

@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import InvalidInput, PermissionDenied
 from app.reports import pdf
-from app.services import dunning
+from app.services import dunning, payments
 from tests.helpers import at, fen, pay
 from tests.reports.docs import assert_cjk_font_embedded, pdf_pages, pdf_text
 
@@ -88,6 +88,21 @@ def test_effectiveness_counts_accounts_and_money_within_7_and_30_days(known):
     [e] = known.run(dunning.effectiveness, actor=known.actor("boss"), run_id=r.run_id)
     assert (e.notices, e.total) == (2, fen("450"))
     assert (e.paid_7, e.amount_7, e.paid_30, e.amount_30) == (1, fen("50"), 2, fen("250"))
+
+
+def test_effectiveness_counts_only_payments_made_after_the_notices(known):
+    hour = dt.timedelta(hours=1)
+
+    def pay_at(code, tender, when):
+        return known.run(payments.pay, actor=known.actor("demo"), account_code=code,
+                         tenders=[payments.parse_tender(tender)], at=when)
+
+    pay_at("1-1-102", "cash=200", at("2026-11-25") - 3 * hour)  # 09:00, before the run
+    r = known.run(dunning.run_dunning, actor=known.actor("boss"), at=at("2026-11-25"))  # 12:00
+    assert {n.account_code for n in r.notices} == {"1-1-102", "2-1-101"}
+    pay_at("2-1-101", "cash=50", at("2026-11-25") + 3 * hour)  # 15:00, after it
+    [e] = known.run(dunning.effectiveness, actor=known.actor("boss"), run_id=r.run_id)
+    assert (e.paid_7, e.amount_7, e.paid_30, e.amount_30) == (1, fen("50"), 1, fen("50"))
 
 
 def test_contact_log_rules_and_history(known):
