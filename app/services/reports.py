@@ -281,10 +281,10 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
         if p >= first:
             billed[(k, p)] += int(n)
 
-    # B. adjustments of periodic charges dated by the cut-off (a small table)
+    # B. adjustments of periodic charges (a small table); those dated after the cut-off were still
+    # owed at the cut-off and are added back below, like money paid after it
     adj_rows = session.execute(select(ChargeAdjustment.charge_id, ChargeAdjustment.kind,
-                                      ChargeAdjustment.business_date, ChargeAdjustment.amount)
-                               .where(ChargeAdjustment.business_date <= cutoff)).all()
+                                      ChargeAdjustment.business_date, ChargeAdjustment.amount)).all()
     info = _charge_info(session, {r[0] for r in adj_rows}, last)
     adjustments = [(cid, *info[cid], kind, bdate, amount) for cid, kind, bdate, amount in adj_rows if cid in info]
 
@@ -313,6 +313,15 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
             select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end, later.c.s)
             .join(later, later.c.cid == Charge.id).where(periodic)):
         owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
+    for cid, acc, fee, p, pend, _kind, bdate, amount in adjustments:
+        if bdate > cutoff:  # waived or written off after the cut-off: still owed at it
+            owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
+    # Owed at the cut-off, per (group, period): what the arrears at the start of a month are built
+    # from. Kept apart from the in-period figures below, which count some earlier money as owed.
+    owed_at_cutoff: dict[tuple, int] = defaultdict(int)
+    for acc, fee, p, _pend, amount in owed.values():
+        if amount > 0:
+            owed_at_cutoff[(key_of(acc, fee), p)] += amount
     if in_period:  # money paid after each current charge's own period end (and by the cut-off)
         for cid, acc, fee, p, pend, amount in session.execute(
                 select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end,
@@ -328,6 +337,8 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
     unpaid: set[tuple] = set()
     for cid, acc, fee, p, pend, kind, bdate, amount in adjustments:
         k = key_of(acc, fee)
+        if bdate > cutoff:
+            continue  # already owed at the cut-off (above)
         if bdate > as_of_charge(p, pend):  # dated after the charge's own cut-off: still owed then
             owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
             continue
@@ -400,7 +411,7 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
         for k, p, y, m, amount in session.execute(q.group_by(*group)):
             matrix[(k, p, _month(y, m))] += int(amount)
     adj_dated = [(key_of(acc, fee), p, _ym(bdate), int(amount)) for _c, acc, fee, p, _e, _k, bdate, amount
-                 in adjustments if bdate >= start]
+                 in adjustments if start <= bdate <= cutoff]
 
     # ---- fold into rows ----
     label = _labeller(session, by)
@@ -422,7 +433,7 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
                 hh_billed += billed.get((k, p), 0)
                 hh_unpaid += unpaid_count.get((k, p), 0)
             elif p < rs:
-                arrears += owed_cut.get((k, p), 0)
+                arrears += owed_at_cutoff.get((k, p), 0)
         for (k, p, qm), amount in matrix.items():
             if k in groups and p < rs and qm >= rs:
                 arrears += amount  # paid after the start: it was still owed at the start
