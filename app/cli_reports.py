@@ -106,7 +106,8 @@ def cmd_arrears(ctx) -> None:
                 + _table(["楼栋", "欠费户数", "欠费金额"], rows) + "\n"
                 + "  ".join(f"{BUCKET_NAMES[k]} {_y(v)}" for k, v in rep.by_bucket.items()))
 
-    _report(ctx, reports.ageing, layouts.ageing, summary, as_of=_date(a.as_of), building=a.building)
+    _report(ctx, reports.ageing, layouts.ageing, summary, as_of=_date(a.as_of), building=a.building,
+            status=a.status, tag=a.tag)
 
 
 def cmd_journal(ctx) -> None:
@@ -230,7 +231,7 @@ def cmd_dunning_run(ctx) -> None:
     a = ctx.args
     min_amount = Money.parse(a.min_amount).fen if a.min_amount else 0
     r = ctx.call(dunning.run_dunning, building=a.building, min_amount=min_amount, min_days=a.min_days,
-                 bucket=a.bucket, pay_within_days=a.pay_within)
+                 bucket=a.bucket, pay_within_days=a.pay_within, status=a.status, tag=a.tag)
     pdf.render_notices(r.notices, a.pdf, r.meta)
     data = r.to_json()
     data["pdf"] = a.pdf
@@ -327,6 +328,8 @@ def register(sub, cmd, parents) -> None:
     sp = cmd("arrears", cmd_arrears, report, help="欠费明细/账龄分析")
     sp.add_argument("--as-of")
     sp.add_argument("--building")
+    sp.add_argument("--status", help="缴费户状态：已入住、空置、已交付未收房、已销户")
+    sp.add_argument("--tag", help="缴费户标签，如 商铺")
     _outputs_args(sp)
     sp = cmd("collection", cmd_collection, report, help="收费率")
     sp.add_argument("--from", dest="from_", required=True, metavar="YYYY-MM")
@@ -373,6 +376,8 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--min-days", type=int, default=1)
     sp.add_argument("--bucket", help="最早欠费所在账龄段及以上（0-30、31-90、91-180、181-365、1-2y、2-3y、3y+）")
     sp.add_argument("--pay-within", type=int, default=15, metavar="DAYS")
+    sp.add_argument("--status", help="只催缴某状态的缴费户：已入住、空置、已交付未收房、已销户")
+    sp.add_argument("--tag", help="只催缴带此标签的缴费户，如 商铺")
     sp.add_argument("--pdf", required=True, metavar="PATH")
     sp = cmd("reprint", cmd_dunning_reprint, dun, help="补打催缴批次")
     sp.add_argument("run_id", type=int)

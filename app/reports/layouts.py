@@ -39,10 +39,12 @@ def ageing(rep: r.AgeingReport) -> Document:
     labels = [label for label, _, _ in BUCKETS]
     detail_cols = [Column("编号", 1.1), Column("业主", 0.9), Column("电话", 1.2), Column("面积㎡", 0.7, "r"),
                    Column("欠费项目", 2.2), Column("最早到期", 1, "c"), Column("逾期天数", 0.8, "r"),
-                   Column("欠费金额", 1.1, "r")] + [Column(BUCKET_NAMES[k], 1, "r") for k in labels]
+                   Column("欠费金额", 1.1, "r")] + [Column(BUCKET_NAMES[k], 0.85, "r") for k in labels] + [
+                   Column("欠费原因", 1.2)]
     rows = ([x.code, x.owner, x.phone, f"{x.area / 100:.2f}", x.fees, x.oldest_due, x.days_overdue, M(x.amount)]
-            + [M(x.buckets.get(k, 0)) if x.buckets.get(k) else "" for k in labels] for x in rep.rows)
-    total = ["合计", f"{len(rep.rows)} 户", "", "", "", "", "", M(rep.total)] + [M(rep.by_bucket[k]) for k in labels]
+            + [M(x.buckets.get(k, 0)) if x.buckets.get(k) else "" for k in labels] + [x.reason] for x in rep.rows)
+    total = (["合计", f"{len(rep.rows)} 户", "", "", "", "", "", M(rep.total)] + [M(rep.by_bucket[k]) for k in labels]
+             + [""])
     bld_cols = [Column("楼栋", 1), Column("欠费户数", 0.8, "r"), Column("欠费金额", 1.2, "r")] + [
         Column(BUCKET_NAMES[k], 1, "r") for k in labels]
     bld_rows = [[b or "（无楼栋）", rep.accounts_by_building[b], M(sum(v.values()))] + [M(v[k]) for k in labels]

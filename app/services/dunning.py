@@ -49,7 +49,7 @@ from app.services import Actor, audit, auth, owners, settings, tickets
 from app.services.accounts import default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import utcnow
-from app.services.reports import ReportMeta, iter_outstanding, report_meta
+from app.services.reports import ReportMeta, accounts_filter, iter_outstanding, report_meta
 
 CHANNEL_NAMES = {"notice": "张贴/送达通知单", "phone": "电话", "sms": "短信", "visit": "上门",
                  "letter": "挂号信", "lawyer": "律师函"}
@@ -125,6 +125,24 @@ class DunningRunResult:
                               "total": format_yuan(n.total), "days_overdue": n.days_overdue} for n in self.notices]}
 
 
+def arrears_reasons(session: Session, as_of: dt.date) -> dict[int, str]:
+    """Why each account does not pay, from its latest contact and its open tickets:
+    '拒缴：维修纠纷（楼上漏水未修）', '承诺 2026-12-01 前缴费', '投诉/报修未办结：TK…'."""
+    latest = (select(ContactLog.account_id, func.max(ContactLog.id).label("last"))
+              .group_by(ContactLog.account_id).subquery())
+    out: dict[int, str] = {}
+    for acc_id, result, reason, pdate, note in session.execute(
+            select(ContactLog.account_id, ContactLog.result, ContactLog.reason_code, ContactLog.promise_date,
+                   ContactLog.note).join(latest, latest.c.last == ContactLog.id)):
+        if result == ContactResult.REFUSED:
+            out[acc_id] = f"拒缴：{REASON_NAMES.get(reason, reason)}" + (f"（{note}）" if note else "")
+        elif result == ContactResult.PROMISED and pdate:
+            out[acc_id] = f"承诺 {pdate.isoformat()} 前缴费" + ("（已过期）" if pdate < as_of else "")
+    for acc_id in tickets.disputed_accounts(session):
+        out[acc_id] = "；".join(x for x in (out.get(acc_id), "投诉/报修未办结，以此拒缴") if x)
+    return out
+
+
 def _excluded(session: Session, as_of: dt.date) -> tuple[set[int], set[int]]:
     """(accounts under a promise or a plan in good standing, accounts in dispute)."""
     latest = (select(ContactLog.account_id, func.max(ContactLog.id).label("last"))
@@ -145,7 +163,7 @@ def _excluded(session: Session, as_of: dt.date) -> tuple[set[int], set[int]]:
 
 
 def _select(session: Session, *, as_of: dt.date, building: str | None, min_amount: int, min_days: int,
-            bucket: str | None) -> Iterator[tuple[int, list[tuple]]]:
+            bucket: str | None, account_ids: list[int] | None = None) -> Iterator[tuple[int, list[tuple]]]:
     """(account id, [(fee id, period, due date, outstanding)]) of accounts meeting the criteria.
     Arrears kept as a former owner's debt at a change of owner are not the current owner's."""
     kept = owners.kept_cutoffs(session)
@@ -168,7 +186,8 @@ def _select(session: Session, *, as_of: dt.date, building: str | None, min_amoun
         return bucket_index is None or labels.index(bucket_of(days)) >= bucket_index
 
     for acc_id, _cid, fee_id, period, due_date, _kind, out in iter_outstanding(session, as_of=as_of,
-                                                                                building=building):
+                                                                                building=building,
+                                                                                account_ids=account_ids):
         if acc_id in kept and due_date <= kept[acc_id]:
             continue
         if acc_id != current:
@@ -182,7 +201,8 @@ def _select(session: Session, *, as_of: dt.date, building: str | None, min_amoun
 
 def run_dunning(session: Session, *, actor: Actor, building: str | None = None, min_amount: int = 0,
                 min_days: int = 1, bucket: str | None = None, pay_within_days: int = 15,
-                pay_where: str = "", pay_how: str = "", at: dt.datetime | None = None) -> DunningRunResult:
+                pay_where: str = "", pay_how: str = "", status: str | None = None, tag: str | None = None,
+                at: dt.datetime | None = None) -> DunningRunResult:
     """Select the accounts, record the run and its notices, and return the notices to print."""
     auth.require(session, actor, auth.SUPERVISE)
     if min_amount < 0 or min_days < 0 or not 1 <= pay_within_days <= 90:
@@ -196,7 +216,7 @@ def run_dunning(session: Session, *, actor: Actor, building: str | None = None, 
     selected = []
     skipped_promise = skipped_dispute = 0
     for acc_id, items in _select(session, as_of=as_of, building=building, min_amount=min_amount,
-                                 min_days=min_days, bucket=bucket):
+                                 min_days=min_days, bucket=bucket, account_ids=accounts_filter(session, status, tag)):
         if acc_id in dispute:
             skipped_dispute += 1
             continue
@@ -205,7 +225,7 @@ def run_dunning(session: Session, *, actor: Actor, building: str | None = None, 
             continue
         selected.append((acc_id, items))
     criteria = {"building": building, "min_amount": min_amount, "min_days": min_days, "bucket": bucket,
-                "pay_within_days": pay_within_days}
+                "pay_within_days": pay_within_days, "status": status, "tag": tag}
     total = sum(sum(x[3] for x in items) for _, items in selected)
     run = DunningRun(business_date=as_of, pay_by=pay_by, criteria=json.dumps(criteria, ensure_ascii=False),
                      notice_count=len(selected), total=total, user_id=actor.user_id, created_at=at)

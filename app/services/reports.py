@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidInput, NotFound
 from app.models import (
     Account,
+    AccountStatus,
     AdjustmentKind,
     Allocation,
     Charge,
@@ -69,7 +70,7 @@ from app.models import (
     User,
 )
 from app.services import Actor, audit, auth, ledger, settings
-from app.services.accounts import default_site, find_account
+from app.services.accounts import STATUS_BY_TEXT, default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import (
     add_months,
@@ -507,6 +508,8 @@ class AgeingRow:
     days_overdue: int
     amount: int
     buckets: dict[str, int]
+    #: Why it is not paid, from the contact log and open tickets ('拒缴：维修纠纷', '承诺 12-01 缴费').
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,7 +536,8 @@ class AgeingReport:
                               for b, v in self.by_building.items()},
                 "rows": [{"code": r.code, "owner": r.owner, "phone": r.phone, "building": r.building,
                           "area": f"{r.area / 100:.2f}", "fees": r.fees, "oldest_due": r.oldest_due.isoformat(),
-                          "days_overdue": r.days_overdue, "amount": format_yuan(r.amount)} for r in self.rows]}
+                          "days_overdue": r.days_overdue, "amount": format_yuan(r.amount), "reason": r.reason}
+                         for r in self.rows]}
 
 
 def iter_outstanding(session: Session, *, as_of: dt.date, building: str | None = None,
@@ -569,18 +573,40 @@ def iter_outstanding(session: Session, *, as_of: dt.date, building: str | None =
     yield from session.execute(q.execution_options(yield_per=5000))
 
 
+def accounts_filter(session: Session, status: str | None, tag: str | None) -> list[int] | None:
+    """Ids of the accounts of a status (已入住/空置/已交付未收房/已销户) carrying a tag; None = no filter."""
+    if not status and not tag:
+        return None
+    q = select(Account.id)
+    if status:
+        key = STATUS_BY_TEXT.get(status.strip())
+        if key is None:
+            raise InvalidInput(f"状态不正确：“{status}”（已入住、空置、已交付未收房、已销户）")
+        q = q.where(Account.status == AccountStatus(key))
+    if tag and tag.strip():
+        q = q.where(Account.tags.contains(tag.strip()))
+    return list(session.scalars(q))
+
+
 def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, building: str | None = None,
-           at: dt.datetime | None = None) -> AgeingReport:
-    """欠费明细/账龄分析: per account in arrears, and totals per building and per ageing bucket."""
+           status: str | None = None, tag: str | None = None, at: dt.datetime | None = None) -> AgeingReport:
+    """欠费明细/账龄分析: per account in arrears, and totals per building and per ageing bucket;
+    optionally only accounts of a status (空置 …) or carrying a tag (商铺 …); each row with the
+    reason it is not paid (`dunning.arrears_reasons`)."""
+    # dunning reads its arrears through this module: imported here, not at the top
+    from app.services.dunning import arrears_reasons
+
     auth.require(session, actor, auth.READ)
     as_of = as_of or settings.today(session)
+    chosen = accounts_filter(session, status, tag)
     fee_names = dict(session.execute(select(FeeItem.id, FeeItem.name)).all())
     rows: list[AgeingRow] = []
     by_bucket = {label: 0 for label, _, _ in BUCKETS}
     per_account: dict[int, dict] = {}
     order: list[int] = []
     for acc_id, _cid, fee_id, _period, due_date, _kind, out in iter_outstanding(session, as_of=as_of,
-                                                                                 building=building):
+                                                                                 building=building,
+                                                                                 account_ids=chosen):
         out = int(out)
         label = bucket_of((as_of - due_date).days)
         by_bucket[label] += out
@@ -602,18 +628,20 @@ def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, buil
             info[row[0]] = row[1:]
     by_building: dict[str, dict[str, int]] = {}
     accounts_by_building: dict[str, int] = defaultdict(int)
+    reasons = arrears_reasons(session, as_of)
     for acc_id in order:
         code, owner, phone, bld, area = info[acc_id]
         cur = per_account[acc_id]
         rows.append(AgeingRow(code, owner, phone, bld, area, "、".join(cur["fees"]), cur["oldest"],
-                              (as_of - cur["oldest"]).days, cur["amount"], cur["buckets"]))
+                              (as_of - cur["oldest"]).days, cur["amount"], cur["buckets"], reasons.get(acc_id, "")))
         bb = by_building.setdefault(bld, {label: 0 for label, _, _ in BUCKETS})
         for k, v in cur["buckets"].items():
             bb[k] += v
         accounts_by_building[bld] += 1
     rows.sort(key=lambda r: (_building_key(r.building), natural_key(r.code)))
     by_building = dict(sorted(by_building.items(), key=lambda kv: _building_key(kv[0])))
-    meta = report_meta(session, actor, f"截至 {as_of.isoformat()}" + (f"　楼栋 {building}" if building else ""), at)
+    meta = report_meta(session, actor, f"截至 {as_of.isoformat()}" + (f"　楼栋 {building}" if building else "")
+                       + (f"　状态 {status}" if status else "") + (f"　标签 {tag}" if tag else ""), at)
     return AgeingReport(meta, as_of, building, rows, by_bucket, by_building, dict(accounts_by_building),
                         sum(by_bucket.values()))
 

@@ -133,3 +133,30 @@ def test_a_run_with_nobody_to_chase_still_prints_a_page(known, tmp_path):
     assert r.count == 0
     pdf.render_notices(r.notices, tmp_path / "n.pdf", r.meta)
     assert pdf_pages(tmp_path / "n.pdf") == 1 and "没有符合条件的缴费户" in pdf_text(tmp_path / "n.pdf")
+
+
+def test_arrears_report_gives_the_reason_and_filters_by_status_and_tag(known, tmp_path):
+    from app.reports import layouts, xlsx
+    from app.services import admin, reports, tickets
+
+    log(known, "1-1-102", "visit", "refused", reason="repair_dispute", note="楼上漏水未修")
+    log(known, "2-1-101", "phone", "promised", promise_date=D(2026, 12, 1))
+    known.run(admin.update_account, actor=known.actor("admin"), code="2-1-101", status="空置", tags="商铺")
+    rep = known.run(reports.ageing, actor=known.actor("boss"), as_of=D(2026, 11, 25))
+    assert {r.code: r.reason for r in rep.rows} == {"1-1-102": "拒缴：维修纠纷（楼上漏水未修）",
+                                                    "2-1-101": "承诺 2026-12-01 前缴费"}
+    xlsx.render(layouts.ageing(rep), tmp_path / "a.xlsx")
+    from tests.reports.docs import xlsx_row
+    assert "拒缴：维修纠纷（楼上漏水未修）" in xlsx_row(tmp_path / "a.xlsx", "1-1-102", sheet="欠费明细")
+    only_vacant = known.run(reports.ageing, actor=known.actor("boss"), as_of=D(2026, 11, 25), status="空置")
+    assert [r.code for r in only_vacant.rows] == ["2-1-101"] and only_vacant.total == fen("50")
+    shops = known.run(reports.ageing, actor=known.actor("boss"), as_of=D(2026, 11, 25), tag="商铺")
+    assert [r.code for r in shops.rows] == ["2-1-101"]
+    with pytest.raises(InvalidInput, match="状态不正确"):
+        known.run(reports.ageing, actor=known.actor("boss"), status="出租")
+    assert [n.account_code for n in run(known, status="已入住").notices] == []  # 1-1-102 is in dispute
+    assert [n.account_code for n in run(known, tag="商铺").notices] == []  # 2-1-101 promised
+    known.run(tickets.register_ticket, actor=known.actor("demo"), kind="complaint", description="噪音",
+              assignee="客服", account_code="2-1-101", disputes_payment=True)
+    rep = known.run(reports.ageing, actor=known.actor("boss"), as_of=D(2026, 11, 25))
+    assert {r.code: r.reason for r in rep.rows}["2-1-101"] == "承诺 2026-12-01 前缴费；投诉/报修未办结，以此拒缴"
