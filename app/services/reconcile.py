@@ -56,7 +56,7 @@ from app.models import (
 )
 from app.money import format_yuan
 from app.services import Actor, audit, auth, cashdesk, ledger, settings
-from app.services.clock import month_end, parse_period, period_start, utcnow
+from app.services.clock import local_time, month_end, parse_period, period_start, utcnow
 from app.services.statements import (
     BUILTIN_MAPPINGS,
     CHANNEL_TENDER,
@@ -191,7 +191,8 @@ def import_statement(session: Session, *, actor: Actor, channel: str, path: str 
     digest = hashlib.sha256(data).hexdigest()
     same = session.scalars(select(Statement).where(Statement.content_hash == digest)).first()
     if same is not None:
-        raise StatementRefused(f"该文件已于 {same.created_at:%Y-%m-%d %H:%M}（UTC）导入过（对账单 #{same.id}，"
+        when = local_time(same.created_at, settings.get(session, "timezone"))
+        raise StatementRefused(f"该文件已于 {when:%Y-%m-%d %H:%M} 导入过（对账单 #{same.id}，"
                                f"{same.file_name}），不能重复导入")
     overlap = session.scalars(select(Statement).where(
         Statement.channel == channel, Statement.mapping_name == mapping_name,
@@ -325,7 +326,11 @@ def _feedesk_items(session: Session, channel: str, first: dt.date, last: dt.date
                Account.code)
         .join(Payment, Payment.id == TenderLine.payment_id).outerjoin(Account, Account.id == Payment.account_id)
         .where(Payment.business_date >= first, Payment.business_date <= last, Payment.training.is_(False),
-               TenderLine.method == method).order_by(Payment.created_at, TenderLine.id)).all()
+               TenderLine.method == method,
+               # the void or refund a resolution made is the resolution itself, not a new item to reconcile
+               Payment.id.not_in(select(ReconResolution.payment_id).where(ReconResolution.action == "reverse",
+                                                                          ReconResolution.payment_id.is_not(None))))
+        .order_by(Payment.created_at, TenderLine.id)).all()
     # A void or refund carries the original payment's reference when it has none of its own.
     originals = {r[9] for r in rows if r[9] is not None and not r[2]}
     orig_refs: dict[int, str] = {}
@@ -766,7 +771,7 @@ def resolve(session: Session, *, actor: Actor, key: str, action: str, reason: st
             raise InvalidInput("只有收款可以冲销；解款未到账请选择“计收费员短款”或“说明”")
         payment_id, receipt_no, approval_name, entry_id = _reverse(session, actor, user, num, reason, approver,
                                                                    approver_password, at)
-        row["approval_id"] = None
+        row["approval_id"] = session.get(Payment, payment_id).approval_id
     else:
         who = _owner_of(session, kind, num)
         approval = cashdesk.approval_for(session, actor, user, action="reconcile", amount=abs(amount), reason=reason,
