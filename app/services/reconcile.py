@@ -881,6 +881,7 @@ class MonthRecon:
     month: str
     days: list[ChannelDay]
     bank: BankReconciliation
+    meta: object = None  # services.reports.ReportMeta, for the printed report
 
     def to_json(self) -> dict:
         b = self.bank
@@ -929,7 +930,10 @@ def month_report(session: Session, *, actor: Actor, month: str) -> MonthRecon:
     on_books_not_bank = sum(o.amount for d in bank_days for o in d.open_items if o.item == "missing_on_statement")
     bank_in = sum(o.amount for d in bank_days for o in d.open_items if o.item == "missing_in_feedesk" and o.amount > 0)
     bank_out = -sum(o.amount for d in bank_days for o in d.open_items if o.item == "missing_in_feedesk" and o.amount < 0)
-    return MonthRecon(month, days, BankReconciliation(balance, book, on_books_not_bank, bank_in, bank_out))
+    from app.services.reports import report_meta
+
+    return MonthRecon(month, days, BankReconciliation(balance, book, on_books_not_bank, bank_in, bank_out),
+                      report_meta(session, actor, month))
 
 
 def statement_rows(session: Session, *, actor: Actor) -> list[dict]:
