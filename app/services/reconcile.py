@@ -564,6 +564,7 @@ STATUS_NAMES = {"reconciled": "已对平", "open": "有未处理差异", "not_ru
 def _views(session: Session, channels: list[str], first: dt.date, last: dt.date) -> list[ChannelDay]:
     out = []
     users = dict(session.execute(select(User.id, User.username)).all())
+    tz = settings.get(session, "timezone")
     for ch in channels:
         items = _feedesk_items(session, ch, first, last)
         lines = _statement_lines(session, ch, first - dt.timedelta(days=BANK_WINDOW_DAYS),
@@ -630,7 +631,7 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
                 if ln.id in line_match or f"line:{ln.id}" in res_keys:
                     continue
                 open_items.append(OpenItem("missing_in_feedesk", f"line:{ln.id}", ch, d, ln.amount, ln.reference,
-                                           f"对账单第 {ln.line_no} 行 {ln.occurred_at:%H:%M} {_line_kind(ln)} "
+                                           f"对账单第 {ln.line_no} 行 {local_time(ln.occurred_at, tz):%H:%M} {_line_kind(ln)} "
                                            f"{format_yuan(ln.amount)} {ln.merchant_ref} {ln.counterparty}".strip()))
             day_res = [ResolvedItem(r.id, r.item, r.action, r.amount, r.reason, users.get(r.user_id, ""),
                                     approvers.get(r.approval_id, ""), receipts.get(r.payment_id, "") or "")
