@@ -350,8 +350,13 @@ def _feedesk_items(session: Session, channel: str, first: dt.date, last: dt.date
     return out
 
 
-def _statement_lines(session: Session, channel: str, first: dt.date, last: dt.date) -> list[StatementLine]:
-    return list(session.scalars(select(StatementLine).where(
+# Core rows (attribute access like the ORM objects): a month holds thousands of lines and matches.
+_LINE = StatementLine.__table__
+_MATCH = ReconMatch.__table__
+
+
+def _statement_lines(session: Session, channel: str, first: dt.date, last: dt.date) -> list:
+    return list(session.execute(select(*_LINE.c).where(
         StatementLine.channel == channel, StatementLine.business_date >= first, StatementLine.business_date <= last,
         StatementLine.kind != "revoked").order_by(StatementLine.occurred_at, StatementLine.id)))
 
@@ -361,10 +366,10 @@ def _matched_keys(session: Session, items: list[FeeDeskItem]) -> dict[str, Recon
     dids = [i.id for i in items if i.key.startswith("deposit:")]
     out: dict[str, ReconMatch] = {}
     for chunk in (tids[i:i + 900] for i in range(0, len(tids), 900)):
-        for m in session.scalars(select(ReconMatch).where(ReconMatch.tender_line_id.in_(chunk))):
+        for m in session.execute(select(*_MATCH.c).where(ReconMatch.tender_line_id.in_(chunk))):
             out[f"tender:{m.tender_line_id}"] = m
     if dids:
-        for m in session.scalars(select(ReconMatch).where(ReconMatch.bank_deposit_id.in_(dids))):
+        for m in session.execute(select(*_MATCH.c).where(ReconMatch.bank_deposit_id.in_(dids))):
             out[f"deposit:{m.bank_deposit_id}"] = m
     return out
 
@@ -372,13 +377,9 @@ def _matched_keys(session: Session, items: list[FeeDeskItem]) -> dict[str, Recon
 def _matched_lines(session: Session, line_ids: list[int]) -> dict[int, ReconMatch]:
     out: dict[int, ReconMatch] = {}
     for chunk in (line_ids[i:i + 900] for i in range(0, len(line_ids), 900)):
-        for m in session.scalars(select(ReconMatch).where(ReconMatch.statement_line_id.in_(chunk))):
+        for m in session.execute(select(*_MATCH.c).where(ReconMatch.statement_line_id.in_(chunk))):
             out[m.statement_line_id] = m
     return out
-
-
-def _key_of(m: ReconMatch) -> str:
-    return f"tender:{m.tender_line_id}" if m.tender_line_id is not None else f"deposit:{m.bank_deposit_id}"
 
 
 # ---- run -------------------------------------------------------------------------------------
@@ -607,10 +608,16 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
         if aids:
             approvers = {a.id: users.get(a.approver_id, "") for a in
                          session.scalars(select(Approval).where(Approval.id.in_(aids)))}
+        items_by_day: dict[dt.date, list[FeeDeskItem]] = {}
+        for i in items:
+            items_by_day.setdefault(i.business_date, []).append(i)
+        lines_by_day: dict[dt.date, list] = {}
+        for ln in lines:
+            lines_by_day.setdefault(ln.business_date, []).append(ln)
         for d in _days(first, last):
             covered = any(s.first_date <= d <= s.last_date for s in statements)
-            day_items = [i for i in items if i.business_date == d]
-            day_lines = [ln for ln in lines if ln.business_date == d]
+            day_items = items_by_day.get(d, [])
+            day_lines = lines_by_day.get(d, [])
             matched, open_items = [], []
             for i in day_items:
                 m = by_key.get(i.key)
@@ -631,7 +638,7 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
                 if ln.id in line_match or f"line:{ln.id}" in res_keys:
                     continue
                 open_items.append(OpenItem("missing_in_feedesk", f"line:{ln.id}", ch, d, ln.amount, ln.reference,
-                                           f"对账单第 {ln.line_no} 行 {local_time(ln.occurred_at, tz):%H:%M} {_line_kind(ln)} "
+                                           f"对账单第 {ln.line_no} 行 {_hm(local_time(ln.occurred_at, tz))}{_line_kind(ln)} "
                                            f"{format_yuan(ln.amount)} {ln.merchant_ref} {ln.counterparty}".strip()))
             day_res = [ResolvedItem(r.id, r.item, r.action, r.amount, r.reason, users.get(r.user_id, ""),
                                     approvers.get(r.approval_id, ""), receipts.get(r.payment_id, "") or "")
@@ -640,6 +647,11 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
                                   sum(ln.amount for ln in day_lines), sum(ln.fee for ln in day_lines), matched,
                                   open_items, day_res))
     return out
+
+
+def _hm(local: dt.datetime) -> str:
+    """'09:20 ' of a provider's line; nothing for a bank line that has only a date."""
+    return "" if local.time() == dt.time() else f"{local:%H:%M} "
 
 
 def _kind_name(kind: str) -> str:

@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.errors import FeeDeskError
@@ -82,10 +82,9 @@ def fen(text: str, where: str) -> int:
         return 0
     if not _AMOUNT.match(t):
         raise StatementRefused(f"{where}：金额“{text.strip()}”无法识别")
-    try:
-        value = int((Decimal(t) * 100).to_integral_exact())
-    except (InvalidOperation, ArithmeticError):
-        raise StatementRefused(f"{where}：金额“{text.strip()}”无法识别") from None
+    sign = -1 if t[0] == "-" else 1
+    whole, _, frac = t.lstrip("+-").partition(".")
+    value = sign * (int(whole) * 100 + int((frac + "00")[:2]))
     if abs(value) > MAX_FEN:
         raise StatementRefused(f"{where}：金额“{text.strip()}”超出上限")
     return value
@@ -97,6 +96,11 @@ _DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%
 
 def local_datetime(text: str, where: str, fmt: str = "") -> dt.datetime:
     t = (text or "").strip()
+    if not fmt and len(t) in (10, 19) and t[4:5] == "-":  # the providers' own '2026-11-25 09:10:30'
+        try:
+            return dt.datetime.fromisoformat(t)
+        except ValueError:
+            pass
     for f in ([fmt] if fmt else []) + list(_DT_FORMATS):
         try:
             return dt.datetime.strptime(t, f)
@@ -142,18 +146,22 @@ def _ticked(row: list[str], n: int) -> list[str]:
 
 def parse_wechat(data: bytes, tz: str) -> ParsedStatement:
     text = _decode(data, ("utf-8-sig",), " UTF-8（微信支付交易账单）")
-    rows = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    reader = csv.reader(io.StringIO(text))
+    rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
     if not rows:
         raise StatementRefused("文件是空的")
     n0, head = rows[0]
-    header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([head]))]
+    header = [h.strip().lstrip("\ufeff") for h in head]
     missing = [c for c in WECHAT_REQUIRED if c not in header]
     if missing:
         raise StatementRefused(f"第 {n0} 行：不是微信支付交易账单的表头（缺少列：{'、'.join(missing)}）")
     lines: list[ParsedLine] = []
+    settled: list[int] = []
+    refunded: list[int] = []
     summary_at = None
-    for idx, (n, raw_line) in enumerate(rows[1:], 1):
-        row = next(csv.reader([raw_line]))
+    offset = dt.timedelta(0)
+    zone = ZoneInfo(tz)
+    for idx, (n, row) in enumerate(rows[1:], 1):
         if row and row[0].strip().lstrip("`") == "总交易单数":
             summary_at = idx
             break
@@ -163,35 +171,38 @@ def parse_wechat(data: bytes, tz: str) -> ParsedStatement:
         raw = dict(zip(header, cells, strict=True))
         where = f"第 {n} 行"
         local = local_datetime(raw["交易时间"], where)
+        offset = local.replace(tzinfo=zone).utcoffset()
         status = raw["交易状态"].upper()
         fee_ = fen(raw["手续费"], where)
+        settle, refund = fen(raw["应结订单金额"], where), fen(raw["退款金额"], where)
+        settled.append(settle)
+        refunded.append(refund)
         if status == "SUCCESS":
-            kind, amount = "payment", fen(raw["应结订单金额"], where)
+            kind, amount = "payment", settle
         elif status == "REFUND":
-            kind, amount = "refund", -abs(fen(raw["退款金额"], where))
+            kind, amount = "refund", -abs(refund)
         elif status == "REVOKED":
             kind, amount = "revoked", 0
         else:
             raise StatementRefused(f"{where}：未知的交易状态“{raw['交易状态']}”")
         refund_ref = " ".join(x for x in (raw.get("微信退款单号", ""), raw.get("商户退款单号", "")) if x not in ("", "0"))
-        lines.append(ParsedLine(n, kind, _utc(local, tz), local.date(), amount, fee_, raw["微信订单号"],
+        lines.append(ParsedLine(n, kind, local - offset, local.date(), amount, fee_, raw["微信订单号"],
                                 raw["商户订单号"], refund_ref, "", None, raw))
     if summary_at is None or summary_at + 1 >= len(rows):
         last = rows[-1][0]
         raise StatementRefused(f"文件不完整：到第 {last} 行为止没有汇总行（总交易单数、应结订单总金额…），可能下载中断，未导入")
     ns, shead = rows[summary_at]
-    sheader = [h.strip().lstrip("`") for h in next(csv.reader([shead]))]
+    sheader = [h.strip().lstrip("`") for h in shead]
     nv, sline = rows[summary_at + 1]
-    values = [v.strip().lstrip("`") for v in next(csv.reader([sline]))]
+    values = [v.strip().lstrip("`") for v in sline]
     if len(values) != len(sheader) or any(c not in sheader for c in WECHAT_SUMMARY):
         raise StatementRefused(f"第 {nv} 行：汇总行与汇总表头（第 {ns} 行）不符")
     summary = dict(zip(sheader, values, strict=True))
     where = f"第 {nv} 行（汇总）"
     checks = [
         ("总交易单数", int(summary["总交易单数"]) if summary["总交易单数"].isdigit() else -1, len(lines), False),
-        ("应结订单总金额", fen(summary["应结订单总金额"], where),
-         sum(fen(ln.raw["应结订单金额"], "") for ln in lines), True),
-        ("退款总金额", fen(summary["退款总金额"], where), sum(fen(ln.raw["退款金额"], "") for ln in lines), True),
+        ("应结订单总金额", fen(summary["应结订单总金额"], where), sum(settled), True),
+        ("退款总金额", fen(summary["退款总金额"], where), sum(refunded), True),
         ("手续费总金额", fen(summary["手续费总金额"], where), sum(ln.fee for ln in lines), True),
     ]
     for name, stated, actual, money in checks:
