@@ -420,65 +420,77 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
     if (last - day).days > 62:
         raise InvalidInput("一次最多对账 62 天")
     at = at or utcnow()
-    results: list[RunResult] = []
+    final: list[RunResult] = []
     for ch in channels:
         margin = dt.timedelta(days=BANK_WINDOW_DAYS if ch == "bank" else 1)
         items = _feedesk_items(session, ch, day, last)
         done = _matched_keys(session, items)
         lines = _statement_lines(session, ch, day - margin, last + margin)
         taken = _matched_lines(session, [ln.id for ln in lines])
+        res = _resolutions(session, ch, day - margin, last + margin)
         free_lines = [ln for ln in lines if ln.id not in taken]
-        resolved = _resolved_keys(session, items)
-        free_items = [i for i in items if i.key not in done and i.key not in resolved]
+        free_items = [i for i in items if i.key not in done and i.key not in res]
         pairs = match([Candidate(i.key, i.amount, (_norm(i.reference),) if i.reference else (), i.at)
                        for i in free_items], [_line_ref(ln) for ln in free_lines], _window(ch))
         by_key = {i.key: i for i in free_items}
         by_line = {ln.id: ln for ln in free_lines}
+        new_keys = {key for key, _, _ in pairs}
+        used_lines = {lid for _, lid, _ in pairs}
+        statements = list(session.execute(select(Statement.first_date, Statement.last_date).where(
+            Statement.channel == ch, Statement.first_date <= last, Statement.last_date >= day)))
         per_day: dict[dt.date, list] = {}
         for key, lid, rule in pairs:
             per_day.setdefault(by_key[key].business_date, []).append((key, lid, rule))
+        # what stays open per day, from what is in hand (the same rules as `_views`)
+        open_count: dict[dt.date, int] = {}
+        for i in items:
+            m = done.get(i.key)
+            if m is not None:
+                bad = m.difference != 0 and f"match:{m.id}" not in res
+            elif i.key in new_keys:
+                lid = next(lid for key, lid, _ in per_day[i.business_date] if key == i.key)
+                bad = i.amount != by_line[lid].amount
+            else:
+                bad = i.key not in res and any(a <= i.business_date <= b for a, b in statements)
+            open_count[i.business_date] = open_count.get(i.business_date, 0) + bad
+        for ln in lines:
+            if ln.id not in taken and ln.id not in used_lines and f"line:{ln.id}" not in res:
+                open_count[ln.business_date] = open_count.get(ln.business_date, 0) + 1
         for d in _days(day, last):
             mine = per_day.get(d, [])
-            run_row = ReconRun(channel=ch, business_date=d, matched=len(mine), result_json="{}", user_id=user.id,
-                               created_at=at)
-            session.add(run_row)
-            session.flush()
+            result = RunResult(ch, d, len(mine), sum(1 for m in mine if m[2] == "reference"),
+                               sum(1 for m in mine if m[2] == "amount_time"), open_count.get(d, 0))
+            run_id = session.execute(insert(ReconRun).returning(ReconRun.id), dict(
+                channel=ch, business_date=d, matched=len(mine), result_json=json.dumps(result.to_json()),
+                user_id=user.id, created_at=at)).scalar_one()
             if mine:
                 session.execute(insert(ReconMatch), [dict(
                     statement_line_id=lid, tender_line_id=int(key[7:]) if key.startswith("tender:") else None,
                     bank_deposit_id=int(key[8:]) if key.startswith("deposit:") else None, channel=ch,
                     business_date=d, rule=rule, difference=by_key[key].amount - by_line[lid].amount,
-                    run_id=run_row.id, created_at=at) for key, lid, rule in mine])
-            results.append(RunResult(ch, d, len(mine), sum(1 for m in mine if m[2] == "reference"),
-                                     sum(1 for m in mine if m[2] == "amount_time"), 0))
-    session.flush()
-    views = {(v.channel, v.business_date): v for v in _views(session, channels, day, last)}
-    final = []
-    for r in results:
-        v = views[(r.channel, r.business_date)]
-        final.append(RunResult(r.channel, r.business_date, r.new_matches, r.by_reference, r.by_amount_time,
-                               len(v.open_items)))
-    for r in final:
-        if r.new_matches or r.open_items or views[(r.channel, r.business_date)].matched:
-            audit.record(session, actor, "recon_run", "recon", f"{r.channel}:{r.business_date}",
-                         **r.to_json())
+                    run_id=run_id, created_at=at) for key, lid, rule in mine])
+            final.append(result)
+            if result.new_matches or result.open_items:
+                audit.record(session, actor, "recon_run", "recon", f"{ch}:{d}", **result.to_json())
     if not any(r.new_matches or r.open_items for r in final):
         audit.record(session, actor, "recon_run", "recon", f"{channel or '*'}:{day}", channels=channels,
                      to=last, new_matches=0)
     return final
 
 
+def _resolutions(session: Session, channel: str, first: dt.date, last: dt.date) -> set[str]:
+    """Keys (tender:, deposit:, line:, match:) resolved for a channel in a date range."""
+    out: set[str] = set()
+    for t, d, ln, m in session.execute(select(
+            ReconResolution.tender_line_id, ReconResolution.bank_deposit_id, ReconResolution.statement_line_id,
+            ReconResolution.match_id).where(ReconResolution.channel == channel, ReconResolution.business_date >= first,
+                                            ReconResolution.business_date <= last)):
+        out.update(k for k in (t and f"tender:{t}", d and f"deposit:{d}", ln and f"line:{ln}", m and f"match:{m}") if k)
+    return out
+
+
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-
-
-def _resolved_keys(session: Session, items: list[FeeDeskItem]) -> set[str]:
-    out: set[str] = set()
-    for prefix, col in (("tender", ReconResolution.tender_line_id), ("deposit", ReconResolution.bank_deposit_id)):
-        ids = [i.id for i in items if i.key.startswith(prefix + ":")]
-        for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
-            out.update(f"{prefix}:{x}" for x in session.scalars(select(col).where(col.in_(chunk))))
-    return out
 
 
 # ---- the view of a channel-day ---------------------------------------------------------------
