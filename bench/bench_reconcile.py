@@ -152,12 +152,19 @@ def main() -> int:
     bill_lines = sum(f.count(b"\n") - 3 for f in files)
     log(f"{len(rows)} WeChat payments, {bill_lines} bill lines in 30 files")
 
+    from app.services.statements import parse
+
+    p0 = time.process_time()
+    for data in files:  # the reading alone, untimed above: what the file format costs
+        parse(data, channel="wechat", tz="Asia/Shanghai")
+    parse_cpu = time.process_time() - p0
     t0 = time.perf_counter()
     c0 = time.process_time()
     for d, data in enumerate(files):
         run(factory, reconcile.import_statement, actor=boss, channel="wechat", data=data,
             file_name=f"wechat-{month_first + dt.timedelta(days=d)}.csv")
     t_import = time.perf_counter() - t0
+    c_import = time.process_time() - c0
     t1 = time.perf_counter()
     results = run(factory, reconcile.run_matching, actor=boss, day=month_first,
                   last=month_first + dt.timedelta(days=29), channel="wechat")
@@ -172,7 +179,8 @@ def main() -> int:
         "matched": sum(r.new_matches for r in results), "by_reference": sum(r.by_reference for r in results),
         "by_amount_time": sum(r.by_amount_time for r in results), "open_items": sum(r.open_items for r in results),
         "import_s": round(t_import, 3), "match_s": round(t_match, 3), "total_s": round(total, 3),
-        "total_cpu_s": round(cpu, 3), "target_s": 2.0, "ok": total <= 2.0,
+        "import_cpu_s": round(c_import, 3), "match_cpu_s": round(cpu - c_import, 3), "total_cpu_s": round(cpu, 3),
+        "parse_cpu_s": round(parse_cpu, 3), "load_average": os.getloadavg()[0], "target_s": 2.0, "ok": total <= 2.0,
     }
     print(json.dumps(out, ensure_ascii=False))
     factory.kw["bind"].dispose()

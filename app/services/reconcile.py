@@ -434,7 +434,7 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
                        for i in free_items], [_line_ref(ln) for ln in free_lines], _window(ch))
         by_key = {i.key: i for i in free_items}
         by_line = {ln.id: ln for ln in free_lines}
-        new_keys = {key for key, _, _ in pairs}
+        new_keys = {key: lid for key, lid, _ in pairs}
         used_lines = {lid for _, lid, _ in pairs}
         statements = list(session.execute(select(Statement.first_date, Statement.last_date).where(
             Statement.channel == ch, Statement.first_date <= last, Statement.last_date >= day)))
@@ -448,8 +448,7 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
             if m is not None:
                 bad = m.difference != 0 and f"match:{m.id}" not in res
             elif i.key in new_keys:
-                lid = next(lid for key, lid, _ in per_day[i.business_date] if key == i.key)
-                bad = i.amount != by_line[lid].amount
+                bad = i.amount != by_line[new_keys[i.key]].amount
             else:
                 bad = i.key not in res and any(a <= i.business_date <= b for a, b in statements)
             open_count[i.business_date] = open_count.get(i.business_date, 0) + bad
@@ -464,7 +463,7 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
                 channel=ch, business_date=d, matched=len(mine), result_json=json.dumps(result.to_json()),
                 user_id=user.id, created_at=at)).scalar_one()
             if mine:
-                session.execute(insert(ReconMatch), [dict(
+                session.execute(insert(_MATCH), [dict(
                     statement_line_id=lid, tender_line_id=int(key[7:]) if key.startswith("tender:") else None,
                     bank_deposit_id=int(key[8:]) if key.startswith("deposit:") else None, channel=ch,
                     business_date=d, rule=rule, difference=by_key[key].amount - by_line[lid].amount,
