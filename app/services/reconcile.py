@@ -33,10 +33,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.errors import ApprovalRequired, InvalidInput, NotFound, PermissionDenied
 from app.models import (
     BankDeposit,
     Payment,
@@ -55,7 +55,7 @@ from app.models import (
     User,
 )
 from app.money import format_yuan
-from app.services import Actor, audit, auth, cashdesk, ledger, settings
+from app.services import Actor, audit, auth, cashdesk, concurrency, ledger, settings
 from app.services.clock import local_time, month_end, parse_period, period_start, utcnow
 from app.services.statements import (
     BUILTIN_MAPPINGS,
@@ -83,6 +83,20 @@ def _channel(channel: str) -> str:
     if channel not in CHANNELS:
         raise InvalidInput(f"未知的对账渠道“{channel}”（可选：wechat、alipay、bank、card）")
     return channel
+
+
+#: Second key of the advisory lock of a channel's reconciliation (PostgreSQL); business days use
+#: day numbers (services.concurrency._day_key), far below these.
+_CHANNEL_LOCK = {"wechat": -1401, "alipay": -1402, "bank": -1403, "card": -1404}
+
+
+def _lock_channel(session: Session, channel: str) -> None:
+    """One reconciliation writer per channel at a time on a shared ledger (SQLite: BEGIN IMMEDIATE
+    already serialises writers): two supervisors importing, matching or resolving at once wait for
+    each other instead of one failing on a unique key."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                        {"ns": concurrency.ADVISORY_NAMESPACE, "key": _CHANNEL_LOCK[channel]})
 
 
 def _norm(ref: str) -> str:
@@ -167,6 +181,7 @@ def import_statement(session: Session, *, actor: Actor, channel: str, path: str 
     """Read, check and store one statement file; nothing of it is stored if any check fails."""
     user = auth.require(session, actor, auth.SUPERVISE)
     channel = _channel(channel)
+    _lock_channel(session, channel)
     if data is None:
         if not path:
             raise InvalidInput("请选择对账单文件")
@@ -422,6 +437,7 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
     at = at or utcnow()
     final: list[RunResult] = []
     for ch in channels:
+        _lock_channel(session, ch)
         margin = dt.timedelta(days=BANK_WINDOW_DAYS if ch == "bank" else 1)
         items = _feedesk_items(session, ch, day, last)
         done = _matched_keys(session, items)
@@ -752,7 +768,8 @@ def resolve(session: Session, *, actor: Actor, key: str, action: str, reason: st
     if not reason or not reason.strip():
         raise InvalidInput("处理对账差异必须填写原因")
     reason = reason.strip()
-    item = _open_item(session, key)
+    _lock_channel(session, _open_item(session, key).channel)
+    item = _open_item(session, key)  # again, under the channel's lock
     kind, num = _parse_key(key)
     at = at or utcnow()
     allowed = {"missing_in_feedesk": {"record", "explain"},
@@ -791,6 +808,8 @@ def resolve(session: Session, *, actor: Actor, key: str, action: str, reason: st
         match_row = ReconMatch(statement_line_id=ln.id, tender_line_id=tl_id, channel=ln.channel,
                                business_date=ln.business_date, rule="resolution", difference=0, created_at=at)
     elif action == "reverse":
+        if not approver:  # whatever the settings allow for ordinary voids and refunds
+            raise ApprovalRequired("冲销未到账的收款需要另一位主管审批：请输入审批主管的用户名和密码")
         if kind != "tender":
             raise InvalidInput("只有收款可以冲销；解款未到账请选择“计收费员短款”或“说明”")
         payment_id, receipt_no, approval_name, entry_id = _reverse(session, actor, user, num, reason, approver,

@@ -549,3 +549,42 @@ def test_closes_are_untouched_by_reconciliation(ledger):
     with ledger.session() as s:
         assert s.scalar(text("SELECT count(*) FROM journal_entry")) == entries
     assert closes is not None
+
+
+def test_settings_that_waive_approval_for_corrections_do_not_waive_it_for_reconciliation(ledger):
+    """An administrator who lifts the approval of voids and refunds (and raises the limits) has not
+    thereby let one supervisor explain away or reverse a missing tender alone."""
+    from app.services import settings
+
+    r, items = reconciled_wechat_day(ledger)
+    ledger.run(lambda s: settings.put(s, "approval_required", ""))
+    ledger.run(lambda s: settings.put(s, "correction_limit_supervisor", "999999999"))
+    ghost = items["missing_on_statement"][0]
+    with pytest.raises(PermissionDenied, match="需要另一位主管审批"):
+        resolve(ledger, ghost.key, "explain")
+    with pytest.raises(PermissionDenied, match="需要另一位主管审批"):
+        resolve(ledger, items["difference"][0].key, "charge_cashier")
+    close(ledger, "100=1")
+    accept(ledger, r["shift"].id)
+    open_shift(ledger, cashier="boss", day=DAY)
+    with pytest.raises(ApprovalRequired, match="冲销未到账的收款需要另一位主管审批"):
+        resolve(ledger, ghost.key, "reverse")
+    assert len(view(ledger, "wechat").open_items) == 3
+    with ledger.session() as s:
+        assert corrections.receipt_status(s, r["ghost"].receipt_no) == "used"
+
+
+def test_a_void_at_the_window_that_the_provider_never_refunded_is_open(ledger):
+    """The cashier voids a WeChat receipt (the payer 'got the money back') but no refund reached
+    the provider: the payment line matches the payment, the void stays open."""
+    estate(ledger)
+    open_shift(ledger, day=DAY)
+    paid = pay_at(ledger, "1-1-101", "wechat=100:4200000001", "09:10")
+    ledger.run(corrections.void_payment, actor=ledger.actor("demo"), receipt_no=paid.receipt_no, reason="顾客取消",
+               approver="boss", approver_password="boss", at=at_local(DAY, "09:30"))
+    imp(ledger, "wechat_2026-11-25.csv", "wechat")
+    run(ledger, "wechat")
+    v = view(ledger, "wechat")
+    [void] = [o for o in v.open_items if o.item == "missing_on_statement"]
+    assert (void.amount, void.reference) == (-fen("100"), "4200000001")
+    assert "作废" in void.detail
