@@ -79,3 +79,17 @@ def test_import_run_show_resolve_and_month_report(cli, tmp_path, monkeypatch):
     page = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
     assert "银行存款余额调节表" in page and "4200000006" in page
     assert xlsx.stat().st_size > 0
+
+
+def test_day_settlement_and_month_close_name_the_channel_days_not_reconciled(cli):
+    cli("shift", "close", "--count", "100=0", user="wang")
+    boss = dict(user="boss")
+    cli("shift", "accept", "1", **boss)
+    cli("reconcile", "import", str(FILES / "wechat_2026-11-25.csv"), "--channel", "wechat", **boss)
+    settled = cli("settle", "day", "--date", "2026-11-25", **boss)
+    assert "未对平的对账：2026-11-25 微信支付 未对账" in settled
+    cli("reconcile", "run", "--date", "2026-11-25", **boss)
+    shown = cli("settle", "show", "--date", "2026-11-25", **boss)
+    assert "未对平的对账：2026-11-25 微信支付 有未处理差异（7 项未处理）" in shown
+    closed = cli("settle", "month", "--month", "2026-11", **boss)
+    assert "未对平的对账：2026-11-25 微信支付 有未处理差异（7 项未处理）" in closed
