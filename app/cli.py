@@ -37,7 +37,7 @@ from app.services import (
 )
 from app.services.clock import at_local_noon, parse_date
 
-EXTRA_COMMAND_MODULES = ["app.cli_cashdesk", "app.cli_printing", "app.cli_reports", "app.cli_ops"]
+EXTRA_COMMAND_MODULES = ["app.cli_cashdesk", "app.cli_printing", "app.cli_reports", "app.cli_ops", "app.cli_reconcile"]
 # Commands that only read the ledger: they run while another window holds the writer lock.
 READ_COMMANDS = {"cmd_verify", "cmd_account_show", "cmd_arrears", "cmd_fee_list", "cmd_backup"}
 

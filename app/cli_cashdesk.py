@@ -289,7 +289,19 @@ def _settled_text(r: settlement.DaySettled) -> str:
                                                  for f in r.totals["fee_items"].values()])
     text += (f"\n长款 {format_yuan(r.totals['over'])} 元，短款 {format_yuan(r.totals['short'])} 元"
              f"\n应解银行现金 {format_yuan(r.cash_due_to_bank)} 元，已解 {format_yuan(r.banked)} 元")
-    return text
+    return text + _unreconciled_text([dict(x, date=r.business_date.isoformat()) for x in r.unreconciled])
+
+
+def _unreconciled_text(rows: list[dict]) -> str:
+    """The channel-days not reconciled yet (issue 14), as the day report and the month close show them."""
+    if not rows:
+        return ""
+    from app.services.reconcile import STATUS_NAMES
+    from app.services.statements import CHANNELS
+
+    return "\n未对平的对账：" + "；".join(
+        f"{x['date']} {CHANNELS[x['channel']]} {STATUS_NAMES[x['status']]}"
+        + (f"（{x['open_items']} 项未处理）" if x["open_items"] else "") for x in rows)
 
 
 def cmd_settle_day(ctx) -> None:
@@ -305,7 +317,8 @@ def cmd_settle_show(ctx) -> None:
 def cmd_settle_month(ctx) -> None:
     r = ctx.call(settlement.close_month, month=ctx.args.month)
     ctx.emit(r.to_json(), f"{r.month} 已月结（{r.closed_by}）：日结 {r.totals['days']} 天，"
-             f"应解银行 {format_yuan(r.totals['cash_takings'])} 元，已解 {format_yuan(r.totals['banked'])} 元")
+             f"应解银行 {format_yuan(r.totals['cash_takings'])} 元，已解 {format_yuan(r.totals['banked'])} 元"
+             + _unreconciled_text(r.totals.get("unreconciled_days", [])))
 
 
 def cmd_bank_deposit(ctx) -> None:

@@ -6,5 +6,6 @@ from app.models.dunning import *  # noqa: F401,F403
 from app.models.ledger import *  # noqa: F401,F403
 from app.models.master import *  # noqa: F401,F403
 from app.models.payer import *  # noqa: F401,F403
+from app.models.reconcile import *  # noqa: F401,F403
 
 __all__ = ["Base"]

@@ -62,11 +62,21 @@ class DaySettled:
     cash_due_to_bank: int
     banked: int
     settled_by: str
+    #: channels of the day not reconciled (对账) yet: [{"channel", "status", "open_items"}] (issue 14)
+    unreconciled: tuple = ()
 
     def to_json(self) -> dict:
         return {"business_date": self.business_date.isoformat(), "settled_by": self.settled_by,
                 **_yuan_tree(self.totals), "cash_due_to_bank": format_yuan(self.cash_due_to_bank),
-                "banked": format_yuan(self.banked), "to_bank_outstanding": format_yuan(self.cash_due_to_bank - self.banked)}
+                "banked": format_yuan(self.banked), "to_bank_outstanding": format_yuan(self.cash_due_to_bank - self.banked),
+                "unreconciled": list(self.unreconciled)}
+
+
+def _unreconciled(session: Session, first: dt.date, last: dt.date) -> list[dict]:
+    from app.services import reconcile
+
+    return [{"date": d.isoformat(), "channel": ch, "status": status, "open_items": n}
+            for d, ch, status, n in reconcile.unreconciled(session, first, last)]
 
 
 def _day_totals(session: Session, day: dt.date) -> dict:
@@ -167,7 +177,12 @@ def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime 
         from app.services.backup import backup_after_commit
 
         backup_after_commit(session, reason="settlement")
-    return DaySettled(day, totals, totals["cash_takings"], _banked(session, day, totals), user.username)
+    return DaySettled(day, totals, totals["cash_takings"], _banked(session, day, totals), user.username,
+                      _day_unreconciled(session, day))
+
+
+def _day_unreconciled(session: Session, day: dt.date) -> tuple:
+    return tuple({k: v for k, v in row.items() if k != "date"} for row in _unreconciled(session, day, day))
 
 
 def day_report(session: Session, *, actor: Actor, day: dt.date) -> DaySettled:
@@ -178,7 +193,7 @@ def day_report(session: Session, *, actor: Actor, day: dt.date) -> DaySettled:
         raise NotFound(f"营业日 {day} 尚未日结")
     totals = json.loads(row.totals_json)
     return DaySettled(day, totals, row.cash_due_to_bank, _banked(session, day, totals),
-                      session.get(User, row.user_id).username)
+                      session.get(User, row.user_id).username, _day_unreconciled(session, day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +238,9 @@ def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime |
     banked = int(session.scalar(select(func.coalesce(func.sum(BankDeposit.amount), 0)).where(
         BankDeposit.for_date >= first, BankDeposit.for_date <= last)))
     totals = {"days": len(settled), "counted": counted, "fee_items": fee_items, "over": over, "short": short,
-              "cash_takings": takings, "banked": banked}
+              "cash_takings": takings, "banked": banked,
+              # shown, not enforced: days whose non-cash channels or bank deposits are not reconciled (issue 14)
+              "unreconciled_days": _unreconciled(session, first, last)}
     row = MonthClose(month=month, totals_json=dumps(totals), user_id=user.id, created_at=at)
     session.add(row)
     session.flush()

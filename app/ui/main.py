@@ -166,7 +166,8 @@ class MainWindow(QMainWindow):
                 self.screens[key] = screen
                 self.tabs.addTab(screen, label)
         for key, modname, label in (("receipts", "app.ui.receipts_screen", tr("Receipts (F4)")),
-                                    ("supervisor", "app.ui.supervisor", tr("Supervisor (F12)"))):
+                                    ("supervisor", "app.ui.supervisor", tr("Supervisor (F12)")),
+                                    ("reconcile", "app.ui.reconcile_screen", "对账")):
             try:
                 import importlib
 
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
             if screen is not self.workspace and hasattr(screen, "set_login"):
                 screen.set_login(login)
         role = login.user.role
-        for key in ("supervisor",):
+        for key in ("supervisor", "reconcile"):
             if key in self.screens:
                 self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), role in ("supervisor", "admin"))
         if "backoffice" in self.screens:

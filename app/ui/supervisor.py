@@ -101,6 +101,13 @@ def settlement_lines(report: settlement.DaySettled) -> list[SettleLine]:
             SettleLine("合计", "退费", t["refunds"]), SettleLine("合计", "交账", t["hand_ins"]),
             SettleLine("合计", "应解银行现金", report.cash_due_to_bank),
             SettleLine("合计", "已解银行", report.banked)]
+    if report.unreconciled:  # issue 14: the day's channels not reconciled yet
+        from app.services.reconcile import STATUS_NAMES
+        from app.services.statements import CHANNELS
+
+        out += [SettleLine("对账", CHANNELS[x["channel"]], None, STATUS_NAMES[x["status"]]
+                           + (f"，{x['open_items']} 项未处理" if x["open_items"] else ""))
+                for x in report.unreconciled]
     return out
 
 
