@@ -84,9 +84,9 @@ from app.services.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
 from app.services.receipts import TENDER_NAMES
 
 KIND_LABELS = {"payment": "收款", "void": "作废", "refund": "退费", "waiver": "减免", "write_off": "核销",
-               "cancel": "退费撤销"}
+               "cancel": "退费撤销", "write_off_recovery": "核销收回"}
 #: Journal kinds that change what is owed but move no money (left out of money totals).
-NON_MONEY_KINDS = {"减免", "核销", "退费撤销"}
+NON_MONEY_KINDS = {"减免", "核销", "退费撤销", "核销收回"}
 BALANCE_REFUND_LABELS = {"deposit": "退押金", "prepaid": "预存退款"}
 #: Journal entry kinds as a statement prints them (an adjustment's entry is 'charge_<kind>').
 ENTRY_LABELS = {**KIND_LABELS, **{f"charge_{k}": v for k, v in KIND_LABELS.items()},
