@@ -253,7 +253,8 @@ def cmd_account_show(ctx: Context) -> None:
             f"欠费 {format_yuan(c.arrears)} 元  预存 {format_yuan(c.prepaid)} 元  押金 {format_yuan(c.deposits)} 元\n")
     for line in ([c.former_owner_debt] if c.former_owner_debt else []) + \
             ([f"住户/缴费人：{'、'.join(c.occupants)}"] if c.occupants else []) + \
-            [f"未办结工单：{t}" for t in c.open_tickets]:
+            [f"未办结工单：{t}" for t in c.open_tickets] + \
+            [f"已核销（可收回，--charges 编号）：{w}" for w in c.written_off]:
         text += line + "\n"
     text += table(["ID", "项目", "账期", "应收", "已收", "欠款", "到期日", "逾期天数"],
                   [[ch.id, ch.fee, ch.period, format_yuan(ch.amount), format_yuan(ch.paid), format_yuan(ch.outstanding),

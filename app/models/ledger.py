@@ -63,10 +63,13 @@ class AdjustmentKind(enum.Enum):
     WAIVER = "waiver"  #: 减免 / 优惠
     WRITE_OFF = "write_off"  #: 核销(坏账)
     CANCEL = "cancel"  #: charge cancelled with a refund (退费 of a charge not owed)
+    #: 账销案存: a written-off amount owed again because the payer pays it after all (amount < 0)
+    WRITE_OFF_RECOVERY = "write_off_recovery"
 
 
 class ChargeAdjustment(Base):
-    """A reduction of a charge, always with a reason and an approval."""
+    """A reduction of a charge, always with a reason and an approval (a write-off recovery, which
+    makes a written-off amount owed again when the payer pays it, is the one negative kind)."""
 
     __tablename__ = "charge_adjustment"
     id: Mapped[IntPK]

@@ -318,11 +318,13 @@ class AccountCard:
     former_owner_debt: str = ""
     #: Charges due on or before this date are the former owner's (kept at a change of owner).
     former_owner_until: dt.date | None = None
+    #: Written off but still collectable (账销案存): '#12 物业费 2026-09 200.00'; select it to collect it.
+    written_off: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {
             "open_tickets": list(self.open_tickets), "occupants": list(self.occupants),
-            "former_owner_debt": self.former_owner_debt,
+            "former_owner_debt": self.former_owner_debt, "written_off": list(self.written_off),
             "code": self.code, "owner": self.owner, "phone": self.phone, "kind": self.kind,
             "status": self.status, "built_area": f"{self.built_area / 100:.2f}",
             "arrears": format_yuan(self.arrears), "prepaid": format_yuan(self.prepaid),
@@ -337,7 +339,7 @@ class AccountCard:
 def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | None = None,
                  include_paid: bool = False) -> AccountCard:
     """The account card: people, money figures from the journal, outstanding charges oldest first."""
-    from app.services import owners, tickets  # both find accounts through this module
+    from app.services import billing, owners, tickets  # they find accounts through this module
 
     auth.require(session, actor, auth.READ)
     acc = find_account(session, code)
@@ -381,6 +383,8 @@ def account_card(session: Session, *, actor: Actor, code: str, as_of: dt.date | 
         occupants=tuple(owners.occupants_of(session, acc.id)),
         former_owner_debt=_former_owner_debt_text(debt),
         former_owner_until=debt[1] if debt else None,
+        written_off=tuple(f"#{cid} {fee} {period} {format_yuan(amount)}".replace("  ", " ")
+                          for cid, fee, period, amount in billing.written_off_charges(session, acc.id)),
     )
 
 

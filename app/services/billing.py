@@ -485,6 +485,56 @@ _LATE_FEES_CHARGED = (
     .group_by(Charge.parent_charge_id))
 
 
+def reinstate_written_off(session: Session, *, actor: Actor, account_id: int, charge_ids: list[int],
+                          day: dt.date, at: dt.datetime) -> int:
+    """账销案存: a written-off debt stays collectable. When a payment selects a written-off charge,
+    what was written off and not yet recovered is owed again (receivable back, bad debt reversed,
+    a negative `write_off_recovery` adjustment) in the payment's own transaction, and the payment
+    then pays it like any charge. Returns the fen reinstated (reported as 核销收回)."""
+    from app.models import AdjustmentKind, ChargeAdjustment
+
+    written = session.execute(
+        select(ChargeAdjustment.charge_id, func.sum(ChargeAdjustment.amount))
+        .join(Charge, Charge.id == ChargeAdjustment.charge_id)
+        .where(Charge.account_id == account_id, Charge.id.in_(charge_ids), Charge.training.is_(False),
+               ChargeAdjustment.kind.in_([AdjustmentKind.WRITE_OFF, AdjustmentKind.WRITE_OFF_RECOVERY]))
+        .group_by(ChargeAdjustment.charge_id)).all()
+    total = 0
+    for charge_id, still_written_off in written:
+        amount = int(still_written_off)
+        if amount <= 0:
+            continue
+        charge = session.get(Charge, charge_id)
+        lines = [ledger.Line(ledger.RECEIVABLE, amount, account_id=account_id, fee_item_id=charge.fee_item_id,
+                             charge_id=charge_id),
+                 ledger.Line(ledger.BAD_DEBT, -amount, fee_item_id=charge.fee_item_id)]
+        entry_id = ledger.post(session, actor=actor, kind="charge_write_off_recovery", business_date=day,
+                               lines=lines, memo="核销后收回（账销案存）")
+        session.add(ChargeAdjustment(charge_id=charge_id, kind=AdjustmentKind.WRITE_OFF_RECOVERY, amount=-amount,
+                                     reason="核销后收回（账销案存）", approval_id=None, journal_entry_id=entry_id,
+                                     user_id=actor.user_id, business_date=day, created_at=at))
+        total += amount
+    if total:
+        session.flush()
+        audit.record(session, actor, "write_off_recovery", "account", account_id, charges=[c for c, _ in written],
+                     amount=total)
+    return total
+
+
+def written_off_charges(session: Session, account_id: int) -> list[tuple[int, str, str, int]]:
+    """(charge id, fee name, period, amount still written off) of an account: debts given up but
+    still collectable (a payment that selects one reinstates it, `reinstate_written_off`)."""
+    from app.models import AdjustmentKind, ChargeAdjustment
+
+    rows = session.execute(
+        select(Charge.id, FeeItem.name, Charge.period, func.sum(ChargeAdjustment.amount))
+        .join(ChargeAdjustment, ChargeAdjustment.charge_id == Charge.id).join(FeeItem, FeeItem.id == Charge.fee_item_id)
+        .where(Charge.account_id == account_id, Charge.training.is_(False),
+               ChargeAdjustment.kind.in_([AdjustmentKind.WRITE_OFF, AdjustmentKind.WRITE_OFF_RECOVERY]))
+        .group_by(Charge.id, FeeItem.name, Charge.period).order_by(Charge.id)).all()
+    return [(cid, name, period or "", int(amount)) for cid, name, period, amount in rows if amount > 0]
+
+
 def outstanding_charges(session: Session, account_id: int,
                         charge_ids: list[int] | None = None) -> list[tuple[Charge, int, FeeItem]]:
     """(charge, outstanding, fee item) for an account's open charges, oldest due first.

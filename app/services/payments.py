@@ -139,6 +139,9 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     bdate = settings.business_day(session, at)
     training = is_training(user, station)
 
+    if charge_ids and not training:  # a written-off charge chosen by the cashier is collectable again
+        billing.reinstate_written_off(session, actor=actor, account_id=acc.id, charge_ids=charge_ids, day=bdate,
+                                      at=at)
     open_charges = billing.outstanding_charges(session, acc.id, charge_ids)
     if charge_ids is not None:
         found = {c.id for c, _, _ in open_charges}

@@ -84,10 +84,13 @@ from app.services.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
 from app.services.receipts import TENDER_NAMES
 
 KIND_LABELS = {"payment": "收款", "void": "作废", "refund": "退费", "waiver": "减免", "write_off": "核销",
-               "cancel": "退费撤销"}
+               "cancel": "退费撤销", "write_off_recovery": "核销收回"}
 #: Journal kinds that change what is owed but move no money (left out of money totals).
-NON_MONEY_KINDS = {"减免", "核销", "退费撤销"}
+NON_MONEY_KINDS = {"减免", "核销", "退费撤销", "核销收回"}
 BALANCE_REFUND_LABELS = {"deposit": "退押金", "prepaid": "预存退款"}
+#: Journal entry kinds as a statement prints them (an adjustment's entry is 'charge_<kind>').
+ENTRY_LABELS = {**KIND_LABELS, **{f"charge_{k}": v for k, v in KIND_LABELS.items()},
+                "prepaid_refund": "预存退款", "deposit_refund": "退押金"}
 UNASSIGNED = "（未分配）"
 NO_FEE = "（预存，不分项目）"
 
@@ -993,7 +996,7 @@ def statement(session: Session, *, actor: Actor, account_code: str, date_from: d
             close(current)
             if pid and pid not in receipts:
                 receipts[pid] = session.scalar(select(Payment.receipt_no).where(Payment.id == pid)) or ""
-            label = KIND_LABELS.get(kind, {"prepaid_refund": "预存退款", "deposit_refund": "退押金"}.get(kind, kind))
+            label = ENTRY_LABELS.get(kind, kind)
             desc = f"{label}（收据 {receipts[pid]}）" if pid else (f"{label} {memo}".strip())
             current = {"eid": eid, "date": bdate, "kind": kind, "net": 0, "desc": desc, "prepaid_used": 0}
         current["net"] += amount

@@ -401,6 +401,7 @@ class CashierWorkspace(QWidget):
             warnings.append(card.former_owner_debt)
         if card.occupants:
             warnings.append(tr("Occupants: {0}").format("、".join(card.occupants)))
+        warnings += [tr("Written off, still collectable: {0}").format(w) for w in card.written_off]
         self.card_warnings.setText("\n".join(warnings))
         only = self._only_charge_ids
         self.charges_model.set_rows(card.charges)

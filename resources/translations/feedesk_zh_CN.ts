@@ -1408,6 +1408,10 @@ Float {3}</source>
         <translation>未办结工单：{0}</translation>
     </message>
     <message>
+        <source>Written off, still collectable: {0}</source>
+        <translation>已核销（可收回）：{0}</translation>
+    </message>
+    <message>
         <source>The amount must be greater than zero.</source>
         <translation>金额必须大于零。</translation>
     </message>

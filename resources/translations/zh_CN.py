@@ -179,4 +179,5 @@ ZH: dict[str, str] = {
     "Closed {0}": "已办结 {0}", "Open ticket: {0}": "未办结工单：{0}", "Received on": "受理日期",
     "PRACTICE MODE — not real takings": "练习模式 — 不计入正式账",
     "Payer (empty: the owner)": "缴费人（不填为业主）", "Occupants: {0}": "住户/缴费人：{0}",
+    "Written off, still collectable: {0}": "已核销（可收回）：{0}",
 }

@@ -7,7 +7,7 @@ import pytest
 from app.errors import PermissionDenied
 from app.reports import csvfile, layouts, pdf, xlsx
 from app.services import billing, corrections, fees, reports
-from tests.helpers import at, fen, make_fee, open_shift, pay
+from tests.helpers import at, card, fen, make_fee, open_shift, pay
 from tests.reports.docs import assert_cjk_font_embedded, cents, pdf_text, xlsx_row, xlsx_rows
 
 D = dt.date
@@ -201,3 +201,19 @@ def test_prepaid_refund_is_money_out_in_journal_income_and_the_prepaid_column(kn
     assert got == [("预存退款", "2-1-102", -fen("100"))]
     t = known_extras.run(reports.collection_rate, actor=boss_, from_period="2026-10", to_period="2026-10").total
     assert (t.prepaid, t.collected, t.rate.text) == (fen("200"), fen("350"), "58.33%")
+
+
+def test_statement_names_write_offs_and_waivers_in_chinese(known):
+    from app.services import corrections
+
+    oct_charge = next(c.id for c in card(known, "1-1-102").charges if c.period == "2026-10")
+    sep_charge = next(c.id for c in card(known, "1-1-102").charges if c.period == "2026-09")
+    known.run(corrections.waive, actor=known.actor("demo"), charge_id=oct_charge, reason="空置", amount="50",
+              approver="boss", approver_password="boss", at=at("2026-11-20"))
+    known.run(corrections.write_off, actor=known.actor("demo"), charge_id=sep_charge, reason="无法收回",
+              approver="boss", approver_password="boss", at=at("2026-11-21"))
+    s = known.run(reports.statement, actor=boss(known), account_code="1-1-102",
+                  date_from=D(2026, 11, 1), date_to=D(2026, 11, 30))
+    descs = [x.description for x in s.lines]
+    assert any(d.startswith("减免") for d in descs) and any(d.startswith("核销") for d in descs), descs
+    assert not any("charge_" in d for d in descs)

@@ -76,3 +76,32 @@ def test_cli_assign_from_end_and_report_unbilled(cli, tmp_path):  # noqa: F811
         {"account": "1-2-301", "owner": "张三", "fee": "停车费", "reason": "未计费"}]
     assert "停止计费" in cli("fee", "end", "--fee", "TCF", "--account", "1-2-301", "--date", "2026-11-30", **admin)
     assert cli("report", "unbilled", "--period", "2026-12", "--json", **admin) == []
+
+
+def test_a_written_off_charge_stays_collectable_and_is_reported_as_recovered(estate):
+    from sqlalchemy import func, select
+
+    from app.models import Posting
+    from app.services import corrections, ledger, reports
+    from tests.helpers import at, fen, open_shift, pay
+
+    assign(estate, "WYF", all_accounts=True)
+    bill(estate, "2026-09", "2026-10")
+    sep = next(c.id for c in card(estate, "1-1-101").charges if c.period == "2026-09")
+    estate.run(corrections.write_off, actor=estate.actor("demo"), charge_id=sep, reason="无法收回",
+               approver="boss", approver_password="boss", at=at("2026-11-01"))
+    c = card(estate, "1-1-101")
+    assert c.arrears == fen("200") and c.written_off == (f"#{sep} 物业费 2026-09 200.00",)
+    open_shift(estate)
+    pay(estate, "1-1-101", "cash=200")  # no selection: pays October, never the written-off debt
+    assert card(estate, "1-1-101").written_off != ()
+    r = pay(estate, "1-1-101", "cash=200", charge_ids=[sep])  # the payer pays the old debt after all
+    assert [(a.charge_id, a.amount) for a in r.allocated] == [(sep, fen("200"))]
+    c = card(estate, "1-1-101")
+    assert (c.arrears, c.written_off) == (0, ())
+    with estate.session() as s:
+        bad_debt = s.scalar(select(func.coalesce(func.sum(Posting.amount), 0)).where(Posting.book == ledger.BAD_DEBT))
+    assert bad_debt == 0
+    st = estate.run(reports.statement, actor=estate.actor("boss"), account_code="1-1-101",
+                    date_from=D(2026, 11, 1), date_to=D(2026, 11, 30))
+    assert [x.description.split("（")[0].split(" ")[0] for x in st.lines][:3] == ["核销", "收款", "核销收回"]
