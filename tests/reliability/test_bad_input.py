@@ -24,8 +24,8 @@ from app.cli import main as feedesk
 from app.errors import FeeDeskError
 from app.money import MAX_FEN, Money
 from app.services import accounts, arrears, auth, billing, fees, payments, run, shifts
-from tests.reliability.figures import count, scaled
 from tests.helpers import assign_all, bill, make_fee
+from tests.reliability.figures import count, scaled
 from tests.reliability.ledgers import fingerprint
 
 EXAMPLES = scaled(60, 600)
