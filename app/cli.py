@@ -54,11 +54,20 @@ class Context:
     @property
     def factory(self):
         if self._factory is None:
-            from app.models.db import check_schema
+            from app.models.db import check_schema, file_is_read_only, sqlite_file
+            from app.services import ledgerfile
 
+            ledgerfile.check(self.db)  # a wrong path, a stranger's or a broken file: named, nothing created
             check_schema(self.db)
-            self._hold_writer_lock()
-            self._factory = make_factory(self.db)
+            path = sqlite_file(self.db)
+            if path is not None and file_is_read_only(path):
+                # No write permission (or a read-only disk): opened with SQLite mode=ro, so that
+                # not even root writes it; every posting is refused with this message.
+                self._factory = make_factory(self.db, read_only=True, why=(
+                    f"账本文件为只读：{path}（没有写权限或磁盘只读）；只能查看，不能记账，本次操作未保存"))
+            else:
+                self._hold_writer_lock()
+                self._factory = make_factory(self.db)
         return self._factory
 
     def _hold_writer_lock(self) -> None:
@@ -142,6 +151,9 @@ def _shown_db(db: str) -> str:
 
 
 def cmd_init(ctx: Context) -> None:
+    from app.services import ledgerfile
+
+    ledgerfile.check(ctx.db, creating=True)
     upgrade(ctx.db)
     password = ctx.args.admin_password or os.environ.get("FEEDESK_ADMIN_PASSWORD") or "admin"
     result = run(ctx.factory, setup.bootstrap, station_code=ctx.station, admin_password=password)
@@ -567,6 +579,13 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(args)
     try:
         args.fn(ctx)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
+    except BrokenPipeError:
+        # `feedesk pay ... | head -1`: the reader stopped reading after the commit. The work is
+        # done and saved, so exit 0 quietly (non-zero could make a script pay twice); stdout
+        # goes to devnull so the interpreter's final flush cannot complain (Python docs, SIGPIPE).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except FeeDeskError as exc:
         if args.json:
             print(json.dumps({"error": exc.message}, ensure_ascii=False), file=sys.stderr)

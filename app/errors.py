@@ -96,3 +96,10 @@ class LedgerUnreachable(FeeDeskError):
 
     message = ("无法连接共享账本服务器，本次操作未完成，没有记账。请检查网络或联系管理员；"
                "连接恢复前本窗口不能收款。如刚才正在收款，请在连接恢复后查询收据确认是否已保存")
+
+
+class LedgerUnusable(FeeDeskError):
+    """The ledger named by --db / FEEDESK_DB cannot be opened as a FeeDesk ledger: the message
+    names the file (or server) and what to do (`app.services.ledgerfile`)."""
+
+    message = "无法打开账本"

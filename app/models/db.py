@@ -34,14 +34,13 @@ def make_engine(url_or_path: str, *, read_only: bool = False, **kw) -> Engine:
     url = normalize_url(url_or_path)
     if url.startswith("sqlite"):
         if read_only and url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            path = Path(url[len("sqlite:///"):])
-            url = f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true"
+            url = "sqlite:///" + sqlite_ro_uri(Path(url[len("sqlite:///"):])) + "&uri=true"
         engine = create_engine(url, connect_args={"timeout": 10}, **kw)
         _sqlite_pragmas(engine, read_only=read_only)
     else:
         engine = create_engine(url, pool_pre_ping=True, connect_args=_pg_connect_args(url), **kw)
         _server_errors(engine)
-    _storage_errors(engine)
+    _storage_errors(engine, sqlite_file(url_or_path))
     return engine
 
 
@@ -65,7 +64,41 @@ _UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
 _CONCURRENT_STATES = ("40P01", "40001", "55P03")
 
 
-def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exception | None:
+# A server that answers but refuses the log-in or has no such database (issue 17.9): libpq
+# reports these as connection failures without a SQLSTATE, so the server's text is matched
+# (English and zh_CN server messages); the SQLSTATE is used when a driver gives one.
+_LOGIN_REFUSED = ("password authentication failed", "fe_sendauth: no password supplied",
+                  "密码认证失败", "认证失败")
+_NO_ROLE = ("role \"", "角色 \"")
+_NO_HBA = ("no pg_hba.conf entry", "没有用于主机")
+
+
+def _refused(exc: BaseException, state: str, url) -> Exception | None:
+    """The FeeDeskError for a refused log-in or a missing database, naming user, database and server."""
+    from app.errors import LedgerUnusable
+
+    text = str(exc)
+    user = getattr(url, "username", None) or "?"
+    host = getattr(url, "host", None) or "localhost"
+    port = getattr(url, "port", None)
+    if port and port != 5432:
+        host = f"{host}:{port}"
+    name = getattr(url, "database", None) or "?"
+    missing = ("does not exist" in text or "不存在" in text)
+    if state == "3D000" or (missing and ('database "' in text or '数据库 "' in text)):
+        return LedgerUnusable(f"共享账本服务器 {host} 上没有数据库“{name}”：请检查 --db 地址中的数据库名，"
+                              "或请管理员先建立共享账本（docs/postgresql.md）。服务器可以连通，不是网络问题")
+    if state == "28P01" or any(t in text for t in _LOGIN_REFUSED) or (
+            missing and any(t in text for t in _NO_ROLE)):
+        return LedgerUnusable(f"共享账本服务器 {host} 拒绝登录：用户 {user} 的密码不正确或没有这个用户；"
+                              "请检查 --db 地址中的用户名和密码。服务器可以连通，不是网络问题")
+    if state == "28000" or any(t in text for t in _NO_HBA):
+        return LedgerUnusable(f"共享账本服务器 {host} 不允许用户 {user} 从本机连接数据库“{name}”（pg_hba.conf）："
+                              "请管理员开放本窗口")
+    return None
+
+
+def server_error(exc: BaseException, *, is_disconnect: bool = False, url=None) -> Exception | None:
     """The FeeDeskError for a PostgreSQL connection or concurrency failure, else None.
 
     The one place where "server unreachable" becomes the window's message: the engine's
@@ -91,6 +124,10 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exceptio
                                 "升级或迁移请由管理员用 feedesk_owner 账号执行")
     if state.startswith(_CONCURRENT_STATES):
         return ConcurrentUpdate("另一个窗口正在处理同一笔数据，本次操作未保存，请重试")
+    if isinstance(exc, psycopg.OperationalError) and (not state or state.startswith(("28", "3D"))):
+        refused = _refused(exc, state, url)
+        if refused is not None:
+            return refused
     if is_disconnect or state.startswith(_UNREACHABLE_STATES) or (
             not state and isinstance(exc, psycopg.OperationalError)):
         return LedgerUnreachable()
@@ -100,7 +137,7 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exceptio
 def _server_errors(engine: Engine) -> None:
     @event.listens_for(engine, "handle_error")
     def _on_error(context):
-        return server_error(context.original_exception, is_disconnect=context.is_disconnect)
+        return server_error(context.original_exception, is_disconnect=context.is_disconnect, url=engine.url)
 
 
 def _sqlite_pragmas(engine: Engine, *, read_only: bool = False) -> None:
@@ -130,11 +167,17 @@ _FULL_TEXTS = ("database or disk is full",)
 _READONLY_TEXTS = ("attempt to write a readonly database", "readonly database")
 
 
-def storage_error(exc: BaseException) -> Exception | None:
-    """The FeeDeskError for a DBAPI storage failure (disk full, read-only), else None."""
-    from app.errors import LedgerReadOnly, StorageFull
+_CORRUPT_TEXTS = ("database disk image is malformed", "file is not a database")
+
+
+def storage_error(exc: BaseException, path: Path | None = None) -> Exception | None:
+    """The FeeDeskError for a DBAPI storage failure (disk full, read-only, a damaged file), else None."""
+    from app.errors import LedgerReadOnly, LedgerUnusable, StorageFull
 
     text = str(exc).lower()
+    if any(t in text for t in _CORRUPT_TEXTS):
+        return LedgerUnusable(f"账本文件已损坏：{path or '账本'}（SQLite：{text}），本次操作未完成；"
+                              "请运行 feedesk verify 检查，或从备份恢复（feedesk restore）")
     if getattr(exc, "sqlstate", None) == "53100" or any(t in text for t in _FULL_TEXTS):
         return StorageFull()
     if "disk i/o error" in text:
@@ -149,36 +192,46 @@ def storage_error(exc: BaseException) -> Exception | None:
     return None
 
 
-def _storage_errors(engine: Engine) -> None:
+def _storage_errors(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "handle_error")
     def _on_error(context):
-        mapped = storage_error(context.original_exception)
+        mapped = storage_error(context.original_exception, path)
         if mapped is not None:
             return mapped
         return None
 
 
-def _refuse_writes(factory: sessionmaker[Session]) -> None:
-    """A read-only factory refuses every write before any SQL is sent."""
+def _refuse_writes(factory: sessionmaker[Session], why: str = "") -> None:
+    """A read-only factory refuses every write before any SQL is sent (`why`: the message)."""
     from app.errors import LedgerReadOnly
 
     @event.listens_for(factory, "before_flush")
     def _no_flush(session, _ctx, _instances):
         if session.new or session.dirty or session.deleted:
-            raise LedgerReadOnly()
+            raise LedgerReadOnly(why or None)
 
     @event.listens_for(factory, "do_orm_execute")
     def _no_dml(state):
         if state.is_insert or state.is_update or state.is_delete:
-            raise LedgerReadOnly()
+            raise LedgerReadOnly(why or None)
 
 
-def make_factory(url_or_path: str, *, read_only: bool = False, **kw) -> sessionmaker[Session]:
+def sqlite_ro_uri(path: Path) -> str:
+    """The SQLite URI that opens a ledger file read-only. In a folder nobody may write (a
+    read-only mount: not even root may), SQLite cannot create the WAL index (-shm) a WAL ledger
+    needs, so the file is opened `immutable` (no locks, no -shm): nothing can change it there."""
+    uri = f"file:{quote(str(path))}?mode=ro"
+    if not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"
+    return uri
+
+
+def make_factory(url_or_path: str, *, read_only: bool = False, why: str = "", **kw) -> sessionmaker[Session]:
     engine = make_engine(url_or_path, read_only=read_only, **kw)
     # `session.info["read_only"]` lets log-in skip its record on a ledger opened for viewing.
     factory = sessionmaker(engine, expire_on_commit=False, info={"read_only": True} if read_only else None)
     if read_only:
-        _refuse_writes(factory)
+        _refuse_writes(factory, why)
     return factory
 
 
@@ -273,6 +326,13 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
+def _reading_engine(url_or_path: str) -> Engine:
+    """An engine to read the schema revision: read-only for a file marked read-only (so that
+    not even root writes it: no WAL switch, no write lock, nothing on a read-only mount)."""
+    path = sqlite_file(url_or_path)
+    return make_engine(url_or_path, read_only=path is not None and path.exists() and file_is_read_only(path))
+
+
 def check_schema(url_or_path: str) -> None:
     """What the desktop program and the CLI do when they open a ledger: refuse one written by
     a newer FeeDesk; bring a SQLite ledger of an older FeeDesk up to date (Alembic runs each
@@ -283,15 +343,26 @@ def check_schema(url_or_path: str) -> None:
     from app.errors import SchemaTooOld
 
     check_not_newer(url_or_path)
-    engine = make_engine(url_or_path)
+    engine = _reading_engine(url_or_path)
     try:
         rev = current_revision(engine)
     finally:
         engine.dispose()
     head = ScriptDirectory.from_config(alembic_config(url_or_path)).get_current_head()
-    if rev is None or rev == head:
-        return  # a new file is made by `feedesk init`
-    if sqlite_file(url_or_path) is None:
+    if rev == head:
+        return
+    if rev is None:  # only `feedesk init` makes a new ledger (it upgrades before it gets here)
+        from app.errors import LedgerUnusable
+
+        path = sqlite_file(url_or_path)
+        raise LedgerUnusable(f"不是收费台账本：{path}（里面没有账本数据）；新建账本请用 feedesk init" if path else
+                             "共享账本尚未建立（数据库里没有账本数据）：请管理员用 feedesk_owner 账号运行一次 "
+                             "feedesk init，各窗口再连接")
+    path = sqlite_file(url_or_path)
+    if path is not None and file_is_read_only(path):
+        raise SchemaTooOld(f"账本版本（{rev}）比本程序（{head}）旧，需要升级，但账本文件为只读：{path}；"
+                           "请让管理员恢复写权限后再打开一次")
+    if path is None:
         raise SchemaTooOld(f"共享账本的版本（{rev}）比本程序（{head}）旧：请管理员用 feedesk_owner 账号运行 "
                            "feedesk init 升级一次，各窗口再连接")
     upgrade(url_or_path)
@@ -303,7 +374,7 @@ def check_not_newer(url_or_path: str) -> None:
 
     from app.errors import SchemaTooNew
 
-    engine = make_engine(url_or_path)
+    engine = _reading_engine(url_or_path)
     try:
         rev = current_revision(engine)
     finally:

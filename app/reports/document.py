@@ -17,6 +17,23 @@ from app.services.reports import Rate, ReportMeta
 
 Cell = str | int | Money | Rate | dt.date | None
 
+#: Text a spreadsheet reads as a formula when it starts a cell (OWASP "CSV injection"):
+#: `=HYPERLINK(...)`, `=cmd|' /C calc'!A0`, `+1+1`, `-1+1`, `@SUM(...)`, and tab or CR before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Cell) -> Cell:
+    """A cell as the XLSX and CSV exports write it: text that would start a formula gets
+    OWASP's leading single quote (`'=cmd|...` shows as typed after the quote, and is never
+    run); amounts, rates, counts and dates are returned unchanged (numbers stay numbers).
+
+    Names like these are legitimate data (an import stores them as typed): they are
+    neutralised here, on the way out, for every text cell of every export.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 @dataclass(frozen=True, slots=True)
 class Column:

@@ -3,6 +3,8 @@
 Each sheet starts with the report title, site, period, who printed it and when; amounts are
 numeric cells (exact decimals of yuan, format 0.00) and rates are numeric percentages, so a
 manager can sum and chart them in Excel. The printed page carries 第 &P 页 / 共 &N 页.
+No cell is ever a formula: every text cell goes through `safe_cell` (OWASP's leading single
+quote before `=`, `+`, `-`, `@`, tab, CR), so an owner named `=HYPERLINK(...)` stays text.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from app.reports.document import (
     Table,
     Text,
     cell_text,
+    safe_cell,
 )
 from app.services.reports import Rate
 
@@ -51,7 +54,7 @@ def _value(ws, value: Cell, *, bold: bool = False, fill: PatternFill | None = No
     elif value is None:
         cell = WriteOnlyCell(ws, None)
     else:
-        cell = WriteOnlyCell(ws, value)
+        cell = WriteOnlyCell(ws, safe_cell(value))
     if bold:
         cell.font = _BOLD
     if fill is not None:
@@ -75,7 +78,7 @@ class _Sheet:
         self.ws.page_setup.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.row = 0
-        title = WriteOnlyCell(self.ws, doc.title)
+        title = _value(self.ws, doc.title)
         title.font = _TITLE
         self.append([title])
         self.append([f"单位：{doc.meta.site}", f"期间：{doc.meta.period}"])
@@ -117,10 +120,10 @@ def render(doc: Document, path: str | Path) -> None:
             sheet.table(block)
         elif isinstance(block, KeyValues):
             for label, value in block.pairs:
-                sheet.append([label, _value(sheet.ws, value)])
+                sheet.append([_value(sheet.ws, label), _value(sheet.ws, value)])
             sheet.append([])
         elif isinstance(block, Text):
-            sheet.append([block.text])
+            sheet.append([_value(sheet.ws, block.text)])
         elif isinstance(block, Signatures):
             sheet.append([])
             sheet.append([f"{label}：" for label in block.labels])

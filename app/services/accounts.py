@@ -165,7 +165,12 @@ class ImportResult:
 
 
 def read_table(path: Path) -> list[list[str]]:
-    """Rows of a CSV (UTF-8 with or without BOM, or GB18030) or XLSX file, as text."""
+    """Rows of a CSV (UTF-8 with or without BOM, or GB18030) or XLSX file, as text.
+
+    An XLSX formula cell is refused, its line named. CSV has no formulas: a value such as
+    `=HYPERLINK(...)` is kept as the text it is (it may be someone's legitimate data) and
+    every export neutralises it (`app.reports.document.safe_cell`).
+    """
     if not path.exists():
         raise InvalidInput(f"文件不存在：{path}")
     if not path.is_file():
@@ -174,13 +179,19 @@ def read_table(path: Path) -> list[list[str]]:
         try:
             from openpyxl import load_workbook
 
-            wb = load_workbook(path, read_only=True, data_only=True)
-            rows = [["" if v is None else (str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v)))
-                     for v in r] for r in wb.active.iter_rows(values_only=True)]
+            wb = load_workbook(path, read_only=True)
+            cells = [list(r) for r in wb.active.iter_rows()]
             wb.close()
-            return rows
         except Exception as exc:  # openpyxl raises many kinds on a broken file
             raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
+        # A formula is not data: its value is whatever Excel last computed (or nothing), and
+        # `=HYPERLINK(...)` or `=cmd|...` in a name is an attack on whoever opens an export.
+        formulas = [f"第 {c.row} 行：{c.coordinate} 单元格是公式（{str(c.value)[:40]}），请改为文字或数值后再导入"
+                    for r in cells for c in r if getattr(c, "data_type", None) == "f"]
+        if formulas:
+            raise InvalidInput("导入失败，未导入任何数据：\n" + "\n".join(formulas[:50]), errors=formulas)
+        return [["" if v is None else (str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v)))
+                 for v in (getattr(c, "value", None) for c in r)] for r in cells]
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -49,31 +49,25 @@ def sqlite_path(url_or_path: str) -> Path:
 
 
 def check_file(path: Path) -> tuple[str, bool, str | None]:
-    """(integrity_check result, verify ok, first failure) of a ledger file."""
+    """(integrity_check result, verify ok, first failure) of a ledger file: `verify`, which runs
+    SQLite's integrity_check first (`verify.integrity_problem`)."""
     from app.services import run
     from app.services.verify import verify
 
-    conn = sqlite3.connect(path)
-    try:
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
-    if integrity != "ok":
-        return integrity, False, f"完整性检查失败：{integrity}"
     factory = make_factory(str(path))
     try:
         result = run(factory, verify)
     finally:
         factory.kw["bind"].dispose()
-    return integrity, result.ok, result.first_failure
+    return result.checks.get("integrity", "ok"), result.ok, result.first_failure
 
 
 def backup(db: str, to: str) -> BackupResult:
     from app.models.db import check_not_newer
+    from app.services import ledgerfile
 
+    ledgerfile.check(db)  # a missing, empty or broken ledger is named (and no file is created)
     source = sqlite_path(db)
-    if not source.exists():
-        raise InvalidInput(f"账本不存在：{source}")
     check_not_newer(str(source))  # this program cannot prove a newer ledger's copy good
     target = Path(to).expanduser().resolve()
     if target == source.resolve():

