@@ -282,3 +282,27 @@ def unlock_user(session: Session, *, actor: Actor, username: str) -> UserInfo:
     user.locked, user.failed_logins, user.locked_until = False, 0, None
     audit.record(session, actor, "user_unlock", "user", user.id, username=user.username, **was)
     return _info(user)
+
+
+def recover_admin(session: Session, *, username: str, new_password: str = "", os_user: str = "",
+                  host: str = "") -> UserInfo:
+    """Physical-access recovery of a locked-out (or forgotten) administrator: no log-in.
+
+    Only `feedesk user recover-admin` calls it, and only on a SQLite ledger file that the
+    operating-system user can write (whoever can write the file can change anything in it;
+    this way leaves a record). Clears the lock, re-activates the account, optionally sets a
+    new password, and audits who did it from which computer.
+    """
+    user = user_by_name(session, username)
+    if user.role != Role.ADMIN:
+        raise InvalidInput(f"“{username}”不是管理员：此命令只恢复管理员账号，其他账号请由管理员解锁")
+    if new_password and len(new_password) < 4:
+        raise InvalidInput("密码至少 4 位")
+    was = {"failed": user.failed_logins, "locked": user.locked, "active": user.active,
+           "locked_until": user.locked_until.isoformat(sep=" ", timespec="seconds") if user.locked_until else ""}
+    user.locked, user.failed_logins, user.locked_until, user.active = False, 0, None, True
+    if new_password:
+        user.password_hash = hash_password(new_password)
+    audit.record(session, None, "admin_recovered", "user", user.id, username=user.username,
+                 password_reset=bool(new_password), os_user=os_user, host=host, **was)
+    return _info(user)

@@ -167,4 +167,7 @@ ZH: dict[str, str] = {
     "Print remittance slip": "打印缴款单", "Printing the remittance slip…": "正在打印缴款单…",
     "Remittance slip of shift #{0} printed on {1} (job #{2}).": "班次 #{0} 的缴款单已打印（打印机 {1}，任务 #{2}）。",
     "Remittance slip not printed: {0}": "缴款单未打印：{0}",
+    # users screen: lock-out (issue 17)
+    "Unlock selected user": "解锁选中用户", "Select a user in the list first.": "请先在列表中选择用户。",
+    "User {0} unlocked.": "已解锁用户 {0}。", "Locked": "已锁定（须管理员解锁）", "Locked until {0}": "锁定至 {0}",
 }
