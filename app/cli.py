@@ -358,7 +358,7 @@ def cmd_verify(ctx: Context) -> None:
 def cmd_backup(ctx: Context) -> None:
     from app.services import backup
 
-    r = backup.backup(ctx.db, ctx.args.to)
+    r = backup.backup(ctx.db, ctx.args.to, actor=ctx.login())
     ctx.emit(r.to_json(), f"备份完成：{r.path}（{r.size_bytes // 1024} KB，完整性检查与账本核验通过）")
 
 

@@ -31,19 +31,21 @@ APPROVE = "approve"  # approve corrections (maker-checker)
 SUPERVISE = "supervise"  # accept closes, settle days, bank deposits, receipt ranges
 BILL = "bill"  # bill runs and meter readings
 MASTER = "master"  # accounts, fee items, tariffs, assignments, imports
-ADMIN = "admin"  # users, printers, settings, backups
+ADMIN = "admin"  # users, printers, settings, restore from a backup
 VERIFY = "verify"  # verify and audit log
+BACKUP = "backup"  # take a backup copy of the ledger (a copy of everyone's data)
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.CASHIER: frozenset({READ, PAY, SHIFT, CHARGE}),
-    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY}),
-    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE}),
+    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY, BACKUP}),
+    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE, BACKUP}),
     Role.AUDITOR: frozenset({READ, VERIFY}),
 }
 
 PERMISSION_NAMES = {
     READ: "查询", PAY: "收款", SHIFT: "班次操作", CHARGE: "录入费用", APPROVE: "审批",
     SUPERVISE: "主管操作", BILL: "计费", MASTER: "基础资料维护", ADMIN: "系统管理", VERIFY: "稽核",
+    BACKUP: "备份",
 }
 
 ROLE_NAMES = {Role.CASHIER: "收费员", Role.SUPERVISOR: "主管", Role.ADMIN: "管理员", Role.AUDITOR: "稽核"}

@@ -252,8 +252,8 @@ class BackOffice(QTabWidget):
     def start_backup(self, path: str) -> None:
         db = self.window_.factory.kw["bind"].url.database
         self.ops_output.setPlainText(tr("Backing up…"))
-        Op(self, lambda _factory, db, to: backup.backup(db, to), raw=True, long=True, name="backup", db=db,
-           to=path) \
+        Op(self, lambda _factory, db, to, actor: backup.backup(db, to, actor=actor), raw=True, long=True,
+           name="backup", db=db, to=path, actor=self.login.actor) \
             .on_success(lambda r: self.ops_output.setPlainText(
                 tr("Backup written: {0} ({1} bytes), integrity {2}").format(r.path, r.size_bytes, r.integrity))) \
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()

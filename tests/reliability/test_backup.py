@@ -1,5 +1,10 @@
 """Backups that restore: automatic backups (daily, at settlement, keep the last N) and
 `feedesk restore PATH`, which proves a backup good before it replaces the live ledger.
+
+Issue 17.3: a backup needs a supervisor or an administrator; a restore needs an
+administrator of the ledger being replaced, lists what will be lost and asks first; and
+receipt numbers never go back (the receipt mark beside the ledger), even when an old copy is
+put in place by hand.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from sqlalchemy import select
 
 from app.cli import main as feedesk
 from app.errors import LedgerInUse
-from app.models import Receipt, Setting
-from app.services import audit, backup, run
+from app.models import AuditEvent, Receipt, ReceiptNumberEvent, Setting
+from app.services import audit, backup, receipt_mark, receipt_stock, run
 from app.services.verify import verify
 from tests.conftest import Ledger
 from tests.helpers import pay
@@ -37,7 +42,20 @@ def _receipts(path: Path) -> set[str]:
         con.close()
 
 
-def test_restore_a_backup_taken_mid_day_then_keep_posting(populated, capsys):
+@pytest.fixture
+def as_user(monkeypatch):
+    def login(name: str | None, password: str | None = None):
+        if name is None:
+            monkeypatch.delenv("FEEDESK_USER", raising=False)
+            monkeypatch.delenv("FEEDESK_PASSWORD", raising=False)
+        else:
+            monkeypatch.setenv("FEEDESK_USER", name)
+            monkeypatch.setenv("FEEDESK_PASSWORD", password or name)
+    login(None)
+    return login
+
+
+def test_restore_a_backup_taken_mid_day_then_keep_posting(populated, capsys, as_user):
     morning = pay(populated, "1-2-201", "cash=100")
     # Taken online, while the program (this factory) has the ledger open.
     taken = backup.auto_backup(str(populated.path), reason="daily", now=dt.datetime(2026, 11, 25, 12, 0))
@@ -45,9 +63,14 @@ def test_restore_a_backup_taken_mid_day_then_keep_posting(populated, capsys):
     afternoon = [pay(populated, code, "cash=50", change_to_prepaid=True) for code in ("2-1-101", "2-1-102")]
     populated.factory.kw["bind"].dispose()  # the program is closed for the restore
 
-    assert feedesk(["--db", str(populated.path), "restore", taken.path]) == 0
+    as_user("admin")
+    assert feedesk(["--db", str(populated.path), "restore", taken.path, "--yes"]) == 0
     out = capsys.readouterr().out
     assert "恢复完成" in out and "原账本已保留为" in out
+    # What was lost was shown first: the afternoon's payments, and numbering goes on after them.
+    assert "备份之后的 2 笔收款（合计 100.00 元）" in out
+    assert all(p.receipt_no in out for p in afternoon)
+    assert f"恢复后 W01 的票据号从 {afternoon[-1].receipt_no} 之后继续" in out
     restored = _receipts(populated.path)
     assert morning.receipt_no in restored
     assert not {r.receipt_no for r in afternoon} & restored
@@ -56,12 +79,21 @@ def test_restore_a_backup_taken_mid_day_then_keep_posting(populated, capsys):
     assert len(kept) == 1
     assert {r.receipt_no for r in afternoon} <= _receipts(kept[0])
     assert backup.check_file(kept[0])[1]
-    # The cashier continues on the restored ledger.
+    # The cashier continues on the restored ledger, and no receipt number is issued twice.
     lg = Ledger(populated.path)
     again = pay(lg, "1-2-202", "cash=20", change_to_prepaid=True)
+    assert again.receipt_no not in {r.receipt_no for r in afternoon}
+    assert again.receipt_no > afternoon[-1].receipt_no
     assert run(lg.factory, verify).ok
     with lg.session() as s:
         assert s.scalar(select(Receipt.receipt_no).where(Receipt.receipt_no == again.receipt_no))
+        lost = {e.receipt_no: e.reason for e in s.scalars(select(ReceiptNumberEvent))}
+        restore_event = s.scalars(select(AuditEvent).where(AuditEvent.action == "restore")).one()
+    # The numbers of the lost payments are explained (报损, lost in the restore), not gaps.
+    assert {r.receipt_no for r in afternoon} == set(lost) and set(lost.values()) == {receipt_mark.SKIPPED_REASON}
+    assert run(lg.factory, receipt_stock.gaps, actor=lg.actor("admin")) == []
+    assert restore_event.user_id == lg.actor("admin").user_id
+    assert '"lost_payments":2' in restore_event.payload and '"numbers_skipped":2' in restore_event.payload
     lg.factory.kw["bind"].dispose()
     count("restores")
 
@@ -102,23 +134,27 @@ BAD = {"corrupted": _corrupt, "tampered": _tamper, "newer_version": _newer, "not
 
 
 @pytest.mark.parametrize("damage", list(BAD), ids=list(BAD))
-def test_restore_refuses_a_bad_backup_and_leaves_the_ledger_alone(populated, damage, tmp_path, capsys):
+def test_restore_refuses_a_bad_backup_and_leaves_the_ledger_alone(populated, damage, tmp_path, capsys, as_user):
     copy = tmp_path / "copy.db"
-    backup.backup(str(populated.path), str(copy))
+    backup.backup(str(populated.path), str(copy), actor=None)
     BAD[damage](copy)
     populated.factory.kw["bind"].dispose()
     before = fingerprint(populated)
-    assert feedesk(["--db", str(populated.path), "restore", str(copy)]) == 1
+    as_user("admin")
+    assert feedesk(["--db", str(populated.path), "restore", str(copy), "--yes"]) == 1
     err = capsys.readouterr().err
     assert "错误：" in err and "现有账本未改动" in err
-    assert fingerprint(populated) == before
+    after = fingerprint(populated)
+    # The administrator's log-in is the only new row (an audit event); nothing else moved.
+    assert [f for f in after if f[0] != "audit_event"] == [f for f in before if f[0] != "audit_event"]
+    assert [f[1] for f in after if f[0] == "audit_event"] == [f[1] + 1 for f in before if f[0] == "audit_event"]
     assert not [p for p in populated.path.parent.iterdir() if ".replaced-" in p.name or p.name.endswith(".restoring")]
     count("restore_refusals")
 
 
 def test_restore_is_refused_while_another_window_has_the_ledger(populated, tmp_path):
     copy = tmp_path / "copy.db"
-    backup.backup(str(populated.path), str(copy))
+    backup.backup(str(populated.path), str(copy), actor=None)
     holder = subprocess.Popen([sys.executable, "-c", "import sys; from app import ledger_lock; "
                                "l = ledger_lock.acquire(sys.argv[1], station='W02'); print('HELD', flush=True); "
                                "sys.stdin.readline()", str(populated.path)],
@@ -127,7 +163,7 @@ def test_restore_is_refused_while_another_window_has_the_ledger(populated, tmp_p
     try:
         assert holder.stdout.readline().strip() == "HELD"
         with pytest.raises(LedgerInUse):
-            backup.restore(str(populated.path), str(copy))
+            backup.restore(str(populated.path), str(copy), actor=populated.actor("admin"))
     finally:
         holder.kill()
         holder.wait()
@@ -182,10 +218,10 @@ def test_a_settlement_backs_up_after_its_commit_and_not_on_rollback(populated):
 
 def test_backup_of_a_copy_restores_into_a_missing_ledger(populated, tmp_path):
     copy = tmp_path / "copy.db"
-    backup.backup(str(populated.path), str(copy))
+    backup.backup(str(populated.path), str(copy), actor=None)
     target = tmp_path / "new" / "ledger.db"
     target.parent.mkdir()
-    r = backup.restore(str(target), str(copy))
+    r = backup.restore(str(target), str(copy), actor=None)  # nothing is replaced: no log-in to check
     assert r.verified and r.replaced_kept_as is None
     assert _receipts(target) == _receipts(populated.path)
     shutil.rmtree(target.parent)
