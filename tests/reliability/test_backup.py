@@ -10,6 +10,7 @@ put in place by hand.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -270,3 +271,151 @@ def test_backup_auto_off_takes_no_automatic_backups(populated):
     run(populated.factory, settle_like)
     assert backup.daily_backup_if_due(str(populated.path)) is None
     assert backup.list_auto_backups(populated.path.parent / "backups") == []
+
+
+# ---- issue 17.3: who may back up and restore; receipt numbers never go back ---------------------
+
+def _copy_over(backup_path: str, ledger: Path) -> None:
+    """What someone with file access does instead of `feedesk restore`: copy an old file over."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(ledger) + suffix).unlink(missing_ok=True)
+    shutil.copy(backup_path, ledger)
+
+
+def _pay_numbers(lg, n: int) -> list[str]:
+    codes = ["1-2-201", "1-2-202", "2-1-101", "2-1-102"]
+    return [pay(lg, codes[i % 4], "cash=10", change_to_prepaid=True).receipt_no for i in range(n)]
+
+
+def test_restore_needs_an_administrator_of_the_ledger_being_replaced(populated, tmp_path, capsys, as_user):
+    old = tmp_path / "old.db"
+    backup.backup(str(populated.path), str(old), actor=None)
+    # A ledger file of the attacker's own making, where "mallory" is an administrator.
+    foreign = tmp_path / "foreign.db"
+    shutil.copy(old, foreign)
+    lg = Ledger(foreign)
+    from app.services import auth
+
+    lg.run(auth.add_user, actor=lg.actor("admin"), username="mallory", role="admin", password="mallory")
+    lg.factory.kw["bind"].dispose()
+    _pay_numbers(populated, 2)
+    populated.factory.kw["bind"].dispose()
+    before = fingerprint(populated)
+    db = str(populated.path)
+
+    as_user(None)
+    assert feedesk(["--db", db, "restore", str(old), "--yes"]) == 1
+    assert "请用 --user" in capsys.readouterr().err
+    for who, expected in (("demo", "没有“系统管理”权限"), ("boss", "没有“系统管理”权限"),
+                          ("mallory", "用户名或密码错误")):
+        as_user(who)
+        assert feedesk(["--db", db, "restore", str(foreign), "--yes"]) == 1
+        assert expected in capsys.readouterr().err, who
+    as_user("admin", "not-the-password")
+    assert feedesk(["--db", db, "restore", str(old), "--yes"]) == 1
+    assert "用户名或密码错误" in capsys.readouterr().err
+    # Nothing replaced; the refusals are in the live ledger's audit (log-ins and failures only).
+    after = fingerprint(populated)
+    assert [f for f in after if f[0] != "audit_event"] == [f for f in before if f[0] != "audit_event"]
+    assert not [p for p in populated.path.parent.iterdir() if ".replaced-" in p.name]
+    with populated.session() as s:
+        failed = s.scalars(select(AuditEvent.payload).where(AuditEvent.action == "login_failed")).all()
+    assert len(failed) == 2 and '"username":"mallory"' in failed[0] and '"reason":"wrong_password"' in failed[1]
+    with pytest.raises(Exception) as err:
+        backup.restore(db, str(old), actor=populated.actor("boss"))  # the service checks it too
+    assert "没有“系统管理”权限" in str(err.value)
+    count("restore_refusals", 6)
+
+
+def test_restore_without_yes_lists_what_would_be_lost_and_changes_nothing(populated, tmp_path, capsys, as_user):
+    old = tmp_path / "old.db"
+    backup.backup(str(populated.path), str(old), actor=None)
+    lost = _pay_numbers(populated, 3)
+    populated.factory.kw["bind"].dispose()
+    before = fingerprint(populated)
+    as_user("admin")
+    assert feedesk(["--db", str(populated.path), "--json", "restore", str(old)]) == 1
+    out, err = capsys.readouterr()
+    listed = json.loads(out)
+    assert [p["receipt_no"] for p in listed["lost_payments"]] == lost
+    assert [p["amount"] for p in listed["lost_payments"]] == ["10.00"] * 3
+    assert listed["lost_receipts"] == lost
+    assert listed["last_numbers"]["W01"] == {"ledger": lost[-1], "backup": f"W01{int(lost[0][3:]) - 1:08d}"}
+    assert listed["numbering_continues_after"] == {"W01": lost[-1]}
+    assert "未确认恢复" in err
+    after = fingerprint(populated)
+    assert [f for f in after if f[0] != "audit_event"] == [f for f in before if f[0] != "audit_event"]
+    assert not [p for p in populated.path.parent.iterdir() if ".replaced-" in p.name]
+
+
+def test_numbers_never_go_back_when_an_old_copy_is_put_in_place_by_hand(populated, tmp_path):
+    old = tmp_path / "old.db"
+    backup.backup(str(populated.path), str(old), actor=None)
+    issued = _pay_numbers(populated, 3)
+    populated.factory.kw["bind"].dispose()
+    _copy_over(str(old), populated.path)  # no restore: the file itself is replaced
+    lg = Ledger(populated.path)
+    nxt = pay(lg, "1-1-101", "cash=10", change_to_prepaid=True).receipt_no
+    assert nxt not in issued and nxt > issued[-1]
+    assert run(lg.factory, verify).ok
+    assert run(lg.factory, receipt_stock.gaps, actor=lg.actor("admin")) == []
+    history = run(lg.factory, receipt_stock.receipt_history, actor=lg.actor("admin"), receipt_no=issued[0])
+    assert [(e.event, e.reason) for e in history] == [("lost", receipt_mark.SKIPPED_REASON)]
+    lg.factory.kw["bind"].dispose()
+    count("restores")
+
+
+def test_numbers_of_a_cashiers_receipt_range_never_go_back(populated, tmp_path, as_user):
+    populated.run(receipt_stock.issue_range, actor=populated.actor("boss"), prefix="PJ", first=501, last=600,
+                  to_user="demo")
+    first = _pay_numbers(populated, 1)
+    old = tmp_path / "old.db"
+    backup.backup(str(populated.path), str(old), actor=None)
+    issued = _pay_numbers(populated, 2)
+    assert first + issued == ["PJ00000501", "PJ00000502", "PJ00000503"]
+    populated.factory.kw["bind"].dispose()
+    r = backup.restore(str(populated.path), str(old), actor=populated.actor("admin"))
+    assert r.numbers_skipped == 2
+    lg = Ledger(populated.path)
+    assert _pay_numbers(lg, 1) == ["PJ00000504"]
+    assert run(lg.factory, verify).ok
+    lg.factory.kw["bind"].dispose()
+
+
+def test_a_missing_or_damaged_receipt_mark_is_rebuilt_from_the_ledger(populated):
+    mark = receipt_mark.mark_file(populated.path)
+    issued = _pay_numbers(populated, 1)
+    assert receipt_mark.read(mark) == {"W01": {1: int(issued[0][3:])}}
+    mark.unlink()
+    issued += _pay_numbers(populated, 1)
+    assert receipt_mark.read(mark) == {"W01": {1: int(issued[-1][3:])}}
+    mark.write_text('{"prefixes": {"W01": {"1": 9', encoding="utf-8")  # torn by a crash
+    issued += _pay_numbers(populated, 1)
+    assert receipt_mark.read(mark) == {"W01": {1: int(issued[-1][3:])}}
+    assert issued == sorted(issued) and len(set(issued)) == 3
+    # A crash between the write and the truncate: the new JSON, then old bytes; still read.
+    mark.write_text(mark.read_text(encoding="utf-8").rstrip() + ' 00000"}}}\n', encoding="utf-8")
+    assert receipt_mark.read(mark) == {"W01": {1: int(issued[-1][3:])}}
+
+
+def test_backup_needs_a_supervisor_or_an_administrator_and_is_audited(populated, tmp_path, capsys, as_user):
+    populated.factory.kw["bind"].dispose()
+    db = str(populated.path)
+    target = tmp_path / "b.db"
+    as_user(None)
+    assert feedesk(["--db", db, "backup", "--to", str(target)]) == 1
+    as_user("demo")
+    assert feedesk(["--db", db, "backup", "--to", str(target)]) == 1
+    assert "没有“备份”权限" in capsys.readouterr().err
+    assert feedesk(["--db", db, "backup-auto"]) == 1
+    assert not target.exists() and backup.list_auto_backups(populated.path.parent / "backups") == []
+    as_user("boss")
+    assert feedesk(["--db", db, "backup", "--to", str(target)]) == 0
+    assert backup.check_file(target)[1]
+    as_user("admin")
+    assert feedesk(["--db", db, "backup-auto"]) == 0
+    with populated.session() as s:
+        rows = s.execute(select(AuditEvent.user_id, AuditEvent.payload).where(AuditEvent.action == "backup")
+                         .order_by(AuditEvent.id)).all()
+    assert [r.user_id for r in rows] == [populated.actor("boss").user_id, populated.actor("admin").user_id]
+    assert str(target) in rows[0].payload
