@@ -21,8 +21,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_user") as batch:
-        batch.add_column(sa.Column("locked_until", sa.DateTime(timezone=False), nullable=True))
+    # Plain ALTER TABLE (no batch copy: app_user is referenced by most tables' foreign keys).
+    op.add_column("app_user", sa.Column("locked_until", sa.DateTime(timezone=False), nullable=True))
     op.execute(sa.text("UPDATE app_user SET locked = :no WHERE locked = :yes").bindparams(no=False, yes=True))
     pg_roles.apply(op)  # the window role's UPDATE grant is column by column
 
@@ -30,6 +30,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     # The old rule had only the lock for ever: a user under a timed lock stays locked.
     op.execute(sa.text("UPDATE app_user SET locked = :yes WHERE locked_until IS NOT NULL").bindparams(yes=True))
-    with op.batch_alter_table("app_user") as batch:
-        batch.drop_column("locked_until")
+    op.drop_column("app_user", "locked_until")  # SQLite 3.35+ drops a plain column in place
     pg_roles.apply(op)
