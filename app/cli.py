@@ -187,6 +187,48 @@ def cmd_user_training(ctx: Context) -> None:
              f"用户 {info.username} 已切换为{'练习模式（不计入正式账）' if info.training else '正式收费'}")
 
 
+def _user_state(info: auth.UserInfo) -> str:
+    if info.locked:
+        return "已锁定（须管理员解锁）"
+    if info.locked_until is not None:
+        from app.services.clock import local_time
+
+        return f"锁定至 {local_time(info.locked_until):%H:%M}"
+    return ""
+
+
+def cmd_user_list(ctx: Context) -> None:
+    users = ctx.call(auth.list_users)
+    ctx.emit([{"id": u.id, "username": u.username, "role": u.role, "training": u.training,
+               "locked": u.locked, "locked_until": u.locked_until} for u in users],
+             table(["用户", "姓名", "角色", "状态"],
+                   [[u.username, u.display_name, auth.ROLE_NAMES[auth.Role(u.role)], _user_state(u)] for u in users]))
+
+
+def cmd_user_unlock(ctx: Context) -> None:
+    info = ctx.call(auth.unlock_user, username=ctx.args.name)
+    ctx.emit({"username": info.username, "unlocked": True}, f"已解锁用户 {info.username}")
+
+
+def cmd_user_recover_admin(ctx: Context) -> None:
+    """Physical-access recovery (docs/reliability.md): no log-in, only on a SQLite file this OS user can write."""
+    import socket
+
+    from app.models.db import file_is_read_only, sqlite_file
+
+    path = sqlite_file(ctx.db)
+    if path is None:
+        raise InvalidInput("此命令只适用于本机的 SQLite 账本文件；共享账本请由数据库管理员处理（见 docs/reliability.md）")
+    if not path.exists() or file_is_read_only(path) or not os.access(path.parent, os.W_OK):
+        raise InvalidInput(f"无法写入账本文件 {path}：恢复管理员须由能直接修改该文件的系统用户在本机执行")
+    password = ctx.args.new_password or os.environ.get("FEEDESK_NEW_PASSWORD") or ""
+    info = run(ctx.factory, auth.recover_admin, username=ctx.args.name, new_password=password,
+               os_user=getpass.getuser(), host=socket.gethostname())
+    ctx.emit({"username": info.username, "unlocked": True, "password_reset": bool(password)},
+             f"已恢复管理员 {info.username}：已解锁" + ("并重设密码" if password else "")
+             + "（已记入审计日志）")
+
+
 def cmd_import_accounts(ctx: Context) -> None:
     result = ctx.call(accounts.import_accounts, path=ctx.args.file)
     ctx.emit({"imported": result.imported}, f"已导入 {result.imported} 户")
@@ -379,7 +421,7 @@ def cmd_verify(ctx: Context) -> None:
 def cmd_backup(ctx: Context) -> None:
     from app.services import backup
 
-    r = backup.backup(ctx.db, ctx.args.to)
+    r = backup.backup(ctx.db, ctx.args.to, actor=ctx.login())
     ctx.emit(r.to_json(), f"备份完成：{r.path}（{r.size_bytes // 1024} KB，完整性检查与账本核验通过）")
 
 
@@ -451,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("training", cmd_user_training, user)
     sp.add_argument("name")
     sp.add_argument("mode", choices=("on", "off"), help="on：练习；off：正式收费")
+    cmd("list", cmd_user_list, user, help="用户及锁定状态")
+    cmd("unlock", cmd_user_unlock, user, help="解锁用户（管理员）").add_argument("name")
+    sp = cmd("recover-admin", cmd_user_recover_admin, user,
+             help="本机恢复被锁定的管理员（不需登录；须能直接写入账本文件，记入审计）")
+    sp.add_argument("name")
+    sp.add_argument("--new-password", help="同时重设密码（也可用环境变量 FEEDESK_NEW_PASSWORD）")
 
     imp = sub.add_parser("import").add_subparsers(dest="sub", required=True)
     cmd("accounts", cmd_import_accounts, imp).add_argument("file")

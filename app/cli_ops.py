@@ -8,23 +8,47 @@ from __future__ import annotations
 
 
 def cmd_restore(ctx) -> None:
+    """An administrator of the live ledger (password checked against it, failures counted there)
+    sees what will be lost and confirms (`--yes` for scripts); then the backup replaces it."""
+    import sys
+
     from app.services import backup
 
-    r = backup.restore(ctx.db, ctx.args.path, station=ctx.station)
+    path = backup.sqlite_path(ctx.db)  # refuses a PostgreSQL ledger (pg_dump is the server's backup)
+    actor = None
+    if path.exists():
+        actor = ctx.login()
+        ctx.factory.kw["bind"].dispose()  # the file is about to be replaced: no connection may stay open
+    preview = backup.restore_preview(ctx.db, ctx.args.path, actor=actor)
+    if not ctx.args.json:
+        print(preview.text())
+    if not ctx.args.yes:
+        answer = ""
+        if sys.stdin.isatty() and not ctx.args.json:
+            answer = input("确认用备份替换当前账本？请输入 yes 确认：").strip().lower()
+        if answer != "yes":
+            if ctx.args.json:
+                ctx.emit(preview.to_json(), "")
+            raise backup.RestoreRefused("未确认恢复（脚本中请核对后加 --yes），现有账本未改动")
+    r = backup.restore(ctx.db, ctx.args.path, actor=actor, station=ctx.station)
     kept = f"\n原账本已保留为：{r.replaced_kept_as}" if r.replaced_kept_as else ""
-    ctx.emit(r.to_json(), f"恢复完成：{r.ledger}（来自 {r.restored_from}，完整性检查与账本核验通过）{kept}")
+    skipped = f"\n已跳过 {r.numbers_skipped} 个在原账本中用过的票据号（记为报损）" if r.numbers_skipped else ""
+    ctx.emit(r.to_json() | preview.to_json(),
+             f"恢复完成：{r.ledger}（来自 {r.restored_from}，完整性检查与账本核验通过）{kept}{skipped}")
 
 
 def cmd_backup_auto(ctx) -> None:
     from app.services import backup
 
     if ctx.args.if_due:
+        # What the OS scheduler runs: no log-in. At most one backup a day into the folder the
+        # administrator configured, so it can push out at most one old copy a day (docs/reliability.md).
         r = backup.daily_backup_if_due(ctx.db)
         if r is None:
             ctx.emit({"taken": False}, "今天已有自动备份，未重复备份")
             return
     else:
-        r = backup.auto_backup(ctx.db, reason=ctx.args.reason)
+        r = backup.auto_backup(ctx.db, reason=ctx.args.reason, actor=ctx.login())
     ctx.emit(r.to_json(), f"自动备份完成：{r.path}（{r.size_bytes // 1024} KB，完整性检查与账本核验通过）")
 
 
@@ -90,8 +114,9 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("mode", choices=("on", "off"), help="on：练习；off：正式收费")
 
     # issue 8: restore, backup-auto
-    sp = cmd("restore", cmd_restore, help="从备份恢复账本（先做完整性检查与核验，原账本保留）")
+    sp = cmd("restore", cmd_restore, help="从备份恢复账本（管理员；先列出将丢失的收款并确认，原账本保留）")
     sp.add_argument("path", help="备份文件")
+    sp.add_argument("--yes", action="store_true", help="不再询问确认（脚本用；请先不加 --yes 查看将丢失的内容）")
     sp = cmd("backup-auto", cmd_backup_auto, help="按设置（backup_dir、backup_keep）做一次自动备份并清理旧备份")
     sp.add_argument("--reason", choices=("daily", "settlement", "manual"), default="manual")
     sp.add_argument("--if-due", action="store_true", help="只在今天还没有自动备份时备份（供计划任务每天调用）")

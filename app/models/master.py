@@ -53,8 +53,12 @@ class User(Base):
     display_name: Mapped[Name]
     role: Mapped[Role] = enum_column(Role)
     password_hash: Mapped[str] = mapped_column(String(200))
+    #: Wrong passwords in a row (log-in or approval); reset by a right one or an unlock.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    #: Locked by hand until an administrator unlocks (no longer set by wrong passwords).
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Wrong passwords lock for a growing time (`auth.lock_minutes`): no log-in or approval before this (UTC).
+    locked_until: Mapped[dt.datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Training-mode user: everything works, nothing reaches the real books.
     training: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -7,6 +7,7 @@ into the same operation (maker-checker): nobody approves their own correction.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -30,21 +31,22 @@ APPROVE = "approve"  # approve corrections (maker-checker)
 SUPERVISE = "supervise"  # accept closes, settle days, bank deposits, receipt ranges
 BILL = "bill"  # bill runs and meter readings
 MASTER = "master"  # accounts, fee items, tariffs, assignments, imports
-ADMIN = "admin"  # users, printers, settings, backups
+ADMIN = "admin"  # users, printers, settings, restore from a backup
 VERIFY = "verify"  # verify and audit log
 TICKETS = "tickets"  # register and close complaints and repair requests (首问责任制: whoever receives it)
+BACKUP = "backup"  # take a backup copy of the ledger (a copy of everyone's data)
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.CASHIER: frozenset({READ, PAY, SHIFT, CHARGE, TICKETS}),
-    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY, TICKETS}),
-    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE, TICKETS}),
+    Role.SUPERVISOR: frozenset({READ, PAY, SHIFT, CHARGE, APPROVE, SUPERVISE, BILL, VERIFY, BACKUP, TICKETS}),
+    Role.ADMIN: frozenset({READ, BILL, MASTER, ADMIN, VERIFY, SUPERVISE, BACKUP, TICKETS}),
     Role.AUDITOR: frozenset({READ, VERIFY}),
 }
 
 PERMISSION_NAMES = {
     READ: "查询", PAY: "收款", SHIFT: "班次操作", CHARGE: "录入费用", APPROVE: "审批",
     SUPERVISE: "主管操作", BILL: "计费", MASTER: "基础资料维护", ADMIN: "系统管理", VERIFY: "稽核",
-    TICKETS: "投诉报修",
+    TICKETS: "投诉报修", BACKUP: "备份",
 }
 
 ROLE_NAMES = {Role.CASHIER: "收费员", Role.SUPERVISOR: "主管", Role.ADMIN: "管理员", Role.AUDITOR: "稽核"}
@@ -57,6 +59,9 @@ class UserInfo:
     display_name: str
     role: str
     training: bool
+    #: Locked by wrong passwords until then (UTC), or locked by hand (`locked`); shown on the users screen.
+    locked_until: dt.datetime | None = None
+    locked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,8 @@ def hash_password(password: str) -> str:
 
 
 def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.username, u.display_name, u.role.value, u.training)
+    until = u.locked_until if u.locked_until is not None and u.locked_until > utcnow() else None
+    return UserInfo(u.id, u.username, u.display_name, u.role.value, u.training, until, u.locked)
 
 
 # Prebuilt: every use case starts with these two reads.
@@ -107,44 +113,86 @@ def station_of(session: Session, actor: Actor) -> Station:
     return station
 
 
+#: Minutes locked after each further `lockout_attempts` wrong passwords in a row: 1, 5, 15,
+#: 60, then 240 for every further round. Guessing is held to a few tries an hour, and nobody
+#: can lock an account for good by typing wrong passwords (an administrator unlocks at once).
+LOCK_MINUTES = (1, 5, 15, 60, 240)
+
+
+def lock_minutes(session: Session, failures: int) -> int:
+    """How long the `failures`-th wrong password in a row locks the account (0: not at all)."""
+    attempts = settings.get_int(session, "lockout_attempts")
+    if attempts <= 0 or failures < attempts or failures % attempts:
+        return 0
+    return LOCK_MINUTES[min(failures // attempts, len(LOCK_MINUTES)) - 1]
+
+
+def locked_message(until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, -(-int((until - now).total_seconds()) // 60))
+    return f"连续输错密码次数过多，账号已暂时锁定，请 {minutes} 分钟后再试，或请管理员解锁"
+
+
 def _check_password(session: Session, username: str, password: str) -> User:
-    """Verify a password, counting failures; lock after the configured number."""
+    """Verify a password; a wrong one counts and may lock the account for a while.
+
+    Every refusal is audited. The error carries `failed_password_of`: the failure count and
+    its audit event must survive the error's rollback, so `login_counting_failures` commits
+    them here, and `services.run` records them again in a transaction of its own (approvals).
+    While an account is locked its password is not even checked (no guessing during the lock).
+    """
+    read_only = session.info.get("read_only")  # a ledger opened read-only records nothing (issue 8)
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
-        raise AuthenticationFailed()
-    if user.locked:
-        raise AccountLocked()
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        if session.info.get("read_only"):  # a ledger opened read-only records nothing (issue 8)
-            raise AuthenticationFailed() from None
-        error = _count_failure(session, user)
-        # The failure count must survive the error's rollback: `login_counting_failures` commits
-        # it here, and `services.run` re-counts it in a transaction of its own (approvals).
-        error.details["failed_password_of"] = user.username
-        raise error from None
-    if user.failed_logins and not session.info.get("read_only"):
-        user.failed_logins = 0
-    return user
+        error = AuthenticationFailed()
+    elif user.locked or (user.locked_until is not None and utcnow() < user.locked_until):
+        error = AccountLocked() if user.locked else AccountLocked(locked_message(user.locked_until, utcnow()))
+    else:
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            error = AuthenticationFailed()
+        else:
+            if (user.failed_logins or user.locked_until is not None) and not read_only:
+                user.failed_logins, user.locked_until = 0, None
+            return user
+    if read_only:
+        raise error
+    error = record_failed_password(session, username=username)
+    error.details["failed_password_of"] = username
+    raise error
 
 
-def _count_failure(session: Session, user: User) -> AuthenticationFailed | AccountLocked:
-    """One more failed password for `user`: lock at the configured count; the error to raise."""
+def record_failed_password(session: Session, *, username: str) -> AuthenticationFailed | AccountLocked:
+    """Audit one refused password for `username` and count it: the error to raise.
+
+    An unknown or inactive user name is audited too. A try while the account is locked is
+    audited but not counted (hammering a locked account does not lengthen the lock: the next
+    round starts only after it expires). The user row is read FOR UPDATE (PostgreSQL), so two
+    wrong passwords at the same moment both count.
+    """
+    now = utcnow()
+    user = session.scalar(select(User).where(User.username == username).with_for_update()
+                          .execution_options(populate_existing=True))
+    if user is None or not user.active:
+        audit.record(session, None, "login_failed", "user", "", username=str(username)[:40], reason="unknown_user")
+        return AuthenticationFailed()
+    if user.locked or (user.locked_until is not None and now < user.locked_until):
+        audit.record(session, Actor(user.id, ""), "login_failed", "user", user.id, reason="locked",
+                     failed=user.failed_logins)
+        return AccountLocked() if user.locked else AccountLocked(locked_message(user.locked_until, now))
     user.failed_logins += 1
-    if user.failed_logins >= settings.get_int(session, "lockout_attempts"):
-        user.locked = True
-    audit.record(session, Actor(user.id, ""), "login_failed", "user", user.id,
-                 failed=user.failed_logins, locked=user.locked)
-    return AccountLocked() if user.locked else AuthenticationFailed()
+    minutes = lock_minutes(session, user.failed_logins)
+    if minutes:
+        user.locked_until = now + dt.timedelta(minutes=minutes)
+    audit.record(session, Actor(user.id, ""), "login_failed", "user", user.id, reason="wrong_password",
+                 failed=user.failed_logins, locked_minutes=minutes)
+    return AccountLocked(locked_message(user.locked_until, now)) if minutes else AuthenticationFailed()
 
 
 def count_failed_password(session: Session, *, username: str) -> None:
     """Record a wrong password typed inside another use case (a supervisor's approval), whose
     own transaction rolled back: without this, approval passwords could be guessed forever."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is not None and user.active and not user.locked:
-        _count_failure(session, user)
+    record_failed_password(session, username=username)
 
 
 def login(session: Session, *, username: str, password: str, station_code: str) -> Login:
@@ -249,7 +297,32 @@ def list_users(session: Session, *, actor: Actor) -> list[UserInfo]:
 def unlock_user(session: Session, *, actor: Actor, username: str) -> UserInfo:
     require(session, actor, ADMIN)
     user = user_by_name(session, username)
-    user.locked = False
-    user.failed_logins = 0
-    audit.record(session, actor, "user_unlock", "user", user.id)
+    was = {"failed": user.failed_logins, "locked": user.locked,
+           "locked_until": user.locked_until.isoformat(sep=" ", timespec="seconds") if user.locked_until else ""}
+    user.locked, user.failed_logins, user.locked_until = False, 0, None
+    audit.record(session, actor, "user_unlock", "user", user.id, username=user.username, **was)
+    return _info(user)
+
+
+def recover_admin(session: Session, *, username: str, new_password: str = "", os_user: str = "",
+                  host: str = "") -> UserInfo:
+    """Physical-access recovery of a locked-out (or forgotten) administrator: no log-in.
+
+    Only `feedesk user recover-admin` calls it, and only on a SQLite ledger file that the
+    operating-system user can write (whoever can write the file can change anything in it;
+    this way leaves a record). Clears the lock, re-activates the account, optionally sets a
+    new password, and audits who did it from which computer.
+    """
+    user = user_by_name(session, username)
+    if user.role != Role.ADMIN:
+        raise InvalidInput(f"“{username}”不是管理员：此命令只恢复管理员账号，其他账号请由管理员解锁")
+    if new_password and len(new_password) < 4:
+        raise InvalidInput("密码至少 4 位")
+    was = {"failed": user.failed_logins, "locked": user.locked, "active": user.active,
+           "locked_until": user.locked_until.isoformat(sep=" ", timespec="seconds") if user.locked_until else ""}
+    user.locked, user.failed_logins, user.locked_until, user.active = False, 0, None, True
+    if new_password:
+        user.password_hash = hash_password(new_password)
+    audit.record(session, None, "admin_recovered", "user", user.id, username=user.username,
+                 password_reset=bool(new_password), os_user=os_user, host=host, **was)
     return _info(user)

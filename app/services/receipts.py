@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound, ReceiptStockError
 from app.models import Receipt, ReceiptRange, Station, User
 from app.money import Money, format_yuan, to_chinese_upper
-from app.services import settings
+from app.services import Actor, receipt_mark, settings
 
 TENDER_NAMES = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
                 "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
@@ -37,7 +37,7 @@ class TakenNumber:
 # issued to the station; oldest first. The station counter is bumped and read in one statement.
 _RANGE = ReceiptRange.__table__
 _OPEN_RANGE = (
-    select(_RANGE.c.id, _RANGE.c.prefix, _RANGE.c.next_number)
+    select(_RANGE.c.id, _RANGE.c.prefix, _RANGE.c.next_number, _RANGE.c.first_number, _RANGE.c.last_number)
     .where(or_(_RANGE.c.user_id == bindparam("user_id"),
                and_(_RANGE.c.station_id == bindparam("station_id"), _RANGE.c.user_id.is_(None))),
            _RANGE.c.next_number <= _RANGE.c.last_number)
@@ -50,21 +50,36 @@ _BUMP_STATION = (update(_STATION).where(_STATION.c.id == bindparam("station_id")
 
 
 def take_number(session: Session, *, station: Station, user: User, training: bool) -> TakenNumber:
-    """Next receipt number for this cashier, locked so two windows never take the same one."""
+    """Next receipt number for this cashier, locked so two windows never take the same one.
+
+    Never a number at or below the receipt mark kept beside the ledger (`receipt_mark`): after
+    a restore of an older copy, the counter jumps past the numbers the replaced ledger used.
+    """
     width = settings.get_int(session, "receipt_number_width")
     if training:
         # Practice receipts never consume real paper numbers: their own LX series.
         prefix = f"LX{station.code}-"
         n = 1 + session.scalar(select(func.count()).select_from(Receipt).where(Receipt.receipt_no.like(prefix + "%")))
         return TakenNumber(f"{prefix}{n:0{width}d}", n, None)
-    rng = session.execute(_OPEN_RANGE, {"user_id": user.id, "station_id": station.id}).first()
-    if rng is not None:
-        session.execute(_BUMP_RANGE, {"range_id": rng.id})
-        return TakenNumber(f"{rng.prefix}{rng.next_number:0{width}d}", rng.next_number, rng.id)
-    if settings.get(session, "require_receipt_ranges") == "1":
-        raise ReceiptStockError("没有可用的票据号段，请先向主管领用票据（收款未保存）")
-    after, prefix = session.execute(_BUMP_STATION, {"station_id": station.id}).one()
-    return TakenNumber(f"{prefix}{after - 1:0{width}d}", after - 1, None)
+    while True:
+        rng = session.execute(_OPEN_RANGE, {"user_id": user.id, "station_id": station.id}).first()
+        if rng is not None:
+            session.execute(_BUMP_RANGE, {"range_id": rng.id})
+            prefix, number, first, last = rng.prefix, rng.next_number, rng.first_number, rng.last_number
+            taken = TakenNumber(f"{prefix}{number:0{width}d}", number, rng.id)
+        else:
+            if settings.get(session, "require_receipt_ranges") == "1":
+                raise ReceiptStockError("没有可用的票据号段，请先向主管领用票据（收款未保存）")
+            after, prefix = session.execute(_BUMP_STATION, {"station_id": station.id}).one()
+            number, first, last = after - 1, 1, None
+            taken = TakenNumber(f"{prefix}{number:0{width}d}", number, None)
+        high = receipt_mark.covering(session, prefix, number)
+        if high is None:
+            receipt_mark.note(session, prefix, first, number)
+            return taken
+        receipt_mark.skip(session, Actor(user.id, station.code), prefix=prefix, width=width, first_skipped=number,
+                          last_skipped=high if last is None else min(high, last), range_id=taken.range_id,
+                          station_id=station.id)
 
 
 def verification_code(session: Session, receipt_no: str, total: int, issued_at: str) -> str:

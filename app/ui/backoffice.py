@@ -133,8 +133,9 @@ class BackOffice(QTabWidget):
             Column(tr("User"), lambda u: u.username), Column(tr("Name"), lambda u: u.display_name),
             Column(tr("Role"), lambda u: {"cashier": "收费员", "supervisor": "主管", "admin": "管理员",
                                           "auditor": "稽核"}.get(u.role, u.role)),
-            Column(tr("Training"), lambda u: "✓" if u.training else "")], self)
-        self.users_view, _ = proxied_table("bo_users", self.users_model, self)
+            Column(tr("Training"), lambda u: "✓" if u.training else ""),
+            Column(tr("Status"), user_state, color=lambda u: RED if u.locked or u.locked_until else None)], self)
+        self.users_view, self.users_proxy = proxied_table("bo_users", self.users_model, self)
         users = self.users_page = QWidget()
         uv = QVBoxLayout(users)
         uv.addWidget(self.users_view)
@@ -147,7 +148,10 @@ class BackOffice(QTabWidget):
             self.new_user_role.addItem(label, role)
         self.new_user_password = line_edit("bo_new_user_password", tr("initial password"), password=True)
         add_user = push_button(tr("Add user"), "bo_add_user", self.on_add_user_clicked)
-        for w in (self.new_user, self.new_user_name, self.new_user_role, self.new_user_password, add_user):
+        self.unlock_user_button = push_button(tr("Unlock selected user"), "bo_unlock_user",
+                                              self.on_unlock_user_clicked)
+        for w in (self.new_user, self.new_user_name, self.new_user_role, self.new_user_password, add_user,
+                  self.unlock_user_button):
             urow.addWidget(w)
         uv.addLayout(urow)
         self.users_message = QLabel("")
@@ -248,8 +252,8 @@ class BackOffice(QTabWidget):
     def start_backup(self, path: str) -> None:
         db = self.window_.factory.kw["bind"].url.database
         self.ops_output.setPlainText(tr("Backing up…"))
-        Op(self, lambda _factory, db, to: backup.backup(db, to), raw=True, long=True, name="backup", db=db,
-           to=path) \
+        Op(self, lambda _factory, db, to, actor: backup.backup(db, to, actor=actor), raw=True, long=True,
+           name="backup", db=db, to=path, actor=self.login.actor) \
             .on_success(lambda r: self.ops_output.setPlainText(
                 tr("Backup written: {0} ({1} bytes), integrity {2}").format(r.path, r.size_bytes, r.integrity))) \
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()
@@ -761,6 +765,30 @@ class BackOffice(QTabWidget):
             .on_success(lambda u: (self.users_message.setText(tr("User {0} added.").format(u.username)),
                                    self.new_user_password.clear(), self.reload())) \
             .on_failure(lambda e: self.users_message.setText(e.message)).start()
+
+
+    @Slot()
+    def on_unlock_user_clicked(self) -> None:
+        index = self.users_view.currentIndex()
+        if not index.isValid():
+            self.users_message.setText(tr("Select a user in the list first."))
+            return
+        user = self.users_model.rows[self.users_proxy.mapToSource(index).row()]
+        Op(self, auth.unlock_user, write=True, name="unlock_user", actor=self.login.actor, username=user.username) \
+            .on_success(lambda u: (self.users_message.setText(tr("User {0} unlocked.").format(u.username)),
+                                   self.reload())) \
+            .on_failure(lambda e: self.users_message.setText(e.message)).start()
+
+
+def user_state(u) -> str:
+    """Locked by wrong passwords until a local time, locked by hand, or ''."""
+    if u.locked:
+        return tr("Locked")
+    if u.locked_until is not None:
+        from app.services.clock import local_time
+
+        return tr("Locked until {0}").format(f"{local_time(u.locked_until):%H:%M}")
+    return ""
 
 
 def make_screen(window) -> QWidget:

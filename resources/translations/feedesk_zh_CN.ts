@@ -4,6 +4,10 @@
 <context>
     <name>FeeDesk</name>
     <message>
+        <source>Locked</source>
+        <translation>已锁定（须管理员解锁）</translation>
+    </message>
+    <message>
         <source>Room, name, phone digits or pinyin initials</source>
         <translation>房号、姓名、电话号码或拼音首字母</translation>
     </message>
@@ -34,6 +38,10 @@
     <message>
         <source>Add user</source>
         <translation>新增用户</translation>
+    </message>
+    <message>
+        <source>Unlock selected user</source>
+        <translation>解锁选中用户</translation>
     </message>
     <message>
         <source>Users</source>
@@ -364,6 +372,14 @@
         <translation>金额按元填写；是/否填 1 或 0；时间填 HH:MM。按 Enter 或“保存”逐项保存。</translation>
     </message>
     <message>
+        <source>Select a user in the list first.</source>
+        <translation>请先在列表中选择用户。</translation>
+    </message>
+    <message>
+        <source>Locked until {0}</source>
+        <translation>锁定至 {0}</translation>
+    </message>
+    <message>
         <source>Building</source>
         <translation>楼栋</translation>
     </message>
@@ -506,6 +522,10 @@
     <message>
         <source>User {0} added.</source>
         <translation>已新增用户 {0}。</translation>
+    </message>
+    <message>
+        <source>User {0} unlocked.</source>
+        <translation>已解锁用户 {0}。</translation>
     </message>
     <message>
         <source>Customer display</source>

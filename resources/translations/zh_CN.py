@@ -180,4 +180,7 @@ ZH: dict[str, str] = {
     "PRACTICE MODE — not real takings": "练习模式 — 不计入正式账",
     "Payer (empty: the owner)": "缴费人（不填为业主）", "Occupants: {0}": "住户/缴费人：{0}",
     "Written off, still collectable: {0}": "已核销（可收回）：{0}",
+    # users screen: lock-out (issue 17)
+    "Unlock selected user": "解锁选中用户", "Select a user in the list first.": "请先在列表中选择用户。",
+    "User {0} unlocked.": "已解锁用户 {0}。", "Locked": "已锁定（须管理员解锁）", "Locked until {0}": "锁定至 {0}",
 }

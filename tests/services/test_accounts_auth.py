@@ -87,18 +87,107 @@ def login(lg, user, password):
     return auth.login_counting_failures(lg.factory, username=user, password=password, station_code="W01")
 
 
-def test_login_and_lock_out_after_five_failures(ledger):
+class Clock:
+    """auth's wall clock, moved by hand (lock-out times)."""
+
+    def __init__(self, monkeypatch):
+        import datetime as dt
+
+        self.now = dt.datetime(2026, 11, 25, 2, 0, 0)
+        monkeypatch.setattr(auth, "utcnow", lambda: self.now)
+
+    def wait(self, **kw):
+        import datetime as dt
+
+        self.now += dt.timedelta(**kw)
+
+
+def failed_logins_audited(lg, username=None) -> list[dict]:
+    import json
+
+    from sqlalchemy import select
+
+    from app.models import AuditEvent
+
+    with lg.session() as s:
+        rows = [json.loads(p) for p in s.scalars(select(AuditEvent.payload).where(AuditEvent.action == "login_failed")
+                                                 .order_by(AuditEvent.id))]
+    return [r for r in rows if username is None or r.get("username", username) == username]
+
+
+def test_five_wrong_passwords_lock_for_a_minute_not_for_ever(ledger, monkeypatch):
+    clock = Clock(monkeypatch)
     assert login(ledger, "demo", "demo").user.role == "cashier"
     for _ in range(4):
         with pytest.raises(AuthenticationFailed):
             login(ledger, "demo", "wrong")
     with pytest.raises(AccountLocked) as err:
         login(ledger, "demo", "wrong")
-    assert "锁定" in err.value.message
+    assert err.value.message == "连续输错密码次数过多，账号已暂时锁定，请 1 分钟后再试，或请管理员解锁"
+    clock.wait(seconds=30)
     with pytest.raises(AccountLocked):
-        login(ledger, "demo", "demo")  # even the right password
-    ledger.run(auth.unlock_user, actor=ledger.actor("admin"), username="demo")
+        login(ledger, "demo", "demo")  # even the right password, while locked
+    clock.wait(seconds=31)
+    assert login(ledger, "demo", "demo").user.username == "demo"  # the lock ran out
+    with ledger.session() as s:
+        user = auth.user_by_name(s, "demo")
+        assert (user.failed_logins, user.locked, user.locked_until) == (0, False, None)
+
+
+def test_each_further_five_failures_lock_longer(ledger, monkeypatch):
+    clock = Clock(monkeypatch)
+    locks = []
+    for _round in range(6):
+        for n in range(5):
+            with pytest.raises((AuthenticationFailed, AccountLocked)) as err:
+                login(ledger, "boss", "guess")
+        locks.append(err.value.message)
+        # Hammering a locked account neither checks the password nor lengthens the lock.
+        with pytest.raises(AccountLocked):
+            login(ledger, "boss", "boss")
+        clock.wait(hours=5)
+    assert [m.split("请 ")[1].split(" 分钟")[0] for m in locks] == ["1", "5", "15", "60", "240", "240"]
+    assert login(ledger, "boss", "boss").user.username == "boss"
+
+
+def test_every_failed_log_in_is_audited_even_an_unknown_name(ledger, monkeypatch):
+    Clock(monkeypatch)
+    for _ in range(5):
+        with pytest.raises((AuthenticationFailed, AccountLocked)):
+            login(ledger, "demo", "wrong")
+    with pytest.raises(AccountLocked):
+        login(ledger, "demo", "demo")
+    with pytest.raises(AuthenticationFailed):
+        login(ledger, "nobody", "x")
+    rows = failed_logins_audited(ledger)
+    assert [(r["reason"], r.get("failed")) for r in rows] == \
+        [("wrong_password", n) for n in range(1, 6)] + [("locked", 5), ("unknown_user", None)]
+    assert rows[4]["locked_minutes"] == 1 and rows[-1]["username"] == "nobody"
+    from app.services.verify import verify
+
+    assert ledger.run(verify).ok
+
+
+def test_administrator_unlocks_at_once_and_the_unlock_is_audited(ledger, monkeypatch):
+    Clock(monkeypatch)
+    for _ in range(5):
+        with pytest.raises((AuthenticationFailed, AccountLocked)):
+            login(ledger, "demo", "wrong")
+    with pytest.raises(PermissionDenied):
+        ledger.run(auth.unlock_user, actor=ledger.actor("boss"), username="demo")
+    info = ledger.run(auth.unlock_user, actor=ledger.actor("admin"), username="demo")
+    assert info.locked_until is None
     assert login(ledger, "demo", "demo").user.username == "demo"
+    import json
+
+    from sqlalchemy import select
+
+    from app.models import AuditEvent
+
+    with ledger.session() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "user_unlock")).one()
+    assert ev.user_id == ledger.actor("admin").user_id
+    assert json.loads(ev.payload)["username"] == "demo" and json.loads(ev.payload)["failed"] == 5
 
 
 def test_passwords_are_stored_as_argon2_hashes(ledger):
@@ -132,7 +221,8 @@ def test_supervisor_approval_is_never_the_requester(ledger):
     assert a.approver_id == ledger.actor("boss").user_id
 
 
-def test_wrong_approver_passwords_count_towards_lock_out(ledger):
+def test_wrong_approver_passwords_count_towards_lock_out(ledger, monkeypatch):
+    clock = Clock(monkeypatch)
     for _ in range(4):
         with pytest.raises(AuthenticationFailed):
             ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
@@ -145,3 +235,9 @@ def test_wrong_approver_passwords_count_towards_lock_out(ledger):
     with pytest.raises(AccountLocked):  # the right password no longer helps: the supervisor is locked
         ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
                    approver_password="boss", reason="顾客要求")
+    # ... for a while, not for ever: each refusal audited, the lock runs out
+    assert [r["reason"] for r in failed_logins_audited(ledger)] == ["wrong_password"] * 5 + ["locked"]
+    clock.wait(minutes=1, seconds=1)
+    a = ledger.run(auth.approve, actor=ledger.actor("demo"), action="void", approver="boss",
+                   approver_password="boss", reason="顾客要求")
+    assert a.approver_id == ledger.actor("boss").user_id
