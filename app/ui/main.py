@@ -224,6 +224,8 @@ class MainWindow(QMainWindow):
     def on_key(self, key, modifiers) -> None:
         if self.tabs is None or self.pages.currentWidget() is not self.tabs:
             return
+        if self.runner.holds(self.tabs.currentWidget()):
+            return  # the screen's write is in flight: no key acts on it until it returns
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         if key == Qt.Key.Key_F1:
             ShortcutSheet(self).open()
