@@ -12,6 +12,9 @@ Ctrl/Alt shortcuts, Space on a button, mouse clicks — and a second write op st
 (a button's `click()`, a shortcut) is refused. The form is the op's parent with everything
 under it, dialogs opened on it included. So one Enter pressed twice is one payment, on every
 screen, without a busy flag in each screen. Print jobs (`raw` ops) do not hold their form.
+
+Printing runs on its own single-thread lane (`Op(..., lane="print")`): a printer that takes
+its full timeout to fail never delays the next search or payment on the ledger worker.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class OpRunner(QObject):
         super().__init__(parent)
         self.factory = factory
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
+        self.print_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-print")
         self.pending = 0
         self.long_pending = 0
         self.closed = False
@@ -123,7 +127,7 @@ class OpRunner(QObject):
             self.long_pending += 1
             if self.long_pending == 1:
                 emit(self.busy_changed, True)
-        self.executor.submit(self._work, op)
+        (self.print_executor if op.lane == "print" else self.executor).submit(self._work, op)
         return True
 
     def _release(self, op: Op) -> None:
@@ -169,6 +173,7 @@ class OpRunner(QObject):
     def shutdown(self) -> None:
         self.closed = True
         self.executor.shutdown(wait=True)
+        self.print_executor.shutdown(wait=True)
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._hold_filter)
@@ -183,13 +188,14 @@ class Op:
     `fn(factory, **kw)` (log-in, which commits its failure count itself). Callbacks are
     dropped when `parent` has been destroyed meanwhile. A `FeeDeskError` goes to the
     failure callback with its Chinese message; anything else is a bug: logged, shown plainly.
+    `lane="print"` runs it on the printing thread, apart from the ledger worker.
     A ledger write (`write` and not `raw`) holds its parent form until it returns (`hold`);
     `start()` of a write from a held form queues nothing and sets `refused`.
     """
 
     def __init__(self, parent: QWidget | None, fn: Callable[..., Any], /, *, write: bool = False,
                  raw: bool = False, long: bool = False, quiet: bool = False, name: str = "",
-                 stale: Callable[[], bool] | None = None, hold: bool | None = None, **kw):
+                 stale: Callable[[], bool] | None = None, hold: bool | None = None, lane: str = "ledger", **kw):
         self.parent = parent
         self.fn = fn
         self.kw = kw
@@ -200,6 +206,7 @@ class Op:
         self.stale = stale  # read-only ops: checked on the worker just before running; True skips the op
         self.hold = (write and not raw) if hold is None else hold
         self.refused = False
+        self.lane = lane  # "ledger" (the one worker of use cases) or "print" (printer I/O, apart)
         self.name = name or getattr(fn, "__name__", "op")
         self.trace = ""
         self._success: Callable[[Any], None] | None = None

@@ -60,7 +60,7 @@ def print_remittance(parent: QWidget, actor, shift_id: int, message: QLabel) -> 
         message.setText(tr("Remittance slip not printed: {0}").format(error.message))
 
     message.setText(tr("Printing the remittance slip…"))
-    Op(parent, queue.print_remittance, raw=True, write=True, name="print_remittance", actor=actor,
+    Op(parent, queue.print_remittance, raw=True, write=True, lane="print", name="print_remittance", actor=actor,
        shift_id=shift_id).on_success(done).on_failure(failed).start()
 
 

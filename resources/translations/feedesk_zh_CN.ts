@@ -1356,6 +1356,10 @@ Float {3}</source>
         <translation>{0}金额 [{1}]，可空格后输入交易号</translation>
     </message>
     <message>
+        <source>Still due {0}</source>
+        <translation>还需 {0}</translation>
+    </message>
+    <message>
         <source>Late fees charged: {0}</source>
         <translation>已计滞纳金：{0} 元</translation>
     </message>

@@ -167,4 +167,6 @@ ZH: dict[str, str] = {
     "Print remittance slip": "打印缴款单", "Printing the remittance slip…": "正在打印缴款单…",
     "Remittance slip of shift #{0} printed on {1} (job #{2}).": "班次 #{0} 的缴款单已打印（打印机 {1}，任务 #{2}）。",
     "Remittance slip not printed: {0}": "缴款单未打印：{0}",
+    # the counter: next payer, live change (issue 12)
+    "Still due {0}": "还需 {0}",
 }
