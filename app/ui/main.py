@@ -33,6 +33,8 @@ from app.ui.op import Op, OpRunner
 
 log = logging.getLogger("feedesk.ui")
 TITLE = "FeeDesk 收费台"
+#: Who may open a screen (by tab, key or any other way); the services check again.
+SCREEN_ROLES = {"supervisor": ("supervisor", "admin"), "backoffice": ("admin", "supervisor", "auditor")}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -141,6 +143,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
         self.screens["workspace"] = self.workspace
         self._add_optional_screens()
+        self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         self.pages.addWidget(self.tabs)
         if banner:
             self.status_message.setText(banner)
@@ -181,10 +184,25 @@ class MainWindow(QMainWindow):
         screen = self.screens.get(key)
         if screen is None or self.tabs is None or self.pages.currentWidget() is not self.tabs:
             return False
+        if not self.may_open(key):
+            self.status_message.setText(tr("This screen is for a supervisor."))
+            return False
         self.tabs.setCurrentWidget(screen)
         if hasattr(screen, "focus_first"):
             screen.focus_first()
         return True
+
+    @Slot(int)
+    def on_tabs_current_changed(self, index: int) -> None:
+        """However a screen became current (Ctrl+Tab, a hidden tab, code), one not for this role goes."""
+        screen = self.tabs.widget(index)
+        key = next((k for k, w in self.screens.items() if w is screen), "")
+        if not self.may_open(key):
+            self.tabs.setCurrentWidget(self.workspace)
+
+    def may_open(self, key: str) -> bool:
+        roles = SCREEN_ROLES.get(key)
+        return roles is None or (self.login is not None and self.login.user.role in roles)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -264,13 +282,9 @@ class MainWindow(QMainWindow):
         for screen in self.screens.values():
             if screen is not self.workspace and hasattr(screen, "set_login"):
                 screen.set_login(login)
-        role = login.user.role
-        for key in ("supervisor",):
+        for key in SCREEN_ROLES:
             if key in self.screens:
-                self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), role in ("supervisor", "admin"))
-        if "backoffice" in self.screens:
-            self.tabs.setTabVisible(self.tabs.indexOf(self.screens["backoffice"]), role in ("admin", "supervisor",
-                                                                                             "auditor"))
+                self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), self.may_open(key))
         self.pages.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.workspace)
         self.status_labels["cashier"].setText(tr("Cashier: {0}").format(login.user.display_name))

@@ -704,6 +704,10 @@
         <translation>主管台 (F12)</translation>
     </message>
     <message>
+        <source>This screen is for a supervisor.</source>
+        <translation>此界面仅限主管使用。</translation>
+    </message>
+    <message>
         <source>No open shift (F11)</source>
         <translation>未开班 (F11)</translation>
     </message>
@@ -990,18 +994,6 @@ A supervisor types their own user name and password.</source>
         <translation>盲点轧帐：先点钞，保存后才显示应有金额</translation>
     </message>
     <message>
-        <source>required when the count differs</source>
-        <translation>点钞有差额时必填</translation>
-    </message>
-    <message>
-        <source>only for a difference over the limit</source>
-        <translation>差额超限时才需要</translation>
-    </message>
-    <message>
-        <source>Reason for a difference</source>
-        <translation>差额原因</translation>
-    </message>
-    <message>
         <source>Save count and close shift</source>
         <translation>保存点钞并轧帐</translation>
     </message>
@@ -1010,12 +1002,24 @@ A supervisor types their own user name and password.</source>
         <translation>轧帐结果：应有与实点</translation>
     </message>
     <message>
-        <source>Print remittance slip</source>
-        <translation>打印缴款单</translation>
+        <source>Reason for the difference</source>
+        <translation>差额原因</translation>
     </message>
     <message>
-        <source>Waiting for the supervisor's acceptance.</source>
-        <translation>等待主管验收。</translation>
+        <source>what happened, e.g. change given twice</source>
+        <translation>差额的经过，如：找零多给</translation>
+    </message>
+    <message>
+        <source>only for a difference over the limit</source>
+        <translation>差额超限时才需要</translation>
+    </message>
+    <message>
+        <source>Save the reason (Enter)</source>
+        <translation>保存差额原因 (Enter)</translation>
+    </message>
+    <message>
+        <source>Print remittance slip</source>
+        <translation>打印缴款单</translation>
     </message>
     <message>
         <source>Face value</source>
@@ -1044,6 +1048,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>The count matches.</source>
         <translation>账实相符。</translation>
+    </message>
+    <message>
+        <source>Type the reason for the difference below; the supervisor accepts after it.</source>
+        <translation>请在下方填写差额原因，主管随后验收。</translation>
     </message>
     <message>
         <source>No open shift. Open one with the float counted out of the safe.</source>
@@ -1078,6 +1086,14 @@ A supervisor types their own user name and password.</source>
         <translation>大写：{0}</translation>
     </message>
     <message>
+        <source>The difference is over the limit: a supervisor approves the reason below.</source>
+        <translation>差额超过审批线：请主管在下方审批差额原因。</translation>
+    </message>
+    <message>
+        <source>Waiting for the supervisor's acceptance.</source>
+        <translation>等待主管验收。</translation>
+    </message>
+    <message>
         <source>Shift #{0} opened</source>
         <translation>班次 #{0} 已开班</translation>
     </message>
@@ -1104,6 +1120,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Reason: {0}</source>
         <translation>原因：{0}</translation>
+    </message>
+    <message>
+        <source>Approved by {0}</source>
+        <translation>审批主管：{0}</translation>
     </message>
     <message>
         <source>Shift #{0} open since {1}, business date {2}
