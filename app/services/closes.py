@@ -752,6 +752,18 @@ class ShiftRow:
     training: bool
 
 
+def unexplained_close(session: Session, *, actor: Actor) -> ShiftClosed | None:
+    """The caller's latest closed, not yet accepted shift whose difference still lacks its
+    reason or approval (so the shift screen asks again after a log-out), else None."""
+    user = auth.require(session, actor, auth.SHIFT)
+    shift = session.scalars(select(Shift).where(Shift.cashier_id == user.id, Shift.status == ShiftStatus.CLOSED)
+                            .order_by(Shift.id.desc()).limit(1)).first()
+    if shift is None:
+        return None
+    close = _latest_close(session, shift.id)
+    return _closed_result(session, shift, close) if _pending(session, close) else None
+
+
 def open_takings(session: Session, *, actor: Actor, shift_id: int) -> dict[str, int]:
     """What an open shift's drawer holds per tender, for the supervisor desk. Never for the
     shift's own cashier, nor for anyone without the supervisor's permission: the count is blind."""

@@ -287,8 +287,14 @@ class MainWindow(QMainWindow):
                 self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), self.may_open(key))
         self.pages.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.workspace)
-        self.status_labels["cashier"].setText(tr("Cashier: {0}").format(login.user.display_name))
-        self.status_labels["station"].setText(tr("Station: {0} {1}").format(login.station_code, login.station_name))
+        from app.services.auth import ROLE_NAMES
+
+        role = next((name for r, name in ROLE_NAMES.items() if r.value == login.user.role), login.user.role)
+        self.status_labels["cashier"].setText(tr("{0}: {1}").format(role, login.user.display_name))
+        name = login.station_name  # "W01 收费窗口" already names the station: W01 shown once
+        if name.startswith(login.station_code):
+            name = name[len(login.station_code):].strip()
+        self.status_labels["station"].setText(tr("Station: {0} {1}").format(login.station_code, name))
         self.refresh_status()
         if self.idle_minutes > 0:
             self.idle_timer.start(self.idle_minutes * 60_000)

@@ -420,6 +420,8 @@ class ShiftScreen(QWidget):
     def set_login(self, login) -> None:
         self.login = login
         self.open_error.setText("")
+        self.result_box.setVisible(False)  # the previous user's close result is not the next user's
+        self.last_close = None
 
     def focus_first(self) -> None:
         if self.info is None or self.info.shift is None:
@@ -435,6 +437,10 @@ class ShiftScreen(QWidget):
             self.open_box.setVisible(True)
             self.move_box.setVisible(False)
             self.close_box.setVisible(False)
+            if self.login is not None and not self.result_box.isVisible():  # a difference left unexplained
+                Op(self, closes.unexplained_close, name="unexplained_close", actor=self.login.actor) \
+                    .on_success(lambda closed: self.show_closed(closed) if closed else None) \
+                    .on_failure(lambda e: None).start()
         else:
             s = info.shift
             self.state.setText(tr("Shift #{0} open since {1}, business date {2}\nFloat {3}").format(

@@ -712,8 +712,8 @@
         <translation>未开班 (F11)</translation>
     </message>
     <message>
-        <source>Cashier: {0}</source>
-        <translation>收费员：{0}</translation>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
     </message>
     <message>
         <source>Station: {0} {1}</source>

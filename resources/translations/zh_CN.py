@@ -175,4 +175,5 @@ ZH: dict[str, str] = {
     "Save the reason (Enter)": "保存差额原因 (Enter)", "Approved by {0}": "审批主管：{0}",
     "Type the reason for the difference below; the supervisor accepts after it.": "请在下方填写差额原因，主管随后验收。",
     "The difference is over the limit: a supervisor approves the reason below.": "差额超过审批线：请主管在下方审批差额原因。",
+    "{0}: {1}": "{0}：{1}",
 }

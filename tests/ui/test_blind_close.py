@@ -98,3 +98,31 @@ def test_count_is_saved_first_then_the_difference_then_the_reason_with_approval(
                                                                   AuditEvent.action.like("shift_%"))))
     assert "shift_close" in actions and "shift_close_reason" in actions
     assert estate.run(closes.accept_close, actor=estate.actor("boss"), shift_id=shift_id).to_safe == 40000
+
+
+def test_an_unexplained_difference_is_asked_again_after_logging_out_and_in(qtbot, cashier, estate):
+    press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F11)
+    screen = cashier.screens["shift"]
+    qtbot.waitUntil(lambda: 10000 in screen.count_inputs, timeout=5000)
+    qtbot.keyClicks(screen.count_inputs[10000], "1")  # 100.00 of the 200.00 float: 100.00 short
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.explain_box.isVisible(), timeout=5000)
+    wait_idle(qtbot, cashier)
+    cashier.log_out()
+    from tests.ui.conftest import log_in
+
+    log_in(qtbot, cashier, "lily")  # another cashier sees nothing of it
+    press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F11)
+    wait_idle(qtbot, cashier)
+    assert not screen.result_box.isVisible()
+    cashier.log_out()
+    log_in(qtbot, cashier, "demo")
+    press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: screen.explain_box.isVisible(), timeout=5000)
+    assert "短款 100.00" in screen.close_summary.text()
+    type_text(screen.close_reason, "备用金少领")
+    qtbot.keyClicks(screen.close_approver, "boss")
+    qtbot.keyClicks(screen.close_approver_password, "boss")
+    press(qtbot, screen.close_approver_password)
+    qtbot.waitUntil(lambda: not screen.explain_box.isVisible(), timeout=5000)
+    assert "备用金少领" in screen.close_summary.text()
