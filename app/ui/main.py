@@ -264,7 +264,11 @@ class MainWindow(QMainWindow):
             self.show_screen("supervisor")
         elif ctrl and key == Qt.Key.Key_R:
             screen = self.screens.get("receipts")
-            if screen is not None and self.workspace.last_result is not None:
+            if screen is None:
+                return
+            if self.tabs.currentWidget() is screen:  # the receipt shown there, not the last one taken
+                screen.reprint(screen.current_no)
+            elif self.workspace.last_result is not None:
                 screen.reprint(self.workspace.last_result.receipt_no)
         elif self.tabs.currentWidget() is self.workspace:
             self.workspace.handle_key(key, modifiers)

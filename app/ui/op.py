@@ -50,6 +50,13 @@ def _is_submit_key(event, receiver) -> bool:
     return key == Qt.Key.Key_Space and isinstance(receiver, QAbstractButton)
 
 
+def _load_printer_library() -> None:
+    try:
+        import escpos.printer  # noqa: F401 - parses its printer profiles once, off the GUI thread
+    except Exception:  # noqa: BLE001 - printing reports its own errors when it runs
+        log.exception("loading python-escpos")
+
+
 class _HoldFilter(QObject):
     """Application event filter: swallows submits aimed at a held form (see the module doc)."""
 
@@ -88,6 +95,7 @@ class OpRunner(QObject):
         self.factory = factory
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
         self.print_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-print")
+        self.print_executor.submit(_load_printer_library)  # seconds on a slow machine: not at the first receipt
         self.pending = 0
         self.long_pending = 0
         self.closed = False

@@ -157,3 +157,25 @@ def test_a_hung_printer_never_holds_up_the_next_payer(qtbot, window, estate):
     finally:
         lp.stop()
 
+
+
+def test_ctrl_r_on_the_receipts_screen_reprints_the_receipt_shown(qtbot, window, estate, tmp_path):
+    from PySide6.QtCore import Qt as _Qt
+
+    from tests.ui.test_cashdesk import collect, open_receipt
+
+    out = tmp_path / "printer.bin"
+    estate.run(printing.add_printer, actor=estate.actor("admin"), name="前台", connection="file", target=str(out),
+               default=True, station_code="W01")
+    estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="100")
+    log_in(qtbot, window, "demo")
+    first = collect(qtbot, window, "2-1-101", "302")
+    second = collect(qtbot, window, "1-2-302", "500")
+    screen = open_receipt(qtbot, window, first.receipt_no)
+    qtbot.keyClick(QApplication.focusWidget() or screen, _Qt.Key.Key_R, _Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "重打" in screen.message.text(), timeout=15000)
+    assert first.receipt_no in screen.message.text() and second.receipt_no not in screen.message.text()
+    assert "第 1 次打印" in screen.message.text() or "第 2 次打印" in screen.message.text()
+    wait_idle(qtbot, window, timeout=15000)
+    jobs = estate.run(printing.list_jobs, actor=estate.actor("demo"))
+    assert [(j.kind, j.receipt_no) for j in jobs if j.kind == "reprint"] == [("reprint", first.receipt_no)]
