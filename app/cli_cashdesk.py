@@ -46,6 +46,9 @@ def _close_text(r: closes.ShiftClosed) -> str:
     if rec["voided"]:
         text += f"，作废 {'、'.join(rec['voided'])}"
     text += "".join(f"\n注意：{w}" for w in r.warnings)
+    if r.pending:
+        text += (f"\n差额待说明：feedesk shift explain {r.shift_id} --reason …" if r.pending == "reason" else
+                 f"\n差额超过审批线，待主管审批：feedesk shift explain {r.shift_id} --reason … --approver …")
     return text
 
 
@@ -76,6 +79,14 @@ def cmd_shift_close(ctx) -> None:
     r = ctx.call(closes.close_shift, count=parse_count(a.count), slips=parse_slips(a.slips or ""),
                  reason=a.reason or "", approver=approver, approver_password=password, at=ctx.at())
     ctx.emit(r.to_json(), _close_text(r))
+
+
+def cmd_shift_explain(ctx) -> None:
+    a = ctx.args
+    approver, password = _approver(ctx)
+    r = ctx.call(closes.explain_difference, shift_id=a.shift_id, reason=a.reason, approver=approver,
+                 approver_password=password)
+    ctx.emit(r.to_json(), _close_text(r) + f"\n差额原因：{r.reason}")
 
 
 def cmd_shift_show(ctx) -> None:
@@ -372,6 +383,9 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("shift_id", type=int)
     sp.add_argument("--count", help="主管复点现金")
     sp.add_argument("--date")
+    sp = cmd("explain", cmd_shift_explain, shift, help="轧帐差额的原因（点钞保存、看到差额之后填写；超限需主管审批）")
+    sp.add_argument("shift_id", type=int)
+    _approval_args(sp)
     sp = cmd("reopen", cmd_shift_reopen, shift, help="退回重新轧帐（仅最近一次、未验收）")
     sp.add_argument("shift_id", type=int)
     sp.add_argument("--reason", required=True)

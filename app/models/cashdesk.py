@@ -18,7 +18,7 @@ from app.models.base import Base, Fen, IntPK, Note, UtcTime, enum_column
 
 __all__ = [
     "BalanceRefund", "BankDeposit", "CashMovement", "CashMovementKind", "DaySettlement", "HandIn", "Handover",
-    "MonthClose", "PaymentCorrection", "PriceOverride", "ShiftAccept", "ShiftClose", "ShiftReopen",
+    "MonthClose", "PaymentCorrection", "PriceOverride", "ShiftAccept", "ShiftClose", "ShiftCloseReason", "ShiftReopen",
 ]
 
 
@@ -95,6 +95,20 @@ class ShiftClose(Base):
     business_date: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[UtcTime]
     training: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ShiftCloseReason(Base):
+    """The reason for a close's difference, given after the difference was shown (the count is
+    saved first, blind); over `close_difference_limit` with a supervisor's approval. One per close."""
+
+    __tablename__ = "shift_close_reason"
+    id: Mapped[IntPK]
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    close_id: Mapped[int] = mapped_column(ForeignKey("shift_close.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[Note]
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    created_at: Mapped[UtcTime]
 
 
 class ShiftReopen(Base):

@@ -8,6 +8,8 @@ queries (`DLE EOT 1/2/4`) the way a printer does. It can be told to misbehave:
 - `state = "paper_out"`    answers "offline, paper end";
 - `state = "paper_near_end"` answers "online, paper near end";
 - `no_answer = True`       accepts and reads but never answers a status query;
+- `never_read = True`      accepts and never reads a byte (a hung printer: small receive
+                           buffer, so the sender waits for its whole timeout);
 - `slow_bytes_per_s = n`   reads at most n bytes a second (a small receive buffer, so the
                            sender really waits);
 - `drop_after = n`         closes the connection after n bytes of the next job (mid-job);
@@ -52,6 +54,7 @@ class LoopbackPrinter:
         self.on_job = on_job
         self.state = "ok"
         self.no_answer = False
+        self.never_read = False
         self.slow_bytes_per_s = 0
         self.drop_after: int | None = None
         self.connections: list[Connection] = []
@@ -70,7 +73,7 @@ class LoopbackPrinter:
     def _listen(self) -> None:
         srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if self.slow_bytes_per_s:
+        if self.slow_bytes_per_s or self.never_read:
             srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         srv.bind((self.host, self.port))
         srv.listen(8)
@@ -191,6 +194,8 @@ class LoopbackPrinter:
         client.settimeout(0.05)
         client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
+            while self.never_read and not self._stop.is_set():
+                time.sleep(0.05)
             while not self._stop.is_set():
                 want = 65536
                 if self.slow_bytes_per_s:

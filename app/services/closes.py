@@ -38,6 +38,7 @@ from app.models import (
     Shift,
     ShiftAccept,
     ShiftClose,
+    ShiftCloseReason,
     ShiftReopen,
     ShiftStatus,
     Station,
@@ -86,7 +87,7 @@ def _movement_lines(kind: CashMovementKind, amount: int, shift_id: int, user_id:
 def cash_limit_warning(session: Session, drawer_cash: int) -> str | None:
     limit = settings.get_int(session, "cash_limit")
     if limit and drawer_cash > limit:
-        return f"钱箱现金 {format_yuan(drawer_cash)} 元已超过限额 {format_yuan(limit)} 元，请投库"
+        return f"钱箱现金已超过限额 {format_yuan(limit)} 元，请投库"  # never the drawer's cash: the count is blind
     return None
 
 
@@ -121,7 +122,7 @@ def move_cash(session: Session, *, actor: Actor, kind: str, amount: str = "", re
         raise InvalidInput("金额必须大于零")
     cash = ledger.balance(session, ledger.DRAWER, shift_id=shift.id, tender="cash")
     if k not in CASH_IN and value > cash:
-        raise ShiftError(f"钱箱现金只有 {format_yuan(cash)} 元，不能取出 {format_yuan(value)} 元")
+        raise ShiftError(f"钱箱现金不足，不能取出 {format_yuan(value)} 元")  # not how much: the count is blind
     if k == CashMovementKind.PAID_IN:
         owed = ledger.balance(session, ledger.CASHIER_OWED, user_id=user.id)
         if value > owed:
@@ -239,6 +240,8 @@ class ShiftClosed:
     reason: str
     approved_by: str | None
     warnings: list[str] = field(default_factory=list)
+    #: what the difference still lacks before the supervisor can accept: "", "reason" or "approval"
+    pending: str = ""
 
     @property
     def overage(self) -> int:
@@ -257,7 +260,7 @@ class ShiftClosed:
             "overage": format_yuan(self.overage), "shortage": format_yuan(self.shortage),
             "count": {format_yuan(k): v for k, v in sorted(self.count.items(), reverse=True)},
             "slips": self.slips, "reason": self.reason, "approved_by": self.approved_by,
-            "remittance": remittance_json(self.summary), "warnings": self.warnings,
+            "remittance": remittance_json(self.summary), "warnings": self.warnings, "pending": self.pending,
         }
 
 
@@ -396,8 +399,10 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
 
     The count is taken as given (cash by denomination, non-cash slips per tender with an
     optional total; without a total the slips are taken at the expected amount), saved, and
-    only then compared. A difference needs a reason; above `close_difference_limit` also a
-    supervisor's approval.
+    only then compared: a count is never refused for its difference, so the difference can
+    not be learnt by trying counts. A difference needs a reason, and above
+    `close_difference_limit` a supervisor's approval; both may come with the count or after
+    it (`explain_difference`), and the supervisor cannot accept the close before.
     """
     user = auth.require(session, actor, auth.SHIFT)
     station = auth.station_of(session, actor)
@@ -427,16 +432,10 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
                 for t, v in slip_table.items() if v["expected"] != v["counted"]]
     total_abs = sum(abs(d) for d in difference.values())
     approval = None
-    if total_abs:
-        if not reason or not reason.strip():
-            raise InvalidInput(f"点钞与应有金额不符（差额 {format_yuan(sum(difference.values()))} 元），请填写原因")
-        limit = settings.get_int(session, "close_difference_limit")
-        if total_abs > limit or approver:
-            if not approver:
-                raise ApprovalRequired(f"差额 {format_yuan(total_abs)} 元超过 {format_yuan(limit)} 元，需要主管审批")
-            approval = approval_for(session, actor, user, action="close_difference", amount=total_abs,
-                                    reason=reason, approver=approver, approver_password=approver_password,
-                                    reference=f"shift:{shift.id}")
+    if approver:  # checked whatever the difference: a refusal must not tell a count from the right one
+        approval = approval_for(session, actor, user, action="close_difference", amount=total_abs,
+                                reason=reason, approver=approver, approver_password=approver_password,
+                                reference=f"shift:{shift.id}")
     entry_id = None
     lines = _close_lines(shift, difference)
     if lines:
@@ -458,7 +457,65 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
                  expected=expected, difference=difference, reason=row.reason)
     return ShiftClosed(shift.id, row.id, user.username, station.code, shift.business_date, expected, counted,
                        difference, slip_table, dict(count), summary, row.reason,
-                       approver if approval else None, warnings)
+                       approver if approval else None, warnings, _pending(session, row))
+
+
+def _explanation(session: Session, close: ShiftClose) -> tuple[str, int | None]:
+    """(reason, approval id) of a close: given with the count, or afterwards."""
+    note = session.scalars(select(ShiftCloseReason).where(ShiftCloseReason.close_id == close.id)).first()
+    if note is None:
+        return close.reason, close.approval_id
+    return close.reason or note.reason, close.approval_id or note.approval_id
+
+
+def _pending(session: Session, close: ShiftClose) -> str:
+    """What the close's difference still lacks: "" (nothing), "reason" or "approval"."""
+    total_abs = sum(abs(d) for d in json.loads(close.difference_json).values())
+    if not total_abs:
+        return ""
+    reason, approval_id = _explanation(session, close)
+    if not reason:
+        return "reason"
+    if approval_id is None and total_abs > settings.get_int(session, "close_difference_limit"):
+        return "approval"
+    return ""
+
+
+def explain_difference(session: Session, *, actor: Actor, shift_id: int, reason: str,
+                       approver: str | None = None, approver_password: str | None = None,
+                       at: dt.datetime | None = None) -> ShiftClosed:
+    """The cashier's reason for the difference her saved count showed; above
+    `close_difference_limit` with a supervisor's approval. Once per close; audited."""
+    user = auth.require(session, actor, auth.SHIFT)
+    shift = _shift(session, shift_id)
+    if shift.cashier_id != user.id:
+        raise PermissionDenied("只能说明自己的轧帐差额")
+    if shift.status != ShiftStatus.CLOSED:
+        raise ShiftError(f"班次 #{shift_id} 尚未轧帐" if shift.status == ShiftStatus.OPEN
+                         else f"班次 #{shift_id} 已验收，不能再修改")
+    close = _latest_close(session, shift.id)
+    missing = _pending(session, close)
+    if not missing:
+        raise ShiftError("这次轧帐没有待说明的差额")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写差额原因")
+    total_abs = sum(abs(d) for d in json.loads(close.difference_json).values())
+    limit = settings.get_int(session, "close_difference_limit")
+    approval = None
+    if total_abs > limit or approver:
+        if not approver:
+            raise ApprovalRequired(f"差额超过 {format_yuan(limit)} 元，需要主管审批：请由主管输入用户名和密码")
+        approval = approval_for(session, actor, user, action="close_difference", amount=total_abs, reason=reason,
+                                approver=approver, approver_password=approver_password,
+                                reference=f"shift:{shift.id}")
+    note = ShiftCloseReason(shift_id=shift.id, close_id=close.id, user_id=user.id, reason=reason,
+                            approval_id=approval.id if approval else None, created_at=at or utcnow())
+    session.add(note)
+    session.flush()
+    audit.record(session, actor, "shift_close_reason", "shift", shift.id, close_id=close.id, reason=reason,
+                 approved_by=approver if approval else None)
+    return _closed_result(session, shift, close)
 
 
 def _latest_close(session: Session, shift_id: int) -> ShiftClose | None:
@@ -470,15 +527,16 @@ def _closed_result(session: Session, shift: Shift, close: ShiftClose) -> ShiftCl
     cashier = session.get(User, shift.cashier_id)
     station = session.get(Station, shift.station_id)
     approved_by = None
-    if close.approval_id:
+    reason, approval_id = _explanation(session, close)
+    if approval_id:
         from app.models import Approval
 
-        approved_by = session.get(User, session.get(Approval, close.approval_id).approver_id).username
+        approved_by = session.get(User, session.get(Approval, approval_id).approver_id).username
     return ShiftClosed(shift.id, close.id, cashier.username, station.code, shift.business_date,
                        json.loads(close.expected_json), json.loads(close.counted_json),
                        json.loads(close.difference_json), json.loads(close.slips_json),
                        {int(k): v for k, v in json.loads(close.count_json).items()},
-                       json.loads(close.summary_json), close.reason, approved_by)
+                       json.loads(close.summary_json), reason, approved_by, pending=_pending(session, close))
 
 
 def _shift(session: Session, shift_id: int) -> Shift:
@@ -529,6 +587,10 @@ def accept_close(session: Session, *, actor: Actor, shift_id: int, second_count:
     if shift.cashier_id == sup.id:
         raise PermissionDenied("不能验收自己的轧帐，请由另一位主管验收")
     close = _latest_close(session, shift.id)
+    missing = _pending(session, close)
+    if missing:
+        raise ShiftError(f"班次 #{shift_id} 的轧帐差额" + ("尚未说明原因" if missing == "reason" else "尚未经主管审批")
+                         + "，请收费员先在轧帐界面补填，再验收")
     second = None
     if second_count is not None:
         second = check_count(session, second_count)
@@ -688,6 +750,28 @@ class ShiftRow:
     status: str
     business_date: dt.date
     training: bool
+
+
+def unexplained_close(session: Session, *, actor: Actor) -> ShiftClosed | None:
+    """The caller's latest closed, not yet accepted shift whose difference still lacks its
+    reason or approval (so the shift screen asks again after a log-out), else None."""
+    user = auth.require(session, actor, auth.SHIFT)
+    shift = session.scalars(select(Shift).where(Shift.cashier_id == user.id, Shift.status == ShiftStatus.CLOSED)
+                            .order_by(Shift.id.desc()).limit(1)).first()
+    if shift is None:
+        return None
+    close = _latest_close(session, shift.id)
+    return _closed_result(session, shift, close) if _pending(session, close) else None
+
+
+def open_takings(session: Session, *, actor: Actor, shift_id: int) -> dict[str, int]:
+    """What an open shift's drawer holds per tender, for the supervisor desk. Never for the
+    shift's own cashier, nor for anyone without the supervisor's permission: the count is blind."""
+    user = auth.require(session, actor, auth.SUPERVISE)
+    shift = _shift(session, shift_id)
+    if shift.cashier_id == user.id and shift.status == ShiftStatus.OPEN:
+        raise PermissionDenied("盲点：自己的班次在轧帐之前不显示应有金额")
+    return {t: v for t, v in _drawer(session, shift.id)[0].items() if t != "prepaid"}
 
 
 def list_shifts(session: Session, *, actor: Actor, status: str | None = None,

@@ -33,6 +33,9 @@ from app.ui.op import Op, OpRunner
 
 log = logging.getLogger("feedesk.ui")
 TITLE = "FeeDesk 收费台"
+#: Who may open a screen (by tab, key or any other way); the services check again.
+SCREEN_ROLES = {"supervisor": ("supervisor", "admin"), "reconcile": ("supervisor", "admin"),
+                "backoffice": ("admin", "supervisor", "auditor")}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
         self.screens["workspace"] = self.workspace
         self._add_optional_screens()
+        self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         self.pages.addWidget(self.tabs)
         if banner:
             self.status_message.setText(banner)
@@ -188,10 +192,25 @@ class MainWindow(QMainWindow):
         screen = self.screens.get(key)
         if screen is None or self.tabs is None or self.pages.currentWidget() is not self.tabs:
             return False
+        if not self.may_open(key):
+            self.status_message.setText(tr("This screen is for a supervisor."))
+            return False
         self.tabs.setCurrentWidget(screen)
         if hasattr(screen, "focus_first"):
             screen.focus_first()
         return True
+
+    @Slot(int)
+    def on_tabs_current_changed(self, index: int) -> None:
+        """However a screen became current (Ctrl+Tab, a hidden tab, code), one not for this role goes."""
+        screen = self.tabs.widget(index)
+        key = next((k for k, w in self.screens.items() if w is screen), "")
+        if not self.may_open(key):
+            self.tabs.setCurrentWidget(self.workspace)
+
+    def may_open(self, key: str) -> bool:
+        roles = SCREEN_ROLES.get(key)
+        return roles is None or (self.login is not None and self.login.user.role in roles)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -231,6 +250,8 @@ class MainWindow(QMainWindow):
     def on_key(self, key, modifiers) -> None:
         if self.tabs is None or self.pages.currentWidget() is not self.tabs:
             return
+        if self.runner.holds(self.tabs.currentWidget()):
+            return  # the screen's write is in flight: no key acts on it until it returns
         ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
         if key == Qt.Key.Key_F1:
             ShortcutSheet(self).open()
@@ -251,7 +272,11 @@ class MainWindow(QMainWindow):
             self.show_screen("supervisor")
         elif ctrl and key == Qt.Key.Key_R:
             screen = self.screens.get("receipts")
-            if screen is not None and self.workspace.last_result is not None:
+            if screen is None:
+                return
+            if self.tabs.currentWidget() is screen:  # the receipt shown there, not the last one taken
+                screen.reprint(screen.current_no)
+            elif self.workspace.last_result is not None:
                 screen.reprint(self.workspace.last_result.receipt_no)
         elif self.tabs.currentWidget() is self.workspace:
             self.workspace.handle_key(key, modifiers)
@@ -269,18 +294,20 @@ class MainWindow(QMainWindow):
         for screen in self.screens.values():
             if screen is not self.workspace and hasattr(screen, "set_login"):
                 screen.set_login(login)
-        role = login.user.role
-        for key in ("supervisor", "reconcile"):
+        for key in SCREEN_ROLES:
             if key in self.screens:
-                self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), role in ("supervisor", "admin"))
-        if "backoffice" in self.screens:
-            self.tabs.setTabVisible(self.tabs.indexOf(self.screens["backoffice"]), role in ("admin", "supervisor",
-                                                                                             "auditor"))
+                self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), self.may_open(key))
         self.pages.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.workspace)
         self._mark_training(login.training)
-        self.status_labels["cashier"].setText(tr("Cashier: {0}").format(login.user.display_name))
-        self.status_labels["station"].setText(tr("Station: {0} {1}").format(login.station_code, login.station_name))
+        from app.services.auth import ROLE_NAMES
+
+        role = next((name for r, name in ROLE_NAMES.items() if r.value == login.user.role), login.user.role)
+        self.status_labels["cashier"].setText(tr("{0}: {1}").format(role, login.user.display_name))
+        name = login.station_name  # "W01 收费窗口" already names the station: W01 shown once
+        if name.startswith(login.station_code):
+            name = name[len(login.station_code):].strip()
+        self.status_labels["station"].setText(tr("Station: {0} {1}").format(login.station_code, name))
         self.refresh_status()
         if self.idle_minutes > 0:
             self.idle_timer.start(self.idle_minutes * 60_000)

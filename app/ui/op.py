@@ -5,6 +5,16 @@ One `OpRunner` per main window owns the session factory, a single-thread executo
 crosses threads) and the `ledger_changed` signal emitted once after every successful write.
 `fn` never touches widgets; results come back to the GUI thread through a queued signal.
 Widgets must not call `services.run` themselves, and never import app.models or sqlalchemy.
+
+A form with a ledger write in flight is *held* until the write returns (`OpRunner.holds`):
+the runner's event filter swallows every submit aimed at it — Enter, Esc, function keys,
+Ctrl/Alt shortcuts, Space on a button, mouse clicks — and a second write op started from it
+(a button's `click()`, a shortcut) is refused. The form is the op's parent with everything
+under it, dialogs opened on it included. So one Enter pressed twice is one payment, on every
+screen, without a busy flag in each screen. Print jobs (`raw` ops) do not hold their form.
+
+Printing runs on its own single-thread lane (`Op(..., lane="print")`): a printer that takes
+its full timeout to fail never delays the next search or payment on the ledger worker.
 """
 
 from __future__ import annotations
@@ -15,8 +25,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from app.errors import FeeDeskError
 from app.ui.qtcompat import emit
@@ -25,6 +35,48 @@ log = logging.getLogger("feedesk.ui")
 
 
 _SKIPPED = object()
+_SUBMIT_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape}
+_KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+_MOUSE_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick)
+
+
+def _is_submit_key(event, receiver) -> bool:
+    key = event.key()
+    if key in _SUBMIT_KEYS or Qt.Key.Key_F1 <= key <= Qt.Key.Key_F35:
+        return True
+    mods = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    if mods and key not in (Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Shift):
+        return True
+    return key == Qt.Key.Key_Space and isinstance(receiver, QAbstractButton)
+
+
+def _load_printer_library() -> None:
+    try:
+        import escpos.printer  # noqa: F401 - parses its printer profiles once, off the GUI thread
+    except Exception:  # noqa: BLE001 - printing reports its own errors when it runs
+        log.exception("loading python-escpos")
+
+
+class _HoldFilter(QObject):
+    """Application event filter: swallows submits aimed at a held form (see the module doc)."""
+
+    def __init__(self, runner: OpRunner):
+        super().__init__(runner)
+        self.runner = runner
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if not self.runner.held_forms:
+            return False
+        kind = event.type()
+        if kind in _KEY_EVENTS:
+            if not (isinstance(obj, QWidget) and _is_submit_key(event, obj) and self.runner.holds(obj)):
+                return False
+            if kind == QEvent.Type.ShortcutOverride:
+                event.accept()  # claimed by the widget: no window shortcut fires; its key press is swallowed next
+            return True
+        if kind in _MOUSE_EVENTS:
+            return isinstance(obj, QWidget) and self.runner.holds(obj)
+        return False
 
 
 class OpRunner(QObject):
@@ -42,10 +94,17 @@ class OpRunner(QObject):
         super().__init__(parent)
         self.factory = factory
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
+        self.print_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-print")
+        self.print_executor.submit(_load_printer_library)  # seconds on a slow machine: not at the first receipt
         self.pending = 0
         self.long_pending = 0
         self.closed = False
+        self.held_forms: dict[QWidget, int] = {}  # form -> ledger writes in flight started from it
         self._delivered.connect(self.on_runner_delivered)
+        self._hold_filter = _HoldFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._hold_filter)
         OpRunner._current = self
 
     @classmethod
@@ -54,15 +113,36 @@ class OpRunner(QObject):
             raise RuntimeError("OpRunner not created")
         return cls._current
 
-    def submit(self, op: Op) -> None:
+    def holds(self, widget: QWidget | None) -> bool:
+        """True when `widget`, or a widget it sits in (across dialogs), has a ledger write in flight."""
+        while widget is not None:
+            if widget in self.held_forms:
+                return True
+            widget = widget.parentWidget()
+        return False
+
+    def submit(self, op: Op) -> bool:
+        """Queue `op`; False (nothing queued) when the window is closing or the op's form is held."""
         if self.closed:
-            return  # the window is closing: nothing new starts
+            return False  # the window is closing: nothing new starts
+        if op.hold and op.parent is not None:
+            if self.holds(op.parent):
+                log.info("op %s refused: a write of its form is in flight", op.name)
+                return False
+            self.held_forms[op.parent] = self.held_forms.get(op.parent, 0) + 1
         self.pending += 1
         if op.long:
             self.long_pending += 1
             if self.long_pending == 1:
                 emit(self.busy_changed, True)
-        self.executor.submit(self._work, op)
+        (self.print_executor if op.lane == "print" else self.executor).submit(self._work, op)
+        return True
+
+    def _release(self, op: Op) -> None:
+        if op.hold and op.parent is not None:
+            left = self.held_forms.pop(op.parent, 1) - 1
+            if left > 0:
+                self.held_forms[op.parent] = left
 
     def _work(self, op: Op) -> None:
         if op.stale is not None and op.stale():
@@ -83,6 +163,7 @@ class OpRunner(QObject):
     @Slot(object, object, object)
     def on_runner_delivered(self, op: Op, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
+        self._release(op)  # before the callbacks: they may start the form's next write
         if result is _SKIPPED:
             emit(self.op_finished, op.name)
             return
@@ -100,6 +181,10 @@ class OpRunner(QObject):
     def shutdown(self) -> None:
         self.closed = True
         self.executor.shutdown(wait=True)
+        self.print_executor.shutdown(wait=True)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._hold_filter)
         if OpRunner._current is self:
             OpRunner._current = None
 
@@ -111,11 +196,14 @@ class Op:
     `fn(factory, **kw)` (log-in, which commits its failure count itself). Callbacks are
     dropped when `parent` has been destroyed meanwhile. A `FeeDeskError` goes to the
     failure callback with its Chinese message; anything else is a bug: logged, shown plainly.
+    `lane="print"` runs it on the printing thread, apart from the ledger worker.
+    A ledger write (`write` and not `raw`) holds its parent form until it returns (`hold`);
+    `start()` of a write from a held form queues nothing and sets `refused`.
     """
 
     def __init__(self, parent: QWidget | None, fn: Callable[..., Any], /, *, write: bool = False,
                  raw: bool = False, long: bool = False, quiet: bool = False, name: str = "",
-                 stale: Callable[[], bool] | None = None, **kw):
+                 stale: Callable[[], bool] | None = None, hold: bool | None = None, lane: str = "ledger", **kw):
         self.parent = parent
         self.fn = fn
         self.kw = kw
@@ -124,6 +212,9 @@ class Op:
         self.long = long
         self.quiet = quiet  # background refresh: a bug is logged, not shown in a dialog each time
         self.stale = stale  # read-only ops: checked on the worker just before running; True skips the op
+        self.hold = (write and not raw) if hold is None else hold
+        self.refused = False
+        self.lane = lane  # "ledger" (the one worker of use cases) or "print" (printer I/O, apart)
         self.name = name or getattr(fn, "__name__", "op")
         self.trace = ""
         self._success: Callable[[Any], None] | None = None
@@ -143,7 +234,7 @@ class Op:
             runner = getattr(self.parent.window(), "runner", None)
         runner = runner or OpRunner._current
         if runner is not None:
-            runner.submit(self)
+            self.refused = not runner.submit(self)
         return self
 
     def _alive(self) -> bool:

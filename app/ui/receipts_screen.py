@@ -211,7 +211,7 @@ class ReceiptsScreen(QWidget):
     def print_after_payment(self, result) -> None:
         from app.printing import queue
 
-        Op(self, queue.print_after_payment, raw=True, name="print_receipt", actor=self.login.actor, result=result) \
+        Op(self, queue.print_after_payment, raw=True, lane="print", name="print_receipt", actor=self.login.actor, result=result) \
             .on_success(self._printed_after_payment).on_failure(lambda e: self._print_message(e.message)).start()
 
     def _printed_after_payment(self, outcome) -> None:
@@ -237,7 +237,7 @@ class ReceiptsScreen(QWidget):
             return
         from app.printing import queue
 
-        Op(self, queue.print_receipt, raw=True, write=True, name="reprint", actor=self.login.actor,
+        Op(self, queue.print_receipt, raw=True, write=True, lane="print", name="reprint", actor=self.login.actor,
            receipt_no=receipt_no, reason="重打") \
             .on_success(self._reprinted).on_failure(lambda e: self._print_message(e.message)).start()
 
@@ -308,7 +308,7 @@ class ReceiptsScreen(QWidget):
         slip on the unprinted list."""
         from app.printing import queue
 
-        Op(self, queue.print_after_correction, raw=True, name="print_slip", actor=self.login.actor, result=result) \
+        Op(self, queue.print_after_correction, raw=True, lane="print", name="print_slip", actor=self.login.actor, result=result) \
             .on_success(lambda out: self._printed_after_correction(text, out)) \
             .on_failure(lambda e: self._correction_print_message(text, e.message)).start()
 

@@ -60,7 +60,7 @@ def print_remittance(parent: QWidget, actor, shift_id: int, message: QLabel) -> 
         message.setText(tr("Remittance slip not printed: {0}").format(error.message))
 
     message.setText(tr("Printing the remittance slip…"))
-    Op(parent, queue.print_remittance, raw=True, write=True, name="print_remittance", actor=actor,
+    Op(parent, queue.print_remittance, raw=True, write=True, lane="print", name="print_remittance", actor=actor,
        shift_id=shift_id).on_success(done).on_failure(failed).start()
 
 
@@ -186,14 +186,6 @@ class ShiftScreen(QWidget):
         self.count_upper = QLabel("")
         self.count_upper.setObjectName("count_total_upper")
         v.addWidget(self.count_upper)
-        form = QFormLayout()
-        self.close_reason = line_edit("close_reason", tr("required when the count differs"))
-        self.close_approver = line_edit("close_approver", tr("only for a difference over the limit"))
-        self.close_approver_password = line_edit("close_approver_password", password=True)
-        form.addRow(tr("Reason for a difference"), self.close_reason)
-        form.addRow(tr("Supervisor"), self.close_approver)
-        form.addRow(tr("Supervisor password"), self.close_approver_password)
-        v.addLayout(form)
         self.close_button = push_button(tr("Save count and close shift"), "close_shift_button", self.on_close_button_clicked)
         v.addWidget(self.close_button)
         self.close_error = QLabel("")
@@ -217,6 +209,26 @@ class ShiftScreen(QWidget):
         rv.addWidget(self.diff_table)
         self.close_summary = message_label("close_summary")
         rv.addWidget(self.close_summary)
+        # The reason is asked after the saved count showed the difference (never before: blind)
+        self.explain_box = QGroupBox(tr("Reason for the difference"))
+        self.explain_box.setObjectName("explain_box")
+        form = QFormLayout(self.explain_box)
+        self.close_reason = line_edit("close_reason", tr("what happened, e.g. change given twice"))
+        self.close_approver = line_edit("close_approver", tr("only for a difference over the limit"))
+        self.close_approver_password = line_edit("close_approver_password", password=True)
+        form.addRow(tr("Reason"), self.close_reason)
+        form.addRow(tr("Supervisor"), self.close_approver)
+        form.addRow(tr("Supervisor password"), self.close_approver_password)
+        self.explain_button = push_button(tr("Save the reason (Enter)"), "explain_button",
+                                          self.on_explain_button_clicked)
+        form.addRow("", self.explain_button)
+        self.explain_error = message_label("explain_error")
+        self.explain_error.setStyleSheet("color:#c62828;")
+        form.addRow("", self.explain_error)
+        self.close_reason.returnPressed.connect(self.on_explain_button_clicked)
+        self.close_approver.returnPressed.connect(self.close_approver_password.setFocus)
+        self.close_approver_password.returnPressed.connect(self.on_explain_button_clicked)
+        rv.addWidget(self.explain_box)
         self.remittance = QLabel("")
         self.remittance.setObjectName("remittance_preview")
         self.remittance.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -281,7 +293,7 @@ class ShiftScreen(QWidget):
         g.setColumnMinimumWidth(3, 24)
         g.setColumnStretch(7, 1)
         if previous is not None:
-            previous.returnPressed.connect(self.close_reason.setFocus)
+            previous.returnPressed.connect(self.close_button.setFocus)
         self.on_count_text_changed()
 
     def counted(self) -> dict[int, int]:
@@ -325,16 +337,28 @@ class ShiftScreen(QWidget):
             return
         self.close_button.setEnabled(False)
         Op(self, closes.close_shift, write=True, name="close_shift", actor=self.login.actor, count=count,
-           slips=slips, reason=self.close_reason.text().strip(),
-           approver=self.close_approver.text().strip() or None,
-           approver_password=self.close_approver_password.text() or None) \
-            .on_success(self.show_closed).on_failure(self._close_failed).start()
+           slips=slips).on_success(self.show_closed).on_failure(self._close_failed).start()
 
     def _close_failed(self, error: FeeDeskError) -> None:
         self.close_button.setEnabled(True)
         self.close_error.setText(error.message)
+
+    @Slot()
+    def on_explain_button_clicked(self) -> None:
+        closed = getattr(self, "last_close", None)
+        if self.login is None or closed is None:
+            return
+        self.explain_error.setText("")
+        Op(self, closes.explain_difference, write=True, name="explain_difference", actor=self.login.actor,
+           shift_id=closed.shift_id, reason=self.close_reason.text().strip(),
+           approver=self.close_approver.text().strip() or None,
+           approver_password=self.close_approver_password.text() or None) \
+            .on_success(self.show_closed).on_failure(self._explain_failed).start()
+
+    def _explain_failed(self, error: FeeDeskError) -> None:
+        self.explain_error.setText(error.message)  # what was typed stays; only the password goes
         self.close_approver_password.clear()
-        self.close_reason.setFocus()
+        (self.close_approver if self.close_reason.text().strip() else self.close_reason).setFocus()
 
     def show_closed(self, closed) -> None:
         from app.ui.workspace import tender_label
@@ -354,9 +378,25 @@ class ShiftScreen(QWidget):
             parts.append(tr("The count matches."))
         if closed.reason:
             parts.append(tr("Reason: {0}").format(closed.reason))
+        if closed.approved_by:
+            parts.append(tr("Approved by {0}").format(closed.approved_by))
         parts += closed.warnings
-        parts.append(tr("Waiting for the supervisor's acceptance."))
+        if closed.pending == "reason":
+            parts.append(tr("Type the reason for the difference below; the supervisor accepts after it."))
+        elif closed.pending == "approval":
+            parts.append(tr("The difference is over the limit: a supervisor approves the reason below."))
+        else:
+            parts.append(tr("Waiting for the supervisor's acceptance."))
         self.close_summary.setText("  ·  ".join(parts))
+        self.explain_box.setVisible(bool(closed.pending))
+        self.explain_error.setText("")
+        if closed.pending:
+            (self.close_approver if closed.pending == "approval" and self.close_reason.text()
+             else self.close_reason).setFocus()
+        else:
+            self.close_reason.clear()
+            self.close_approver.clear()
+        self.close_approver_password.clear()
         self.remittance.clear()
         self.remittance_text = ""
         Op(self, remittance_preview, raw=True, name="remittance_preview", actor=self.login.actor,
@@ -365,7 +405,6 @@ class ShiftScreen(QWidget):
         self.remittance_message.setText("")
         for edit in self.count_inputs.values():
             edit.clear()
-        self.close_reason.clear()
 
     def _show_remittance(self, text_png: tuple[str, bytes]) -> None:
         self.remittance_text, png = text_png
@@ -381,6 +420,8 @@ class ShiftScreen(QWidget):
     def set_login(self, login) -> None:
         self.login = login
         self.open_error.setText("")
+        self.result_box.setVisible(False)  # the previous user's close result is not the next user's
+        self.last_close = None
 
     def focus_first(self) -> None:
         if self.info is None or self.info.shift is None:
@@ -396,6 +437,10 @@ class ShiftScreen(QWidget):
             self.open_box.setVisible(True)
             self.move_box.setVisible(False)
             self.close_box.setVisible(False)
+            if self.login is not None and not self.result_box.isVisible():  # a difference left unexplained
+                Op(self, closes.unexplained_close, name="unexplained_close", actor=self.login.actor) \
+                    .on_success(lambda closed: self.show_closed(closed) if closed else None) \
+                    .on_failure(lambda e: None).start()
         else:
             s = info.shift
             self.state.setText(tr("Shift #{0} open since {1}, business date {2}\nFloat {3}").format(

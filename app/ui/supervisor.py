@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import FeeDeskError, NotFound
+from app.errors import FeeDeskError, NotFound, PermissionDenied
 from app.money import format_yuan
-from app.services import cashdesk, closes, settlement, shifts
+from app.services import auth, cashdesk, closes, settlement
 from app.services.receipts import TENDER_NAMES
 from app.ui.i18n import tr
 from app.ui.models import (
@@ -65,14 +65,19 @@ class SettleLine:
 
 
 def desk_rows(session, *, actor, day: dt.date | None = None) -> list[ShiftLine]:
-    """Shifts not yet accepted, and every shift of `day`, with their takings."""
+    """Shifts not yet accepted, and every shift of `day`, with their takings (an open shift's
+    only through `closes.open_takings`, which refuses anyone but a supervisor: blind count)."""
+    auth.require(session, actor, auth.SUPERVISE)  # the desk is the supervisor's, whatever opened it
     rows = [r for r in closes.list_shifts(session, actor=actor) if r.status != "accepted"
             or (day is not None and r.business_date == day)]
     out = []
     for r in rows:
         if r.status == "open":
-            takings = {t: shifts.drawer_balance(session, r.id, t) for t in TENDER_NAMES if t != "prepaid"}
-            takings = {t: v for t, v in takings.items() if v or t == "cash"}
+            try:
+                takings = {t: v for t, v in closes.open_takings(session, actor=actor, shift_id=r.id).items()
+                           if v or t == "cash"}
+            except PermissionDenied:
+                takings = {}  # a supervisor's own open shift: blind to her too
             diff = None
         else:
             closed = closes.expected_figures(session, actor=actor, shift_id=r.id)

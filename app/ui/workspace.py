@@ -217,6 +217,10 @@ class CashierWorkspace(QWidget):
         rv.addWidget(self.late_fee_note)
         self.tender_lines = message_label("tender_lines")
         rv.addWidget(self.tender_lines)
+        self.remaining_label = QLabel("")
+        self.remaining_label.setObjectName("remaining_label")
+        self.remaining_label.setStyleSheet("color:#0d47a1; font-weight:bold;")
+        rv.addWidget(self.remaining_label)
         self.tender_method = QLabel("")
         self.tender_method.setObjectName("tender_method")
         rv.addWidget(self.tender_method)
@@ -273,6 +277,7 @@ class CashierWorkspace(QWidget):
         self.search_box.returnPressed.connect(self.on_search_box_return_pressed)
         self.search_box.installEventFilter(_SearchKeys(self))
         self.tender_input.returnPressed.connect(self.on_tender_input_return_pressed)
+        self.tender_input.textEdited.connect(self.on_tender_input_text_edited)
         self.setTabOrder(self.search_box, self.charges_table)
         self.setTabOrder(self.charges_table, self.tender_input)
         self._show_tender_state()
@@ -280,10 +285,12 @@ class CashierWorkspace(QWidget):
     # -- session ------------------------------------------------------------------------------
     def set_actor(self, actor) -> None:
         self.actor = actor
+        self.last_result = None  # Ctrl+R never reprints the previous user's receipt
         self.clear()
 
     def clear(self) -> None:
         self._hold_display = False
+        self.last_receipt.setText("")
         self.card = None
         self._only_charge_ids = None
         self.hits_model.set_rows([])
@@ -376,8 +383,12 @@ class CashierWorkspace(QWidget):
         self.card = card
         self.late_fees = dict(view.late_fees)
         self.search_error.setText("")
-        self.search_box.setText(card.code)
-        self.hits_model.set_rows([])
+        if focus_tender:  # a fresh open; a reload leaves the search box to the next payer being typed
+            self.search_box.setText(card.code)
+            self.hits_model.set_rows([])
+            self._hold_display = False
+            self.change_label.setText("")  # the previous payer's change and receipt line go
+            self.last_receipt.setText("")
         f = self.card_fields
         f["code"].setText(card.code)
         f["owner"].setText(card.owner or "—")
@@ -475,9 +486,42 @@ class CashierWorkspace(QWidget):
         self.tender_method.setText(tr("{0} received (Enter)").format(tender_label(self.method)) if not key else
                                    tr("{0} amount [{1}], optional reference after a space").format(
                                        tender_label(self.method), key))
-        self.received_total.setText(format_yuan(self.tendered()) if self.tenders else "")
+        if not self._hold_display:  # after a payment its 实收 stays until the next account or amount
+            self.received_total.setText(format_yuan(self.tendered()) if self.tenders else "")
+        self._show_live_change(due)
         if not self._hold_display:
             emit(self.display_changed, self.card.owner if self.card else "", due, self.tendered(), 0)
+
+    def typed_cash(self) -> int:
+        """The cash amount being typed (0 while it is not a valid amount or another tender is chosen)."""
+        if self.method != "cash":
+            return 0
+        try:
+            fen = Money.parse(self.tender_input.text().strip()).fen
+        except FeeDeskError:
+            return 0
+        return max(fen, 0)
+
+    def _show_live_change(self, due: int) -> None:
+        """还需 after the tender lines; the change as the cash is typed (after a payment the
+        paid change stays until the next account or the next amount)."""
+        if self._hold_display or self.card is None:
+            self.remaining_label.setText("")
+            return
+        typed = self.typed_cash()
+        rest = due - self.tendered() - typed
+        self.remaining_label.setText(tr("Still due {0}").format(format_yuan(rest))
+                                     if self.tenders and rest > 0 else "")
+        if typed or self.tenders:
+            keep = self.change_to_prepaid.isChecked()
+            self.change_label.setText(format_yuan(0 if keep else -rest) if rest <= 0 else "")
+        else:
+            self.change_label.setText("")
+
+    @Slot(str)
+    def on_tender_input_text_edited(self, _text: str) -> None:
+        self._hold_display = False  # a new amount: the last payment's change gives way
+        self._show_tender_state()
 
     def choose_tender(self, method: str) -> None:
         if self.card is None:
@@ -574,6 +618,8 @@ class CashierWorkspace(QWidget):
         self.pay_button.setEnabled(True)
         self.last_result = result
         self.change_label.setText(format_yuan(result.change))
+        self.received_total.setText(format_yuan(result.total_tendered))
+        self.remaining_label.setText("")
         lines = [tr("Receipt {0}: collected {1}").format(result.receipt_no, format_yuan(result.total_tendered))]
         if result.late_fees:
             lines.append(tr("Late fees charged: {0}").format(format_yuan(sum(x.amount for x in result.late_fees))))

@@ -728,6 +728,10 @@
         <translation>主管台 (F12)</translation>
     </message>
     <message>
+        <source>This screen is for a supervisor.</source>
+        <translation>此界面仅限主管使用。</translation>
+    </message>
+    <message>
         <source>PRACTICE MODE — not real takings</source>
         <translation>练习模式 — 不计入正式账</translation>
     </message>
@@ -736,8 +740,8 @@
         <translation>未开班 (F11)</translation>
     </message>
     <message>
-        <source>Cashier: {0}</source>
-        <translation>收费员：{0}</translation>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
     </message>
     <message>
         <source>Station: {0} {1}</source>
@@ -1018,18 +1022,6 @@ A supervisor types their own user name and password.</source>
         <translation>盲点轧帐：先点钞，保存后才显示应有金额</translation>
     </message>
     <message>
-        <source>required when the count differs</source>
-        <translation>点钞有差额时必填</translation>
-    </message>
-    <message>
-        <source>only for a difference over the limit</source>
-        <translation>差额超限时才需要</translation>
-    </message>
-    <message>
-        <source>Reason for a difference</source>
-        <translation>差额原因</translation>
-    </message>
-    <message>
         <source>Save count and close shift</source>
         <translation>保存点钞并轧帐</translation>
     </message>
@@ -1038,12 +1030,24 @@ A supervisor types their own user name and password.</source>
         <translation>轧帐结果：应有与实点</translation>
     </message>
     <message>
-        <source>Print remittance slip</source>
-        <translation>打印缴款单</translation>
+        <source>Reason for the difference</source>
+        <translation>差额原因</translation>
     </message>
     <message>
-        <source>Waiting for the supervisor's acceptance.</source>
-        <translation>等待主管验收。</translation>
+        <source>what happened, e.g. change given twice</source>
+        <translation>差额的经过，如：找零多给</translation>
+    </message>
+    <message>
+        <source>only for a difference over the limit</source>
+        <translation>差额超限时才需要</translation>
+    </message>
+    <message>
+        <source>Save the reason (Enter)</source>
+        <translation>保存差额原因 (Enter)</translation>
+    </message>
+    <message>
+        <source>Print remittance slip</source>
+        <translation>打印缴款单</translation>
     </message>
     <message>
         <source>Face value</source>
@@ -1072,6 +1076,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>The count matches.</source>
         <translation>账实相符。</translation>
+    </message>
+    <message>
+        <source>Type the reason for the difference below; the supervisor accepts after it.</source>
+        <translation>请在下方填写差额原因，主管随后验收。</translation>
     </message>
     <message>
         <source>No open shift. Open one with the float counted out of the safe.</source>
@@ -1106,6 +1114,14 @@ A supervisor types their own user name and password.</source>
         <translation>大写：{0}</translation>
     </message>
     <message>
+        <source>The difference is over the limit: a supervisor approves the reason below.</source>
+        <translation>差额超过审批线：请主管在下方审批差额原因。</translation>
+    </message>
+    <message>
+        <source>Waiting for the supervisor's acceptance.</source>
+        <translation>等待主管验收。</translation>
+    </message>
+    <message>
         <source>Shift #{0} opened</source>
         <translation>班次 #{0} 已开班</translation>
     </message>
@@ -1132,6 +1148,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Reason: {0}</source>
         <translation>原因：{0}</translation>
+    </message>
+    <message>
+        <source>Approved by {0}</source>
+        <translation>审批主管：{0}</translation>
     </message>
     <message>
         <source>Shift #{0} open since {1}, business date {2}
@@ -1478,6 +1498,10 @@ Float {3}</source>
     <message>
         <source>{0} amount [{1}], optional reference after a space</source>
         <translation>{0}金额 [{1}]，可空格后输入交易号</translation>
+    </message>
+    <message>
+        <source>Still due {0}</source>
+        <translation>还需 {0}</translation>
     </message>
     <message>
         <source>Late fees charged: {0}</source>

@@ -183,4 +183,13 @@ ZH: dict[str, str] = {
     # users screen: lock-out (issue 17)
     "Unlock selected user": "解锁选中用户", "Select a user in the list first.": "请先在列表中选择用户。",
     "User {0} unlocked.": "已解锁用户 {0}。", "Locked": "已锁定（须管理员解锁）", "Locked until {0}": "锁定至 {0}",
+    # the counter: next payer, live change (issue 12)
+    "Still due {0}": "还需 {0}",
+    # the blind close: the reason after the difference; screens by role
+    "This screen is for a supervisor.": "此界面仅限主管使用。",
+    "Reason for the difference": "差额原因", "what happened, e.g. change given twice": "差额的经过，如：找零多给",
+    "Save the reason (Enter)": "保存差额原因 (Enter)", "Approved by {0}": "审批主管：{0}",
+    "Type the reason for the difference below; the supervisor accepts after it.": "请在下方填写差额原因，主管随后验收。",
+    "The difference is over the limit: a supervisor approves the reason below.": "差额超过审批线：请主管在下方审批差额原因。",
+    "{0}: {1}": "{0}：{1}",
 }

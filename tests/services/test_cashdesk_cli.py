@@ -52,12 +52,14 @@ def test_walk_through_open_pay_void_close_accept_settle(cli):
     assert "已日结" in err or "没有开班" in err
 
 
-def test_close_with_difference_needs_reason_on_the_command_line(cli):
+def test_close_with_difference_is_saved_and_explained_after_on_the_command_line(cli):
     cli("shift", "open", "--float", "500", "--date", "2026-11-25")
-    err = cli("shift", "close", "--count", "100=4,50=1,20=2", "--date", "2026-11-25", ok=False)
-    assert "原因" in err
-    closed = cli("shift", "close", "--count", "100=4,50=1,20=2", "--reason", "少 10 元", "--date", "2026-11-25")
+    closed = cli("shift", "close", "--count", "100=4,50=1,20=2", "--date", "2026-11-25")
     assert closed["difference"] == {"cash": "-10.00"} and closed["shortage"] == "10.00"
+    assert closed["pending"] == "reason"
+    shift_id = str(closed["shift_id"])
+    explained = cli("shift", "explain", shift_id, "--reason", "少 10 元")
+    assert explained["reason"] == "少 10 元" and explained["pending"] == ""
 
 
 def test_cash_in_out_and_handin_commands(cli):

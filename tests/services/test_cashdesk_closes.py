@@ -165,18 +165,71 @@ def test_shortage_carried_as_cashier_owed_until_paid_in(desk):
     assert book(desk, "cashier_owed", user_id=demo_id) == 0
 
 
-def test_difference_needs_written_reason(desk):
-    open_shift(desk, float_yuan="500")
+def test_count_is_saved_first_and_the_difference_shown_after(desk):
+    """A count is never refused for its difference, so trying counts cannot find the expected cash."""
+    s = open_shift(desk, float_yuan="500")
+    events = audit_count(desk)
+    r = close(desk, "100=4,20=2")  # 440.00, 60.00 short, no reason yet
+    assert r.difference["cash"] == -fen("60") and r.pending == "reason"
+    assert audit_actions_after(desk, events) == ["shift_close"]
+    with pytest.raises(ShiftError):  # no second try: the shift is closed
+        close(desk, "100=5")
+    with pytest.raises(ShiftError, match="尚未说明原因"):
+        accept(desk, s.id)
+
+
+def test_difference_reason_is_given_after_the_count(desk):
+    s = open_shift(desk, float_yuan="500")
+    close(desk, "100=4,50=1,20=2")  # 10.00 short, under the approval limit
     with pytest.raises(InvalidInput, match="原因"):
-        close(desk, "100=4")
+        explain(desk, s.id, "")
+    with pytest.raises(PermissionDenied):
+        explain(desk, s.id, "少 10", cashier="lily")
+    events = audit_count(desk)
+    r = explain(desk, s.id, "找零多给")
+    assert r.reason == "找零多给" and r.pending == ""
+    assert audit_actions_after(desk, events) == ["shift_close_reason"]
+    assert desk.run(closes.expected_figures, actor=desk.actor("boss"), shift_id=s.id).reason == "找零多给"
+    with pytest.raises(ShiftError, match="没有待说明"):
+        explain(desk, s.id, "再说一次")
+    assert accept(desk, s.id).to_safe == fen("490")
 
 
 def test_difference_above_limit_needs_supervisor_approval(desk):
-    open_shift(desk, float_yuan="500")
+    s = open_shift(desk, float_yuan="500")
+    close(desk, "100=4")  # 100.00 short; limit 50.00
     with pytest.raises(ApprovalRequired):
-        close(desk, "100=4", reason="少了 100")  # limit 50.00
+        explain(desk, s.id, "少了 100")
+    with pytest.raises(AuthenticationFailed):
+        explain(desk, s.id, "少了 100", approver="boss", approver_password="wrong")
+    with pytest.raises(ShiftError, match="尚未说明原因"):
+        accept(desk, s.id)
+    r = explain(desk, s.id, "少了 100", approver="boss", approver_password="boss")
+    assert r.approved_by == "boss" and r.pending == ""
+    accept(desk, s.id)
+
+
+def test_approver_given_with_the_count_is_checked_whatever_the_difference(desk):
+    """A wrong supervisor password is refused alike for a right and a wrong count (no oracle)."""
+    s = open_shift(desk, float_yuan="500")
+    for text in ("100=5", "100=4"):
+        with pytest.raises(AuthenticationFailed):
+            close(desk, text, reason="x", approver="boss", approver_password="wrong")
     r = close(desk, "100=4", reason="少了 100", approver="boss", approver_password="boss")
-    assert r.approved_by == "boss"
+    assert r.approved_by == "boss" and r.pending == ""
+    accept(desk, s.id)
+
+
+def test_open_takings_only_for_a_supervisor_never_the_shifts_own_cashier(desk):
+    s = open_shift(desk, float_yuan="500")
+    pay(desk, "1-1-101", "cash=300")
+    for who in ("demo", "lily", "audit"):
+        with pytest.raises(PermissionDenied):
+            desk.run(closes.open_takings, actor=desk.actor(who), shift_id=s.id)
+    assert desk.run(closes.open_takings, actor=desk.actor("boss"), shift_id=s.id)["cash"] == fen("800")
+    own = open_shift(desk, cashier="boss2", station="W02", float_yuan="100")
+    with pytest.raises(PermissionDenied, match="盲点"):
+        desk.run(closes.open_takings, actor=desk.actor("boss2", "W02"), shift_id=own.id)
 
 
 def test_cannot_close_shift_twice(desk):
@@ -300,15 +353,17 @@ def test_cash_on_hand_limit_warns(desk):
     assert desk.run(closes.drawer_warning, actor=desk.actor("demo")).warning is None
     pay(desk, "1-1-101", "cash=300")
     warning = desk.run(closes.drawer_warning, actor=desk.actor("demo")).warning
-    assert "超过限额" in warning and "500.00" in warning
+    assert "超过限额" in warning and "500.00" in warning  # the limit
+    assert "700" not in warning  # never the drawer's cash: the count stays blind
     m = move(desk, "drop", "300")
     assert m.warning is None
 
 
 def test_cash_out_cannot_exceed_drawer(desk):
     open_shift(desk, float_yuan="100")
-    with pytest.raises(ShiftError, match="钱箱现金只有"):
+    with pytest.raises(ShiftError, match="钱箱现金不足") as refused:
         move(desk, "drop", "200")
+    assert "100" not in refused.value.message  # how much it holds stays blind
 
 
 def test_late_hand_in_counts_on_next_business_day(desk):
@@ -322,6 +377,11 @@ def test_late_hand_in_counts_on_next_business_day(desk):
     early = dt.datetime(2026, 11, 25, 7, 30)  # 15:30
     h2 = desk.run(closes.hand_in, actor=desk.actor("demo"), collector="lily", amount="50", at=early)
     assert not h2.after_cutoff and h2.business_date == dt.date(2026, 11, 25)
+
+
+def explain(lg, shift_id: int, reason: str, cashier: str = "demo", station: str = "W01", **kw):
+    return lg.run(closes.explain_difference, actor=lg.actor(cashier, station), shift_id=shift_id, reason=reason,
+                  **kw)
 
 
 def test_close_rolls_back_on_error(desk):
