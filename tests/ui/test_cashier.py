@@ -122,6 +122,25 @@ def test_split_tender_wechat_then_cash(qtbot, cashier, estate):
     assert doc.change == fen("8.00")
 
 
+def test_wechat_without_its_reference_is_refused_at_the_input(qtbot, cashier, estate):
+    ws = cashier.workspace
+    open_card(qtbot, ws, "2-1-101")
+    press(qtbot, ws.tender_input, Qt.Key.Key_F5)
+    ws.tender_input.clear()
+    qtbot.keyClicks(ws.tender_input, "302")
+    press(qtbot, ws.tender_input)
+    assert "必须填写交易参考号" in ws.tender_error.text()
+    assert ws.tenders == [] and ws.last_result is None
+    ws.tender_input.clear()
+    qtbot.keyClicks(ws.tender_input, "302 4200001234")
+    press(qtbot, ws.tender_input)
+    qtbot.waitUntil(lambda: ws.last_result is not None, timeout=5000)
+    wait_idle(qtbot, cashier)
+    with estate.session() as s:
+        doc = receipts.receipt_doc(s, ws.last_result.receipt_no)
+    assert [(t.method, t.reference) for t in doc.tenders] == [("wechat", "4200001234")]
+
+
 def test_change_to_prepaid_keeps_the_change(qtbot, cashier, estate):
     ws = cashier.workspace
     open_card(qtbot, ws, "2-1-101")
