@@ -1,18 +1,22 @@
 """Corrections with maker-checker approval: void, refund, balance refunds, waiver, write-off, price override.
 
 Every correction is new rows pointing at the original (DESIGN.md rule 2) and carries a
-reason and, where the settings require it (default: always), the approval of a supervisor
-who is not the requester (`cashdesk.approval_for` -> `auth.approve`).
+reason and the approval of a supervisor who is not the requester (`cashdesk.approval_for`
+-> `auth.approve`).
 
 - Void (作废): a payment of the caller's still-open shift is reversed completely (tenders,
   change, allocations, prepaid, journal); the receipt number stays in the sequence, marked
   void by the VOID payment that points to it.
 - Refund (退费): a payment of an earlier, closed shift. All its allocations are reversed on the
-  current business date; the refund is paid out by the chosen tender (cash from the drawer,
-  other tenders to `refund_payable`, or `prepaid` into the payer's balance). A partial refund
+  business day of the refunding cashier's open shift (as voids and balance refunds are); the
+  refund is paid out by the chosen tender (cash from the drawer, other tenders to
+  `refund_payable`, or `prepaid` into the payer's balance). A partial refund
   re-issues what remains as a new payment with a new receipt (the hospital rule).
   Refunded charges are outstanding again unless `cancel_charges` (the charge was not owed).
 - A payment is voided or refunded at most once in total (`payment_correction.payment_id` is unique).
+- No correction leaves a deposit held, a prepaid balance or a drawer's cash below zero
+  (`_refuse_negative`, before posting); every correction here needs a second person's approval
+  (`cashdesk.MANDATORY_APPROVAL`), except a price override that the settings leave optional.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from app.models import (
 )
 from app.money import Money, format_yuan
 from app.services import Actor, audit, auth, billing, concurrency, ledger, receipts
-from app.services.cashdesk import approval_for, bdate, local
+from app.services.cashdesk import approval_for, bdate, local, shift_day
 from app.services.clock import utcnow
 from app.services.payments import TenderInput, payment_lines
 from app.services.shifts import open_shift_of
@@ -170,7 +174,7 @@ def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str
     approval = approval_for(session, actor, user, action="void", amount=orig.tendered - orig.change, reason=reason,
                             approver=approver, approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()
-    day = bdate(session, at)
+    day = shift_day(session, shift, at)
     tenders = _tenders(session, orig.id)
     allocs = _allocations(session, orig.id)
     void = Payment(kind=PaymentKind.VOID, receipt_no=orig.receipt_no, account_id=orig.account_id,
@@ -251,7 +255,7 @@ def refund_payment(session: Session, *, actor: Actor, receipt_no: str, tender: s
     approval = approval_for(session, actor, user, action="refund", amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()
-    day = bdate(session, at)
+    day = shift_day(session, shift, at)
     allocs = _allocations(session, orig.id)
     remainder = orig.allocated - value
     tenders = [TenderInput(tender, value)] + ([TenderInput("prepaid", remainder)] if remainder else [])
@@ -379,7 +383,7 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
     approval = approval_for(session, actor, user, action=action, amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=acc.code)
     at = at or utcnow()
-    day = bdate(session, at)
+    day = shift_day(session, shift, at)
     debit = (ledger.Line(ledger.DEPOSIT_HELD, value, account_id=acc.id, fee_item_id=fee_id) if kind == "deposit"
              else ledger.Line(ledger.PREPAID, value, account_id=acc.id))
     credit = (ledger.Line(ledger.DRAWER, -value, shift_id=shift.id, tender="cash") if tender == "cash"

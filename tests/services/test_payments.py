@@ -90,7 +90,7 @@ def test_prepayment_on_an_account_with_nothing_due(billed):
 def test_card_tender_larger_than_due_is_refused_and_writes_nothing(billed):
     before = rows(billed, Payment), rows(billed, Posting)
     with pytest.raises(PaymentRefused) as err:
-        pay(billed, "1-1-101", "card=601")
+        pay(billed, "1-1-101", "card=601:POS2")
     assert "只有现金可以找零" in err.value.message
     assert (rows(billed, Payment), rows(billed, Posting)) == before
 
@@ -99,8 +99,8 @@ def test_change_never_comes_from_a_card_in_a_split_tender(billed):
     r = pay(billed, "1-1-101", "card=550:POS1", "cash=100")
     assert (r.change, r.allocated[-1].amount) == (fen("50"), fen("200"))
     with pytest.raises(PaymentRefused):
-        pay(billed, "1-1-102", "wechat=150", "cash=10")  # 1-1-102 owes 300; fine
-        pay(billed, "1-1-102", "wechat=301")
+        pay(billed, "1-1-102", "wechat=150:WX1", "cash=10")  # 1-1-102 owes 300; fine
+        pay(billed, "1-1-102", "wechat=301:WX2")
 
 
 @pytest.mark.parametrize("tender", ["cash=0", "cash=-5", "cash=abc", "cash=12.505", "cash=1e3", "bitcoin=5", "cash"])
