@@ -122,7 +122,7 @@ def test_postings_refused_in_a_closed_month(desk):
     assert m.totals["days"] == 1 and m.totals["counted"]["cash"] == fen("890")
     with pytest.raises(PeriodClosed, match="已月结"):
         desk.run(billing.add_charge, actor=desk.actor("demo"), account_code="1-1-101", fee_code="WYF",
-                 amount="10", at=at("2026-10-05"))
+                 quantity="1", at=at("2026-10-05"))
     with pytest.raises(PeriodClosed, match="重复"):
         desk.run(settlement.close_month, actor=desk.actor("boss"), month="2026-10", at=at(DAY))
 
