@@ -70,7 +70,7 @@ def test_pay_with_split_tender_and_reference(cli, tmp_path):
     cli("bill", "run", "--period", "2026-10", **admin)
     cli("user", "add", "wang", "--role", "cashier", "--password", "wang1234", **admin)
     cashier = dict(user="wang", password="wang1234")
-    cli("shift", "open", **cashier)
+    cli("shift", "open", "--float", "100", **cashier)
     r = cli("pay", "--account", "101", "--tender", "wechat=60:WX0001", "cash=50", "--json", **cashier)
     assert (r["total_tendered"], r["change"]) == ("110.00", "10.00")
 
