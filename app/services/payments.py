@@ -10,7 +10,7 @@ Rules (each refused with a Chinese message, nothing written):
 - what is left over is change (cash handed back), or prepaid balance with `change_to_prepaid`;
   change is refused when the drawer held less cash than that before the payment;
 - every tender except cash and prepaid carries its transaction reference (reconciliation);
-- the payment is dated on the shift's business day; another day needs a supervisor (see `pay`);
+- the payment is dated today or on its shift's business day; another day needs a supervisor (`pay`);
 - an account with nothing due accepts money only as a prepayment (`change_to_prepaid`).
 """
 
@@ -145,12 +145,13 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         charge_ids: list[int] | None = None, change_to_prepaid: bool = False,
         business_date: dt.date | None = None, reason: str = "", approver: str | None = None,
         approver_password: str | None = None, at: dt.datetime | None = None) -> PaymentResult:
-    """Take a payment at the cashier's window, dated on her shift's business day.
+    """Take a payment at the cashier's window, dated today (the business day of `at`).
 
-    `business_date` other than the shift's day (补记, a payment taken on paper earlier) needs
-    a reason and a supervisor's approval and must be an open day: after the last settled day,
-    not after today. Late fees are computed as of today (`at`), whatever day the payment is
-    dated on. `at` is the clock (tests, demo); no person's input may set it.
+    `business_date` may ask for the shift's own business day (a shift left open past the day
+    cut-off); any other day (补记, a payment taken on paper earlier) needs a reason and a
+    supervisor's approval. Either must be an open day: after the last settled day, not after
+    today. Late fees are computed as of today (`at`), whatever day the payment is dated on.
+    `at` is the clock (tests, demo); no person's input may set it.
     """
     tenders = _validate_tenders(tenders)
     user, station, site, shift = cashier_at_window(session, actor, auth.PAY)
@@ -158,18 +159,17 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     at = at or utcnow()
     tz = settings.get(session, "timezone")
     today = settings.business_day(session, at)
-    bdate = shift.business_date
+    bdate = today
     training = is_training(user, station)
     approval = None
-    if business_date is not None and business_date != bdate:
+    if business_date is not None and business_date != today:
         cashdesk.check_open_day(session, business_date, today)
-        approval = cashdesk.approval_for(
-            session, actor, user, action="backdate", amount=sum(t.amount for t in tenders), reason=reason,
-            approver=approver, approver_password=approver_password,
-            reference=f"{acc.code} {business_date.isoformat()}")
+        if business_date != shift.business_date:  # the shift's own day needs no second person
+            approval = cashdesk.approval_for(
+                session, actor, user, action="backdate", amount=sum(t.amount for t in tenders), reason=reason,
+                approver=approver, approver_password=approver_password,
+                reference=f"{acc.code} {business_date.isoformat()}")
         bdate = business_date
-    elif bdate != today:  # a shift left open past its day (or opened on another day)
-        cashdesk.check_open_day(session, bdate, today)
 
     open_charges = billing.outstanding_charges(session, acc.id, charge_ids)
     if charge_ids is not None:
