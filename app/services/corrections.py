@@ -8,8 +8,7 @@ reason and the approval of a supervisor who is not the requester (`cashdesk.appr
   change, allocations, prepaid, journal); the receipt number stays in the sequence, marked
   void by the VOID payment that points to it.
 - Refund (退费): a payment of an earlier, closed shift. All its allocations are reversed on the
-  business day of the refunding cashier's open shift (as voids and balance refunds are); the
-  refund is paid out by the chosen tender (cash from the drawer, other tenders to
+  current business date; the refund is paid out by the chosen tender (cash from the drawer, other tenders to
   `refund_payable`, or `prepaid` into the payer's balance). A partial refund
   re-issues what remains as a new payment with a new receipt (the hospital rule).
   Refunded charges are outstanding again unless `cancel_charges` (the charge was not owed).
@@ -55,7 +54,7 @@ from app.models import (
 )
 from app.money import Money, format_yuan
 from app.services import Actor, audit, auth, billing, concurrency, ledger, receipts
-from app.services.cashdesk import approval_for, bdate, local, shift_day
+from app.services.cashdesk import approval_for, bdate, local
 from app.services.clock import utcnow
 from app.services.payments import TenderInput, payment_lines
 from app.services.shifts import open_shift_of
@@ -174,7 +173,7 @@ def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str
     approval = approval_for(session, actor, user, action="void", amount=orig.tendered - orig.change, reason=reason,
                             approver=approver, approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()
-    day = shift_day(session, shift, at)
+    day = bdate(session, at)
     tenders = _tenders(session, orig.id)
     allocs = _allocations(session, orig.id)
     void = Payment(kind=PaymentKind.VOID, receipt_no=orig.receipt_no, account_id=orig.account_id,
@@ -255,7 +254,7 @@ def refund_payment(session: Session, *, actor: Actor, receipt_no: str, tender: s
     approval = approval_for(session, actor, user, action="refund", amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()
-    day = shift_day(session, shift, at)
+    day = bdate(session, at)
     allocs = _allocations(session, orig.id)
     remainder = orig.allocated - value
     tenders = [TenderInput(tender, value)] + ([TenderInput("prepaid", remainder)] if remainder else [])
@@ -383,7 +382,7 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
     approval = approval_for(session, actor, user, action=action, amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=acc.code)
     at = at or utcnow()
-    day = shift_day(session, shift, at)
+    day = bdate(session, at)
     debit = (ledger.Line(ledger.DEPOSIT_HELD, value, account_id=acc.id, fee_item_id=fee_id) if kind == "deposit"
              else ledger.Line(ledger.PREPAID, value, account_id=acc.id))
     credit = (ledger.Line(ledger.DRAWER, -value, shift_id=shift.id, tender="cash") if tender == "cash"

@@ -101,18 +101,3 @@ def test_receipts_lost_needs_a_supervisor(cli):
             approver="boss")
     assert r["count"] == 3
 
-
-def test_void_is_dated_on_its_shift_day_whatever_date_is_typed(cli, ledger):
-    from sqlalchemy import select
-
-    from app.models import Payment, PaymentKind
-
-    cli("shift", "open", "--float", "500", "--date", "2026-11-25")
-    paid = cli("pay", "--account", "1-1-101", "--tender", "cash=300", "--no-print")
-    err = cli("void", paid["receipt_no"], "--reason", "收错户", "--approver", "boss", "--date", "2026-01-01",
-              approver="boss", ok=False)
-    assert "2026-11-25" in err
-    cli("void", paid["receipt_no"], "--reason", "收错户", "--approver", "boss", approver="boss")
-    with ledger.session() as s:
-        days = s.scalars(select(Payment.business_date).where(Payment.kind == PaymentKind.VOID)).all()
-    assert [d.isoformat() for d in days] == ["2026-11-25"]
