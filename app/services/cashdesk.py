@@ -98,15 +98,6 @@ def bdate(session: Session, at: dt.datetime) -> dt.date:
     return settings.business_day(session, at)
 
 
-def shift_day(session: Session, shift, at: dt.datetime) -> dt.date:
-    """The business date of money moved in an open shift: the shift's own day, while that day is
-    still open (a shift left open past midnight is still checked against today)."""
-    today = bdate(session, at)
-    if shift.business_date != today:
-        check_open_day(session, shift.business_date, today)
-    return shift.business_date
-
-
 def local(session: Session, at: dt.datetime) -> dt.datetime:
     return local_time(at, settings.get(session, "timezone"))
 
