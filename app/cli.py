@@ -295,8 +295,10 @@ def cmd_bill_run(ctx: Context) -> None:
 
 def cmd_charge_add(ctx: Context) -> None:
     a = ctx.args
+    approver, approver_password = ctx.approver() if a.approver else (None, None)
     r = ctx.call(billing.add_charge, account_code=a.account, fee_code=a.fee, quantity=a.quantity or "",
-                 amount=a.amount or "", note=a.note or "", at=ctx.at())
+                 amount=a.amount or "", note=a.note or "", reason=a.reason or "", approver=approver,
+                 approver_password=approver_password, at=ctx.at())
     ctx.emit({"charge_id": r.charge_id, "account": r.account, "fee": r.fee, "amount": format_yuan(r.amount)},
              f"已录入费用 #{r.charge_id}：{r.account} {r.fee} {format_yuan(r.amount)} 元")
 
@@ -368,8 +370,13 @@ def cmd_pay(ctx: Context) -> None:
     a = ctx.args
     tenders = [payments.parse_tender(t) for t in a.tender]
     charge_ids = _parse_ids(a.charges) if a.charges else None
+    # `--date` asks for the payment's business date (补记: another day than the shift's needs
+    # --reason and --approver); it never sets the clock, so late fees are those of today.
+    approver, approver_password = ctx.approver() if a.approver else (None, None)
     r = ctx.call(payments.pay, account_code=a.account, tenders=tenders, charge_ids=charge_ids,
-                 change_to_prepaid=a.change_to_prepaid, at=ctx.at(), payer_name=a.payer or "")
+                 change_to_prepaid=a.change_to_prepaid, business_date=parse_date(a.date) if a.date else None,
+                 reason=a.reason or "", approver=approver, approver_password=approver_password,
+                 payer_name=a.payer or "")
     data = r.to_json()
     text = (f"收款成功  收据号 {r.receipt_no}\n实收 {format_yuan(r.total_tendered)} 元  找零 {format_yuan(r.change)} 元"
             + (f"  转预存 {format_yuan(r.prepaid_added)} 元" if r.prepaid_added else "")
@@ -554,8 +561,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--account", required=True)
     sp.add_argument("--fee", required=True)
     sp.add_argument("--quantity")
-    sp.add_argument("--amount")
+    sp.add_argument("--amount", help="按金额录入（不按收费标准）需 --reason 和 --approver")
     sp.add_argument("--note")
+    sp.add_argument("--reason")
+    sp.add_argument("--approver")
     sp.add_argument("--date")
 
     account = sub.add_parser("account").add_subparsers(dest="sub", required=True)
@@ -593,7 +602,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--charges")
     sp.add_argument("--change-to-prepaid", action="store_true")
     sp.add_argument("--payer", help="实际缴费人（默认业主）")
-    sp.add_argument("--date")
+    sp.add_argument("--date", help="营业日（非本班次营业日需 --reason 和 --approver）")
+    sp.add_argument("--reason")
+    sp.add_argument("--approver")
     sp.add_argument("--no-print", action="store_true")
 
     sp = cmd("arrears", cmd_arrears)

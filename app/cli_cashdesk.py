@@ -276,7 +276,9 @@ def cmd_receipts_show(ctx) -> None:
 
 def _release(ctx, kind: str) -> None:
     a = ctx.args
-    r = ctx.call(receipt_stock.release_numbers, kind=kind, receipt_no=a.receipt_no, count=a.count, reason=a.reason)
+    approver, password = _approver(ctx)
+    r = ctx.call(receipt_stock.release_numbers, kind=kind, receipt_no=a.receipt_no, count=a.count, reason=a.reason,
+                 approver=approver, approver_password=password)
     ctx.emit(r.to_json(), f"已{'退回' if kind == 'returned' else '报损'} {len(r.numbers)} 张：{r.numbers[0]} – {r.numbers[-1]}")
 
 
@@ -460,6 +462,8 @@ def register(sub, cmd, parents) -> None:
         sp.add_argument("receipt_no")
         sp.add_argument("--count", type=int, default=0 if name == "return" else 1)
         sp.add_argument("--reason", required=True)
+        if name == "lost":
+            sp.add_argument("--approver", help="审批主管（报损必须由另一位主管审批）")
 
     settle = _group(sub, "settle", help="日结与月结")
     cmd("day", cmd_settle_day, settle, help="日结").add_argument("--date", required=True)

@@ -13,11 +13,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.errors import InvalidAmount
 
-# Strict: optional ￥/¥, optional minus, digits, optional point with 1-2 digits. ASCII digits
-# only (full-width ones are folded first): Arabic-Indic or mathematical digits are refused.
+# Strict, once one leading sign and one trailing unit are taken off: optional minus, digits,
+# optional point with 1-2 digits. ASCII digits only (full-width ones are folded first):
+# Arabic-Indic or mathematical digits are refused.
 _AMOUNT_RE = re.compile(r"^(-)?(\d+)(?:\.(\d{1,2}))?\Z", re.ASCII)
 # The largest amount a person may type: 亿 (10^8 yuan) keeps the 大写 spelling in range.
 MAX_FEN = 100_000_000 * 100 - 1
+# The only places a currency sign or unit may stand: before the number, or after it.
+_PREFIXES = ("￥", "¥", "RMB")
+_SUFFIXES = ("元", "RMB")
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -32,17 +36,29 @@ class Money:
 
     @classmethod
     def parse(cls, text: str, *, allow_negative: bool = False) -> Money:
-        """Parse an amount typed by a person: `12`, `12.5`, `12.50`, `￥12.50`.
+        """Parse an amount typed by a person: `12`, `12.5`, `12.50`, `￥12.50`, `12.50元`, `RMB12.50`.
 
-        Refuses `12.505`, `1e3`, `1,000`, empty text, and full-width digits are folded
+        Refuses `12.505`, `1e3`, `1,000`, `1元5`, `1RMB00`, `￥￥12`, empty text, and full-width digits are folded
         to ASCII first so a Chinese input method does not trip the cashier.
         """
         if not isinstance(text, str):
             raise InvalidAmount(str(text))
         raw = text.strip().translate(_FULLWIDTH)
-        for sign in ("￥", "¥", "RMB", "元"):
-            raw = raw.replace(sign, "")
-        raw = raw.strip()
+        # A currency sign or unit may stand only at the start (￥, ¥, RMB) or at the end
+        # (元, RMB), once each: "1元5" or "1RMB00" are refused, never read as 15 or 100.
+        minus = raw.startswith("-")
+        if minus:
+            raw = raw[1:]
+        for prefix in _PREFIXES:
+            if raw[: len(prefix)].upper() == prefix:
+                raw = raw[len(prefix):].lstrip()
+                break
+        for suffix in _SUFFIXES:
+            if raw[-len(suffix):].upper() == suffix:
+                raw = raw[: -len(suffix)].rstrip()
+                break
+        if minus:
+            raw = "-" + raw
         match = _AMOUNT_RE.match(raw)
         if not match:
             raise InvalidAmount(text)

@@ -24,6 +24,7 @@ from app.services.accounts import (
     parse_area,
     pinyin_initials,
 )
+from app.services.cashdesk import ACTION_NAMES, MANDATORY_APPROVAL
 from app.services.owners import set_owner_fields
 
 
@@ -146,13 +147,15 @@ SETTING_LABELS = {
     "day_cutoff": "营业日切换时间", "handin_cutoff": "交账截止时间", "require_receipt_ranges": "必须领用票据号段",
     "preprinted_stock": "预印号票据", "approval_required": "需要主管审批的操作", "lockout_attempts": "登录失败锁定次数",
     "backup_keep": "保留自动备份份数", "backup_auto": "自动备份", "receipt_low_warning": "票据余量提醒（张）",
-    "correction_limit_cashier": "收费员更正免审批额度（元）", "correction_limit_supervisor": "主管更正免审批额度（元）",
+    "correction_limit_cashier": "收费员改价免审批额度（元）", "correction_limit_supervisor": "主管改价免审批额度（元）",
 }
 _YUAN = {"cash_limit", "close_difference_limit", "correction_limit_cashier", "correction_limit_supervisor"}
 _FLAGS = {"require_receipt_ranges", "preprinted_stock", "backup_auto"}
 _COUNTS = {"lockout_attempts": (1, 20), "backup_keep": (1, 365), "receipt_low_warning": (0, 10000)}
 _TIMES = {"day_cutoff", "handin_cutoff"}
 _APPROVABLE = {"void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off", "price_override"}
+_MANDATORY_LISTED = [a for a in ("void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off")
+                     if a in MANDATORY_APPROVAL]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,5 +235,9 @@ def _stored(key: str, value: str) -> str:
         unknown = [v for v in items if v not in _APPROVABLE]
         if unknown:
             raise InvalidInput(f"未知的操作：{'、'.join(unknown)}（可选：{'、'.join(sorted(_APPROVABLE))}）")
+        # Settings only add approvals: the mandatory ones stay listed (and are required anyway).
+        removed = [ACTION_NAMES[a] for a in _MANDATORY_LISTED if a not in items]
+        if removed:
+            raise InvalidInput(f"{'、'.join(removed)}必须由另一位主管审批，不能取消（设置只能增加审批）")
         return ",".join(items)
     return validate.text(label, value, 500)

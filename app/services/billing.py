@@ -41,6 +41,7 @@ from app.models import (
 from app.money import MAX_FEN, Money, format_yuan
 from app.services import Actor, audit, auth, ledger, settings, validate
 from app.services.accounts import find_account
+from app.services.cashdesk import approval_for
 from app.services.clock import (
     add_months,
     month_end,
@@ -431,17 +432,30 @@ class ChargeAdded:
 
 
 def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: str, quantity: str = "",
-               amount: str = "", note: str = "", at: dt.datetime | None = None, training: bool = False) -> ChargeAdded:
-    """An ad-hoc itemised charge: quantity x current rate, or an explicit amount."""
-    auth.require(session, actor, auth.CHARGE)
+               amount: str = "", note: str = "", reason: str = "", approver: str | None = None,
+               approver_password: str | None = None, at: dt.datetime | None = None,
+               training: bool = False) -> ChargeAdded:
+    """An ad-hoc itemised charge: quantity x the catalogue rate of the fee item.
+
+    A typed amount instead of the catalogue price (a fee item without a rate, a one-off price)
+    needs a reason and a supervisor's approval (`cashdesk.approval_for`, action charge_amount).
+    """
+    user = auth.require(session, actor, auth.CHARGE)
     acc = find_account(session, account_code)
     fee = find_fee(session, fee_code)
     at = at or utcnow()
     bdate = settings.business_day(session, at)
     rate = rate_on(session, fee.id, bdate) or 0
+    approval = None
     if amount:
         value = Money.parse(amount).fen
         quantity_e2, basis = 100, note or "按金额"
+        if quantity:
+            raise InvalidInput("数量和金额只能填一项：按数量取收费标准，或按金额（需主管审批）")
+        if 0 < value <= MAX_FEN:
+            approval = approval_for(session, actor, user, action="charge_amount", amount=value, reason=reason,
+                                    approver=approver, approver_password=approver_password,
+                                    reference=f"{acc.code} {fee.code}")
     else:
         q = parse_reading(quantity or "1")
         if q <= 0:
@@ -460,7 +474,8 @@ def add_charge(session: Session, *, actor: Actor, account_code: str, fee_code: s
     session.flush()
     ledger.post(session, actor=actor, kind="charge", business_date=bdate, training=training,
                 lines=charge_lines(account_id=acc.id, fee=fee, charge_id=ch.id, amount=value))
-    audit.record(session, actor, "charge_add", "charge", ch.id, account=acc.code, fee=fee.code, amount=value)
+    audit.record(session, actor, "charge_add", "charge", ch.id, account=acc.code, fee=fee.code, amount=value,
+                 **({"reason": reason.strip(), "approver": approver} if approval else {}))
     return ChargeAdded(ch.id, acc.code, fee.code, value)
 
 

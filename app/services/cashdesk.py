@@ -34,7 +34,16 @@ from app.services.clock import local_time
 ACTION_NAMES = {
     "void": "作废", "refund": "退费", "deposit_refund": "退押金", "prepaid_refund": "预存退款",
     "waiver": "减免", "write_off": "核销", "price_override": "改价", "close_difference": "轧帐差额",
+    "backdate": "补记收款（非本班次营业日）", "charge_amount": "按金额录入费用", "receipt_lost": "票据报损",
 }
+
+#: Actions that always need a second person with supervisor rights, whatever the settings say:
+#: money going back out or a charge given up (void, refunds, waiver, write-off), a payment
+#: dated outside its shift's business day, an ad-hoc charge at a typed amount instead of the
+#: catalogue price, and receipts reported lost. Settings may only add approvals (`approval_required`
+#: lists more actions; a role limit applies only to actions that are not listed here).
+MANDATORY_APPROVAL = frozenset({"void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off",
+                                "backdate", "charge_amount", "receipt_lost"})
 
 
 # ---- closed periods ---------------------------------------------------------------------
@@ -64,6 +73,21 @@ def period_guard(session: Session, day: dt.date, training: bool) -> None:
         raise PeriodClosed(f"营业日 {day} 已日结，不能再记入该日（更正请记在当前营业日）")
 
 
+def check_open_day(session: Session, day: dt.date, today: dt.date | None) -> None:
+    """A day money may still be dated on: not after today, after the last settled day, in an open month.
+
+    Days before the last settlement count as closed even where no settlement row names them
+    (1900-01-01 is no open day on a ledger settled up to yesterday). `today=None` skips the
+    future check (opening a shift: its payments are checked against today when they are taken).
+    """
+    if today is not None and day > today:
+        raise PeriodClosed(f"不能记入未来的营业日 {day}（今天是 {today}）")
+    last = session.scalar(select(func.max(DaySettlement.business_date)))
+    if last is not None and day <= last:
+        raise PeriodClosed(f"营业日 {day} 不是未日结的日期（已日结到 {last}），不能记入该日")
+    period_guard(session, day, False)
+
+
 if period_guard not in ledger.period_guards:
     ledger.period_guards.append(period_guard)
 
@@ -81,8 +105,11 @@ def local(session: Session, at: dt.datetime) -> dt.datetime:
 # ---- approval ---------------------------------------------------------------------------
 
 def approval_needed(session: Session, user: User, action: str, amount: int) -> bool:
-    """Setting `approval_required` lists actions that always need a supervisor; otherwise an
-    amount above the requester's role limit (`correction_limit_<role>`, fen) needs one."""
+    """The actions of `MANDATORY_APPROVAL` always need a supervisor; so do those the setting
+    `approval_required` lists; otherwise an amount above the requester's role limit
+    (`correction_limit_<role>`, fen) needs one."""
+    if action in MANDATORY_APPROVAL:
+        return True
     required = {a.strip() for a in settings.get(session, "approval_required").split(",") if a.strip()}
     if action in required:
         return True
@@ -95,7 +122,8 @@ def approval_for(session: Session, actor: Actor, user: User, *, action: str, amo
     """The Approval row of a correction, checked here (never only in the UI).
 
     A named approver is always checked (even when not required). Without one, the correction
-    is refused when the settings require approval. A reason is always required.
+    is refused when it needs approval (`approval_needed`: always for `MANDATORY_APPROVAL`).
+    A reason is always required.
     """
     if not reason or not reason.strip():
         raise InvalidInput(f"{ACTION_NAMES.get(action, action)}必须填写原因")

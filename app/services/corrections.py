@@ -1,18 +1,21 @@
 """Corrections with maker-checker approval: void, refund, balance refunds, waiver, write-off, price override.
 
 Every correction is new rows pointing at the original (DESIGN.md rule 2) and carries a
-reason and, where the settings require it (default: always), the approval of a supervisor
-who is not the requester (`cashdesk.approval_for` -> `auth.approve`).
+reason and the approval of a supervisor who is not the requester (`cashdesk.approval_for`
+-> `auth.approve`).
 
 - Void (作废): a payment of the caller's still-open shift is reversed completely (tenders,
   change, allocations, prepaid, journal); the receipt number stays in the sequence, marked
   void by the VOID payment that points to it.
 - Refund (退费): a payment of an earlier, closed shift. All its allocations are reversed on the
-  current business date; the refund is paid out by the chosen tender (cash from the drawer,
-  other tenders to `refund_payable`, or `prepaid` into the payer's balance). A partial refund
+  current business date; the refund is paid out by the chosen tender (cash from the drawer, other tenders to
+  `refund_payable`, or `prepaid` into the payer's balance). A partial refund
   re-issues what remains as a new payment with a new receipt (the hospital rule).
   Refunded charges are outstanding again unless `cancel_charges` (the charge was not owed).
 - A payment is voided or refunded at most once in total (`payment_correction.payment_id` is unique).
+- No correction leaves a deposit held, a prepaid balance or a drawer's cash below zero
+  (`_refuse_negative`, before posting); every correction here needs a second person's approval
+  (`cashdesk.MANDATORY_APPROVAL`), except a price override that the settings leave optional.
 """
 
 from __future__ import annotations
@@ -122,6 +125,37 @@ def _drawer_cash(session: Session, shift_id: int) -> int:
     return ledger.balance(session, ledger.DRAWER, shift_id=shift_id, tender="cash")
 
 
+def _refuse_negative(session: Session, lines: list[ledger.Line], *, training: bool) -> None:
+    """No correction may leave a deposit, a prepaid balance or a drawer's cash below zero.
+
+    Checked before posting, on the balances this correction moves (read under the account
+    lock `_original` / `_charge` / `refund_balance` hold). A practice entry moves only its
+    own drawer (the rest lands in the training book).
+    """
+    moves: dict[tuple, int] = {}
+    for ln in lines:
+        if ln.book == ledger.DEPOSIT_HELD and not training:
+            key = (ln.book, ("account_id", ln.account_id), ("fee_item_id", ln.fee_item_id))
+        elif ln.book == ledger.PREPAID and not training:
+            key = (ln.book, ("account_id", ln.account_id))
+        elif ln.book == ledger.DRAWER and ln.tender == "cash":
+            key = (ln.book, ("shift_id", ln.shift_id), ("tender", "cash"))
+        else:
+            continue
+        moves[key] = moves.get(key, 0) + ln.amount
+    order = {ledger.DEPOSIT_HELD: 0, ledger.PREPAID: 1, ledger.DRAWER: 2}  # the payer's money is named first
+    for (book, *dims), amount in sorted(moves.items(), key=lambda kv: order[kv[0][0]]):
+        held = ledger.balance(session, book, **dict(dims))
+        # Deposits and prepaid are owed to the payer (credit balances); the drawer holds cash (debit).
+        after = held + amount if book == ledger.DRAWER else -(held + amount)
+        if after < 0:
+            raise PaymentRefused({
+                ledger.DEPOSIT_HELD: "押金余额不足（押金已退还），不能办理：押金余额不能为负",
+                ledger.PREPAID: "预存余额不足（预存已使用或已退款），不能办理：预存余额不能为负",
+                ledger.DRAWER: "钱箱现金不足，不能办理：钱箱现金不能为负",
+            }[book])
+
+
 # ---- void (作废) ---------------------------------------------------------------------------
 
 def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str, approver: str | None = None,
@@ -150,6 +184,7 @@ def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str
     _insert_payment_rows(session, void, tenders, allocs, -1)
     lines = payment_lines(shift_id=shift.id, account_id=orig.account_id, tenders=tenders, change=orig.change,
                           prepaid_added=orig.prepaid_added, allocations=allocs, sign=-1)
+    _refuse_negative(session, lines, training=orig.training)
     ledger.post(session, actor=actor, kind="void", business_date=day, lines=lines, shift_id=shift.id,
                 payment_id=void.id, station_id=station.id, training=orig.training,
                 reverses_entry_id=_payment_entry_id(session, orig.id), memo=f"作废 {orig.receipt_no}")
@@ -231,6 +266,7 @@ def refund_payment(session: Session, *, actor: Actor, receipt_no: str, tender: s
     _insert_payment_rows(session, refund, tenders, allocs, -1)
     lines = _refund_lines(payment_lines(shift_id=shift.id, account_id=orig.account_id, tenders=tenders, change=0,
                                         prepaid_added=0, allocations=allocs, sign=-1))
+    _refuse_negative(session, lines, training=orig.training)
     ledger.post(session, actor=actor, kind="refund", business_date=day, lines=lines, shift_id=shift.id,
                 payment_id=refund.id, station_id=station.id, training=orig.training,
                 reverses_entry_id=_payment_entry_id(session, orig.id), memo=f"退费 {orig.receipt_no}")
@@ -351,6 +387,7 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
              else ledger.Line(ledger.PREPAID, value, account_id=acc.id))
     credit = (ledger.Line(ledger.DRAWER, -value, shift_id=shift.id, tender="cash") if tender == "cash"
               else ledger.Line(ledger.REFUND_PAYABLE, -value, tender=tender))
+    _refuse_negative(session, [debit, credit], training=shift.training)
     entry_id = ledger.post(session, actor=actor, kind=action, business_date=day, shift_id=shift.id,
                         station_id=station.id, training=shift.training, memo=reason.strip(), lines=[debit, credit])
     row = BalanceRefund(kind=kind, account_id=acc.id, fee_item_id=fee_id, amount=value, tender=tender,

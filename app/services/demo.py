@@ -3,8 +3,8 @@
 Four buildings of 80 units, 40 parking spaces, property, refuse, water and parking fees,
 six months billed up to the current month, most paid at the window, some in arrears.
 Users: cashier `demo`/`demo`, supervisor `boss`/`boss`. Deterministic (fixed seed).
-The history shift (zhou at W02) is closed, accepted and banked, and every past day is
-settled; today stays open for the demo cashier.
+The history shifts (zhou at W02, one per day with payments) are closed, accepted and banked,
+and every past day is settled; today stays open for the demo cashier.
 """
 
 from __future__ import annotations
@@ -106,11 +106,17 @@ def build_demo(factory, *, station_code: str, today: dt.date | None = None) -> d
     with factory() as s:
         zhou = Actor(auth.user_by_name(s, "zhou").id, "W02")
     payers = [c for c in unit_codes + [f"P-{n:03d}" for n in range(1, 41)] if rng.random() < 0.8]
-    run(factory, shifts.open_shift, actor=zhou, float_amount="500", at=at_local_noon(first))
     count = 0
     schedule = sorted((min(today - dt.timedelta(days=1), first + dt.timedelta(days=rng.randint(20, 170))), code)
                       for code in payers)
+    # One history shift per day with payments (a payment is dated on its shift's business day).
+    shift_day = None
     for pay_day, code in schedule:
+        if pay_day != shift_day:
+            if shift_day is not None:
+                _close_shift(factory, zhou, shift_day)
+            run(factory, shifts.open_shift, actor=zhou, float_amount="500", at=at_local_noon(pay_day))
+            shift_day = pay_day
         with factory() as s:
             card = accounts.account_card(s, actor=zhou, code=code, as_of=pay_day)
         due_now = [c for c in card.charges if c.due_date <= pay_day + dt.timedelta(days=40)]
@@ -126,7 +132,9 @@ def build_demo(factory, *, station_code: str, today: dt.date | None = None) -> d
         run(factory, payments.pay, actor=zhou, account_code=code, tenders=[tender],
             charge_ids=[c.id for c in due_now], at=at_local_noon(pay_day))
         count += 1
-    settled = _close_history(factory, zhou, first, today)
+    if shift_day is not None:
+        _close_shift(factory, zhou, shift_day)
+    settled = _settle_history(factory, zhou, first, today)
     with factory() as s:
         charges = s.scalar(select(func.count()).select_from(Charge))
         paid = s.scalar(select(func.count()).select_from(Payment))
@@ -152,33 +160,39 @@ def _demo_printer(factory, admin: Actor, station_code: str) -> str:
     return target
 
 
-def _close_history(factory, zhou: Actor, first: dt.date, today: dt.date) -> int:
-    """Close zhou's history shift (counted by denomination), have boss accept it, and settle
-    every past day, so the demo ledger looks like a real one; today stays open for the demo cashier."""
+def _close_shift(factory, zhou: Actor, day: dt.date) -> None:
+    """Close zhou's history shift of `day` (counted by denomination), have boss accept it and bank
+    its cash takings, so the demo ledger looks like a real one."""
     from app.services import closes, settlement
     from app.services.cashdesk import denominations
 
-    yesterday = today - dt.timedelta(days=1)
+    late = at_local_noon(day) + dt.timedelta(hours=5)
     with factory() as s:
         boss = Actor(auth.user_by_name(s, "boss").id, zhou.station_code)
         shift = shifts.open_shift_of(s, s.get(User, zhou.user_id), auth.station_of(s, zhou))
         cash = shifts.drawer_balance(s, shift.id)
-        shift_day = shift.business_date
         faces = sorted(denominations(s), reverse=True)
     count: dict[int, int] = {}
     for face in faces:
         count[face], cash = divmod(cash, face)
-    run(factory, closes.close_shift, actor=zhou, count=count, reason="分币未计入点钞" if cash else "",
-        at=at_local_noon(yesterday))
-    run(factory, closes.accept_close, actor=boss, shift_id=shift.id, at=at_local_noon(yesterday))
+    run(factory, closes.close_shift, actor=zhou, count=count, reason="分币未计入点钞" if cash else "", at=late)
+    run(factory, closes.accept_close, actor=boss, shift_id=shift.id, at=late)
     with factory() as s:
         takings = closes.expected_figures(s, actor=boss, shift_id=shift.id).summary["cash_takings"]
     if takings > 0:
-        run(factory, settlement.bank_deposit, actor=boss, amount=format_yuan(takings), slip="DEMO-0001",
-            for_date=shift_day, at=at_local_noon(yesterday))
+        run(factory, settlement.bank_deposit, actor=boss, amount=format_yuan(takings), slip=f"DEMO-{shift.id:04d}",
+            for_date=day, at=late)
+
+
+def _settle_history(factory, zhou: Actor, first: dt.date, today: dt.date) -> int:
+    """Settle every past day; today stays open for the demo cashier."""
+    from app.services import settlement
+
+    with factory() as s:
+        boss = Actor(auth.user_by_name(s, "boss").id, zhou.station_code)
     day = first
     n = 0
-    while day <= yesterday:
+    while day < today:
         run(factory, settlement.settle_day, actor=boss, day=day, at=at_local_noon(today), backup=False)
         day += dt.timedelta(days=1)
         n += 1

@@ -8,6 +8,9 @@ Rules (each refused with a Chinese message, nothing written):
 - money is applied to the selected charges (or all outstanding) oldest due first; a payment
   smaller than what is due pays the oldest charges and leaves the rest outstanding;
 - what is left over is change (cash handed back), or prepaid balance with `change_to_prepaid`;
+  change is refused when the drawer held less cash than that before the payment;
+- every tender except cash and prepaid carries its transaction reference (reconciliation);
+- the payment is dated today or on its shift's business day; another day needs a supervisor (`pay`);
 - an account with nothing due accepts money only as a prepayment (`change_to_prepaid`).
 """
 
@@ -34,7 +37,7 @@ from app.models import (
     TenderLine,
 )
 from app.money import MAX_FEN, Money, format_yuan
-from app.services import Actor, audit, auth, billing, ledger, receipts, settings, validate
+from app.services import Actor, audit, auth, billing, cashdesk, ledger, receipts, settings, validate
 from app.services.accounts import find_account
 from app.services.clock import local_time, utcnow
 from app.services.shifts import cashier_at_window, is_training
@@ -114,7 +117,19 @@ def _validate_tenders(tenders: list[TenderInput]) -> list[TenderInput]:
             raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}金额超出上限")
         if len(t.reference) > 60 or not t.reference.isprintable():
             raise InvalidInput("交易参考号过长或含有不可打印字符")
+        if t.method not in NO_REFERENCE and not t.reference.strip():
+            raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}付款必须填写交易参考号（交易单号、凭证号），对账要用")
     return tenders
+
+
+#: Tenders that carry no transaction reference; every other one (card, WeChat, Alipay, transfer,
+#: cheque, insurance) needs the reference its statement is reconciled by.
+NO_REFERENCE = frozenset({"cash", "prepaid"})
+
+
+def validate_tender(tender: TenderInput) -> TenderInput:
+    """One tender checked as `pay` will check it (the window checks each line as it is typed)."""
+    return _validate_tenders([tender])[0]
 
 
 # Prebuilt statements of the payment path (a counter does this hundreds of times a day; building
@@ -128,16 +143,36 @@ _INSERT_RECEIPT = insert(Receipt.__table__)
 
 def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[TenderInput],
         charge_ids: list[int] | None = None, change_to_prepaid: bool = False,
-        at: dt.datetime | None = None, payer_name: str = "") -> PaymentResult:
-    """`payer_name`: who actually paid when not the owner (a tenant, a relative); on the receipt."""
+        business_date: dt.date | None = None, reason: str = "", approver: str | None = None,
+        approver_password: str | None = None, at: dt.datetime | None = None,
+        payer_name: str = "") -> PaymentResult:
+    """Take a payment at the cashier's window, dated today (the business day of `at`).
+
+    `business_date` may ask for the shift's own business day (a shift left open past the day
+    cut-off); any other day (补记, a payment taken on paper earlier) needs a reason and a
+    supervisor's approval. Either must be an open day: after the last settled day, not after
+    today. Late fees are computed as of today (`at`), whatever day the payment is dated on.
+    `at` is the clock (tests, demo); no person's input may set it. `payer_name`: who actually paid
+    when not the owner (a tenant, a relative); on the receipt.
+    """
     tenders = _validate_tenders(tenders)
     payer_name = validate.text("缴费人", payer_name, 60)
     user, station, site, shift = cashier_at_window(session, actor, auth.PAY)
     acc = find_account(session, account_code, lock=True)
     at = at or utcnow()
     tz = settings.get(session, "timezone")
-    bdate = settings.business_day(session, at)
+    today = settings.business_day(session, at)
+    bdate = today
     training = is_training(user, station)
+    approval = None
+    if business_date is not None and business_date != today:
+        cashdesk.check_open_day(session, business_date, today)
+        if business_date != shift.business_date:  # the shift's own day needs no second person
+            approval = cashdesk.approval_for(
+                session, actor, user, action="backdate", amount=sum(t.amount for t in tenders), reason=reason,
+                approver=approver, approver_password=approver_password,
+                reference=f"{acc.code} {business_date.isoformat()}")
+        bdate = business_date
 
     if charge_ids and not training:  # a written-off charge chosen by the cashier is collectable again
         billing.reinstate_written_off(session, actor=actor, account_id=acc.id, charge_ids=charge_ids, day=bdate,
@@ -179,9 +214,9 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
             already, last = charged_before.get(charge.id, (0, None))
             amount = billing.late_fee(outstanding=outstanding, principal=charge.amount, already_charged=already,
                                       due_date=charge.due_date, grace_days=fee.late_fee_grace_days,
-                                      daily_ppm=fee.late_fee_daily_ppm, accrued_until=last, as_of=bdate)
+                                      daily_ppm=fee.late_fee_daily_ppm, accrued_until=last, as_of=today)
             if amount > 0:
-                lf = _late_fee_charge(actor, charge, fee, amount, bdate, at, training)
+                lf = _late_fee_charge(actor, charge, fee, amount, today, at, training)
                 late_fees.append((lf, fee))
                 due_total += amount
                 lf_take = min(amount, money_left)
@@ -198,6 +233,10 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         raise PaymentRefused("预存抵扣不能超过本次应收金额")
     prepaid_added = money_left if change_to_prepaid else 0
     change = 0 if change_to_prepaid else money_left
+    # Change comes out of what the drawer held before this payment (the payer's note is not
+    # broken in the drawer); the figure itself is not shown to the cashier (blind close).
+    if change and change > ledger.balance(session, ledger.DRAWER, shift_id=shift.id, tender="cash"):
+        raise PaymentRefused("钱箱现金不足以找零")
     _post_late_fees(session, actor, late_fees, bdate, training)
     late_lines = [LateFeeLine(lf.id, lf.parent_charge_id, fee.name, lf.amount) for lf, fee in late_fees]
 
@@ -206,7 +245,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         kind=PaymentKind.PAYMENT, receipt_no=number.receipt_no, account_id=acc.id, payer_name=payer_name or acc.owner_name,
         payer_id_number="", shift_id=shift.id, station_id=station.id, user_id=user.id, business_date=bdate,
         created_at=at, tendered=tendered, change=change, allocated=allocated, prepaid_added=prepaid_added,
-        reason="", training=training)).inserted_primary_key[0]
+        approval_id=approval.id if approval else None, reason=reason.strip() if approval else "",
+        training=training)).inserted_primary_key[0]
     session.execute(_INSERT_TENDERS, [dict(payment_id=payment_id, method=Tender(t.method), amount=t.amount,
                                            reference=t.reference) for t in tenders])
     if plan:
@@ -247,7 +287,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         created_at=at)).inserted_primary_key[0]
     audit.record(session, actor, "payment", "payment", payment_id, receipt_no=number.receipt_no, account=acc.code,
                  tendered=tendered, allocated=allocated, change=change, prepaid_added=prepaid_added,
-                 tenders=[(t.method, t.amount) for t in tenders])
+                 tenders=[(t.method, t.amount) for t in tenders],
+                 **({"business_date": bdate, "reason": reason.strip(), "approver": approver} if approval else {}))
     return PaymentResult(payment_id, receipt_id, number.receipt_no, acc.code, alloc_lines, late_lines, tendered,
                          change, prepaid_added, prepaid_after, arrears_after, training, cash)
 
@@ -281,6 +322,8 @@ def payment_lines(*, shift_id: int, account_id: int, tenders: list[TenderInput],
 
 def _late_fee_charge(actor: Actor, principal: Charge, fee: FeeItem, amount: int, bdate: dt.date, at: dt.datetime,
                      training: bool) -> Charge:
+    """A late-fee charge computed up to `bdate` (today): its business date is where the next
+    late fee of the principal starts counting, so it is never the day a payment was backdated to."""
     return Charge(account_id=principal.account_id, fee_item_id=fee.id, kind=ChargeKind.LATE_FEE, period=None,
                   period_start=principal.period_start, period_end=principal.period_end, quantity_e2=100, rate_e4=0,
                   amount=amount, due_date=bdate, basis=f"{principal.period or ''} 逾期滞纳金".strip(),

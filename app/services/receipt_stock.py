@@ -32,6 +32,7 @@ from app.models import (
     User,
 )
 from app.services import Actor, audit, auth, receipts, settings
+from app.services.cashdesk import approval_for
 from app.services.clock import utcnow
 from app.services.shifts import is_training
 
@@ -178,10 +179,12 @@ class NumbersReleased:
 
 
 def release_numbers(session: Session, *, actor: Actor, kind: str, receipt_no: str, count: int = 0,
-                    reason: str) -> NumbersReleased:
+                    reason: str, approver: str | None = None, approver_password: str | None = None) -> NumbersReleased:
     """退回 (kind='returned') or 报损 (kind='lost') unused numbers from the head of a range.
 
-    `count=0` with kind 'returned' returns the whole rest of the range.
+    `count=0` with kind 'returned' returns the whole rest of the range. Numbers reported lost
+    need a second person's approval (a supervisor who is not the reporter): a lost number
+    explains a gap in the sequence, so nobody explains her own gaps alone.
     """
     user = auth.require(session, actor, auth.SHIFT)
     if kind not in ("returned", "lost"):
@@ -191,6 +194,9 @@ def release_numbers(session: Session, *, actor: Actor, kind: str, receipt_no: st
     rng, n = _range_of_number(session, receipt_no)
     if rng.user_id not in (None, user.id) and auth.SUPERVISE not in auth.PERMISSIONS[user.role]:
         raise InvalidInput("只能退回或报损自己领用的票据")
+    if kind == "lost":
+        approval_for(session, actor, user, action="receipt_lost", amount=0, reason=reason, approver=approver,
+                     approver_password=approver_password, reference=f"{receipt_no} ×{max(count, 1)}")
     if n < rng.next_number:
         used = session.scalar(select(Receipt.id).where(Receipt.receipt_no == receipt_no)) is not None
         explained = session.scalar(select(ReceiptNumberEvent.id).where(
@@ -201,7 +207,7 @@ def release_numbers(session: Session, *, actor: Actor, kind: str, receipt_no: st
                                            reason=reason.strip(), user_id=user.id, created_at=utcnow()))
             session.flush()
             audit.record(session, actor, "receipt_lost", "receipt_range", rng.id, first=receipt_no, last=receipt_no,
-                         count=1, reason=reason.strip())
+                         count=1, reason=reason.strip(), approver=approver)
             return NumbersReleased(kind, [receipt_no])
         raise ReceiptStockError(f"票据号 {receipt_no} 已使用，不能{'退回' if kind == 'returned' else '报损'}")
     if n != rng.next_number:
@@ -216,7 +222,7 @@ def release_numbers(session: Session, *, actor: Actor, kind: str, receipt_no: st
     rng.next_number = end + 1
     session.flush()
     audit.record(session, actor, "receipt_" + kind, "receipt_range", rng.id, first=numbers[0], last=numbers[-1],
-                 count=len(numbers), reason=reason.strip())
+                 count=len(numbers), reason=reason.strip(), **({"approver": approver} if kind == "lost" else {}))
     return NumbersReleased(kind, numbers)
 
 

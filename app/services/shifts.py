@@ -99,7 +99,8 @@ def open_shift(session: Session, *, actor: Actor, float_amount: str = "0", float
             raise InvalidInput(f"“{float_by}”不是主管，不能发放备用金")
     bdate = settings.business_day(session, at)
     training = is_training(user, station)
-    cashdesk.period_guard(session, bdate, training)
+    if not training:  # a settled day, or any day before the last settled one, takes no new shift
+        cashdesk.check_open_day(session, bdate, None)
     shift = Shift(station_id=station.id, cashier_id=user.id, status=ShiftStatus.OPEN, business_date=bdate,
                   float_amount=amount, float_by_id=giver.id if giver else None, opened_at=at, training=training)
     session.add(shift)

@@ -564,7 +564,13 @@ class CashierWorkspace(QWidget):
             if fen <= 0:
                 self.tender_error.setText(tr("The amount must be greater than zero."))
                 return
-            self.tenders.append(payments.TenderInput(self.method, fen, ref.strip()))
+            try:  # the service's own check, shown as the line is typed (a card or mobile tender needs its reference)
+                tender = payments.validate_tender(payments.TenderInput(self.method, fen, ref.strip()))
+            except FeeDeskError as exc:
+                self.tender_error.setText(exc.message)
+                self.tender_input.selectAll()
+                return
+            self.tenders.append(tender)
             was_cash = self.method == "cash"
             self.method = "cash"
             self.tender_input.clear()

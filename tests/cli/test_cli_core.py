@@ -49,7 +49,7 @@ def test_walkthrough_from_init_to_pay(cli, tmp_path):
     assert shown["code"] == "1-2-301" and shown["owner"] == "张三" and shown["arrears"] == "210.33"
     charge = shown["charges"][0]
     assert set(charge) >= {"id", "fee", "period", "amount", "paid", "outstanding", "due_date"}
-    paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--json", "--date", "2026-11-01", **cashier)
+    paid = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--json", **cashier)
     assert paid["receipt_no"] == "W0100000001"
     assert paid["allocated"] == [{"charge_id": charge["id"], "fee": "物业费", "period": "2026-10", "amount": "210.33"}]
     assert (paid["total_tendered"], paid["change"], paid["prepaid_added"]) == ("300.00", "89.67", "0.00")
@@ -70,7 +70,7 @@ def test_pay_with_split_tender_and_reference(cli, tmp_path):
     cli("bill", "run", "--period", "2026-10", **admin)
     cli("user", "add", "wang", "--role", "cashier", "--password", "wang1234", **admin)
     cashier = dict(user="wang", password="wang1234")
-    cli("shift", "open", **cashier)
+    cli("shift", "open", "--float", "100", **cashier)
     r = cli("pay", "--account", "101", "--tender", "wechat=60:WX0001", "cash=50", "--json", **cashier)
     assert (r["total_tendered"], r["change"]) == ("110.00", "10.00")
 

@@ -136,7 +136,7 @@ def test_training_receipt_says_练习_across_the_top(ledger, loopback):
     estate(ledger, shift=False)
     ledger.run(auth.add_user, actor=ledger.actor("admin"), username="xiaoli", role="cashier", password="xiaoli",
                display_name="实习生小李", training=True)
-    open_shift(ledger, cashier="xiaoli")
+    open_shift(ledger, cashier="xiaoli", float_yuan="200")
     add_printer(ledger, loopback.target)
     r = pay(ledger, "1-2-301", "cash=500", cashier="xiaoli")
     assert r.training

@@ -82,7 +82,7 @@ def test_income_by_fee_item_tender_and_department(known_extras, tmp_path):
     make_fee(known_extras, "GHF 挂号费 quantity 10 once", department="内科")
     known_extras.run(billing.add_charge, actor=known_extras.actor("demo"), account_code="1-1-101", fee_code="GHF",
                      quantity="1", at=at("2026-10-28"))
-    pay(known_extras, "1-1-101", "insurance=10", day="2026-10-28")
+    pay(known_extras, "1-1-101", "insurance=10:YB0001", day="2026-10-28")
     r = known_extras.run(reports.income, actor=boss(known_extras), date_from=D(2026, 10, 1), date_to=D(2026, 10, 31))
     assert {x.name: x.amount for x in r.by_fee} == {"物业费": fen("550"), "挂号费": fen("10"), "预存款": fen("300")}
     assert r.by_tender == {"现金": fen("550"), "微信支付": fen("100"), "支付宝": fen("200"), "医保": fen("10")}

@@ -61,7 +61,7 @@ def test_walk_in_payer_gets_an_account_and_pays_a_quick_charge(ledger):
     again = ledger.run(admin.walk_in, actor=ledger.actor("demo"), name="王小明", id_number="11010119900307001X")
     assert (again.code, again.created) == (w.code, False)
     ledger.run(billing.add_charge, actor=ledger.actor("demo"), account_code=w.code, fee_code="GHF", quantity="1")
-    open_shift(ledger)
+    open_shift(ledger, float_yuan="100")
     r = pay(ledger, w.code, "cash=20")
     assert (r.change, card(ledger, w.code).arrears) == (fen("8"), 0)
 

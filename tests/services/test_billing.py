@@ -150,7 +150,8 @@ def test_adhoc_charge_by_quantity_and_by_amount(estate):
     a = estate.run(billing.add_charge, actor=estate.actor("demo"), account_code="1-1-101", fee_code="WXF",
                    quantity="3", at=at("2026-11-25"))
     b = estate.run(billing.add_charge, actor=estate.actor("demo"), account_code="1-1-101", fee_code="WXF",
-                   amount="88.8", note="更换水龙头", at=at("2026-11-25"))
+                   amount="88.8", note="更换水龙头", reason="材料费按实", approver="boss", approver_password="boss",
+                   at=at("2026-11-25"))
     assert (a.amount, b.amount) == (fen("150"), fen("88.80"))
     assert card(estate, "1-1-101").arrears == fen("238.80")
 

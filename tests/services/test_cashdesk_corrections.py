@@ -130,15 +130,19 @@ def test_approver_wrong_password_refused(desk):
                  approver="boss", approver_password="nope")
 
 
-def test_correction_below_role_limit_needs_no_approval_when_not_listed(desk):
+def test_price_override_below_role_limit_needs_no_approval_when_not_listed(desk):
     with desk.session() as s, s.begin():
-        settings.put(s, "approval_required", "refund,waiver")
-        settings.put(s, "correction_limit_cashier", "50000")
-    open_shift(desk, float_yuan="0")
-    p = pay(desk, "1-1-101", "cash=300")
-    r = desk.run(corrections.void_payment, actor=desk.actor("demo"), receipt_no=p.receipt_no, reason="错",
-                 at=at(DAY))
-    assert r.approved_by == ""
+        settings.put(s, "approval_required", "void,refund,deposit_refund,prepaid_refund,waiver,write_off")
+        settings.put(s, "correction_limit_cashier", "5000")
+    make_fee(desk, "WXF 维修服务费 quantity 50 once")
+    added = desk.run(billing.add_charge, actor=desk.actor("demo"), account_code="1-1-101", fee_code="WXF",
+                     quantity="2", at=at(DAY))
+    r = desk.run(corrections.override_price, actor=desk.actor("demo"), charge_id=added.charge_id, new_amount="80",
+                 reason="老客户优惠", at=at(DAY))
+    assert r.approved_by == "" and r.amount == fen("80")
+    with pytest.raises(ApprovalRequired, match="改价"):
+        desk.run(corrections.override_price, actor=desk.actor("demo"), charge_id=r.id, new_amount="10",
+                 reason="再降", at=at(DAY))
 
 
 def test_void_rolls_back_on_error(desk):

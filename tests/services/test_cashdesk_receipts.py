@@ -93,7 +93,7 @@ def test_lost_numbers_reported_with_reason(desk):
     issue(desk, 1, 10)
     open_shift(desk)
     r = desk.run(receipt_stock.release_numbers, actor=desk.actor("demo"), kind="lost", receipt_no="A00000001",
-                 count=2, reason="卡纸撕坏")
+                 count=2, reason="卡纸撕坏", approver="boss", approver_password="boss")
     assert r.numbers == ["A00000001", "A00000002"]
     assert pay(desk, "1-1-101", "cash=100").receipt_no == "A00000003"
     with pytest.raises(InvalidInput, match="原因"):
@@ -111,7 +111,7 @@ def test_gap_check_lists_unexplained_numbers(desk):
     gaps = desk.run(receipt_stock.gaps, actor=desk.actor("boss"))
     assert [g.receipt_no for g in gaps] == ["A00000002"]
     desk.run(receipt_stock.release_numbers, actor=desk.actor("boss"), kind="lost", receipt_no="A00000002",
-             reason="打印机卡纸作废")
+             reason="打印机卡纸作废", approver="boss2", approver_password="boss2")
     assert desk.run(receipt_stock.gaps, actor=desk.actor("boss")) == []
 
 

@@ -93,11 +93,12 @@ def test_postings_refused_on_a_settled_day(desk):
     with pytest.raises(PeriodClosed, match="已日结"):
         open_shift(desk, float_yuan="100")
     open_shift(desk, float_yuan="100", day="2026-11-26")
-    with pytest.raises(PeriodClosed, match="已日结"):
-        pay(desk, "1-1-103", "cash=100", day=DAY)
+    with pytest.raises(PeriodClosed, match="已日结"):  # even with a supervisor's approval
+        pay(desk, "1-1-103", "cash=100", day="2026-11-26", business_date=dt.date.fromisoformat(DAY),
+            reason="补记", approver="boss", approver_password="boss")
     with pytest.raises(PeriodClosed):
         desk.run(billing.add_charge, actor=desk.actor("demo"), account_code="1-1-101", fee_code="WYF",
-                 amount="10", at=at(DAY))
+                 quantity="1", at=at(DAY))
     pay(desk, "1-1-103", "cash=100", day="2026-11-26")  # the next day is open
 
 
@@ -121,7 +122,7 @@ def test_postings_refused_in_a_closed_month(desk):
     assert m.totals["days"] == 1 and m.totals["counted"]["cash"] == fen("890")
     with pytest.raises(PeriodClosed, match="已月结"):
         desk.run(billing.add_charge, actor=desk.actor("demo"), account_code="1-1-101", fee_code="WYF",
-                 amount="10", at=at("2026-10-05"))
+                 quantity="1", at=at("2026-10-05"))
     with pytest.raises(PeriodClosed, match="重复"):
         desk.run(settlement.close_month, actor=desk.actor("boss"), month="2026-10", at=at(DAY))
 

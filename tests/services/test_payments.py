@@ -90,7 +90,7 @@ def test_prepayment_on_an_account_with_nothing_due(billed):
 def test_card_tender_larger_than_due_is_refused_and_writes_nothing(billed):
     before = rows(billed, Payment), rows(billed, Posting)
     with pytest.raises(PaymentRefused) as err:
-        pay(billed, "1-1-101", "card=601")
+        pay(billed, "1-1-101", "card=601:POS2")
     assert "只有现金可以找零" in err.value.message
     assert (rows(billed, Payment), rows(billed, Posting)) == before
 
@@ -99,8 +99,8 @@ def test_change_never_comes_from_a_card_in_a_split_tender(billed):
     r = pay(billed, "1-1-101", "card=550:POS1", "cash=100")
     assert (r.change, r.allocated[-1].amount) == (fen("50"), fen("200"))
     with pytest.raises(PaymentRefused):
-        pay(billed, "1-1-102", "wechat=150", "cash=10")  # 1-1-102 owes 300; fine
-        pay(billed, "1-1-102", "wechat=301")
+        pay(billed, "1-1-102", "wechat=150:WX1", "cash=10")  # 1-1-102 owes 300; fine
+        pay(billed, "1-1-102", "wechat=301:WX2")
 
 
 @pytest.mark.parametrize("tender", ["cash=0", "cash=-5", "cash=abc", "cash=12.505", "cash=1e3", "bitcoin=5", "cash"])
@@ -136,11 +136,11 @@ def test_receipt_numbers_follow_the_station_sequence(billed):
 def test_receipt_document_is_stored_with_upper_amount(billed):
     from app.services import receipts
 
-    r = pay(billed, "1-1-101", "cash=1000")
+    r = pay(billed, "1-1-101", "cash=700")
     with billed.session() as s:
         doc = receipts.receipt_doc(s, r.receipt_no)
     assert doc.total == fen("600") and doc.total_upper == "陆佰元整"
-    assert doc.change == fen("400") and doc.site_name == "幸福里物业服务中心"
+    assert doc.change == fen("100") and doc.site_name == "幸福里物业服务中心"
     assert [line.period for line in doc.lines] == ["2026-09", "2026-10", "2026-11"]
     assert doc.qr_payload.startswith(f"FEEDESK|{r.receipt_no}|600.00|")
 
@@ -163,7 +163,7 @@ def test_late_fee_is_charged_as_its_own_line_at_payment(ledger):
     make_fee(ledger, "WYF 物业费 area 1 monthly", due_days=15, late_fee_daily="0.0005", late_fee_grace=0)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-09")  # 100.00 due 2026-10-15
-    open_shift(ledger, day="2026-11-24")
+    open_shift(ledger, day="2026-11-24", float_yuan="100")
     r = pay(ledger, "1-1-101", "cash=200", day="2026-11-24")
     # 100.00 x 0.0005 x 40 days (Oct 15 -> Nov 24) = 2.00
     assert [x.amount for x in r.late_fees] == [fen("2.00")]
@@ -176,7 +176,7 @@ def test_partial_payment_late_fee_accrues_only_new_days(ledger):
     make_fee(ledger, "WYF 物业费 area 1 monthly", due_days=15, late_fee_daily="0.001", late_fee_grace=0)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-09")
-    open_shift(ledger, day="2026-10-25")
+    open_shift(ledger, day="2026-10-25", float_yuan="100")
     first = pay(ledger, "1-1-101", "cash=50", day="2026-10-25")  # 10 days on 100.00 = 1.00
     assert first.late_fees[0].amount == fen("1.00")
     assert card(ledger, "1-1-101", day="2026-10-25").arrears == fen("51.00")  # 50.00 + the unpaid late fee
@@ -191,7 +191,7 @@ def test_no_late_fee_within_grace_days(ledger):
     make_fee(ledger, "WYF 物业费 area 1 monthly", due_days=15, late_fee_daily="0.0005", late_fee_grace=30)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-09")
-    open_shift(ledger, day="2026-11-10")
+    open_shift(ledger, day="2026-11-10", float_yuan="100")
     assert pay(ledger, "1-1-101", "cash=100", day="2026-11-10").late_fees == []
 
 

@@ -17,7 +17,7 @@ def test_practice_late_fee_does_not_lower_the_real_late_fee(ledger):
     practice = pay(ledger, "1-1-101", "cash=50", cashier="lily", station="W02", day="2026-10-25")
     assert practice.training and [x.amount for x in practice.late_fees] == [fen("1.00")]  # 10 days on 100.00
 
-    open_shift(ledger, day="2026-11-04")
+    open_shift(ledger, day="2026-11-04", float_yuan="100")
     real = pay(ledger, "1-1-101", "cash=200", day="2026-11-04")
     # 20 days (Oct 15 -> Nov 4) on the whole 100.00, as if the practice never happened
     assert not real.training and [x.amount for x in real.late_fees] == [fen("2.00")]

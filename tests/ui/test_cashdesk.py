@@ -186,7 +186,7 @@ def test_customer_display_masks_the_name_and_shows_the_change(qtbot, estate):
     from app.services import shifts
     from app.ui.main import MainWindow
 
-    estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="0")
+    estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="100")  # change comes from the float
     win = MainWindow(estate.factory, station_code="W01", idle_minutes=0, customer_display=True)
     qtbot.addWidget(win)
     win.show()

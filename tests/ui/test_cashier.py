@@ -122,6 +122,25 @@ def test_split_tender_wechat_then_cash(qtbot, cashier, estate):
     assert doc.change == fen("8.00")
 
 
+def test_wechat_without_its_reference_is_refused_at_the_input(qtbot, cashier, estate):
+    ws = cashier.workspace
+    open_card(qtbot, ws, "2-1-101")
+    press(qtbot, ws.tender_input, Qt.Key.Key_F5)
+    ws.tender_input.clear()
+    qtbot.keyClicks(ws.tender_input, "302")
+    press(qtbot, ws.tender_input)
+    assert "必须填写交易参考号" in ws.tender_error.text()
+    assert ws.tenders == [] and ws.last_result is None
+    ws.tender_input.clear()
+    qtbot.keyClicks(ws.tender_input, "302 4200001234")
+    press(qtbot, ws.tender_input)
+    qtbot.waitUntil(lambda: ws.last_result is not None, timeout=5000)
+    wait_idle(qtbot, cashier)
+    with estate.session() as s:
+        doc = receipts.receipt_doc(s, ws.last_result.receipt_no)
+    assert [(t.method, t.reference) for t in doc.tenders] == [("wechat", "4200001234")]
+
+
 def test_change_to_prepaid_keeps_the_change(qtbot, cashier, estate):
     ws = cashier.workspace
     open_card(qtbot, ws, "2-1-101")
@@ -285,11 +304,11 @@ def test_amount_due_includes_the_late_fees_the_payment_will_charge(qtbot, cashie
     outstanding = sum(c.outstanding for c in ws.card.charges)
     assert ws.amount_due.text() == format_yuan(outstanding + late)
     assert format_yuan(late) in ws.late_fee_note.text()
-    qtbot.keyClicks(ws.tender_input, "1000")
+    qtbot.keyClicks(ws.tender_input, format_yuan(outstanding + late + fen("100")))  # the float gives the change
     press(qtbot, ws.tender_input)
     qtbot.waitUntil(lambda: ws.last_result is not None, timeout=5000)
     result = ws.last_result
     assert sum(x.amount for x in result.late_fees) == late  # exactly what the screen announced
-    assert result.change == fen("1000") - outstanding - late
+    assert result.change == fen("100")
     assert ws.change_label.text() == format_yuan(result.change)
     assert result.arrears_after == 0

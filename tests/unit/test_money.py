@@ -129,3 +129,45 @@ def test_chinese_upper_reads_back_to_the_same_amount(fen):
     text = to_chinese_upper(Money(fen))
     assert _read_upper(text) == fen
     assert "零零" not in text
+
+
+@pytest.mark.parametrize("text,fen", [
+    ("12.50元", 1250), ("RMB12.50", 1250), ("rmb12.50", 1250), ("12.50RMB", 1250), ("￥12.50元", 1250),
+    ("￥ 12", 1200), ("12 元", 1200), ("１２元", 1200),
+])
+def test_parse_accepts_a_sign_or_unit_at_the_start_or_end(text, fen):
+    assert Money.parse(text) == Money(fen)
+
+
+@pytest.mark.parametrize("text", [
+    "1元5", "12元50", "1RMB00", "1￥5", "12.5￥0", "￥￥12", "12元元", "RMBRMB12", "元12", "12RMB元",
+    "1¥2", "元", "￥", "RMB", "-￥5",
+])
+def test_parse_refuses_a_sign_or_unit_inside_the_number(text):
+    with pytest.raises(InvalidAmount) as err:
+        Money.parse(text)
+    assert "金额格式不正确" in err.value.message
+
+
+def test_negative_with_a_sign_only_when_allowed():
+    assert Money.parse("￥-5.10", allow_negative=True) == Money(-510)
+    assert Money.parse("-￥5.10", allow_negative=True) == Money(-510)
+
+
+_SIGNS = ["￥", "¥", "RMB", "元"]
+
+
+@given(st.integers(min_value=0, max_value=MAX_FEN), st.sampled_from(_SIGNS),
+       st.integers(min_value=1, max_value=11))
+def test_a_sign_inside_the_digits_is_always_refused(fen, sign, cut):
+    text = format_yuan(Money(fen))
+    cut = min(cut, len(text) - 1)
+    mangled = text[:cut] + sign + text[cut:]
+    with pytest.raises(InvalidAmount):
+        Money.parse(mangled)
+
+
+@given(st.integers(min_value=0, max_value=MAX_FEN), st.sampled_from(["", "￥", "¥", "RMB"]),
+       st.sampled_from(["", "元", "RMB"]))
+def test_a_sign_before_or_unit_after_reads_the_same_amount(fen, prefix, suffix):
+    assert Money.parse(prefix + format_yuan(Money(fen)) + suffix) == Money(fen)
