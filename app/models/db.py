@@ -8,6 +8,7 @@ never open transactions themselves. The schema is created and upgraded only by A
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -59,6 +60,11 @@ def _pg_connect_args(url: str) -> dict:
     return {k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in given}
 
 
+#: What a window says when its role (feedesk_app) meets an administrator's operation (issue 17).
+ADMIN_CONNECTION_ONLY = ("此操作需要以数据库所有者身份连接（管理员）：用户、角色、密码、解锁、设置和收费点只能由管理员"
+                         "用 feedesk_owner 账号连接共享账本后修改，窗口的数据库账号（feedesk_app）不能修改"
+                         "（见 docs/postgresql.md）")
+
 # SQLSTATEs of a lost or refused connection (class 08, server shutting down / starting up).
 _UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
 # Deadlock, serialization failure, lock timeout: another window got there first; nothing written.
@@ -84,7 +90,12 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exceptio
         return InvalidInput("输入中含有不可见的控制字符（NUL），请重新输入")
     if state == "42501":
         from app.errors import PermissionDenied
+        from app.migrations.pg_roles import OWNER_WRITES
 
+        primary = getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc)
+        if set(re.findall(r"\w+", primary)) & OWNER_WRITES:
+            # Users, settings, the site and the stations: the administrator's connection only.
+            return PermissionDenied(ADMIN_CONNECTION_ONLY)
         # The window role meets the database's own permissions (docs/postgresql.md): e.g. a
         # schema upgrade started from a window, or a table the grants of migration 0005 miss.
         return PermissionDenied("数据库拒绝了此操作：本窗口的数据库账号（feedesk_app）不能修改账本结构或改写、删除账目；"

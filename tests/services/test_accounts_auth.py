@@ -97,7 +97,7 @@ def test_login_and_lock_out_after_five_failures(ledger):
     assert "锁定" in err.value.message
     with pytest.raises(AccountLocked):
         login(ledger, "demo", "demo")  # even the right password
-    ledger.run(auth.unlock_user, actor=ledger.actor("admin"), username="demo")
+    ledger.admin_run(auth.unlock_user, actor=ledger.actor("admin"), username="demo")
     assert login(ledger, "demo", "demo").user.username == "demo"
 
 
@@ -109,11 +109,11 @@ def test_passwords_are_stored_as_argon2_hashes(ledger):
 
 def test_only_admin_adds_users(ledger):
     with pytest.raises(PermissionDenied):
-        ledger.run(auth.add_user, actor=ledger.actor("boss"), username="x1", role="cashier", password="pass")
-    info = ledger.run(auth.add_user, actor=ledger.actor("admin"), username="x1", role="cashier", password="pass")
+        ledger.admin_run(auth.add_user, actor=ledger.actor("boss"), username="x1", role="cashier", password="pass")
+    info = ledger.admin_run(auth.add_user, actor=ledger.actor("admin"), username="x1", role="cashier", password="pass")
     assert info.role == "cashier"
     with pytest.raises(InvalidInput):
-        ledger.run(auth.add_user, actor=ledger.actor("admin"), username="x2", role="king", password="pass")
+        ledger.admin_run(auth.add_user, actor=ledger.actor("admin"), username="x2", role="king", password="pass")
 
 
 def test_supervisor_approval_is_never_the_requester(ledger):

@@ -131,7 +131,7 @@ def test_approver_wrong_password_refused(desk):
 
 
 def test_correction_below_role_limit_needs_no_approval_when_not_listed(desk):
-    with desk.session() as s, s.begin():
+    with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
         settings.put(s, "approval_required", "refund,waiver")
         settings.put(s, "correction_limit_cashier", "50000")
     open_shift(desk, float_yuan="0")
