@@ -176,3 +176,32 @@ def test_cli_user_add_through_a_window_connection_names_the_owner_connection(sha
     assert main(["--db", shared.owner_url, *args]) == 0  # the administrator's connection
     with shared.session() as s:
         assert s.scalar(select(User.role).where(User.username == "mallory")).value == "admin"
+
+
+def test_0007_downgrades_to_the_old_grants_and_upgrades_again(pg_server):
+    """Undoing 0007 (an older program on the ledger) gives the window back what 0005 granted;
+    redoing it takes it away again."""
+    from alembic import command
+
+    from app.models.db import alembic_config, upgrade
+    from tests.postgres.server import APP
+
+    pg_server.create_database("roles_down")
+    try:
+        upgrade(pg_server.url("roles_down"))
+        cfg = alembic_config(pg_server.url("roles_down"))
+        window = make_engine(pg_server.url("roles_down", APP))
+        change = "UPDATE setting SET value = value"
+        try:
+            _refused(window, change)
+            command.downgrade(cfg, "0006")
+            with window.begin() as conn:
+                conn.execute(text(change))
+                conn.execute(text("UPDATE app_user SET locked = false"))
+            command.upgrade(cfg, "head")
+            _refused(window, change)
+            _refused(window, "UPDATE app_user SET role = 'admin'")
+        finally:
+            window.dispose()
+    finally:
+        pg_server.drop_database("roles_down")

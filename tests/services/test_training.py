@@ -57,7 +57,7 @@ def ledger_with_training(ledger):
     make_fee(ledger, "WYF 物业费 area 2 monthly", due_days=15)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-10", "2026-11")
-    with ledger.session() as s, s.begin():
+    with ledger.admin_session() as s, s.begin():  # a station's set-up: the administrator's connection
         s.execute(update(Station).where(Station.code == "W02").values(training=True))
     open_shift(ledger, cashier="lily", station="W02", float_yuan="100")
     return ledger
