@@ -93,8 +93,10 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False) -> Exceptio
         from app.migrations.pg_roles import OWNER_WRITES
 
         primary = getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc)
-        if set(re.findall(r"\w+", primary)) & OWNER_WRITES:
-            # Users, settings, the site and the stations: the administrator's connection only.
+        # Users, settings, the site and the stations (or unlocking a user, pg_roles.guard): the
+        # administrator's connection only.
+        denied = re.search(r"permission denied for table (\w+)|may unlock a user", primary)
+        if denied and (denied.group(1) or "app_user") in OWNER_WRITES - {"alembic_version"}:
             return PermissionDenied(ADMIN_CONNECTION_ONLY)
         # The window role meets the database's own permissions (docs/postgresql.md): e.g. a
         # schema upgrade started from a window, or a table the grants of migration 0005 miss.

@@ -10,6 +10,8 @@ here as the window role, on the suite's PostgreSQL server.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy.exc
 from sqlalchemy import func, select, text
@@ -87,9 +89,12 @@ def test_window_role_cannot_touch_users_settings_or_frozen_columns(shared, sql):
     open_shift(shared, float_yuan="200")
     engine = make_engine(shared.url)  # feedesk_app, what every window's connection string holds
     try:
-        _refused(engine, sql)
+        refused = _refused(engine, sql)
     finally:
         engine.dispose()
+    # Users, settings, site, stations: the message names the administrator's connection.
+    table = re.match(r"(?:UPDATE|INSERT INTO|DELETE FROM|TRUNCATE) (\w+)", sql).group(1)
+    assert (OWNER_ONLY in refused.message) == (table in ("app_user", "setting", "site", "station")), refused.message
     with shared.admin_session() as s:
         assert s.scalar(select(User.role).where(User.username == "demo")).value == "cashier"
         assert s.scalar(select(func.count()).select_from(User)) == 6
