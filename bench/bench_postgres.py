@@ -129,12 +129,12 @@ def main() -> int:
     with PgServer(durable=True) as server:
         server.create_database("bench")
         upgrade(server.url("bench"))
-        _populate_template(server.url("bench", APP))
+        _populate_template(server.url("bench"))  # `feedesk init` and the administrator: the owner role
         from tests.conftest import Ledger
 
-        lg = Ledger(None, url=server.url("bench", APP))
+        lg = Ledger(None, url=server.url("bench", APP), owner_url=server.url("bench"))
         estate = stations.build_estate(lg, n_accounts=a.accounts, n_stations=max(WINDOWS), history_payments=0)
-        lg.factory.kw["bind"].dispose()
+        lg.close()
         url = server.url("bench", APP)
         runs = [measure(server, url, n, a.payments, estate["codes"]) for n in WINDOWS]
         paced = measure(server, url, max(WINDOWS), a.payments, estate["codes"], THINK_S)

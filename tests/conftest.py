@@ -74,12 +74,10 @@ def pg_server():
 def template_db(tmp_path_factory, request) -> Path | str:
     """SQLite: path of a migrated ledger file. PostgreSQL: name of the migrated template database."""
     if BACKEND == "postgresql":
-        from tests.postgres.server import APP
-
         server = request.getfixturevalue("pg_server")
         server.create_database(PG_TEMPLATE)
         upgrade(server.url(PG_TEMPLATE))  # migrations run as the owner role
-        _populate_template(server.url(PG_TEMPLATE, APP))  # data goes in as a window would
+        _populate_template(server.url(PG_TEMPLATE))  # as `feedesk init` and the administrator do
         from tests.postgres.server import LedgerPool
 
         _PG["pool"] = LedgerPool(server, PG_TEMPLATE)  # per-test databases, reset between tests
@@ -101,7 +99,18 @@ class Ledger:
         self.owner_url = owner_url or self.url
         self.backend = "postgresql" if self.url.startswith("postgresql") else "sqlite"
         self.factory = make_factory(self.url)
+        self._admin_factory = None
         self._ids: dict[str, int] = {}
+
+    @property
+    def admin_factory(self):
+        """The administrator's connection: the owner role on PostgreSQL (user administration,
+        settings and stations need it, docs/postgresql.md); the same file on SQLite."""
+        if self.owner_url == self.url:
+            return self.factory
+        if self._admin_factory is None:
+            self._admin_factory = make_factory(self.owner_url)
+        return self._admin_factory
 
     def actor(self, username: str, station: str = "W01") -> Actor:
         if username not in self._ids:
@@ -114,6 +123,18 @@ class Ledger:
 
     def session(self):
         return self.factory()
+
+    def admin_run(self, fn, /, **kw):
+        """A use case on the administrator's connection (see `admin_factory`)."""
+        return run(self.admin_factory, fn, **kw)
+
+    def admin_session(self):
+        return self.admin_factory()
+
+    def close(self) -> None:
+        self.factory.kw["bind"].dispose()
+        if self._admin_factory is not None:
+            self._admin_factory.kw["bind"].dispose()
 
 
 @contextlib.contextmanager
@@ -131,7 +152,7 @@ def fresh_ledger(template_db: Path | str):
         try:
             yield lg
         finally:
-            lg.factory.kw["bind"].dispose()
+            lg.close()
             pool.release(name)
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,7 +162,7 @@ def fresh_ledger(template_db: Path | str):
         try:
             yield lg
         finally:
-            lg.factory.kw["bind"].dispose()
+            lg.close()
 
 
 @pytest.fixture

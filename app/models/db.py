@@ -8,6 +8,7 @@ never open transactions themselves. The schema is created and upgraded only by A
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -57,6 +58,11 @@ def _pg_connect_args(url: str) -> dict:
     given = set(make_url(url).query)
     return {k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in given}
 
+
+#: What a window says when its role (feedesk_app) meets an administrator's operation (issue 17).
+ADMIN_CONNECTION_ONLY = ("此操作需要以数据库所有者身份连接（管理员）：用户、角色、密码、解锁、设置和收费点只能由管理员"
+                         "用 feedesk_owner 账号连接共享账本后修改，窗口的数据库账号（feedesk_app）不能修改"
+                         "（见 docs/postgresql.md）")
 
 # SQLSTATEs of a lost or refused connection (class 08, server shutting down / starting up).
 _UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
@@ -117,7 +123,14 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False, url=None) -
         return InvalidInput("输入中含有不可见的控制字符（NUL），请重新输入")
     if state == "42501":
         from app.errors import PermissionDenied
+        from app.migrations.pg_roles import OWNER_WRITES
 
+        primary = getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc)
+        # Users, settings, the site and the stations (or unlocking a user, pg_roles.guard): the
+        # administrator's connection only.
+        denied = re.search(r"permission denied for table (\w+)|may unlock a user", primary)
+        if denied and (denied.group(1) or "app_user") in OWNER_WRITES - {"alembic_version"}:
+            return PermissionDenied(ADMIN_CONNECTION_ONLY)
         # The window role meets the database's own permissions (docs/postgresql.md): e.g. a
         # schema upgrade started from a window, or a table the grants of migration 0005 miss.
         return PermissionDenied("数据库拒绝了此操作：本窗口的数据库账号（feedesk_app）不能修改账本结构或改写、删除账目；"

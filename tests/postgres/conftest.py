@@ -23,7 +23,7 @@ _names = itertools.count(1)
 def shared_template(pg_server) -> str:
     pg_server.create_database(TEMPLATE)
     upgrade(pg_server.url(TEMPLATE))
-    _populate_template(pg_server.url(TEMPLATE, APP))
+    _populate_template(pg_server.url(TEMPLATE))  # as `feedesk init` and the administrator do
     return TEMPLATE
 
 
@@ -40,5 +40,5 @@ def shared(pg_server, shared_template):
         yield lg
         assert_ledger_balanced(lg)
     finally:
-        lg.factory.kw["bind"].dispose()
+        lg.close()
         pg_server.drop_database(name)

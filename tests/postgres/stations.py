@@ -73,11 +73,12 @@ def build_estate(lg, *, n_accounts: int, n_stations: int, history_payments: int 
     for code in ("WYF", "LJF"):
         lg.run(fees.assign_fee, actor=admin, fee_code=code, all_accounts=True)
     bill(lg, "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")
-    with lg.factory.begin() as s:
+    # Settings, stations and users: the administrator's (owner's) connection, as on a site.
+    with lg.admin_factory.begin() as s:
         settings.put(s, "denominations", ",".join(str(d) for d in DENOMINATIONS))
     for i in range(n_stations):
-        lg.run(setup.add_station, code=station_code(i), name=f"{i + 1}号窗口")
-        lg.run(auth.add_user, actor=admin, username=cashier_name(i), role="cashier", password=cashier_name(i))
+        lg.admin_run(setup.add_station, code=station_code(i), name=f"{i + 1}号窗口")
+        lg.admin_run(auth.add_user, actor=admin, username=cashier_name(i), role="cashier", password=cashier_name(i))
     # Yesterday: every station took a few payments and closed; today's workers may refund them.
     history = []
     for i in range(n_stations):

@@ -195,7 +195,7 @@ def test_eight_stations_posting_at_once_keep_the_books_exact(pg_server, shared_t
               f"voids {totals['voids']}, refunds {totals['refunds']}, "
               f"already paid elsewhere {totals['already_paid_elsewhere']}; pay p99 {p99:.1f} ms")
     finally:
-        lg.factory.kw["bind"].dispose()
+        lg.close()
         pg_server.drop_database(name)
 
 

@@ -115,7 +115,7 @@ def test_unreachable_server_refuses_to_post_and_keeps_nothing_locally(shared, pg
 
 def test_supervisor_desk_sees_every_station_live_shift(shared):
     _paid(shared)
-    shared.run(stations.add_station, actor=shared.actor("admin"), code="W03", name="三号窗口")
+    shared.admin_run(stations.add_station, actor=shared.actor("admin"), code="W03", name="三号窗口")
     open_shift(shared, "lily", float_yuan="100", station="W02")
     pay(shared, "1-2-302", "cash=300", cashier="lily", station="W02")
     board = {s.code: s for s in shared.run(stations.station_board, actor=shared.actor("boss"))}

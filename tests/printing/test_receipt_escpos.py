@@ -134,7 +134,7 @@ def test_reprints_are_marked_with_their_count_and_recorded(ledger, loopback):
 
 def test_training_receipt_says_练习_across_the_top(ledger, loopback):
     estate(ledger, shift=False)
-    ledger.run(auth.add_user, actor=ledger.actor("admin"), username="xiaoli", role="cashier", password="xiaoli",
+    ledger.admin_run(auth.add_user, actor=ledger.actor("admin"), username="xiaoli", role="cashier", password="xiaoli",
                display_name="实习生小李", training=True)
     open_shift(ledger, cashier="xiaoli", float_yuan="200")
     add_printer(ledger, loopback.target)

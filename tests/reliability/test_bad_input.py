@@ -63,13 +63,14 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, data
 TRIED = {"n": 0}
 
 
-def attempt(lg, fn, /, **kw):
-    """Run one use case: success, or a Chinese FeeDeskError with the ledger unchanged."""
+def attempt(lg, fn, /, *, as_admin: bool = False, **kw):
+    """Run one use case: success, or a Chinese FeeDeskError with the ledger unchanged.
+    `as_admin`: on the administrator's connection (user administration, see Ledger.admin_factory)."""
     TRIED["n"] += 1
     count("bad_inputs")
     before = fingerprint(lg)
     try:
-        return run(lg.factory, fn, **kw)
+        return run(lg.admin_factory if as_admin else lg.factory, fn, **kw)
     except FeeDeskError as exc:
         assert CJK.search(exc.message), f"message is not Chinese: {exc.message!r}"
         assert fingerprint(lg) == before, f"{fn.__name__} changed the ledger and then failed"
@@ -190,7 +191,7 @@ def test_shifts_users_and_corrections(lg):
     @SETTINGS
     def check(amount, who, username, role, password):
         attempt(lg, shifts.open_shift, actor=cashier, float_amount=amount, float_by=who or None)
-        attempt(lg, auth.add_user, actor=admin, username=username, role=role, password=password)
+        attempt(lg, auth.add_user, as_admin=True, actor=admin, username=username, role=role, password=password)
 
     @given(hostile, hostile, hostile, hostile, hostile, huge_int, hostile)
     @SETTINGS

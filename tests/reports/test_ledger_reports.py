@@ -165,7 +165,7 @@ def test_a_later_target_replaces_the_earlier_one(known):
 def test_training_payments_never_reach_a_report(known):
     from app.services import auth
 
-    known.run(auth.add_user, actor=known.actor("admin"), username="trainee", role="cashier", password="trainee",
+    known.admin_run(auth.add_user, actor=known.actor("admin"), username="trainee", role="cashier", password="trainee",
               training=True)
     open_shift(known, cashier="trainee", day="2026-10-20", station="W02")
     pay(known, "2-1-101", "cash=50", cashier="trainee", day="2026-10-20", station="W02")

@@ -174,8 +174,8 @@ def test_administrator_unlocks_at_once_and_the_unlock_is_audited(ledger, monkeyp
         with pytest.raises((AuthenticationFailed, AccountLocked)):
             login(ledger, "demo", "wrong")
     with pytest.raises(PermissionDenied):
-        ledger.run(auth.unlock_user, actor=ledger.actor("boss"), username="demo")
-    info = ledger.run(auth.unlock_user, actor=ledger.actor("admin"), username="demo")
+        ledger.admin_run(auth.unlock_user, actor=ledger.actor("boss"), username="demo")
+    info = ledger.admin_run(auth.unlock_user, actor=ledger.actor("admin"), username="demo")
     assert info.locked_until is None
     assert login(ledger, "demo", "demo").user.username == "demo"
     import json
@@ -198,11 +198,11 @@ def test_passwords_are_stored_as_argon2_hashes(ledger):
 
 def test_only_admin_adds_users(ledger):
     with pytest.raises(PermissionDenied):
-        ledger.run(auth.add_user, actor=ledger.actor("boss"), username="x1", role="cashier", password="pass")
-    info = ledger.run(auth.add_user, actor=ledger.actor("admin"), username="x1", role="cashier", password="pass")
+        ledger.admin_run(auth.add_user, actor=ledger.actor("boss"), username="x1", role="cashier", password="pass")
+    info = ledger.admin_run(auth.add_user, actor=ledger.actor("admin"), username="x1", role="cashier", password="pass")
     assert info.role == "cashier"
     with pytest.raises(InvalidInput):
-        ledger.run(auth.add_user, actor=ledger.actor("admin"), username="x2", role="king", password="pass")
+        ledger.admin_run(auth.add_user, actor=ledger.actor("admin"), username="x2", role="king", password="pass")
 
 
 def test_supervisor_approval_is_never_the_requester(ledger):

@@ -73,9 +73,9 @@ def test_walk_in_needs_a_name(ledger):
 
 def test_settings_are_validated_and_audited(ledger):
     a = ledger.actor("admin")
-    ledger.run(admin.update_setting, actor=a, key="cash_limit", value="3000")
-    ledger.run(admin.update_setting, actor=a, key="site_name", value="阳光花园物业服务中心")
-    ledger.run(admin.update_setting, actor=a, key="handin_cutoff", value="17:30")
+    ledger.admin_run(admin.update_setting, actor=a, key="cash_limit", value="3000")
+    ledger.admin_run(admin.update_setting, actor=a, key="site_name", value="阳光花园物业服务中心")
+    ledger.admin_run(admin.update_setting, actor=a, key="handin_cutoff", value="17:30")
     with ledger.session() as s:
         assert settings.get(s, "cash_limit") == str(fen("3000"))
         assert settings.get(s, "handin_cutoff") == "17:30"
@@ -91,9 +91,9 @@ def test_settings_are_validated_and_audited(ledger):
 ])
 def test_bad_settings_are_refused(ledger, key, value, error):
     with pytest.raises(error):
-        ledger.run(admin.update_setting, actor=ledger.actor("admin"), key=key, value=value)
+        ledger.admin_run(admin.update_setting, actor=ledger.actor("admin"), key=key, value=value)
 
 
 def test_only_admin_changes_settings(ledger):
     with pytest.raises(PermissionDenied):
-        ledger.run(admin.update_setting, actor=ledger.actor("boss"), key="cash_limit", value="1")
+        ledger.admin_run(admin.update_setting, actor=ledger.actor("boss"), key="cash_limit", value="1")

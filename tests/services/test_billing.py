@@ -191,7 +191,7 @@ def test_charges_take_the_business_date_of_the_day_cutoff(estate):
     from app.models import Charge
     from app.services import admin
 
-    estate.run(admin.update_setting, actor=estate.actor("admin"), key="day_cutoff", value="04:00")
+    estate.admin_run(admin.update_setting, actor=estate.actor("admin"), key="day_cutoff", value="04:00")
     make_fee(estate, "WXF 维修费 quantity 50 once")
     two_am = dt.datetime(2026, 11, 25, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(dt.UTC).replace(tzinfo=None)
     r = estate.run(billing.add_charge, actor=estate.actor("demo"), account_code="1-1-101", fee_code="WXF",

@@ -347,7 +347,7 @@ def test_handover_needs_next_cashiers_password(desk):
 
 
 def test_cash_on_hand_limit_warns(desk):
-    with desk.session() as s, s.begin():
+    with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
         settings.put(s, "cash_limit", "50000")
     open_shift(desk, float_yuan="400")
     assert desk.run(closes.drawer_warning, actor=desk.actor("demo")).warning is None

@@ -131,7 +131,7 @@ def test_approver_wrong_password_refused(desk):
 
 
 def test_price_override_below_role_limit_needs_no_approval_when_not_listed(desk):
-    with desk.session() as s, s.begin():
+    with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
         settings.put(s, "approval_required", "void,refund,deposit_refund,prepaid_refund,waiver,write_off")
         settings.put(s, "correction_limit_cashier", "5000")
     make_fee(desk, "WXF 维修服务费 quantity 50 once")

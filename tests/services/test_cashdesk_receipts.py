@@ -52,7 +52,7 @@ def test_only_supervisor_issues_ranges(desk):
 
 
 def test_range_exhaustion_is_told_before_the_payment(desk):
-    with desk.session() as s, s.begin():
+    with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
         settings.put(s, "require_receipt_ranges", "1")
         settings.put(s, "receipt_low_warning", "1")
     issue(desk, 1, 2)
@@ -125,7 +125,7 @@ def test_reprint_is_marked_with_a_count(desk):
 
 
 def test_preprinted_stock_reprint_consumes_next_number_and_recovers_old(desk):
-    with desk.session() as s, s.begin():
+    with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
         settings.put(s, "preprinted_stock", "1")
     issue(desk, 1, 10)
     open_shift(desk)

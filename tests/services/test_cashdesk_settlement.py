@@ -165,7 +165,7 @@ def test_bank_run_counts_as_banked(desk):
 
 
 def test_training_mode_excluded_from_settlement_and_books(desk):
-    with desk.session() as s, s.begin():
+    with desk.admin_session() as s, s.begin():  # a station's set-up: the administrator's connection
         s.execute(update(Station).where(Station.code == "W02").values(training=True))
     t = open_shift(desk, cashier="lily", station="W02", float_yuan="100")
     assert t.training

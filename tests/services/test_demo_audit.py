@@ -64,12 +64,12 @@ def test_demo_init_records_the_site_name_and_demo_flag_in_the_audit_log(demo_db,
 
 def test_only_an_administrator_flags_a_demo_ledger_and_the_settings_screen_cannot(ledger):
     with pytest.raises(PermissionDenied):
-        ledger.run(admin.mark_demo_ledger, actor=ledger.actor("boss"))
+        ledger.admin_run(admin.mark_demo_ledger, actor=ledger.actor("boss"))
     with pytest.raises(InvalidInput):
-        ledger.run(admin.update_setting, actor=ledger.actor("admin"), key="demo", value="1")
+        ledger.admin_run(admin.update_setting, actor=ledger.actor("admin"), key="demo", value="1")
     with ledger.session() as s:
         assert settings.get(s, "demo") == "0"
-    row = ledger.run(admin.mark_demo_ledger, actor=ledger.actor("admin"))
+    row = ledger.admin_run(admin.mark_demo_ledger, actor=ledger.actor("admin"))
     assert (row.key, row.value) == ("demo", "1")
     with ledger.session() as s:
         assert settings.get(s, "demo") == "1"

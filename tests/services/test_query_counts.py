@@ -175,9 +175,9 @@ def _stations(lg, n):
     [code] = add_accounts(lg, 1)
     names = ["W01", "W02"] + [f"S{i:02d}" for i in range(3, n + 1)]
     for name in names[2:] + ["IDLE"]:
-        lg.run(stations.add_station, actor=admin, code=name)
+        lg.admin_run(stations.add_station, actor=admin, code=name)
     for i, name in enumerate(names):
-        lg.run(auth.add_user, actor=admin, username=f"c{i}", role="cashier", password=f"pass{i}")
+        lg.admin_run(auth.add_user, actor=admin, username=f"c{i}", role="cashier", password=f"pass{i}")
         open_shift(lg, f"c{i}", float_yuan="100", station=name)
         pay(lg, code, "cash=10", cashier=f"c{i}", station=name, change_to_prepaid=True)
     return names
@@ -228,7 +228,7 @@ def _ranges(lg, n):
         lg.run(receipt_stock.issue_range, actor=boss, prefix="PJ", first=1 + 10 * i, last=10 + 10 * i, to_user="demo",
                at=at("2026-11-25"))
     for i in range(3, n + 1):
-        lg.run(stations.add_station, actor=admin, code=f"S{i:02d}")
+        lg.admin_run(stations.add_station, actor=admin, code=f"S{i:02d}")
     [code] = add_accounts(lg, 1)
     open_shift(lg)
     for _ in range(3):

@@ -58,7 +58,7 @@ def ledger_with_training(ledger):
     make_fee(ledger, "WYF 物业费 area 2 monthly", due_days=15)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-10", "2026-11")
-    ledger.run(stations.set_training, actor=ledger.actor("admin"), code="W02", training=True)
+    ledger.admin_run(stations.set_training, actor=ledger.actor("admin"), code="W02", training=True)
     open_shift(ledger, cashier="lily", station="W02", float_yuan="100")
     return ledger
 
@@ -67,16 +67,16 @@ def test_admin_puts_a_user_into_practice_and_back(ledger_with_training):
     lg = ledger_with_training
     admin = lg.actor("admin")
     with pytest.raises(PermissionDenied):
-        lg.run(auth.set_training, actor=lg.actor("boss"), username="demo", training=True)
-    assert lg.run(auth.set_training, actor=admin, username="demo", training=True).training
+        lg.admin_run(auth.set_training, actor=lg.actor("boss"), username="demo", training=True)
+    assert lg.admin_run(auth.set_training, actor=admin, username="demo", training=True).training
     open_shift(lg)  # demo at the real window W01, but demo is practising
     p = pay(lg, "1-1-101", "cash=400")
     assert p.training and p.receipt_no.startswith("LX")
     assert card(lg, "1-1-101").arrears == fen("400")
     with pytest.raises(InvalidInput, match="未轧帐的班次"):  # a shift is practice or real from its opening
-        lg.run(auth.set_training, actor=admin, username="demo", training=False)
+        lg.admin_run(auth.set_training, actor=admin, username="demo", training=False)
     with pytest.raises(InvalidInput, match="未轧帐的班次"):
-        lg.run(stations.set_training, actor=admin, code="W02", training=False)
+        lg.admin_run(stations.set_training, actor=admin, code="W02", training=False)
     with lg.session() as s:
         events = [a for (a,) in s.execute(select(AuditEvent.action).where(AuditEvent.action.like("%_training")))]
     assert events == ["station_training", "user_training"]

@@ -11,7 +11,7 @@ def test_practice_late_fee_does_not_lower_the_real_late_fee(ledger):
     make_fee(ledger, "WYF 物业费 area 1 monthly", due_days=15, late_fee_daily="0.001", late_fee_grace=0)
     assign_all(ledger, "WYF")
     bill(ledger, "2026-09")  # 100.00 due 2026-10-15
-    with ledger.session() as s, s.begin():
+    with ledger.admin_session() as s, s.begin():  # a station's set-up: the administrator's connection
         s.execute(update(Station).where(Station.code == "W02").values(training=True))
     open_shift(ledger, cashier="lily", station="W02", day="2026-10-25")
     practice = pay(ledger, "1-1-101", "cash=50", cashier="lily", station="W02", day="2026-10-25")
