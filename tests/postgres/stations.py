@@ -28,11 +28,10 @@ from app.services import (
     fees,
     payments,
     run,
-    settings,
     setup,
     shifts,
 )
-from tests.helpers import at, bill
+from tests.helpers import at, bill, put_settings
 
 DAY = "2026-11-25"
 HISTORY_DAY = "2026-11-24"
@@ -74,7 +73,7 @@ def build_estate(lg, *, n_accounts: int, n_stations: int, history_payments: int 
         lg.run(fees.assign_fee, actor=admin, fee_code=code, all_accounts=True)
     bill(lg, "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")
     with lg.factory.begin() as s:
-        settings.put(s, "denominations", ",".join(str(d) for d in DENOMINATIONS))
+        put_settings(s, denominations=",".join(str(d) for d in DENOMINATIONS))
     for i in range(n_stations):
         lg.run(setup.add_station, code=station_code(i), name=f"{i + 1}号窗口")
         lg.run(auth.add_user, actor=admin, username=cashier_name(i), role="cashier", password=cashier_name(i))

@@ -12,8 +12,8 @@ from app.errors import (
     ShiftError,
 )
 from app.models import ChargeAdjustment, Payment, PaymentKind
-from app.services import billing, corrections, receipt_stock, receipts, settings
-from tests.helpers import card
+from app.services import billing, corrections, receipt_stock, receipts
+from tests.helpers import card, put_settings
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,
@@ -132,8 +132,8 @@ def test_approver_wrong_password_refused(desk):
 
 def test_correction_below_role_limit_needs_no_approval_when_not_listed(desk):
     with desk.session() as s, s.begin():
-        settings.put(s, "approval_required", "refund,waiver")
-        settings.put(s, "correction_limit_cashier", "50000")
+        put_settings(s, approval_required="refund,waiver")
+        put_settings(s, correction_limit_cashier="50000")
     open_shift(desk, float_yuan="0")
     p = pay(desk, "1-1-101", "cash=300")
     r = desk.run(corrections.void_payment, actor=desk.actor("demo"), receipt_no=p.receipt_no, reason="错",
