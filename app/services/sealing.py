@@ -259,8 +259,9 @@ def check(session: Session) -> str | None:
             continue
         if not isinstance(data, dict):
             continue
-        if "legacy" in data:
+        if "legacy" in data:  # sealed by a migration: every row up to then, whatever txn it had
             legacy, legacy_event = data["legacy"], ev_id
+            seals.clear()
         if "txn" in data:
             seals[data["txn"]] = (ev_id, data.get("rows", {}))
         for uid, h in (data.get("users") or {}).items():

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.migrations import pg_roles
-from app.migrations.append_only import protect, unprotect
 
 revision = "0007_row_seals"
 down_revision = "0006"
@@ -63,11 +62,11 @@ def _seal_existing_rows() -> None:
 
 
 def downgrade() -> None:
-    """The txn columns go; the seal event stays in the chain (the audit log is append-only)."""
-    unprotect(op, TABLES)
+    """The txn columns go; the seal events stay in the chain (the audit log is append-only), and an
+    upgrade again seals every row anew (a migration's seal supersedes the seals before it)."""
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_index(batch.f(f"ix_{table}_txn"))
-            batch.drop_column("txn")
-    protect(op, TABLES)
+        op.drop_index(op.f(f"ix_{table}_txn"), table_name=table)
+        # SQLite >= 3.35 drops a column in place: no table rebuild (which would meet the foreign
+        # keys and lose the append-only triggers).
+        op.execute(f"ALTER TABLE {table} DROP COLUMN txn")
     pg_roles.apply(op)
