@@ -35,7 +35,18 @@ import hashlib
 import json
 import secrets
 
-from sqlalchemy import Enum, String, bindparam, event, inspect, select, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    String,
+    event,
+    inspect,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from app.errors import FeeDeskError
@@ -109,25 +120,44 @@ def _note_touched(session: Session, flush_context, instances) -> None:
 
 
 # --- canonical rows -----------------------------------------------------------------------
+# A financial row is hashed in the form SQLite stores it (the raw DBAPI values, no SQLAlchemy type
+# processing: verify streams millions of rows): integers, text, booleans as 0/1, dates as
+# 'YYYY-MM-DD', times as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's SQLite storage format).
+# PostgreSQL's typed values are brought to that form, so a ledger moved by `feedesk db migrate`
+# keeps every seal.
 
-def _columns(table) -> list:
-    """The sealed columns of a table, enums read as their stored strings."""
-    return [type_coerce(c, String) if isinstance(c.type, Enum) else c for c in table.columns if c.name != "txn"]
+def _raw_select(table, where: str = "") -> str:
+    cols = ", ".join(f'"{c.name}"' for c in table.columns if c.name != "txn")
+    return f'SELECT "txn", {cols} FROM "{table.name}"{where} ORDER BY "id"'
 
 
-def _iso_positions(table) -> tuple[int, ...]:
+def _to_sqlite_form(table):
+    """A function bringing a PostgreSQL row (without txn) to the SQLite form."""
     cols = [c for c in table.columns if c.name != "txn"]
-    return tuple(i for i, c in enumerate(cols) if c.type.python_type.__name__ in ("date", "datetime"))
+    times = [i for i, c in enumerate(cols) if isinstance(c.type, DateTime)]
+    dates = [i for i, c in enumerate(cols) if isinstance(c.type, Date) and not isinstance(c.type, DateTime)]
+    flags = [i for i, c in enumerate(cols) if isinstance(c.type, Boolean)]
 
-
-def canonical_row(row, iso: tuple[int, ...]) -> bytes:
-    """One row as bytes, identical on SQLite and PostgreSQL (typed values; dates in ISO form)."""
-    if iso:
+    def convert(row) -> tuple:
         row = list(row)
-        for i in iso:
+        for i in times:
+            v = row[i]
+            if v is not None:
+                row[i] = (f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+                          f".{v.microsecond:06d}")
+        for i in dates:
             if row[i] is not None:
                 row[i] = row[i].isoformat()
-    return repr(tuple(row)).encode("utf-8")
+        for i in flags:
+            if row[i] is not None:
+                row[i] = int(row[i])
+        return tuple(row)
+
+    return convert
+
+
+def _identity(row) -> tuple:
+    return tuple(row)
 
 
 class _Digest:
@@ -138,37 +168,48 @@ class _Digest:
         self.n = 0
         self.first = first
 
-    def add(self, data: bytes) -> None:
-        self.h.update(data)
-        self.h.update(b"\n")
-        self.n += 1
-
     def hex(self) -> str:
         return self.h.hexdigest()[:32]
 
 
 _TABLES = {name: Base.metadata.tables[name] for name in SEALED}
+_SELECT_ALL = {name: _raw_select(t) for name, t in _TABLES.items()}
+_SELECT_TXN = {name: text(_raw_select(t, ' WHERE "txn" = :txn')) for name, t in _TABLES.items()}
+_PG_FORM = {name: _to_sqlite_form(t) for name, t in _TABLES.items()}
+
+
+def _form(session_or_conn, name: str):
+    return _PG_FORM[name] if session_or_conn.get_bind().dialect.name == "postgresql" else _identity
+
+
+def _conn_form(conn, name: str):
+    return _PG_FORM[name] if conn.dialect.name == "postgresql" else _identity
+
+
+# Users and settings are few: their state is hashed from typed values (enums by value).
 _USER = User.__table__
 _USER_COLS = [c for c in _USER.columns if c.name not in USER_UNSEALED]
 _SETTING = Setting.__table__
-_SELECT_TXN = {name: select(*_columns(t)).where(t.c.txn == bindparam("txn")).order_by(t.c.id) for name, t in _TABLES.items()}
-_ISO = {name: _iso_positions(t) for name, t in _TABLES.items()}
-
-
-def _user_select():
-    return select(*[type_coerce(c, String) if isinstance(c.type, Enum) else c for c in _USER_COLS])
-
-
-_USER_SELECT = _user_select()
-_USER_ISO = tuple(i for i, c in enumerate(_USER_COLS) if c.type.python_type.__name__ in ("date", "datetime"))
+_USER_SELECT = select(*[type_coerce(c, String) if isinstance(c.type, Enum) else c for c in _USER_COLS])
 
 
 def user_state(row) -> str:
-    return hashlib.sha256(canonical_row(row, _USER_ISO)).hexdigest()[:32]
+    values = tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row)
+    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()[:32]
 
 
 def setting_state(key: str, value: str) -> str:
     return hashlib.sha256(repr((key, value)).encode("utf-8")).hexdigest()[:32]
+
+
+def _digest_rows(rows, convert) -> tuple[int, str, int]:
+    h = hashlib.sha256()
+    n = top = 0
+    for row in rows:
+        h.update((repr(convert(row[1:])) + "\n").encode("utf-8"))
+        n += 1
+        top = row[1]
+    return n, h.hexdigest()[:32], top
 
 
 # --- writing: the seal of one transaction -----------------------------------------------
@@ -188,10 +229,8 @@ def seal(session: Session, has_events: bool) -> dict | None:
     if state is not None and state.tables:
         rows = {}
         for name in sorted(state.tables):
-            d = _Digest()
-            for row in session.execute(_SELECT_TXN[name], {"txn": state.txn}):
-                d.add(canonical_row(row, _ISO[name]))
-            rows[name] = [d.n, d.hex()]
+            n, digest, _ = _digest_rows(session.execute(_SELECT_TXN[name], {"txn": state.txn}), _form(session, name))
+            rows[name] = [n, digest]
         out["txn"] = str(state.txn)
         out["rows"] = rows
     users: dict[str, str | None] = {}
@@ -226,14 +265,10 @@ def add_to_payload(payload: str, seal_data: dict) -> str:
 def legacy_seal(conn) -> dict | None:
     """Migration 0007: the seal of every row written before it (None on an empty ledger)."""
     legacy = {}
-    for name, table in _TABLES.items():
-        d = _Digest()
-        top = 0
-        for row in conn.execute(select(*_columns(table)).order_by(table.c.id)):
-            d.add(canonical_row(row, _ISO[name]))
-            top = row[0]
-        if d.n:
-            legacy[name] = [top, d.n, d.hex()]
+    for name in _TABLES:
+        n, digest, top = _digest_rows(conn.exec_driver_sql(_SELECT_ALL[name]), _conn_form(conn, name))
+        if n:
+            legacy[name] = [top, n, digest]
     users = {str(row[0]): user_state(row) for row in conn.execute(_USER_SELECT.order_by(_USER.c.id))}
     settings = {k: setting_state(k, v) for k, v in conn.execute(select(_SETTING.c.key, _SETTING.c.value))}
     if not (legacy or users or settings):
@@ -268,8 +303,8 @@ def check(session: Session) -> str | None:
             users[uid] = (ev_id, h)
         for key, h in (data.get("settings") or {}).items():
             settings[key] = (ev_id, h)
-    for name, table in _TABLES.items():
-        broken = _check_table(session, name, table, seals, legacy.get(name), legacy_event)
+    for name in _TABLES:
+        broken = _check_table(session, name, seals, legacy.get(name), legacy_event)
         if broken:
             return broken
     for row in session.execute(_USER_SELECT.order_by(_USER.c.id)):
@@ -294,49 +329,57 @@ def check(session: Session) -> str | None:
     return None
 
 
-def _check_table(session: Session, name: str, table, seals: dict, legacy: list | None,
-                 legacy_event: int) -> str | None:
+def _check_table(session: Session, name: str, seals: dict, legacy: list | None, legacy_event: int) -> str | None:
     label = SEALED[name]
-    iso = _ISO[name]
+    convert = _form(session, name)
     top = legacy[0] if legacy else 0
-    old = _Digest()
-    open_: dict[str, _Digest] = {}
-    done: set[str] = set()
-    txn_col = table.c.txn
-    q = select(txn_col, *_columns(table)).order_by(table.c.id)
-    for row in session.execute(q).yield_per(5000):
-        txn, rest = row[0], row[1:]
-        rid = rest[0]
-        if txn is None:
-            if rid <= top:
-                old.add(canonical_row(rest, iso))
-                continue
-            return f"{label} #{rid} 没有对应的审计事件（记录被伪造）"
-        key = str(txn)
-        sealed = seals.get(key)
-        expected = sealed[1].get(name) if sealed else None
-        if expected is None:
-            return f"{label} #{rid} 没有对应的审计事件（记录被伪造）"
-        if key in done:
-            return f"{label} #{rid} 不在审计事件 #{sealed[0]} 封存的记录之中（记录被添加）"
-        d = open_.get(key)
-        if d is None:
-            d = open_[key] = _Digest(rid)
-        d.add(canonical_row(rest, iso))
-        if d.n == expected[0]:
-            del open_[key]
-            done.add(key)
-            if d.hex() != expected[1]:
-                return f"{label} #{d.first}–#{rid} 与审计事件 #{sealed[0]} 封存的内容不符（记录被改动）"
-    for key, d in open_.items():
-        ev_id, rows = seals[key]
-        return (f"审计事件 #{ev_id} 封存的{label}有 {rows[name][0]} 条，现存 {d.n} 条（自 #{d.first} 起，"
+    old = hashlib.sha256()
+    old_n = 0
+    open_: dict[object, _Digest] = {}
+    done: set = set()
+    cur_txn, cur, cur_count = object(), None, 0  # rows of one txn mostly come together: skip the lookups
+    rows = session.connection().execution_options(yield_per=5000).exec_driver_sql(_SELECT_ALL[name])
+    for row in rows:
+        txn = row[0]
+        data = (repr(convert(row[1:])) + "\n").encode("utf-8")
+        if txn is not None and txn == cur_txn:
+            cur.h.update(data)
+            cur.n += 1
+        else:
+            rid = row[1]
+            if txn is None:
+                if rid <= top:
+                    old.update(data)
+                    old_n += 1
+                    continue
+                return f"{label} #{rid} 没有对应的审计事件（记录被伪造）"
+            sealed = seals.get(str(txn))
+            expected = sealed[1].get(name) if sealed else None
+            if expected is None:
+                return f"{label} #{rid} 没有对应的审计事件（记录被伪造）"
+            if txn in done:
+                return f"{label} #{rid} 不在审计事件 #{sealed[0]} 封存的记录之中（记录被添加）"
+            cur = open_.get(txn)
+            if cur is None:
+                cur = open_[txn] = _Digest(rid)
+            cur_txn, cur_count = txn, expected[0]
+            cur.h.update(data)
+            cur.n += 1
+        if cur.n == cur_count:
+            del open_[cur_txn]
+            done.add(cur_txn)
+            sealed = seals[str(cur_txn)]
+            if cur.hex() != sealed[1][name][1]:
+                return f"{label} #{cur.first}–#{row[1]} 与审计事件 #{sealed[0]} 封存的内容不符（记录被改动）"
+            cur_txn = object()
+    for txn, d in open_.items():
+        ev_id, sealed_rows = seals[str(txn)]
+        return (f"审计事件 #{ev_id} 封存的{label}有 {sealed_rows[name][0]} 条，现存 {d.n} 条（自 #{d.first} 起，"
                 "记录被删除）")
-    for key, (ev_id, rows) in seals.items():
-        if name in rows and rows[name][0] and key not in done:
-            return f"审计事件 #{ev_id} 封存的{label}有 {rows[name][0]} 条，现存 0 条（记录被删除）"
-    if legacy:
-        if (old.n, old.hex()) != (legacy[1], legacy[2]):
-            return (f"迁移前的{label}（#{legacy[0]} 及以前）与封存事件 #{legacy_event} 不符"
-                    f"（封存 {legacy[1]} 条，现存 {old.n} 条；记录被改动或删除）")
+    for key, (ev_id, sealed_rows) in seals.items():
+        if name in sealed_rows and sealed_rows[name][0] and int(key) not in done:
+            return f"审计事件 #{ev_id} 封存的{label}有 {sealed_rows[name][0]} 条，现存 0 条（记录被删除）"
+    if legacy and (old_n, old.hexdigest()[:32]) != (legacy[1], legacy[2]):
+        return (f"迁移前的{label}（#{legacy[0]} 及以前）与封存事件 #{legacy_event} 不符"
+                f"（封存 {legacy[1]} 条，现存 {old_n} 条；记录被改动或删除）")
     return None
