@@ -233,6 +233,7 @@ def seal(session: Session, has_events: bool) -> dict | None:
             rows[name] = [n, digest]
         out["txn"] = str(state.txn)
         out["rows"] = rows
+        state.tables.clear()  # sealed: linking again before COMMIT finds nothing new to seal
     users: dict[str, str | None] = {}
     settings: dict[str, str | None] = {}
     for obj in touched:
