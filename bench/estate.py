@@ -6,7 +6,8 @@ Accounts, fee items, assignments and the 36 bill runs go through the services. P
 (~90% of the charges, paid quarterly at one station) use a documented bulk path that
 writes exactly the rows `services.payments.pay` writes — payment, tender line,
 allocations, balanced journal entry, receipt with its document, hash-chained audit event —
-in large transactions; the result must pass `feedesk verify`, which this script runs last.
+in large transactions, each sealed by one event of the public chain; the result must pass
+`feedesk verify`, which this script runs last.
 """
 
 from __future__ import annotations
@@ -214,6 +215,8 @@ def _bulk_payments(factory, cashier: Actor, periods: list[dt.date], rng: random.
                 s.execute(insert(AuditEvent), audits[i:i + 20000])
             st = s.get(Station, station.id)
             st.next_receipt_no = number
+            # The quarter's rows are one transaction: its seal (services.sealing) goes into this event.
+            audit.record(s, None, "bench_payments", "shift", shift_id, payments=len(batch[Payment]))
             hd = s.scalar(select(AuditHead).where(AuditHead.chain == "W01"))
             hd.last_seq, hd.last_hash = audit_seq, prev_hash
         log(f"paid quarter {q[0]:%Y-%m}: {count} payments so far")

@@ -67,3 +67,12 @@ def card(lg, code: str, day: str = "2026-11-25"):
 
 def fen(yuan: str) -> int:
     return Money.parse(yuan).fen
+
+
+def put_settings(session, **values: str) -> None:
+    """Set settings directly in a test's own transaction, audited as every settings change must be."""
+    from app.services import audit, settings
+
+    for key, value in values.items():
+        settings.put(session, key, value)
+        audit.record(session, None, "setting", "setting", key, new=value)

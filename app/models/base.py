@@ -41,3 +41,24 @@ def enum_column(enum_cls: type[enum.Enum]):
         Enum(enum_cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
              validate_strings=True)
     )
+
+
+#: connection.info key of the running transaction's seal state (set by `services.sealing`).
+TXN_STATE = "feedesk_txn"
+
+
+def _txn_default(context) -> int | None:
+    """The id of the transaction writing this row; notes the table as written (for the seal).
+
+    A Python-side default, so ORM flushes and Core inserts (executemany too) both apply it.
+    Outside a FeeDesk session transaction it is NULL, which `verify` names as a forged row.
+    """
+    state = context.connection.info.get(TXN_STATE)
+    if state is None or not state.open:
+        return None
+    state.tables.add(context.current_column.table.name)
+    return state.txn
+
+
+#: The transaction that wrote a financial row; its audit event seals the rows of that txn.
+Txn = Annotated[int | None, mapped_column(BigInteger, default=_txn_default, index=True)]

@@ -14,7 +14,7 @@ import enum
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Fen, IntPK, Note, UtcTime, enum_column
+from app.models.base import Base, Fen, IntPK, Note, Txn, UtcTime, enum_column
 
 __all__ = [
     "BalanceRefund", "BankDeposit", "CashMovement", "CashMovementKind", "DaySettlement", "HandIn", "Handover",
@@ -35,6 +35,7 @@ class CashMovementKind(enum.Enum):
 class CashMovement(Base):
     __tablename__ = "cash_movement"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     kind: Mapped[CashMovementKind] = enum_column(CashMovementKind)
     #: Signed effect on the drawer: > 0 cash in, < 0 cash out.
@@ -55,6 +56,7 @@ class HandIn(Base):
 
     __tablename__ = "hand_in"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     collector_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     collector_shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"))
     cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -74,6 +76,7 @@ class ShiftClose(Base):
 
     __tablename__ = "shift_close"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     #: {"10000": 3, "5000": 1, ...} notes per denomination in fen, as typed.
@@ -114,6 +117,7 @@ class ShiftCloseReason(Base):
 class ShiftReopen(Base):
     __tablename__ = "shift_reopen"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
     close_id: Mapped[int] = mapped_column(ForeignKey("shift_close.id"), unique=True)
     reason: Mapped[Note]
@@ -127,6 +131,7 @@ class ShiftAccept(Base):
 
     __tablename__ = "shift_accept"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), unique=True)
     close_id: Mapped[int] = mapped_column(ForeignKey("shift_close.id"), unique=True)
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -142,6 +147,7 @@ class Handover(Base):
 
     __tablename__ = "handover"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     from_shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), unique=True)
     to_shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), unique=True)
     from_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -156,6 +162,7 @@ class PaymentCorrection(Base):
 
     __tablename__ = "payment_correction"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
     correction_payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"))
     #: void | refund
@@ -170,6 +177,7 @@ class BalanceRefund(Base):
 
     __tablename__ = "balance_refund"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     #: deposit | prepaid
     kind: Mapped[str] = mapped_column(String(12))
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
@@ -191,6 +199,7 @@ class PriceOverride(Base):
 
     __tablename__ = "price_override"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     original_charge_id: Mapped[int] = mapped_column(ForeignKey("charge.id"), unique=True)
     new_charge_id: Mapped[int] = mapped_column(ForeignKey("charge.id"))
     old_amount: Mapped[Fen]
@@ -206,6 +215,7 @@ class DaySettlement(Base):
 
     __tablename__ = "day_settlement"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     business_date: Mapped[dt.date] = mapped_column(Date, unique=True)
     totals_json: Mapped[str] = mapped_column(Text)
     cash_due_to_bank: Mapped[Fen]
@@ -218,6 +228,7 @@ class MonthClose(Base):
 
     __tablename__ = "month_close"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     month: Mapped[str] = mapped_column(String(7), unique=True)
     totals_json: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -229,6 +240,7 @@ class BankDeposit(Base):
 
     __tablename__ = "bank_deposit"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     amount: Mapped[Fen]
     slip_no: Mapped[str] = mapped_column(String(60))
     #: The settled (or to-be-settled) business day whose takings this banks.

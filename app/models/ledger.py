@@ -13,7 +13,7 @@ import enum
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Code, Fen, IntPK, Note, UtcTime, enum_column
+from app.models.base import Base, Code, Fen, IntPK, Note, Txn, UtcTime, enum_column
 
 
 class ChargeKind(enum.Enum):
@@ -36,6 +36,7 @@ class Charge(Base):
         Index("ix_charge_period_account", "period", "account_id", "amount", "training"),
     )
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_item.id"))
     kind: Mapped[ChargeKind] = enum_column(ChargeKind)
@@ -73,6 +74,7 @@ class ChargeAdjustment(Base):
 
     __tablename__ = "charge_adjustment"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     charge_id: Mapped[int] = mapped_column(ForeignKey("charge.id"), index=True)
     kind: Mapped[AdjustmentKind] = enum_column(AdjustmentKind)
     amount: Mapped[Fen]
@@ -87,6 +89,7 @@ class ChargeAdjustment(Base):
 class MeterReading(Base):
     __tablename__ = "meter_reading"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_item.id"))
     #: Readings in hundredths of a unit (m³, kWh).
@@ -117,6 +120,7 @@ class Approval(Base):
 
     __tablename__ = "approval"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     action: Mapped[str] = mapped_column(String(40))
     approver_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
@@ -165,6 +169,7 @@ class Payment(Base):
 
     __tablename__ = "payment"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     kind: Mapped[PaymentKind] = enum_column(PaymentKind)
     receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
@@ -201,6 +206,7 @@ class Tender(enum.Enum):
 class TenderLine(Base):
     __tablename__ = "tender_line"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
     method: Mapped[Tender] = enum_column(Tender)
     amount: Mapped[Fen]
@@ -212,6 +218,7 @@ class Allocation(Base):
 
     __tablename__ = "allocation"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
     charge_id: Mapped[int] = mapped_column(ForeignKey("charge.id"), index=True)
     amount: Mapped[Fen]
@@ -228,6 +235,7 @@ class Receipt(Base):
 
     __tablename__ = "receipt"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[ReceiptKind] = enum_column(ReceiptKind)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
@@ -265,6 +273,7 @@ class ReceiptNumberEventKind(enum.Enum):
 class ReceiptNumberEvent(Base):
     __tablename__ = "receipt_number_event"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     receipt_no: Mapped[str] = mapped_column(String(40), index=True)
     range_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_range.id"))
     kind: Mapped[ReceiptNumberEventKind] = enum_column(ReceiptNumberEventKind)
@@ -278,6 +287,7 @@ class JournalEntry(Base):
 
     __tablename__ = "journal_entry"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     kind: Mapped[str] = mapped_column(String(24))
     business_date: Mapped[dt.date] = mapped_column(Date, index=True)
     created_at: Mapped[UtcTime]
@@ -299,6 +309,7 @@ class Posting(Base):
 
     __tablename__ = "posting"
     id: Mapped[IntPK]
+    txn: Mapped[Txn]
     entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entry.id"), index=True)
     book: Mapped[str] = mapped_column(String(24))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, AuditHead, Station
-from app.services import Actor
+from app.services import Actor, sealing
 from app.services.clock import utcnow
 
 
@@ -75,10 +75,14 @@ def start_chain(session: Session, chain: str) -> None:
 
 @sa_event.listens_for(Session, "before_commit")
 def _link_pending(session: Session) -> None:
+    session.flush()  # everything else first: a head lock is held only for the link and COMMIT
     pending = session.info.pop(_PENDING, None)
+    # The rows this transaction wrote, sealed into its last event (refused without an event).
+    seal = sealing.seal(session, bool(pending))
     if not pending:
         return
-    session.flush()  # everything else first: a head lock is held only for the link and COMMIT
+    if seal:
+        pending[-1]["payload"] = sealing.add_to_payload(pending[-1]["payload"], seal)
     chains: dict[str, list[dict]] = {}
     for ev in pending:
         chains.setdefault(ev["station"], []).append(ev)

@@ -15,7 +15,10 @@ use the same check through `verify`). Then the checks, in order; the first failu
 6. the audit hash chain is intact;
 7. every payment, void and refund matches the audit event written with it (amounts, receipt
    number, tenders), and no audited payment is missing: edited, forged or deleted money rows;
-8. every stored receipt document shows its own number and its payment's figures.
+8. every stored receipt document shows its own number and its payment's figures;
+9. the cash desk's own records agree (services.cashdesk.verify_cash_desk);
+10. every financial row, user and setting is accounted for by the seal of an audit event,
+    with the same content (services.sealing): forged, edited, added or deleted rows.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from app.models import (
     Station,
     TenderLine,
 )
-from app.services import Actor, audit, auth, ledger
+from app.services import Actor, audit, auth, ledger, sealing
 from app.services.cashdesk import verify_cash_desk
 
 
@@ -281,4 +284,5 @@ CHECKS = [
     ("payment_audit", _payments_match_audit),
     ("receipt_documents", _receipt_documents),
     ("cash_desk", verify_cash_desk),
+    ("seals", sealing.check),
 ]

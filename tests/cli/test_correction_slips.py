@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.printing.decode import decode
+from tests.helpers import put_settings
 from tests.printing import test_cli_printing
 
 #: The `feedesk` runner of the printing tests: estate 1-2-301 billed 210.33, cashier wang on shift.
@@ -110,7 +111,6 @@ def test_corrections_from_before_slips_were_printed_are_not_owed_a_slip(cli, pap
     import datetime as dt
 
     from app.models.db import make_factory
-    from app.services import settings
 
     first = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--no-print", "--json", user="wang")
     second = cli("pay", "--account", "1-2-301", "--tender", "cash=50", "--change-to-prepaid", "--no-print", "--json",
@@ -118,7 +118,7 @@ def test_corrections_from_before_slips_were_printed_are_not_owed_a_slip(cli, pap
     cli("void", second["receipt_no"], "--reason", "收错户", "--approver", "boss", "--no-print", user="wang")
     factory = make_factory(str(tmp_path / "cli.db"))
     with factory.begin() as s:  # what the upgrade writes on a ledger that had corrections
-        settings.put(s, "correction_slips_since", dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(" "))
+        put_settings(s, correction_slips_since=dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(" "))
     factory.kw["bind"].dispose()
     cli("void", first["receipt_no"], "--reason", "收错户", "--approver", "boss", "--no-print", user="wang")
     unprinted = cli("print-jobs", "--unprinted", "--json", user="wang")

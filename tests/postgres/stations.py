@@ -28,11 +28,10 @@ from app.services import (
     fees,
     payments,
     run,
-    settings,
     setup,
     shifts,
 )
-from tests.helpers import at, bill
+from tests.helpers import at, bill, put_settings
 
 DAY = "2026-11-25"
 HISTORY_DAY = "2026-11-24"
@@ -75,7 +74,7 @@ def build_estate(lg, *, n_accounts: int, n_stations: int, history_payments: int 
     bill(lg, "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")
     # Settings, stations and users: the administrator's (owner's) connection, as on a site.
     with lg.admin_factory.begin() as s:
-        settings.put(s, "denominations", ",".join(str(d) for d in DENOMINATIONS))
+        put_settings(s, denominations=",".join(str(d) for d in DENOMINATIONS))
     for i in range(n_stations):
         lg.admin_run(setup.add_station, code=station_code(i), name=f"{i + 1}号窗口")
         lg.admin_run(auth.add_user, actor=admin, username=cashier_name(i), role="cashier", password=cashier_name(i))

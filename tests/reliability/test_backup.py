@@ -22,11 +22,11 @@ from sqlalchemy import select
 
 from app.cli import main as feedesk
 from app.errors import LedgerInUse
-from app.models import AuditEvent, Receipt, ReceiptNumberEvent, Setting
+from app.models import AuditEvent, Receipt, ReceiptNumberEvent
 from app.services import audit, backup, receipt_mark, receipt_stock, run
 from app.services.verify import verify
 from tests.conftest import Ledger
-from tests.helpers import pay
+from tests.helpers import pay, put_settings
 from tests.reliability.figures import count
 from tests.reliability.ledgers import fingerprint
 
@@ -174,8 +174,7 @@ def test_restore_is_refused_while_another_window_has_the_ledger(populated, tmp_p
 def test_automatic_backups_keep_the_last_n_and_run_once_a_day(populated, tmp_path):
     target = tmp_path / "nightly"
     with populated.session() as s, s.begin():
-        s.add(Setting(key="backup_dir", value=str(target)))
-        s.add(Setting(key="backup_keep", value="3"))
+        put_settings(s, backup_dir=str(target), backup_keep="3")
     db = str(populated.path)
     days = [dt.datetime(2026, 11, d, 8, 30) for d in range(20, 26)]
     taken = [backup.daily_backup_if_due(db, now=d) for d in days]
@@ -261,7 +260,7 @@ def test_cli_backup_auto_if_due_runs_once_a_day(populated, capsys):
 
 def test_backup_auto_off_takes_no_automatic_backups(populated):
     with populated.session() as s, s.begin():
-        s.add(Setting(key="backup_auto", value="0"))
+        put_settings(s, backup_auto="0")
     actor = populated.actor("boss")
 
     def settle_like(session):

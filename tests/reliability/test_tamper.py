@@ -7,20 +7,24 @@ append-only triggers first, then edit an amount, delete a row or reorder audit e
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 
 import pytest
+from sqlalchemy import text
 
-from app.models.db import make_factory
+from app.models.db import make_engine, make_factory
 from app.services import run
 from app.services.verify import verify
-from tests.helpers import pay
+from tests.conftest import fresh_ledger
+from tests.helpers import card, pay
 from tests.reliability.figures import count
+from tests.reliability.ledgers import populate
 
-# The SQLite ledger file itself is under test here; the PostgreSQL pass deselects this module
-# (tests/postgres covers the shared server: role permissions, triggers, unreachable server).
-pytestmark = pytest.mark.sqlite_only
+# The attacks on the SQLite ledger file (triggers dropped) run on SQLite only; the forgeries by
+# SQL at the bottom run on both backends (on PostgreSQL as the window role feedesk_app, or as the
+# owner where the attack needs the append-only triggers out of the way).
 
 
 def _triggers(con: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -192,6 +196,7 @@ ATTACKS = [edit_payment_amount, edit_payment_consistently, edit_posting_amount, 
            rewind_receipt_counter, edit_receipt_number]
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.__name__ for a in ATTACKS])
 def test_tampering_in_the_file_is_named_by_verify(populated, attack, tmp_path):
     pay(populated, "1-2-201", "cash=100", "wechat=20:WX1")
@@ -221,6 +226,7 @@ FINANCIAL = ["journal_entry", "posting", "allocation", "tender_line", "audit_eve
              "payment", "receipt", "meter_reading", "approval", "receipt_number_event"]
 
 
+@pytest.mark.sqlite_only
 def test_triggers_refuse_update_and_delete_of_financial_rows(populated):
     populated.factory.kw["bind"].dispose()
     con = sqlite3.connect(populated.path, isolation_level=None)
@@ -239,3 +245,175 @@ def test_triggers_refuse_update_and_delete_of_financial_rows(populated):
             refused += 1
     con.close()
     count("trigger_refusals", refused)
+
+
+# --- Forgeries by SQL (issue #17): every financial row, user and setting is sealed in the chain ---
+# Each attack runs through a SQLAlchemy connection (the window role's on PostgreSQL unless it is
+# marked `needs_owner`) and returns what the verify check `seals` must name.
+
+def _one(con, sql, **kw):
+    return con.execute(text(sql), kw).scalar()
+
+
+def _account(con, code):
+    return _one(con, "SELECT id FROM account WHERE code = :c", c=code)
+
+
+def _fee(con, code):
+    return _one(con, "SELECT id FROM fee_item WHERE code = :c", c=code)
+
+
+def _insert(con, table, **values):
+    cols = ", ".join(values)
+    params = ", ".join(f":{k}" for k in values)
+    return _one(con, f"INSERT INTO {table} ({cols}) VALUES ({params}) RETURNING id", **values)
+
+
+def _entry(con, kind, **kw):
+    boss = _one(con, "SELECT id FROM app_user WHERE username = 'boss'")
+    values = dict(kind=kind, business_date=dt.date(2026, 11, 25), created_at=dt.datetime(2026, 11, 25, 4),
+                  user_id=boss, memo="", training=False)
+    values.update(kw)
+    return _insert(con, "journal_entry", **values)
+
+
+def forged_balanced_entry(con):
+    """The issue's forgery: prepaid -1,000,000 fen against waiver +1,000,000, triggers intact."""
+    eid = _entry(con, "adjust")
+    _insert(con, "posting", entry_id=eid, book="prepaid", account_id=_account(con, "2-1-102"), amount=-1_000_000)
+    _insert(con, "posting", entry_id=eid, book="waiver", fee_item_id=_fee(con, "WYF"), amount=1_000_000)
+    return f"分录 #{eid} 没有对应的审计事件"
+
+
+def forged_payment(con):
+    """A whole payment: payment row, tender line, allocation to an open charge and its journal."""
+    acc = _account(con, "2-1-102")
+    shift, station, user = con.execute(text(
+        "SELECT shift_id, station_id, user_id FROM payment ORDER BY id DESC LIMIT 1")).one()
+    charge, fee = con.execute(text("SELECT id, fee_item_id FROM charge WHERE account_id = :a ORDER BY id LIMIT 1"),
+                              {"a": acc}).one()
+    pid = _insert(con, "payment", kind="payment", receipt_no="W0100000099", account_id=acc, payer_name="孙八",
+                  payer_id_number="", shift_id=shift, station_id=station, user_id=user,
+                  business_date=dt.date(2026, 11, 25), created_at=dt.datetime(2026, 11, 25, 4), tendered=5000,
+                  change=0, allocated=5000, prepaid_added=0, reason="", training=False)
+    _insert(con, "tender_line", payment_id=pid, method="cash", amount=5000, reference="")
+    _insert(con, "allocation", payment_id=pid, charge_id=charge, amount=5000)
+    eid = _entry(con, "payment", payment_id=pid, shift_id=shift, station_id=station)
+    _insert(con, "posting", entry_id=eid, book="drawer", shift_id=shift, tender="cash", amount=5000)
+    _insert(con, "posting", entry_id=eid, book="receivable", account_id=acc, fee_item_id=fee, charge_id=charge,
+            amount=-5000)
+    return f"收款 #{pid} 没有对应的审计事件"
+
+
+def _last_payment_entry(con):
+    return _one(con, "SELECT id FROM journal_entry WHERE kind = 'payment' ORDER BY id DESC LIMIT 1")
+
+
+def extra_postings_in_entry(con):
+    """Two balancing lines slipped into an existing payment's entry: it still sums to zero."""
+    eid = _last_payment_entry(con)
+    first = _insert(con, "posting", entry_id=eid, book="prepaid", account_id=_account(con, "1-2-201"), amount=-50000)
+    _insert(con, "posting", entry_id=eid, book="waiver", fee_item_id=_fee(con, "WYF"), amount=50000)
+    return f"分录明细 #{first} 没有对应的审计事件"
+
+
+def extra_postings_with_the_entrys_txn(con):
+    """The same, the forged lines labelled with the txn of the entry's genuine lines."""
+    eid = _last_payment_entry(con)
+    txn = _one(con, "SELECT txn FROM posting WHERE entry_id = :e LIMIT 1", e=eid)
+    first = _insert(con, "posting", txn=txn, entry_id=eid, book="prepaid", account_id=_account(con, "1-2-201"),
+                    amount=-50000)
+    _insert(con, "posting", txn=txn, entry_id=eid, book="waiver", fee_item_id=_fee(con, "WYF"), amount=50000)
+    return f"分录明细 #{first} 不在审计事件"
+
+
+def _no_triggers(con, table):
+    """What the owner of the file or of the tables can do: the append-only triggers out of the way."""
+    if con.dialect.name == "sqlite":
+        con.execute(text(f"DROP TRIGGER {table}_no_update"))
+        con.execute(text(f"DROP TRIGGER {table}_no_delete"))
+    else:
+        con.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+
+
+def edited_amounts_kept_balanced(con):
+    """A payment's drawer line moved by 100 fen and another line by -100: every check of sums passes."""
+    _no_triggers(con, "posting")
+    eid = _last_payment_entry(con)
+    a, b = [r[0] for r in con.execute(text("SELECT id FROM posting WHERE entry_id = :e ORDER BY id LIMIT 2"),
+                                      {"e": eid})]
+    con.execute(text("UPDATE posting SET amount = amount + 100 WHERE id = :i"), {"i": a})
+    con.execute(text("UPDATE posting SET amount = amount - 100 WHERE id = :i"), {"i": b})
+    first = _one(con, "SELECT min(id) FROM posting WHERE txn = (SELECT txn FROM posting WHERE id = :i)", i=a)
+    return f"分录明细 #{first}"
+
+
+edited_amounts_kept_balanced.needs_owner = True
+
+
+def deleted_tender_line(con):
+    """One tender line of a payment paid in two tenders removed."""
+    _no_triggers(con, "tender_line")
+    pid = _one(con, "SELECT payment_id FROM tender_line GROUP BY payment_id HAVING count(*) = 2 "
+                    "ORDER BY payment_id DESC LIMIT 1")
+    tid = _one(con, "SELECT max(id) FROM tender_line WHERE payment_id = :p", p=pid)
+    con.execute(text("DELETE FROM tender_line WHERE id = :i"), {"i": tid})
+    return "封存的付款明细有 2 条，现存 1 条"
+
+
+deleted_tender_line.needs_owner = True
+
+
+def cashier_made_admin(con):
+    con.execute(text("UPDATE app_user SET role = 'admin' WHERE username = 'demo'"))
+    return "用户 demo"
+
+
+def setting_changed(con):
+    """The receipts' verification secret replaced (receipt codes could then be forged)."""
+    con.execute(text('UPDATE setting SET value = :v WHERE "key" = \'receipt_secret\''), {"v": "0" * 32})
+    return "设置 receipt_secret 的值与审计事件"
+
+
+def setting_added(con):
+    """A setting that is not there yet, inserted: approvals no longer required for refunds."""
+    con.execute(text('INSERT INTO setting ("key", value) VALUES (\'approval_required\', \'\')'))
+    return "设置 approval_required 没有对应的审计记录"
+
+
+FORGERIES = [forged_balanced_entry, forged_payment, extra_postings_in_entry, extra_postings_with_the_entrys_txn,
+             edited_amounts_kept_balanced, deleted_tender_line, cashier_made_admin, setting_changed, setting_added]
+
+
+@pytest.mark.parametrize("attack", FORGERIES, ids=[a.__name__ for a in FORGERIES])
+def test_forgery_by_sql_is_named_by_verify(template_db, attack):
+    with fresh_ledger(template_db) as lg:
+        populate(lg)
+        pay(lg, "1-2-201", "cash=100", "wechat=20:WX1")
+        assert run(lg.factory, verify).ok
+        engine = make_engine(lg.owner_url if getattr(attack, "needs_owner", False) else lg.url)
+        try:
+            with engine.begin() as con:
+                named = attack(con)
+        finally:
+            engine.dispose()
+        result = run(lg.factory, verify)
+    assert not result.ok, f"{attack.__name__} went undetected"
+    assert named in result.checks["seals"], result.checks["seals"]
+    count("tamperings")
+
+
+def test_the_forged_entry_of_the_issue_credits_prepaid_until_verify_names_it(template_db):
+    """What the issue saw: the forged entry shows as 预存 10000.00 on the account card."""
+    with fresh_ledger(template_db) as lg:
+        populate(lg)
+        engine = make_engine(lg.url)
+        try:
+            with engine.begin() as con:
+                forged_balanced_entry(con)
+        finally:
+            engine.dispose()
+        assert card(lg, "2-1-102").prepaid == 1_000_000
+        result = run(lg.factory, verify)
+    assert not result.ok
+    assert result.first_failure.startswith("seals: 分录 #")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cli import main as feedesk
 from app.errors import SchemaTooNew
-from app.models import Receipt
+from app.models import AuditEvent, Receipt
 from app.models.db import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
 from app.services import run
 from app.services.audit import GENESIS, _digest
@@ -70,8 +70,12 @@ def core_rows(path: Path) -> dict[str, list]:
 
 
 CORE_COLUMNS: dict[str, list[str]] = {}
-#: Tables a later revision seeds rows into (0006: a chain head for every station).
-SEEDED_LATER = {"audit_head"}
+#: Tables a later revision seeds rows into (0006: a chain head for every station; 0007: the event
+#: sealing the rows written before it).
+SEEDED_LATER = {"audit_head", "audit_event"}
+#: Rows a later revision moves on: the public chain's head (0007 appends its seal event); only
+#: the leading columns (the id) must stay.
+MOVED_LATER = {"audit_head": 1}
 #: Columns renamed by a later revision: new name -> the first release's name.
 RENAMED = {"audit_head": {"last_seq": "last_event_id"}}
 
@@ -126,6 +130,15 @@ def _relink_as_one_chain(con) -> None:
     con.execute("UPDATE main.audit_head SET last_event_id = ?, last_hash = ? WHERE id = 1", (last, prev))
 
 
+def without_audit(fp: tuple) -> tuple:
+    return tuple(x for x in fp if x[0] != "audit_event")
+
+
+def seal_events(lg) -> int:
+    with lg.session() as s:
+        return s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "seal"))
+
+
 def test_every_revision_from_the_first_to_head_keeps_a_populated_ledger(populated, tmp_path, template_db):
     revs = revisions()
     assert revs[0] == "0001" and len(revs) >= 2
@@ -148,11 +161,15 @@ def test_every_revision_from_the_first_to_head_keeps_a_populated_ledger(populate
         now = core_rows(old)
         for table in SEEDED_LATER:  # a later revision may add rows here, never change the old ones
             now[table] = now[table][:len(at_first[table])]
+        for table, keep in MOVED_LATER.items():
+            now[table] = [row[:keep] for row in now[table]]
+            at_first[table] = [row[:keep] for row in at_first[table]]
         assert now == at_first, f"data changed by revision {rev}"
         count("upgrades")
     assert schema(old) == head_schema  # same tables, columns, indexes and append-only triggers as new
     lg = Ledger(old)
-    assert fingerprint(lg) == before_money
+    assert without_audit(fingerprint(lg)) == without_audit(before_money)
+    assert seal_events(lg) == 1  # 0007 sealed the rows written before it
     assert run(lg.factory, verify).ok
     pay(lg, "1-2-201", "cash=10")  # and the cashier continues
     assert run(lg.factory, verify).ok
@@ -165,14 +182,15 @@ def test_the_latest_revision_downgrades_and_upgrades_again(populated, tmp_path):
     populated.factory.kw["bind"].dispose()
     copy = tmp_path / "copy.db"
     shutil.copy(populated.path, copy)
-    before = (schema(copy), fingerprint(Ledger(copy)))
+    before = (schema(copy), without_audit(fingerprint(Ledger(copy))))
     cfg = alembic_config(str(copy))
     command.downgrade(cfg, revs[-2])
     sane(copy)
     command.upgrade(cfg, "head")
     sane(copy)
     lg = Ledger(copy)
-    assert (schema(copy), fingerprint(lg)) == before
+    # Redoing 0007 seals the rows again (their txn went with the downgrade) in one more event.
+    assert (schema(copy), without_audit(fingerprint(lg))) == before
     assert run(lg.factory, verify).ok
     lg.factory.kw["bind"].dispose()
     count("upgrades")
@@ -242,7 +260,8 @@ def test_opening_an_old_ledger_in_the_program_or_the_cli_brings_it_up_to_date(po
         assert current_revision(engine) == revisions()[-1], how
         engine.dispose()
         lg = Ledger(old)
-        assert fingerprint(lg) == fingerprint(populated)
+        assert without_audit(fingerprint(lg)) == without_audit(fingerprint(populated))
+        assert seal_events(lg) == 1
         pay(lg, "1-2-201", "cash=10")  # the cashier takes the next payment on the upgraded ledger
         assert run(lg.factory, verify).ok
         lg.factory.kw["bind"].dispose()
@@ -314,3 +333,40 @@ def test_a_migration_that_fails_half_way_leaves_the_ledger_at_its_old_revision(p
     engine.dispose()
     sane(populated.path)
     count("upgrades")
+
+
+@pytest.mark.parametrize("attack", ["forge", "edit", "delete"])
+def test_rows_from_before_the_seals_are_sealed_by_the_upgrade(populated, tmp_path, attack):
+    """0007 seals what an old ledger holds: a row added, edited or deleted after it is named."""
+    populated.factory.kw["bind"].dispose()
+    old = tmp_path / "old.db"
+    first_release_copy(populated.path, old)
+    upgrade(str(old))
+    lg = Ledger(old)
+    assert run(lg.factory, verify).ok
+    pay(lg, "1-2-201", "cash=10")  # a sealed payment after the upgrade
+    assert run(lg.factory, verify).ok
+    lg.factory.kw["bind"].dispose()
+    con = sqlite3.connect(old, isolation_level=None)
+    con.execute("DROP TRIGGER posting_no_update")
+    con.execute("DROP TRIGGER posting_no_delete")
+    first_sealed = con.execute("SELECT min(id) FROM posting WHERE txn IS NOT NULL").fetchone()[0]
+    old_ids = [r[0] for r in con.execute("SELECT id FROM posting WHERE txn IS NULL ORDER BY id")]
+    assert old_ids and old_ids[-1] < first_sealed
+    if attack == "forge":  # a line with no txn, as the old rows have
+        entry = con.execute("SELECT entry_id FROM posting WHERE id = ?", (old_ids[0],)).fetchone()[0]
+        con.execute("INSERT INTO posting (entry_id, book, amount) VALUES (?, 'waiver', 0)", (entry,))
+        named = "没有对应的审计事件"
+    elif attack == "edit":
+        con.execute("UPDATE posting SET tender = 'card' WHERE id = ? ", (old_ids[1],))
+        named = "迁移前的分录明细"
+    else:
+        con.execute("DELETE FROM posting WHERE id = ?", (old_ids[1],))
+        named = "迁移前的分录明细"
+    con.close()
+    lg = Ledger(old)
+    result = run(lg.factory, verify)
+    lg.factory.kw["bind"].dispose()
+    assert not result.ok
+    assert named in result.checks["seals"], result.checks["seals"]
+    count("tamperings")

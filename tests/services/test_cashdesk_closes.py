@@ -11,7 +11,8 @@ from app.errors import (
     ShiftError,
 )
 from app.models import Shift, ShiftClose
-from app.services import closes, settings
+from app.services import closes
+from tests.helpers import put_settings
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,
@@ -348,7 +349,7 @@ def test_handover_needs_next_cashiers_password(desk):
 
 def test_cash_on_hand_limit_warns(desk):
     with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
-        settings.put(s, "cash_limit", "50000")
+        put_settings(s, cash_limit="50000")
     open_shift(desk, float_yuan="400")
     assert desk.run(closes.drawer_warning, actor=desk.actor("demo")).warning is None
     pay(desk, "1-1-101", "cash=300")

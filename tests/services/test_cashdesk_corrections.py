@@ -12,8 +12,8 @@ from app.errors import (
     ShiftError,
 )
 from app.models import ChargeAdjustment, Payment, PaymentKind
-from app.services import billing, corrections, receipt_stock, receipts, settings
-from tests.helpers import card
+from app.services import billing, corrections, receipt_stock, receipts
+from tests.helpers import card, put_settings
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,
@@ -132,8 +132,8 @@ def test_approver_wrong_password_refused(desk):
 
 def test_price_override_below_role_limit_needs_no_approval_when_not_listed(desk):
     with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
-        settings.put(s, "approval_required", "void,refund,deposit_refund,prepaid_refund,waiver,write_off")
-        settings.put(s, "correction_limit_cashier", "5000")
+        put_settings(s, approval_required="void,refund,deposit_refund,prepaid_refund,waiver,write_off",
+                     correction_limit_cashier="5000")
     make_fee(desk, "WXF 维修服务费 quantity 50 once")
     added = desk.run(billing.add_charge, actor=desk.actor("demo"), account_code="1-1-101", fee_code="WXF",
                      quantity="2", at=at(DAY))

@@ -5,7 +5,8 @@ from sqlalchemy import func, select, update
 
 from app.errors import InvalidInput, PermissionDenied, ReceiptStockError
 from app.models import Payment, ReceiptNumberEvent, ReceiptRange
-from app.services import receipt_stock, settings
+from app.services import receipt_stock
+from tests.helpers import put_settings
 from tests.services.cashdesk_helpers import audit_count, estate, open_shift, pay
 
 
@@ -53,8 +54,8 @@ def test_only_supervisor_issues_ranges(desk):
 
 def test_range_exhaustion_is_told_before_the_payment(desk):
     with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
-        settings.put(s, "require_receipt_ranges", "1")
-        settings.put(s, "receipt_low_warning", "1")
+        put_settings(s, require_receipt_ranges="1")
+        put_settings(s, receipt_low_warning="1")
     issue(desk, 1, 2)
     open_shift(desk)
     assert desk.run(receipt_stock.ensure_stock, actor=desk.actor("demo")).warning is None
@@ -126,7 +127,7 @@ def test_reprint_is_marked_with_a_count(desk):
 
 def test_preprinted_stock_reprint_consumes_next_number_and_recovers_old(desk):
     with desk.admin_session() as s, s.begin():  # settings: the administrator's connection
-        settings.put(s, "preprinted_stock", "1")
+        put_settings(s, preprinted_stock="1")
     issue(desk, 1, 10)
     open_shift(desk)
     p = pay(desk, "1-1-101", "cash=100")

@@ -74,5 +74,7 @@ def test_only_an_administrator_flags_a_demo_ledger_and_the_settings_screen_canno
     with ledger.session() as s:
         assert settings.get(s, "demo") == "1"
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
-        assert (last.action, last.entity, last.entity_id, json.loads(last.payload)) == (
-            "setting", "setting", "demo", {"old": "0", "new": "1"})
+        payload = json.loads(last.payload)
+        assert set(payload.pop("seal")["settings"]) == {"demo"}  # the new value is sealed with the event
+        assert (last.action, last.entity, last.entity_id, payload) == ("setting", "setting", "demo",
+                                                                       {"old": "0", "new": "1"})

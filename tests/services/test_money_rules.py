@@ -9,7 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import ApprovalRequired, InvalidInput, PaymentRefused, PeriodClosed, PermissionDenied
+from app.errors import (
+    ApprovalRequired,
+    InvalidInput,
+    PaymentRefused,
+    PeriodClosed,
+    PermissionDenied,
+)
 from app.models import Approval, Charge, ChargeKind, Payment, ReceiptNumberEvent
 from app.services import admin, billing, closes, corrections, receipt_stock, settings
 from tests.helpers import assert_ledger_balanced, assign_all, bill, card, make_accounts, make_fee
