@@ -96,3 +96,10 @@ class LedgerUnreachable(FeeDeskError):
 
     message = ("无法连接共享账本服务器，本次操作未完成，没有记账。请检查网络或联系管理员；"
                "连接恢复前本窗口不能收款。如刚才正在收款，请在连接恢复后查询收据确认是否已保存")
+
+
+class MissingResource(FeeDeskError):
+    """A file the program ships with (font, translation) is missing: a broken installation."""
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(f"程序文件不完整，缺少“{name}”，请重新安装收费台程序", name=name)
