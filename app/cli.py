@@ -536,6 +536,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of the output went away (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception:  # a bug: one Chinese line for the person, the traceback for support
         log.exception("command %s failed", _command_name(args))
         where = f"，详细信息已写入日志 {log_path}" if log_path else ""

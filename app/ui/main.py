@@ -128,11 +128,13 @@ class MainWindow(QMainWindow):
                 .on_failure(self._open_failed).start()
 
     def _opened(self, opened) -> None:
+        log.info("ledger opened%s", f" ({opened.banner})" if opened.banner else "")
         self.opened = opened
         self.factory = opened.factory
         self._ledger_ready(opened.banner)
 
     def _open_failed(self, error) -> None:
+        log.warning("ledger not opened: %s", error.message)
         self.login_page.error.setText(error.message)
         self.login_page.login_button.setEnabled(False)
 
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         self.screens["workspace"] = self.workspace
         self._add_optional_screens()
         self.pages.addWidget(self.tabs)
+        log.info("screens: %s", ", ".join(self.screens))
         if banner:
             self.status_message.setText(banner)
             self.status_message.setStyleSheet("color:#c62828; font-weight:bold;")
