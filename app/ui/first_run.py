@@ -84,7 +84,7 @@ class FirstRunDialog(QDialog):
         row.addStretch(1)
         row.addWidget(push_button(tr("Cancel"), "first_run_cancel", self.reject))
         lay.addLayout(row)
-        self.resize(620, 420)
+        self.resize(660, 520)
 
     # -- pages ---------------------------------------------------------------------------------
     def _new_page(self, station: str) -> QWidget:
@@ -165,7 +165,7 @@ class FirstRunDialog(QDialog):
             self.message.setText(tr("The two passwords differ"))
             return
         db = self.new_path.text().strip()
-        Op(self, _create, raw=True, runner=self.runner, name="create_ledger", db=db,
+        Op(self, _create, raw=True, name="create_ledger", db=db,
            site_name=self.new_site.text(), admin_password=self.new_password.text(),
            station_code=self.new_station.text()).on_success(lambda r: self._done(db, r.station)) \
             .on_failure(self._failed).start()
@@ -177,7 +177,7 @@ class FirstRunDialog(QDialog):
             self.message.setText(tr("Choose the ledger file"))
             return
         station = self.open_station.text().strip().upper()
-        Op(self, _check, raw=True, runner=self.runner, name="check_ledger", db=db, station_code=station) \
+        Op(self, _check, raw=True, name="check_ledger", db=db, station_code=station) \
             .on_success(lambda _site: self._done(db, station)).on_failure(self._failed).start()
 
     def _pg(self) -> str:
@@ -207,7 +207,7 @@ class FirstRunDialog(QDialog):
         def failed(error) -> None:
             self.pg_result.setText(error.message)
 
-        Op(self, _check, raw=True, runner=self.runner, name="check_pg", db=url, station_code=station) \
+        Op(self, _check, raw=True, name="check_pg", db=url, station_code=station) \
             .on_success(passed).on_failure(failed).start()
 
     @Slot()
