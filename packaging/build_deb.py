@@ -120,7 +120,7 @@ def build(bundle: Path, out_dir: Path) -> Path:
                 path.chmod(0o644)
         out_dir.mkdir(parents=True, exist_ok=True)
         deb = out_dir / f"{PACKAGE}_{ver}_{deb_arch}.deb"
-        subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "-z1", "--build", str(root), str(deb)],
+        subprocess.run(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "--build", str(root), str(deb)],
                        check=True, stdout=subprocess.DEVNULL)
     return deb
 

@@ -29,7 +29,7 @@ def test_create_a_new_ledger_and_remember_it(qtbot, tmp_path, monkeypatch):
     dlg.new_station.setText("W03")
     screenshot(dlg, "first_run_new_ledger.png")
     qtbot.mouseClick(dlg.findChild(type(dlg.pg_use), "new_create"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dlg.message.text() != "", timeout=10000)
+    qtbot.waitUntil(lambda: dlg.message.text() != "", timeout=30000)
     assert dlg.message.text() == "管理员密码至少 8 位"
     assert not (tmp_path / "home" / "feedesk.db").exists() and not config.config_file().exists()
     dlg.new_password.setText("guanli-2026")
@@ -37,7 +37,7 @@ def test_create_a_new_ledger_and_remember_it(qtbot, tmp_path, monkeypatch):
     assert dlg.new_password2.text() != dlg.new_password.text()
     assert dlg.message.text() == "两次输入的密码不一致"
     dlg.new_password2.setText("guanli-2026")
-    with qtbot.waitSignal(dlg.chosen, timeout=20000) as sig:
+    with qtbot.waitSignal(dlg.chosen, timeout=60000) as sig:
         qtbot.mouseClick(dlg.findChild(type(dlg.pg_use), "new_create"), Qt.MouseButton.LeftButton)
     db = str(tmp_path / "home" / "feedesk.db")
     assert sig.args == [db, "W03"] and (dlg.db, dlg.station) == (db, "W03")
@@ -51,7 +51,7 @@ def test_open_an_existing_ledger_file(qtbot, tmp_path, monkeypatch, ledger):
     dlg.open_path.setText(str(ledger.path))
     dlg.open_station.setText("W09")
     qtbot.mouseClick(dlg.findChild(type(dlg.pg_use), "open_ledger"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dlg.message.text() != "", timeout=10000)
+    qtbot.waitUntil(lambda: dlg.message.text() != "", timeout=30000)
     assert "账本中没有窗口 W09（已有：W01、W02）" in dlg.message.text()
     assert not config.config_file().exists()
     dlg.open_station.setText("w02")
