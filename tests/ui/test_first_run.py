@@ -112,3 +112,32 @@ def test_the_window_asks_when_no_ledger_is_configured(qtbot, tmp_path, monkeypat
     monkeypatch.setattr(ui_main, "MainWindow", lambda **kw: asked.append("window"))
     assert ui_main.main([]) == 0
     assert asked == ["收费台 — 选择账本"]
+
+
+def test_help_menu_opens_the_log_folder_and_lets_only_the_administrator_change_the_ledger(qtbot, window,
+                                                                                         monkeypatch, tmp_path):
+    from PySide6.QtGui import QDesktopServices
+
+    from tests.ui.conftest import log_in
+
+    monkeypatch.setenv("FEEDESK_HOME", str(tmp_path))
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    assert [a.text() for a in window.menuBar().actions()] == ["帮助"]
+    window.open_logs_action.trigger()
+    assert opened == [str(tmp_path / "logs")]
+    assert not window.choose_ledger_action.isEnabled()
+    log_in(qtbot, window, "demo")
+    assert not window.choose_ledger_action.isEnabled()
+    window.on_choose_ledger_action_triggered()  # a cashier reaching the slot anyway: nothing opens
+    assert getattr(window, "first_run_dialog", None) is None
+    window.log_out()
+    log_in(qtbot, window, "admin")
+    assert window.choose_ledger_action.isEnabled()
+    window.choose_ledger_action.trigger()
+    dlg = window.first_run_dialog
+    assert dlg.isVisible() and dlg.new_station.text() == "W01"
+    dlg.reject()
+    from app.ui.op import OpRunner
+
+    assert OpRunner._current is window.runner  # the window's ops still run after the dialog
