@@ -7,7 +7,7 @@
 set -euo pipefail
 PKGS=(
   python3 python3-venv make binutils
-  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
+  libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 fontconfig libfreetype6 libdbus-1-3 libglib2.0-0
   libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0
   libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxcb-sync1 libxcb-render0 libxcb-shm0 libx11-xcb1
   postgresql-15 poppler-utils libusb-1.0-0
