@@ -3,21 +3,23 @@
 Each command reads its arguments, logs in, calls `services.run(...)` once and prints the
 result: readable Chinese by default, JSON with `--json`. A `FeeDeskError` becomes its
 Chinese message on stderr and exit code 1. Commands of the cash desk, printing and reports
-live in `app/cli_*.py` modules and register themselves through `register(sub, cmd)`.
+live in `app/cli_*.py` modules (imported explicitly) and register themselves through
+`register(sub, cmd)`. An unexpected error prints one Chinese line and the log file (app/logs.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import json
+import logging
 import os
 import re
 import sys
 from collections.abc import Callable
 
-from app import config
+# The command groups, imported explicitly: a bundler sees them and a broken one fails loudly.
+from app import cli_cashdesk, cli_ops, cli_printing, cli_reconcile, cli_reports, config
 from app.errors import FeeDeskError, InvalidInput
 from app.models.db import make_factory, upgrade
 from app.money import format_yuan
@@ -37,7 +39,6 @@ from app.services import (
 )
 from app.services.clock import at_local_noon, parse_date
 
-EXTRA_COMMAND_MODULES = ["app.cli_cashdesk", "app.cli_printing", "app.cli_reports", "app.cli_ops", "app.cli_reconcile"]
 # Commands that only read the ledger: they run while another window holds the writer lock.
 READ_COMMANDS = {"cmd_verify", "cmd_account_show", "cmd_arrears", "cmd_fee_list", "cmd_backup"}
 
@@ -620,21 +621,61 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--float-by")
     sp.add_argument("--date")
 
-    for module_name in EXTRA_COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    cmd("logs", cmd_logs).add_argument("--open", action="store_true", help="open the folder")
+
+    for module in (cli_cashdesk, cli_printing, cli_reports, cli_ops, cli_reconcile):
         module.register(sub, cmd, {"shift": shift})
     return p
 
 
+def cmd_logs(ctx: Context) -> None:
+    """Where the log files are (for a support person); `--open` opens the folder."""
+    from app import logs
+
+    folder = config.log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    if ctx.args.open:
+        open_folder(folder)
+    files = sorted(p.name for p in folder.glob("feedesk-*.log*"))
+    ctx.emit({"folder": str(folder), "files": files, "level": logging.getLevelName(logs.level())},
+             f"日志文件夹：{folder}\n" + ("\n".join(f"  {name}" for name in files) or "  （还没有日志）"))
+
+
+def open_folder(folder) -> None:
+    """The file manager on `folder` (Explorer on Windows, xdg-open elsewhere)."""
+    import subprocess
+
+    if config.PLATFORM == "win32":
+        os.startfile(str(folder))  # noqa: S606 - Windows only
+    elif config.PLATFORM == "darwin":
+        subprocess.Popen(["open", str(folder)])
+    else:
+        try:
+            subprocess.Popen(["xdg-open", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            raise InvalidInput(f"无法打开文件夹（没有 xdg-open）：{folder}") from None
+
+
+def console_safe(stream) -> None:
+    """A console or file that cannot show a character (cp936 on a Chinese Windows has no '✓')
+    gets '?' instead of a UnicodeEncodeError that would end the command."""
+    if hasattr(stream, "reconfigure") and (getattr(stream, "errors", "") or "strict") == "strict":
+        try:
+            stream.reconfigure(errors="replace")
+        except (ValueError, OSError):  # pragma: no cover - a detached stream
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    from app import logs
+
+    console_safe(sys.stdout)
+    console_safe(sys.stderr)
     args = build_parser().parse_args(argv)
     if getattr(args, "tender", None):
         args.tender = [t for group in args.tender for t in group]
+    log_path = logs.setup("cli")
+    log = logging.getLogger("feedesk.cli")
     ctx = Context(args)
     try:
         args.fn(ctx)
@@ -646,13 +687,23 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except FeeDeskError as exc:
+        log.info("command %s refused: %s", _command_name(args), exc.message)
         if args.json:
             print(json.dumps({"error": exc.message}, ensure_ascii=False), file=sys.stderr)
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: one Chinese line for the person, the traceback for support
+        log.exception("command %s failed", _command_name(args))
+        where = f"，详细信息已写入日志 {log_path}" if log_path else ""
+        print(f"程序内部出错，命令未完成{where}。请把日志交给管理员。", file=sys.stderr)
+        return 2
     return 0
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    return getattr(getattr(args, "fn", None), "__name__", "?").removeprefix("cmd_")
 
 
 if __name__ == "__main__":

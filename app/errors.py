@@ -103,3 +103,10 @@ class LedgerUnusable(FeeDeskError):
     names the file (or server) and what to do (`app.services.ledgerfile`)."""
 
     message = "无法打开账本"
+
+
+class MissingResource(FeeDeskError):
+    """A file the program ships with (font, translation) is missing: a broken installation."""
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(f"程序文件不完整，缺少“{name}”，请重新安装收费台程序", name=name)

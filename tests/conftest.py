@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reads or writes this user's FeeDesk data, saved ledger choice or logs.
+os.environ["FEEDESK_HOME"] = tempfile.mkdtemp(prefix="feedesk-home-")
 
 from app.models.db import make_factory, upgrade  # noqa: E402
 from app.services import Actor, auth, run, setup  # noqa: E402  # noqa: E402

@@ -39,10 +39,22 @@ def make_engine(url_or_path: str, *, read_only: bool = False, **kw) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 10}, **kw)
         _sqlite_pragmas(engine, read_only=read_only)
     else:
+        require_psycopg()
         engine = create_engine(url, pool_pre_ping=True, connect_args=_pg_connect_args(url), **kw)
         _server_errors(engine)
     _storage_errors(engine, sqlite_file(url_or_path))
     return engine
+
+
+def require_psycopg() -> None:
+    """psycopg is the extra `feedesk[postgresql]`: a single-window install may not have it."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        from app.errors import InvalidInput
+
+        raise InvalidInput("连接共享账本（PostgreSQL）需要 psycopg，本机未安装：请安装 "
+                           "pip install \"feedesk[postgresql]\"，或使用安装包版收费台") from None
 
 
 # Shared PostgreSQL ledger (issue 7): give up connecting after a few seconds (the window then

@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from app.config import FONT_PATH
+from app.config import font_path
 from app.printing import raster
 from app.printing.layout import Line, QrBlock, cells, layout_receipt
 from app.services.receipts import ReceiptDoc
@@ -30,7 +30,7 @@ PAPERS = ("a5", "continuous")
 
 @lru_cache(maxsize=1)
 def register_font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH), subfontIndex=0))
+    pdfmetrics.registerFont(TTFont(FONT, str(font_path()), subfontIndex=0))
     return FONT
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # python-escpos is imported only when something is printed (i
     from app.printing.device import PrinterStatus
     from app.printing.escpos_render import PrintProfile
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("feedesk.printing.queue")  # the feedesk tree: print failures reach the log file
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from app.config import FONT_PATH
+from app.config import font_path
 from app.printing.layout import Line, QrBlock, ReceiptLayout
 
 CELL = 12  # dots per cell (font A on 203 dpi Chinese printers: 12x24, CJK 24x24)
@@ -25,7 +25,7 @@ DOTS = {32: 384, 48: 576}
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONT_PATH), size, index=0)
+    return ImageFont.truetype(str(font_path()), size, index=0)
 
 
 @lru_cache(maxsize=4096)

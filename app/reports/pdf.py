@@ -43,7 +43,7 @@ BODY = 8.5
 def register_font() -> str:
     """Register the bundled CJK font with reportlab once; returns its name."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(config.FONT_PATH), subfontIndex=0))
+        pdfmetrics.registerFont(TTFont(FONT, str(config.font_path()), subfontIndex=0))
     return FONT
 
 

@@ -57,21 +57,16 @@ def show_internal_error(parent: QWidget | None) -> None:
 
 
 def log_file() -> Path:
-    from app import config
+    from app import logs
 
-    path = config.data_dir() / "logs" / "feedesk-gui.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+    return logs.log_file("gui")
 
 
 def install_excepthook() -> None:
     """Uncaught exceptions in slots: log the traceback to a file, show a plain Chinese dialog."""
-    try:
-        handler = logging.FileHandler(log_file(), encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logging.getLogger("feedesk").addHandler(handler)
-    except OSError:  # pragma: no cover - read-only home
-        pass
+    from app import logs
+
+    logs.attach(log_file())
 
     def hook(exc_type, exc, tb):
         if isinstance(exc, FeeDeskError):

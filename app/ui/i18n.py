@@ -2,7 +2,8 @@
 
 Source strings in the code are English and wrapped in `tr("...")` (one context, "FeeDesk");
 zh_CN, the default, comes from resources/translations/feedesk_zh_CN.qm (built from the .ts
-by resources/translations/update_ts.py). `--lang en` simply loads no translator. Domain error
+by resources/translations/update_ts.py), installed as app.resources; a missing .qm raises
+MissingResource (never an English window without warning). `--lang en` simply loads no translator. Domain error
 messages from the services are already Chinese and are shown as they come.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from app import config
+from app.errors import MissingResource
 
 CONTEXT = "FeeDesk"
-TRANSLATIONS = config.RESOURCES / "translations"
 _installed: list[QTranslator] = []
 
 
@@ -27,7 +28,8 @@ def tr(text: str) -> str:
 
 
 def qm_path(lang: str):
-    return TRANSLATIONS / f"feedesk_{lang}.qm"
+    """The compiled translation shipped with the program; MissingResource when it is not there."""
+    return config.resource("translations", f"feedesk_{lang}.qm")
 
 
 def install(app, lang: str = "zh_CN") -> bool:
@@ -39,8 +41,11 @@ def install(app, lang: str = "zh_CN") -> bool:
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return True
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    path = qm_path(lang)
     translator = QTranslator(app)
-    ok = translator.load(str(qm_path(lang)))
+    ok = translator.load(str(path))
+    if not ok:  # present but unreadable: as broken as missing
+        raise MissingResource(f"translations/{path.name}")
     if ok:
         app.installTranslator(translator)
         _installed.append(translator)

@@ -50,13 +50,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def load_font():
+    """The bundled CJK font as the window's font (machines without Chinese fonts show no boxes).
+    A missing or unreadable font file raises MissingResource."""
     from PySide6.QtGui import QFont, QFontDatabase
 
-    font_id = QFontDatabase.addApplicationFont(str(config.FONT_PATH))
+    from app.errors import MissingResource
+
+    path = config.font_path()
+    font_id = QFontDatabase.addApplicationFont(str(path))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-    if families:
-        return QFont(families[0], 11)
-    return None
+    if not families:
+        raise MissingResource(f"fonts/{path.name}")
+    return QFont(families[0], 11)
 
 
 class _IdleWatch(QObject):
@@ -107,6 +112,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.lock_page)
 
         self._build_status_bar()
+        self._build_menu()
         self._build_shortcuts()
         self.runner.ledger_changed.connect(self.on_runner_ledger_changed)
         self.idle_timer = QTimer(self)
@@ -125,6 +131,7 @@ class MainWindow(QMainWindow):
                 .on_failure(self._open_failed).start()
 
     def _opened(self, opened) -> None:
+        log.info("ledger opened%s", f" ({opened.banner})" if opened.banner else "")
         self.opened = opened
         self.factory = opened.factory
         self._ledger_ready(opened.banner)
@@ -134,6 +141,7 @@ class MainWindow(QMainWindow):
         dialog and on the log-in page, which stays locked."""
         from app.ui.dialogs import show_error
 
+        log.warning("ledger not opened: %s", error.message)
         self.login_page.error.setText(error.message)
         self.login_page.login_button.setEnabled(False)
         show_error(self, error.message)
@@ -151,6 +159,7 @@ class MainWindow(QMainWindow):
         self._add_optional_screens()
         self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         self.pages.addWidget(self.tabs)
+        log.info("screens: %s", ", ".join(self.screens))
         if banner:
             self.status_message.setText(banner)
             self.status_message.setStyleSheet("color:#c62828; font-weight:bold;")
@@ -174,15 +183,11 @@ class MainWindow(QMainWindow):
             if screen is not None:
                 self.screens[key] = screen
                 self.tabs.addTab(screen, label)
-        for key, modname, label in (("receipts", "app.ui.receipts_screen", tr("Receipts (F4)")),
-                                    ("supervisor", "app.ui.supervisor", tr("Supervisor (F12)")),
-                                    ("reconcile", "app.ui.reconcile_screen", "对账")):
-            try:
-                import importlib
+        from app.ui import receipts_screen, reconcile_screen, supervisor
 
-                module = importlib.import_module(modname)
-            except ImportError:
-                continue
+        for key, module, label in (("receipts", receipts_screen, tr("Receipts (F4)")),
+                                   ("supervisor", supervisor, tr("Supervisor (F12)")),
+                                   ("reconcile", reconcile_screen, "对账")):
             screen = module.make_screen(self)
             if screen is not None:
                 self.screens[key] = screen
@@ -232,6 +237,40 @@ class MainWindow(QMainWindow):
         self.busy_bar.setVisible(False)
         bar.addWidget(self.busy_bar)
         self.runner.busy_changed.connect(self.busy_bar.setVisible)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu(tr("Help"))
+        menu.setObjectName("help_menu")
+        self.open_logs_action = menu.addAction(tr("Open the log folder"))
+        self.open_logs_action.setObjectName("open_logs_action")
+        self.open_logs_action.triggered.connect(self.on_open_logs_action_triggered)
+        self.choose_ledger_action = menu.addAction(tr("Choose the ledger… (administrator)"))
+        self.choose_ledger_action.setObjectName("choose_ledger_action")
+        self.choose_ledger_action.setEnabled(False)
+        self.choose_ledger_action.triggered.connect(self.on_choose_ledger_action_triggered)
+
+    @Slot()
+    def on_open_logs_action_triggered(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        folder = config.log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.status_message.setText(tr("Log folder: {0}").format(str(folder)))
+
+    @Slot()
+    def on_choose_ledger_action_triggered(self) -> None:
+        """The administrator changes the saved ledger choice; it applies at the next start."""
+        from app.ui.first_run import FirstRunDialog
+
+        if self.login is None or self.login.user.role != "admin":
+            return
+        dlg = FirstRunDialog(self, station=self.station_code)
+        dlg.chosen.connect(lambda _db, _st: self.status_message.setText(
+            tr("The new ledger choice applies when the program is started again")))
+        self.first_run_dialog = dlg
+        dlg.open()
 
     def _build_shortcuts(self) -> None:
         keys = [Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F11, Qt.Key.Key_F12,
@@ -294,6 +333,7 @@ class MainWindow(QMainWindow):
         for screen in self.screens.values():
             if screen is not self.workspace and hasattr(screen, "set_login"):
                 screen.set_login(login)
+        self.choose_ledger_action.setEnabled(login.user.role == "admin")
         for key in SCREEN_ROLES:
             if key in self.screens:
                 self.tabs.setTabVisible(self.tabs.indexOf(self.screens[key]), self.may_open(key))
@@ -333,6 +373,7 @@ class MainWindow(QMainWindow):
         """Back to the log-in page; the next user starts with a clean workspace."""
         self.idle_timer.stop()
         self.login = None
+        self.choose_ledger_action.setEnabled(False)
         self.workspace.set_actor(None)
         for lab in self.status_labels.values():
             lab.setText("")
@@ -486,19 +527,57 @@ def start_daily_backup(db: str) -> None:
     threading.Thread(target=work, name="daily-backup", daemon=True).start()
 
 
+def chosen_ledger(args: argparse.Namespace) -> str | None:
+    """`--db`, env FEEDESK_DB, the saved first-run choice, or an existing default ledger file;
+    None means nothing is configured yet: the first-run set-up asks."""
+    db = args.db or config.configured_db()
+    if db:
+        return db
+    default = config.data_dir_path() / "feedesk.db"
+    return str(default) if default.exists() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from app import logs
+    from app.errors import MissingResource
     from app.ui import i18n
     from app.ui.dialogs import install_excepthook
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("FeeDesk")
-    font = load_font()
-    if font is not None:
-        app.setFont(font)
-    i18n.install(app, args.lang)
+    logs.setup("gui")
     install_excepthook()
-    win = MainWindow(station_code=args.station or config.default_station(), idle_minutes=args.idle_lock,
-                     customer_display=args.customer_display, db=args.db or config.default_db(), speak=args.speak)
+    try:
+        app.setFont(load_font())
+        i18n.install(app, args.lang)
+    except MissingResource as exc:  # a broken installation: say so, never an English window
+        from PySide6.QtWidgets import QMessageBox
+
+        log.error("cannot start: %s", exc.message)
+        QMessageBox.critical(None, TITLE, exc.message)
+        return 1
+    station = args.station or config.default_station()
+    db = chosen_ledger(args)
+    if db is None:
+        from app.ui.first_run import FirstRunDialog
+
+        dlg = FirstRunDialog(None, station=station, first=True)
+        if dlg.exec() != FirstRunDialog.DialogCode.Accepted:
+            return 0
+        db, station = dlg.db, dlg.station
+    win = MainWindow(station_code=station, idle_minutes=args.idle_lock,
+                     customer_display=args.customer_display, db=db, speak=args.speak)
     win.show()
+    log.info("window started (station %s, ledger %s)", station, _shown(db))
     return app.exec()
+
+
+def _shown(db: str) -> str:
+    """The ledger for the log, without a PostgreSQL password."""
+    if "://" not in db:
+        return db
+    from urllib.parse import urlsplit
+
+    url = urlsplit(db)
+    return f"{url.scheme}://{url.username or ''}@{url.hostname or ''}:{url.port or ''}{url.path}"

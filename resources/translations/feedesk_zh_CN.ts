@@ -672,8 +672,136 @@
         <translation>功能</translation>
     </message>
     <message>
+        <source>FeeDesk — choose the ledger</source>
+        <translation>收费台 — 选择账本</translation>
+    </message>
+    <message>
+        <source>New ledger</source>
+        <translation>新建账本</translation>
+    </message>
+    <message>
+        <source>Open a ledger file</source>
+        <translation>打开已有账本</translation>
+    </message>
+    <message>
+        <source>Shared ledger (PostgreSQL)</source>
+        <translation>连接共享账本（PostgreSQL）</translation>
+    </message>
+    <message>
+        <source>e.g. Xingfuli property service centre</source>
+        <translation>例：幸福里物业服务中心</translation>
+    </message>
+    <message>
+        <source>at least 8 characters</source>
+        <translation>至少 8 位</translation>
+    </message>
+    <message>
+        <source>Site name</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>Ledger file</source>
+        <translation>账本文件</translation>
+    </message>
+    <message>
+        <source>Administrator password</source>
+        <translation>管理员密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>This window's code</source>
+        <translation>本窗口编码</translation>
+    </message>
+    <message>
+        <source>a .db file made by FeeDesk</source>
+        <translation>收费台建立的 .db 文件</translation>
+    </message>
+    <message>
+        <source>server name or address</source>
+        <translation>服务器名称或地址</translation>
+    </message>
+    <message>
+        <source>Use this ledger</source>
+        <translation>使用此账本</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Welcome. This computer has no ledger yet: create one, open an existing ledger file, or connect to the shared ledger of your office.</source>
+        <translation>欢迎使用。本机还没有账本：请新建账本、打开已有的账本文件，或连接本单位的共享账本。</translation>
+    </message>
+    <message>
+        <source>Choose the ledger this computer works on. It applies at the next start.</source>
+        <translation>选择本机使用的账本，下次启动程序时生效。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The administrator logs in as admin with this password.</source>
+        <translation>管理员以用户名 admin 和此密码登录。</translation>
+    </message>
+    <message>
+        <source>Create the ledger</source>
+        <translation>新建账本并开始</translation>
+    </message>
+    <message>
+        <source>Open the ledger</source>
+        <translation>打开账本</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
         <source>Password</source>
         <translation>密码</translation>
+    </message>
+    <message>
+        <source>Test the connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>FeeDesk ledger (*.db);;All files (*)</source>
+        <translation>收费台账本 (*.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>The two passwords differ</source>
+        <translation>两次输入的密码不一致</translation>
+    </message>
+    <message>
+        <source>Choose the ledger file</source>
+        <translation>请选择账本文件</translation>
+    </message>
+    <message>
+        <source>Type the server name or address</source>
+        <translation>请填写服务器名称或地址</translation>
+    </message>
+    <message>
+        <source>Connected: {0}</source>
+        <translation>连接成功：{0}</translation>
+    </message>
+    <message>
+        <source>Cannot save the choice: {0}</source>
+        <translation>无法保存设置：{0}</translation>
     </message>
     <message>
         <source>Log in (Enter)</source>
@@ -702,6 +830,18 @@
     <message>
         <source>Cashier (F2)</source>
         <translation>收费 (F2)</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <source>Open the log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the ledger… (administrator)</source>
+        <translation>选择账本…（管理员）</translation>
     </message>
     <message>
         <source>Logged out</source>
@@ -740,6 +880,10 @@
         <translation>未开班 (F11)</translation>
     </message>
     <message>
+        <source>The new ledger choice applies when the program is started again</source>
+        <translation>新的账本选择将在下次启动程序时生效</translation>
+    </message>
+    <message>
         <source>{0}: {1}</source>
         <translation>{0}：{1}</translation>
     </message>
@@ -758,6 +902,10 @@
     <message>
         <source>Business date: {0}</source>
         <translation>营业日：{0}</translation>
+    </message>
+    <message>
+        <source>Log folder: {0}</source>
+        <translation>日志文件夹：{0}</translation>
     </message>
     <message>
         <source> · TRAINING</source>

@@ -192,4 +192,26 @@ ZH: dict[str, str] = {
     "Type the reason for the difference below; the supervisor accepts after it.": "请在下方填写差额原因，主管随后验收。",
     "The difference is over the limit: a supervisor approves the reason below.": "差额超过审批线：请主管在下方审批差额原因。",
     "{0}: {1}": "{0}：{1}",
+    # first run, help menu (app/ui/first_run.py, app/ui/main.py)
+    "Help": "帮助", "Open the log folder": "打开日志文件夹", "Log folder: {0}": "日志文件夹：{0}",
+    "Choose the ledger… (administrator)": "选择账本…（管理员）",
+    "The new ledger choice applies when the program is started again": "新的账本选择将在下次启动程序时生效",
+    "FeeDesk — choose the ledger": "收费台 — 选择账本",
+    "Welcome. This computer has no ledger yet: create one, open an existing ledger file, "
+    "or connect to the shared ledger of your office.":
+        "欢迎使用。本机还没有账本：请新建账本、打开已有的账本文件，或连接本单位的共享账本。",
+    "Choose the ledger this computer works on. It applies at the next start.":
+        "选择本机使用的账本，下次启动程序时生效。",
+    "New ledger": "新建账本", "Open a ledger file": "打开已有账本", "Shared ledger (PostgreSQL)": "连接共享账本（PostgreSQL）",
+    "Cancel": "取消", "e.g. Xingfuli property service centre": "例：幸福里物业服务中心",
+    "at least 8 characters": "至少 8 位", "Site name": "单位名称", "Ledger file": "账本文件",
+    "Administrator password": "管理员密码", "Password again": "再次输入密码", "This window's code": "本窗口编码",
+    "The administrator logs in as admin with this password.": "管理员以用户名 admin 和此密码登录。",
+    "Create the ledger": "新建账本并开始", "a .db file made by FeeDesk": "收费台建立的 .db 文件",
+    "Open the ledger": "打开账本", "server name or address": "服务器名称或地址", "Server": "服务器",
+    "Port": "端口", "Database": "数据库", "Test the connection": "测试连接",
+    "Use this ledger": "使用此账本", "FeeDesk ledger (*.db);;All files (*)": "收费台账本 (*.db);;所有文件 (*)",
+    "Browse…": "浏览…", "The two passwords differ": "两次输入的密码不一致", "Choose the ledger file": "请选择账本文件",
+    "Type the server name or address": "请填写服务器名称或地址", "Connecting…": "正在连接…",
+    "Connected: {0}": "连接成功：{0}", "Cannot save the choice: {0}": "无法保存设置：{0}",
 }
