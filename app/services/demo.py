@@ -16,7 +16,18 @@ from sqlalchemy import func, select
 
 from app.models import Charge, Payment, User
 from app.money import format_yuan
-from app.services import Actor, accounts, auth, billing, fees, payments, run, setup, shifts
+from app.services import (
+    Actor,
+    accounts,
+    auth,
+    billing,
+    fees,
+    payments,
+    run,
+    settings,
+    setup,
+    shifts,
+)
 from app.services.admin import mark_demo_ledger, update_setting
 from app.services.clock import add_months, at_local_noon, month_end
 
@@ -30,9 +41,11 @@ def _name(rng: random.Random) -> str:
 
 def build_demo(factory, *, station_code: str, today: dt.date | None = None) -> dict:
     """Fill an initialised ledger with the demo estate. Refuses a ledger that has accounts."""
-    today = today or dt.date.today()
     rng = random.Random(20261125)
     with factory() as s:
+        # the site's business day (time zone and cut-off), not this computer's calendar date:
+        # after 16:00 UTC they differ in China, and "today stays open" must mean the ledger's today
+        today = today or settings.today(s)
         admin_id = auth.user_by_name(s, "admin").id
         if s.scalar(select(func.count()).select_from(Charge)):
             return {"accounts": 0, "charges": 0, "payments": 0, "note": "账本已有数据，未加入演示数据"}
