@@ -138,7 +138,7 @@ def test_each_further_five_failures_lock_longer(ledger, monkeypatch):
     clock = Clock(monkeypatch)
     locks = []
     for _round in range(6):
-        for n in range(5):
+        for _n in range(5):
             with pytest.raises((AuthenticationFailed, AccountLocked)) as err:
                 login(ledger, "boss", "guess")
         locks.append(err.value.message)
