@@ -140,7 +140,7 @@ def server_error(exc: BaseException, *, is_disconnect: bool = False, url=None) -
         primary = getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc)
         # Users, settings, the site and the stations (or unlocking a user, pg_roles.guard): the
         # administrator's connection only.
-        denied = re.search(r"permission denied for table (\w+)|may unlock a user", primary)
+        denied = re.search(r"permission denied for table (\w+)|may unlock a user|may shorten a lock-out", primary)
         if denied and (denied.group(1) or "app_user") in OWNER_WRITES - {"alembic_version"}:
             return PermissionDenied(ADMIN_CONNECTION_ONLY)
         # The window role meets the database's own permissions (docs/postgresql.md): e.g. a

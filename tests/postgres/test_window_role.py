@@ -108,12 +108,13 @@ def test_window_locks_a_user_after_failed_logins_but_cannot_unlock(shared):
             auth.login_counting_failures(shared.factory, username="lily", password="x", station_code="W01")
     with pytest.raises(AccountLocked):  # the fifth wrong password locks her, through the window role
         auth.login_counting_failures(shared.factory, username="lily", password="x", station_code="W01")
-    with shared.session() as s:
-        assert s.scalar(select(User.locked).where(User.username == "lily")) is True
+    with shared.session() as s:  # locked for a while (1 minute after the first five)
+        assert s.scalar(select(User.locked_until).where(User.username == "lily")) is not None
 
     engine = make_engine(shared.url)
     try:
-        refused = _refused(engine, "UPDATE app_user SET locked = false, failed_logins = 0 WHERE username = 'lily'")
+        refused = _refused(engine, "UPDATE app_user SET locked_until = NULL, failed_logins = 0 "
+                                   "WHERE username = 'lily'")
         assert OWNER_ONLY in refused.message
     finally:
         engine.dispose()
@@ -199,7 +200,7 @@ def test_0007_downgrades_to_the_old_grants_and_upgrades_again(pg_server):
         change = "UPDATE setting SET value = value"
         try:
             _refused(window, change)
-            command.downgrade(cfg, "0006")
+            command.downgrade(cfg, "0007_close_reason")  # the revision before 0007_window_role
             with window.begin() as conn:
                 conn.execute(text(change))
                 conn.execute(text("UPDATE app_user SET locked = false"))
