@@ -107,10 +107,14 @@ def check_ledger(db: str, *, station_code: str) -> str:
 
     from app.models.db import check_schema, make_factory, sqlite_file
 
+    from app.services import ledgerfile
+
     station_code = check_station_code(station_code)
     path = sqlite_file(db)
     if path is not None and not path.is_file():
         raise NotFound(f"账本文件不存在：{path}")
+    if path is not None:
+        ledgerfile.check(db)  # not a SQLite file, another program's file, empty: named as such
     try:
         check_schema(db)
         factory = make_factory(db)

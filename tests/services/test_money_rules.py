@@ -18,7 +18,15 @@ from app.errors import (
 )
 from app.models import Approval, Charge, ChargeKind, Payment, ReceiptNumberEvent
 from app.services import admin, billing, closes, corrections, receipt_stock, settings
-from tests.helpers import assert_ledger_balanced, assign_all, bill, card, make_accounts, make_fee
+from tests.helpers import (
+    assert_ledger_balanced,
+    assign_all,
+    bill,
+    card,
+    make_accounts,
+    make_fee,
+    put_settings,
+)
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,
@@ -131,9 +139,8 @@ def test_shift_cannot_be_opened_on_a_day_before_the_last_settlement(desk):
 
 def test_settings_cannot_remove_the_approval_of_voids_refunds_and_waivers(desk):
     # Settings as an administrator could have left them before this rule (written directly).
-    with desk.session() as s, s.begin():
-        settings.put(s, "approval_required", "")
-        settings.put(s, "correction_limit_cashier", "9999999900")
+    with desk.admin_session() as s, s.begin():  # as if written behind the program's back (audited)
+        put_settings(s, approval_required="", correction_limit_cashier="9999999900")
     open_shift(desk, float_yuan="500")
     p = pay(desk, "1-1-101", "cash=500", change_to_prepaid=True)
     charge = card(desk, "1-1-103").charges[0]

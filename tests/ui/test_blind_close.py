@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.errors import PermissionDenied
 from app.models import AuditEvent
-from app.services import closes, settings
+from app.services import closes
+from tests.helpers import put_settings
 from tests.ui.conftest import press, screenshot, type_text, wait_idle
 from tests.ui.test_cashdesk import collect
 
@@ -42,7 +43,7 @@ def test_supervisor_desk_read_refuses_a_cashier(estate):
 
 def test_drawer_over_the_limit_warns_without_the_drawers_cash(qtbot, cashier, estate):
     with estate.session() as s, s.begin():
-        settings.put(s, "cash_limit", "30000")  # 300.00
+        put_settings(s, cash_limit="30000")  # 300.00
     collect(qtbot, cashier, "1-2-301", "400")  # drawer 200 + 388 = 588.00
     qtbot.waitUntil(lambda: "超过限额" in cashier.status_labels["drawer"].text(), timeout=5000)
     assert "588" not in cashier.status_labels["drawer"].text()
