@@ -523,7 +523,7 @@ def reinstate_written_off(session: Session, *, actor: Actor, account_id: int, ch
         lines = [ledger.Line(ledger.RECEIVABLE, amount, account_id=account_id, fee_item_id=charge.fee_item_id,
                              charge_id=charge_id),
                  ledger.Line(ledger.BAD_DEBT, -amount, fee_item_id=charge.fee_item_id)]
-        entry_id = ledger.post(session, actor=actor, kind="charge_write_off_recovery", business_date=day,
+        entry_id = ledger.post(session, actor=actor, kind="write_off_recovery", business_date=day,
                                lines=lines, memo="核销后收回（账销案存）")
         session.add(ChargeAdjustment(charge_id=charge_id, kind=AdjustmentKind.WRITE_OFF_RECOVERY, amount=-amount,
                                      reason="核销后收回（账销案存）", approval_id=None, journal_entry_id=entry_id,
