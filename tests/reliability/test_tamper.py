@@ -383,6 +383,10 @@ def setting_added(con):
 
 FORGERIES = [forged_balanced_entry, forged_payment, extra_postings_in_entry, extra_postings_with_the_entrys_txn,
              edited_amounts_kept_balanced, deleted_tender_line, cashier_made_admin, setting_changed, setting_added]
+# Users and settings: on PostgreSQL only the owner role may write them (the window role is refused,
+# tests/postgres/test_window_role.py), so these forgeries are the owner's (or the file holder's).
+for _attack in (cashier_made_admin, setting_changed, setting_added):
+    _attack.needs_owner = True
 
 
 @pytest.mark.parametrize("attack", FORGERIES, ids=[a.__name__ for a in FORGERIES])

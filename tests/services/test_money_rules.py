@@ -173,7 +173,7 @@ def test_administrator_cannot_switch_off_a_mandatory_approval(desk, value):
 
 def test_administrator_may_drop_the_optional_price_override_approval(desk):
     value = "void,refund,deposit_refund,prepaid_refund,waiver,write_off"
-    row = desk.run(admin.update_setting, actor=desk.actor("admin"), key="approval_required", value=value)
+    row = desk.admin_run(admin.update_setting, actor=desk.actor("admin"), key="approval_required", value=value)
     assert row.value == value
 
 

@@ -275,7 +275,7 @@ def test_training_payments_are_not_reconciled(ledger):
     from app.services import auth
 
     estate(ledger)
-    ledger.run(auth.add_user, actor=None, username="trainee", role="cashier", password="trainee", training=True)
+    ledger.admin_run(auth.add_user, actor=None, username="trainee", role="cashier", password="trainee", training=True)
     open_shift(ledger, cashier="trainee", day=DAY)
     pay_at(ledger, "1-1-101", "wechat=100:4200000001", "09:10", cashier="trainee")
     imp(ledger, "wechat_2026-11-25.csv", "wechat")
