@@ -106,7 +106,6 @@ def check_ledger(db: str, *, station_code: str) -> str:
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.models.db import check_schema, make_factory, sqlite_file
-
     from app.services import ledgerfile
 
     station_code = check_station_code(station_code)
