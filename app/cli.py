@@ -31,6 +31,7 @@ from app.services import (
     auth,
     billing,
     fees,
+    meters,
     payments,
     run,
     setup,
@@ -284,14 +285,77 @@ def cmd_meter_read(ctx: Context) -> None:
                  read_on=parse_date(a.date) if a.date else None, replaced=a.replaced)
     data = {"account": r.account, "fee": r.fee, "previous": r.previous, "reading": r.reading, "usage": r.usage,
             "flags": r.flags}
+    data["held"] = r.held
     ctx.emit(data, f"{r.account} {r.fee}：{r.previous} → {r.reading}，用量 {r.usage}"
-             + "".join(f"\n注意：{f}" for f in r.flags))
+             + "".join(f"\n注意：{f}" for f in r.flags)
+             + (f"\n已暂缓计费，待主管复核（feedesk meter confirm）：{r.held}" if r.held else ""))
+
+
+def cmd_meter_set(ctx: Context) -> None:
+    a = ctx.args
+    m = ctx.call(meters.set_meter, account_code=a.account, fee_code=a.fee, number=a.number,
+                 multiplier=a.multiplier)
+    ctx.emit({"account": m.account, "fee": m.fee, "number": m.number, "multiplier": m.multiplier},
+             f"{m.account} {m.fee}：表号 {m.number}，倍率 {m.multiplier}")
+
+
+def cmd_meter_missing(ctx: Context) -> None:
+    rows = ctx.call(meters.missing, period=ctx.args.period)
+    ctx.emit([{"account": m.account, "owner": m.owner, "fee": m.fee, "number": m.number,
+               "last_read_on": m.last_read_on} for m in rows],
+             f"{ctx.args.period} 未抄表 {len(rows)} 块\n" + table(
+                 ["缴费户", "业主", "收费项目", "表号", "上次抄表"],
+                 [[m.account, m.owner, m.fee, m.number, m.last_read_on or "无"] for m in rows]))
+
+
+def cmd_meter_held(ctx: Context) -> None:
+    rows = ctx.call(meters.held)
+    ctx.emit([{"account": h.account, "fee": h.fee, "read_on": h.read_on, "previous": h.previous,
+               "reading": h.reading, "usage": h.usage, "reason": h.reason} for h in rows],
+             f"待复核读数 {len(rows)} 条\n" + table(
+                 ["缴费户", "收费项目", "抄表日期", "上次读数", "本次读数", "用量", "原因"],
+                 [[h.account, h.fee, h.read_on, h.previous, h.reading, h.usage, h.reason] for h in rows]))
+
+
+def cmd_meter_confirm(ctx: Context) -> None:
+    a = ctx.args
+    approver, password = ctx.approver() if a.approver else (None, None)
+    r = ctx.call(meters.confirm, account_code=a.account, fee_code=a.fee, reason=a.reason or "",
+                 approver=approver, approver_password=password)
+    ctx.emit({"account": r.account, "fee": r.fee, "read_on": r.read_on, "reading": r.reading,
+              "approved_by": r.approved_by},
+             f"{r.account} {r.fee} {r.read_on} 读数 {r.reading} 已复核（{r.approved_by}），下次计费时计入")
+
+
+def cmd_meter_correct(ctx: Context) -> None:
+    a = ctx.args
+    approver, password = ctx.approver() if a.approver else (None, None)
+    r = ctx.call(meters.correct, account_code=a.account, fee_code=a.fee, reading=a.reading, reason=a.reason or "",
+                 approver=approver, approver_password=password, at=ctx.at())
+    data = {"account": r.account, "fee": r.fee, "old": r.old, "new": r.new, "reversed": format_yuan(r.reversed),
+            "new_charge": format_yuan(r.new_charge), "credit": format_yuan(r.credit), "approved_by": r.approved_by}
+    text = f"{r.account} {r.fee}：读数 {r.old} 更正为 {r.new}（{r.approved_by} 审批）"
+    if r.reversed:
+        text += f"\n冲红原费用未收部分 {format_yuan(r.reversed)} 元"
+    if r.new_charge:
+        text += f"\n重新计费 {format_yuan(r.new_charge)} 元"
+    if r.credit:
+        text += f"\n多收 {format_yuan(r.credit)} 元转入预存"
+    ctx.emit(data, text)
+
+
+def cmd_meter_import(ctx: Context) -> None:
+    r = ctx.call(meters.import_readings, path=ctx.args.file, fee_code=ctx.args.fee or "")
+    ctx.emit({"imported": r.imported, "held": r.held}, f"已导入 {r.imported} 条读数"
+             + "".join(f"\n待复核：{h}" for h in r.held))
 
 
 def cmd_bill_run(ctx: Context) -> None:
     r = ctx.call(billing.bill_run, period=ctx.args.period, at=ctx.at())
     ctx.emit(r.to_json(), f"{r.period} 计费完成：新建 {r.created} 笔应收，合计 {format_yuan(r.total)} 元"
-             f"（已存在 {r.skipped_existing} 笔，未重复计费）" + "".join(f"\n注意：{f}" for f in r.flags))
+             f"（已存在 {r.skipped_existing} 笔，未重复计费）" + "".join(f"\n注意：{f}" for f in r.flags)
+             + (f"\n本期无读数、未计费 {len(r.missing)} 块表：" + "、".join(r.missing) if r.missing else "")
+             + (f"\n待复核、未计费 {len(r.held)} 条读数：" + "".join(f"\n  {h}" for h in r.held) if r.held else ""))
 
 
 def cmd_charge_add(ctx: Context) -> None:
@@ -551,6 +615,26 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--reading", required=True)
     sp.add_argument("--date")
     sp.add_argument("--replaced", action="store_true")
+    sp = cmd("set", cmd_meter_set, meter)
+    sp.add_argument("--account", required=True)
+    sp.add_argument("--fee", required=True)
+    sp.add_argument("--number", required=True, help="表号")
+    sp.add_argument("--multiplier", type=int, default=1, help="互感器倍率")
+    sp = cmd("missing", cmd_meter_missing, meter)
+    sp.add_argument("--period", required=True)
+    cmd("held", cmd_meter_held, meter)
+    for name, fn in (("confirm", cmd_meter_confirm), ("correct", cmd_meter_correct)):
+        sp = cmd(name, fn, meter)
+        sp.add_argument("--account", required=True)
+        sp.add_argument("--fee", required=True)
+        if name == "correct":
+            sp.add_argument("--reading", required=True, help="正确的读数")
+            sp.add_argument("--date", help="记账日期（默认今天）")
+        sp.add_argument("--reason", required=True)
+        sp.add_argument("--approver", required=True, help="审批主管（不能是录入读数的人）")
+    sp = cmd("import", cmd_meter_import, meter)
+    sp.add_argument("file", help="抄表单（XLSX 或 CSV：房号/表号,本次读数,抄表日期,抄表员）")
+    sp.add_argument("--fee", help="收费项目编码（表中没有“收费项目”列时）")
 
     bill = sub.add_parser("bill").add_subparsers(dest="sub", required=True)
     sp = cmd("run", cmd_bill_run, bill)

@@ -416,3 +416,30 @@ class PrintJob(Base):
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))
 
 
+
+
+class ReviewKind(enum.Enum):
+    """What happened to a meter reading after it was taken (issue #18).
+
+    A reading is billable unless it is HELD and not CONFIRMED, or CORRECTED (replaced by a later
+    reading row, `replacement_id`). Nothing here is ever updated: the state is derived from these rows.
+    """
+
+    HELD = "held"  #: unusual use: not billed until a supervisor confirms it
+    CONFIRMED = "confirmed"  #: a held reading confirmed by a second person (approval_id)
+    CORRECTED = "corrected"  #: a wrong reading replaced by `replacement_id` (its charge reversed)
+
+
+class ReadingReview(Base):
+    """Append-only: holds, confirmations and corrections of meter readings (抄表复核)."""
+
+    __tablename__ = "reading_review"
+    id: Mapped[IntPK]
+    txn: Mapped[Txn]
+    reading_id: Mapped[int] = mapped_column(ForeignKey("meter_reading.id"), index=True)
+    kind: Mapped[ReviewKind] = enum_column(ReviewKind)
+    replacement_id: Mapped[int | None] = mapped_column(ForeignKey("meter_reading.id"))
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    reason: Mapped[Note]
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[UtcTime]

@@ -201,6 +201,20 @@ class FeeAssignment(Base):
     created_at: Mapped[UtcTime]
 
 
+class Meter(Base):
+    """A meter (表) of an account for a metered fee item: its number (表号) and multiplier
+    (互感器倍率), by which the difference of two readings is multiplied to give the usage."""
+
+    __tablename__ = "meter"
+    __table_args__ = (UniqueConstraint("account_id", "fee_item_id", name="uq_meter_account_fee"),)
+    id: Mapped[IntPK]
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    fee_item_id: Mapped[int] = mapped_column(ForeignKey("fee_item.id"))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    multiplier: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[UtcTime]
+
+
 class Setting(Base):
     """Key/value settings of the ledger (site-wide, shared by every window)."""
 

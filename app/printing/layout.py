@@ -222,8 +222,8 @@ def _charge_line(b: _Builder, line: DocLine) -> None:
     detail = line.basis
     if line.charge_amount and line.charge_amount != line.amount:
         detail = (detail + " " if detail else "") + f"应收{money(line.charge_amount)}"
-    if detail:
-        b.lines(["  " + p for p in wrap(detail, b.w - 2)])
+    for part in detail.split("\n") if detail else []:  # a tariff change: one line per rate
+        b.lines(["  " + p for p in wrap(part, b.w - 2)])
 
 
 def _tender_line(b: _Builder, t: DocTender) -> None:

@@ -35,8 +35,12 @@ from app.models import (
     FeeAssignment,
     FeeItem,
     FeeKind,
+    Meter,
     MeterReading,
     PricingMethod,
+    ReadingReview,
+    ReviewKind,
+    Tariff,
 )
 from app.money import MAX_FEN, Money, format_yuan
 from app.services import Actor, audit, auth, ledger, settings, validate
@@ -102,10 +106,15 @@ class BillRunResult:
     total: int
     skipped_existing: int
     flags: list[str] = field(default_factory=list)
+    #: Assigned meters with no reading dated in the period ("1-1-101 水费"): not billed.
+    missing: list[str] = field(default_factory=list)
+    #: Held readings waiting for a supervisor's confirmation: not billed (nor any later reading of that meter).
+    held: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"period": self.period, "created": self.created, "total": format_yuan(self.total),
-                "skipped_existing": self.skipped_existing, "flags": self.flags}
+                "skipped_existing": self.skipped_existing, "flags": self.flags, "missing": self.missing,
+                "held": self.held}
 
 
 def _assigned_accounts(session: Session, fee_item_id: int, first: dt.date, last: dt.date) -> dict[int, int]:
@@ -135,6 +144,7 @@ def bill_run(session: Session, *, actor: Actor, period: str, at: dt.datetime | N
     bdate = settings.business_day(session, at)
     lines: list[ledger.Line] = []
     flags: list[str] = []
+    held: list[str] = []
     created = skipped = 0
     total = 0
     run = BillRun(period=period, created_count=0, total=0, flags="[]", user_id=actor.user_id, created_at=at)
@@ -142,7 +152,7 @@ def bill_run(session: Session, *, actor: Actor, period: str, at: dt.datetime | N
     session.flush()
     for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True), FeeItem.cycle != Cycle.ONCE)):
         if fee.method == PricingMethod.METERED:
-            c, s, t, fl, ln = _bill_meter_readings(session, actor, fee, period, run.id, bdate, at)
+            c, s, t, fl, ln = _bill_meter_readings(session, actor, fee, period, run.id, bdate, at, held)
         else:
             c, s, t, fl, ln = _bill_recurring(session, actor, fee, period, start, run.id, bdate, at)
         created, skipped, total = created + c, skipped + s, total + t
@@ -153,8 +163,10 @@ def bill_run(session: Session, *, actor: Actor, period: str, at: dt.datetime | N
                     memo=f"bill run {period}")
     # The run row records its outcome; it is written once here, inside the same transaction.
     run.created_count, run.total, run.flags = created, total, json.dumps(flags, ensure_ascii=False)
-    audit.record(session, actor, "bill_run", "bill_run", run.id, period=period, created=created, total=total)
-    return BillRunResult(period, created, total, skipped, flags)
+    missing = [f"{m.account} {m.fee}" for m in missing_meters(session, period)]
+    audit.record(session, actor, "bill_run", "bill_run", run.id, period=period, created=created, total=total,
+                 missing=len(missing), held=len(held))
+    return BillRunResult(period, created, total, skipped, flags, missing, held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +285,8 @@ class MeterResult:
     reading: str
     usage: str
     flags: list[str]
+    #: Why the reading is held for a supervisor's confirmation ('' = billable).
+    held: str = ""
 
 
 def parse_reading(text: str) -> int:
@@ -290,9 +304,47 @@ def parse_reading(text: str) -> int:
 MAX_READING_E2 = 999_999_999
 
 
+def effective_readings():
+    """Filter: readings not replaced by a correction (a corrected reading stays, but counts no more)."""
+    return ~MeterReading.id.in_(select(ReadingReview.reading_id).where(ReadingReview.kind == ReviewKind.CORRECTED))
+
+
+def held_reading_ids(session: Session, fee_item_id: int | None = None) -> dict[int, str]:
+    """reading id -> hold reason, for held readings no supervisor has confirmed yet."""
+    q = (select(ReadingReview.reading_id, ReadingReview.reason).join(MeterReading, MeterReading.id ==
+                                                                      ReadingReview.reading_id)
+         .where(ReadingReview.kind == ReviewKind.HELD, effective_readings(),
+                ~ReadingReview.reading_id.in_(select(ReadingReview.reading_id)
+                                              .where(ReadingReview.kind == ReviewKind.CONFIRMED))))
+    if fee_item_id is not None:
+        q = q.where(MeterReading.fee_item_id == fee_item_id)
+    return dict(session.execute(q).all())
+
+
+def last_reading(session: Session, account_id: int, fee_item_id: int) -> MeterReading | None:
+    return session.scalar(select(MeterReading).where(MeterReading.account_id == account_id,
+                                                     MeterReading.fee_item_id == fee_item_id, effective_readings())
+                          .order_by(MeterReading.id.desc()).limit(1))
+
+
+def multiplier_of(session: Session, account_id: int, fee_item_id: int) -> int:
+    """互感器倍率 of the account's meter (1 when no meter is registered)."""
+    return session.scalar(select(Meter.multiplier).where(Meter.account_id == account_id,
+                                                         Meter.fee_item_id == fee_item_id)) or 1
+
+
+def meter_usage(value: int, previous: int, multiplier: int) -> int:
+    usage = (value - previous) * multiplier
+    if usage > MAX_READING_E2:
+        raise InvalidInput(f"用量 {usage / 100:.2f} 过大（读数差×倍率 {multiplier}），请检查读数和倍率")
+    return usage
+
+
 def read_meter(session: Session, *, actor: Actor, account_code: str, fee_code: str, reading: str,
-               read_on: dt.date | None = None, replaced: bool = False) -> MeterResult:
-    """Record a reading; lower than the last is refused unless the meter was replaced."""
+               read_on: dt.date | None = None, replaced: bool = False, reader: str = "") -> MeterResult:
+    """Record a reading; lower than the last is refused unless the meter was replaced, and so is
+    a second reading of the same meter on the same day. Usage = difference x the meter's multiplier.
+    Unusual use (`hold_reason`) is held: not billed until a supervisor confirms it (`meters.confirm`)."""
     auth.require(session, actor, auth.BILL)
     acc = find_account(session, account_code)
     fee = find_fee(session, fee_code)
@@ -300,26 +352,88 @@ def read_meter(session: Session, *, actor: Actor, account_code: str, fee_code: s
         raise InvalidInput(f"“{fee.name}”不是抄表计费项目")
     value = parse_reading(reading)
     read_on = read_on or settings.today(session)
-    last = session.scalar(select(MeterReading).where(MeterReading.account_id == acc.id,
-                                                     MeterReading.fee_item_id == fee.id)
-                          .order_by(MeterReading.id.desc()).limit(1))
+    last = last_reading(session, acc.id, fee.id)
     previous = last.reading_e2 if last else 0
     if last and read_on < last.read_on:
         raise InvalidInput(f"抄表日期早于上次抄表（{last.read_on}）")
+    if last and read_on == last.read_on:
+        raise InvalidInput(f"{acc.code} {fee.name} 在 {read_on} 已有读数 {previous / 100:.2f}，同一块表同一天不能再抄；"
+                           "读数有误请办理“更正读数”")
     if replaced:
-        usage, previous = value, 0  # a new meter starts from zero
+        previous = 0  # a new meter starts from zero
     elif value < previous:
         raise InvalidInput(f"读数 {value / 100:.2f} 小于上次读数 {previous / 100:.2f}；如已换表请标记“换表”")
-    else:
-        usage = value - previous
+    usage = meter_usage(value, previous, multiplier_of(session, acc.id, fee.id))
     row = MeterReading(account_id=acc.id, fee_item_id=fee.id, reading_e2=value, previous_e2=previous, usage_e2=usage,
                        read_on=read_on, replaced=replaced, user_id=actor.user_id, created_at=utcnow())
     session.add(row)
     session.flush()
     flags = _usage_flags(session, row, acc.code, fee.name) if last or replaced else []
+    held = hold_reason(session, row) if last and not replaced else ""
+    if held:
+        session.add(ReadingReview(reading_id=row.id, kind=ReviewKind.HELD, reason=held, user_id=actor.user_id,
+                                  created_at=row.created_at))
+        session.flush()
     audit.record(session, actor, "meter_read", "meter_reading", row.id, account=acc.code, fee=fee.code,
-                 reading_e2=value, previous_e2=previous, replaced=replaced)
-    return MeterResult(acc.code, fee.code, f"{previous / 100:.2f}", f"{value / 100:.2f}", f"{usage / 100:.2f}", flags)
+                 reading_e2=value, previous_e2=previous, replaced=replaced, **({"held": held} if held else {}),
+                 **({"reader": reader} if reader else {}))
+    return MeterResult(acc.code, fee.code, f"{previous / 100:.2f}", f"{value / 100:.2f}", f"{usage / 100:.2f}",
+                       flags, held)
+
+
+#: A hold needs this many earlier readings of the meter: an average or a minimum of fewer says little.
+HOLD_HISTORY = 3
+
+
+def hold_reason(session: Session, row: MeterReading) -> str:
+    """Why a new reading is held, or '': its use above `meter_hold_multiple` x the average of the
+    meter's last (up to) 6 readings, or (`meter_hold_below_min` = 1) below the least of them."""
+    recent = _recent_usage(session, [row])[row.id]
+    if len(recent) < HOLD_HISTORY:
+        return ""
+    multiple = settings.get(session, "meter_hold_multiple").strip() or "0"
+    times = parse_reading(multiple)  # hundredths: '2.5' -> 250
+    avg = sum(recent) / len(recent)
+    if times and avg > 0 and row.usage_e2 * 100 > times * avg:
+        return f"用量 {row.usage_e2 / 100:.2f} 超过近期平均 {avg / 100:.2f} 的 {multiple} 倍"
+    if settings.get(session, "meter_hold_below_min") == "1" and row.usage_e2 < min(recent):
+        return f"用量 {row.usage_e2 / 100:.2f} 低于近期最低用量 {min(recent) / 100:.2f}"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class MissingMeter:
+    account: str
+    owner: str
+    fee: str
+    number: str
+    last_read_on: dt.date | None
+
+
+def missing_meters(session: Session, period: str) -> list[MissingMeter]:
+    """Assigned meters with no reading dated in `period`: accounts a metered fee is assigned to
+    for the period, and accounts with a registered meter of it (open accounts only)."""
+    start = period_start(parse_period(period))
+    end = month_end(start)
+    out = []
+    for fee in session.scalars(select(FeeItem).where(FeeItem.active.is_(True), FeeItem.method == PricingMethod.METERED)
+                               .order_by(FeeItem.code)):
+        numbers = dict(session.execute(select(Meter.account_id, Meter.number).join(Account, Account.id ==
+                                                                                 Meter.account_id)
+                                       .where(Meter.fee_item_id == fee.id, Account.status != AccountStatus.CLOSED)).all())
+        assigned = set(_assigned_accounts(session, fee.id, start, end)) | set(numbers)
+        read = set(session.scalars(select(MeterReading.account_id).where(
+            MeterReading.fee_item_id == fee.id, MeterReading.read_on >= start, MeterReading.read_on <= end,
+            effective_readings())))
+        last = dict(session.execute(select(MeterReading.account_id, func.max(MeterReading.read_on))
+                                    .where(MeterReading.fee_item_id == fee.id, effective_readings())
+                                    .group_by(MeterReading.account_id)).all())
+        todo = assigned - read
+        accounts = session.execute(select(Account.id, Account.code, Account.owner_name)
+                                   .where(Account.id.in_(todo))).all()
+        out += [MissingMeter(code, owner, fee.name, numbers.get(acc_id, ""), last.get(acc_id))
+                for acc_id, code, owner in accounts]
+    return sorted(out, key=lambda m: (m.account, m.fee))
 
 
 def _usage_flags(session: Session, row: MeterReading, code: str, fee_name: str) -> list[str]:
@@ -349,13 +463,13 @@ def _usage_flags_of(session: Session, readings: list[tuple[MeterReading, str]], 
 
 
 def _recent_usage(session: Session, readings: list[MeterReading]) -> dict[int, list[int]]:
-    """reading id -> usage of up to 6 earlier readings of its meter with previous_e2 > 0 (one query)."""
+    """reading id -> usage of up to 6 earlier effective readings of its meter with previous_e2 > 0."""
     if not readings:
         return {}
     meters = {(r.account_id, r.fee_item_id) for r in readings}
     q = select(MeterReading.account_id, MeterReading.fee_item_id, MeterReading.id, MeterReading.usage_e2).where(
         MeterReading.fee_item_id.in_({fee for _, fee in meters}), MeterReading.id < max(r.id for r in readings),
-        MeterReading.previous_e2 > 0)
+        MeterReading.previous_e2 > 0, effective_readings())
     if len(meters) == 1:  # one meter (a reading at the window): only its own history
         q = q.where(MeterReading.account_id == next(iter(meters))[0])
     history: dict[tuple[int, int], tuple[list[int], list[int]]] = {m: ([], []) for m in meters}
@@ -372,51 +486,152 @@ def _recent_usage(session: Session, readings: list[MeterReading]) -> dict[int, l
     return out
 
 
-def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int, bdate, at):
+# ---- tariff changes between two readings ------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class MeterPart:
+    """Usage billed at one rate: the days from `since` on (until the next part)."""
+
+    since: dt.date
+    quantity_e2: int
+    rate_e4: int
+    amount: int
+
+
+def split_usage(intervals: list[tuple[dt.date, dt.date, int]],
+                tariffs: list[tuple[dt.date, int]]) -> list[MeterPart] | None:
+    """Price the usage of reading intervals (previous reading date, reading date, usage) under
+    effective-dated tariffs (effective_from, rate), ascending. Pure.
+
+    The usage of an interval is spread evenly over its days (previous date .. reading date - 1);
+    each day takes the rate in force on it, so a tariff change between two readings bills the
+    days before it at the old rate and the rest at the new (pro rata by days, the quantity rounded
+    half-up cumulatively so the parts sum to the usage). A reading taken on the change date ends
+    an interval there, so each side is billed wholly at its own rate. Consecutive days at the same
+    rate make one part. None when a day has no tariff.
+    """
+    def rate_on_day(day: dt.date) -> int | None:
+        rate = None
+        for since, r in tariffs:
+            if since <= day:
+                rate = r
+        return rate
+
+    parts: list[list] = []  # [since, quantity, rate]
+    for prev, day, usage in intervals:
+        days = (day - prev).days
+        cuts = [prev] + [c for c, _ in tariffs if prev < c < day] + [day] if days > 0 else [day, day]
+        total = max(days, 1)
+        done = 0
+        for a, b in zip(cuts, cuts[1:]):
+            rate = rate_on_day(a)
+            if rate is None:
+                return None
+            upto = half_up_div(usage * max((b - prev).days, 0), total) if days > 0 else usage
+            q, done = upto - done, upto
+            if parts and parts[-1][2] == rate:
+                parts[-1][1] += q
+            else:
+                parts.append([a, q, rate])
+    return [MeterPart(since, q, rate, amount_for(q, rate)) for since, q, rate in parts]
+
+
+def meter_basis(first: MeterReading, last: MeterReading, usage: int, parts: list[MeterPart], multiplier: int) -> str:
+    """The charge's basis: the reading range, the usage and, for a tariff change, one line per rate."""
+    times = f"×{multiplier}" if multiplier != 1 else ""
+    head = f"{first.previous_e2 / 100:.2f}→{last.reading_e2 / 100:.2f}{times} 用量{usage / 100:.2f}"
+    if len(parts) == 1:
+        return f"{head}×{format_rate(parts[0].rate_e4)}"
+    lines = [head]
+    for i, p in enumerate(parts):
+        when = f"{parts[1].since.isoformat()}前" if i == 0 else f"{p.since.isoformat()}起"
+        lines.append(f"{when} {p.quantity_e2 / 100:.2f}×{format_rate(p.rate_e4)}={format_yuan(p.amount)}")
+    return "\n".join(lines)[:120]
+
+
+def price_readings(session: Session, fee: FeeItem, items: list[MeterReading],
+                   previous_day: dict[int, dt.date]) -> tuple[list[MeterPart] | None, int]:
+    """(parts, usage) of a charge covering `items` (previous_day: reading id -> date of the reading before)."""
+    tariffs = [(t.effective_from, t.rate_e4) for t in session.scalars(
+        select(Tariff).where(Tariff.fee_item_id == fee.id).order_by(Tariff.effective_from))]
+    parts = split_usage([(previous_day[r.id], r.read_on, r.usage_e2) for r in items], tariffs)
+    return parts, sum(r.usage_e2 for r in items)
+
+
+def billed_through(session: Session, fee_item_id: int) -> dict[int, int]:
+    """account id -> id of the last reading billed: the last reading a charge covers, or the reading
+    that replaced it by a correction (re-billed by the correction itself, `meters.correct`)."""
+    last = dict(session.execute(
+        select(Charge.account_id, func.max(Charge.meter_reading_id))
+        .where(Charge.fee_item_id == fee_item_id, Charge.meter_reading_id.is_not(None))
+        .group_by(Charge.account_id)).all())
+    replaced = dict(session.execute(select(ReadingReview.reading_id, ReadingReview.replacement_id).where(
+        ReadingReview.kind == ReviewKind.CORRECTED)).all())
+    for acc_id, rid in last.items():
+        while rid in replaced:  # a correction may be corrected again: follow the chain
+            rid = replaced[rid]
+        last[acc_id] = rid
+    return last
+
+
+def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int, bdate, at, held_out: list[str]):
     """Bill each account's readings taken up to the end of the period and not billed yet.
 
     A reading is billed once: a metered charge remembers the last reading it covers, and the
     next bill run starts after it. Several unbilled readings become one charge (their usage
-    summed); the first reading of a meter only sets its starting point.
+    summed); the first reading of a meter only sets its starting point. A held reading (not yet
+    confirmed) stops its meter: neither it nor any later reading is billed until it is confirmed.
+    Each reading's usage is priced by `split_usage` (a tariff change between readings: two parts).
     """
     end = month_end(period_start(period))
-    last_billed = dict(session.execute(
-        select(Charge.account_id, func.max(Charge.meter_reading_id))
-        .where(Charge.fee_item_id == fee.id, Charge.meter_reading_id.is_not(None))
-        .group_by(Charge.account_id)).all())
+    last_billed = billed_through(session, fee.id)
     existing = set(session.scalars(select(Charge.account_id).where(Charge.fee_item_id == fee.id, Charge.period == period)))
-    readings = session.scalars(select(MeterReading).where(MeterReading.fee_item_id == fee.id, MeterReading.read_on <= end)
+    readings = session.scalars(select(MeterReading).where(MeterReading.fee_item_id == fee.id, MeterReading.read_on <= end,
+                                                          effective_readings())
                                .order_by(MeterReading.account_id, MeterReading.id)).all()
+    held = held_reading_ids(session, fee.id)
     by_account: dict[int, list[MeterReading]] = {}
-    first_id: dict[int, int] = {}
+    stopped: dict[int, MeterReading] = {}
+    previous_day: dict[int, dt.date] = {}
+    last_of: dict[int, MeterReading] = {}
     for r in readings:
-        first_id.setdefault(r.account_id, r.id)
-        if r.id > last_billed.get(r.account_id, 0) and r.id != first_id[r.account_id]:
-            by_account.setdefault(r.account_id, []).append(r)
-    rate = rate_on(session, fee.id, period_start(period))
-    if by_account and rate is None:
-        return 0, 0, 0, [f"{fee.name}：{period} 没有有效的收费标准，未计费"], []
-    codes = dict(session.execute(select(Account.id, Account.code).where(Account.id.in_(by_account))).all())
-    rows, skipped = [], 0
+        before = last_of.get(r.account_id)
+        last_of[r.account_id] = r
+        if before is None or r.id <= last_billed.get(r.account_id, 0) or r.account_id in stopped:
+            continue
+        if r.id in held:
+            stopped[r.account_id] = r
+            continue
+        previous_day[r.id] = before.read_on
+        by_account.setdefault(r.account_id, []).append(r)
+    codes = dict(session.execute(select(Account.id, Account.code)
+                                 .where(Account.id.in_(set(by_account) | set(stopped)))).all())
+    held_out += [f"{codes[acc_id]} {fee.name} {r.read_on} 读数 {r.reading_e2 / 100:.2f}：{held[r.id]}（待主管复核，未计费）"
+                 for acc_id, r in sorted(stopped.items(), key=lambda x: codes[x[0]])]
+    rows, skipped, no_rate = [], 0, False
     flags = _usage_flags_of(session, [(r, codes[acc_id]) for acc_id, items in by_account.items()
                                       if acc_id not in existing for r in items], fee.name)
     for acc_id, items in by_account.items():
         if acc_id in existing:
             skipped += 1
             continue
-        usage = sum(r.usage_e2 for r in items)
-        amount = amount_for(usage, rate)
+        parts, usage = price_readings(session, fee, items, previous_day)
+        if parts is None:
+            no_rate = True
+            continue
+        amount = sum(p.amount for p in parts)
         if amount <= 0:
             continue
         if amount > MAX_FEN:
             raise InvalidInput(f"{fee.name}：计费金额 {format_yuan(amount)} 元超出上限，请检查单价和面积/用量")
+        basis = meter_basis(items[0], items[-1], usage, parts, multiplier_of(session, acc_id, fee.id))
         rows.append(dict(account_id=acc_id, fee_item_id=fee.id, kind=ChargeKind.METERED, period=period,
-                         period_start=period_start(period), period_end=end, quantity_e2=usage, rate_e4=rate,
-                         amount=amount, due_date=end + dt.timedelta(days=fee.due_days),
-                         basis=f"{items[0].previous_e2 / 100:.2f}→{items[-1].reading_e2 / 100:.2f} "
-                               f"用量{usage / 100:.2f}×{format_rate(rate)}",
-                         bill_run_id=run_id, meter_reading_id=items[-1].id, note="", user_id=actor.user_id,
-                         business_date=bdate, created_at=at, training=False))
+                         period_start=period_start(period), period_end=end, quantity_e2=usage,
+                         rate_e4=parts[-1].rate_e4, amount=amount, due_date=end + dt.timedelta(days=fee.due_days),
+                         basis=basis, bill_run_id=run_id, meter_reading_id=items[-1].id, note="",
+                         user_id=actor.user_id, business_date=bdate, created_at=at, training=False))
+    if no_rate:
+        flags.insert(0, f"{fee.name}：{period} 没有有效的收费标准，未计费")
     if not rows:
         return 0, skipped, 0, flags, []
     lines = _insert_charges(session, fee, rows)

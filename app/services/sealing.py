@@ -62,7 +62,7 @@ SEALED: dict[str, str] = {
     "cash_movement": "现金存取", "hand_in": "交账", "shift_close": "轧帐", "shift_reopen": "轧帐重开",
     "shift_accept": "轧帐确认", "handover": "交接班", "payment_correction": "作废/退费记录",
     "balance_refund": "余额退款", "price_override": "改价", "day_settlement": "日结", "month_close": "月结",
-    "bank_deposit": "解款",
+    "bank_deposit": "解款", "reading_review": "抄表复核",
 }
 #: User columns outside the sealed state: log-in counts failures by itself (a lock it causes is sealed).
 USER_UNSEALED = {"failed_logins"}
@@ -266,7 +266,10 @@ def add_to_payload(payload: str, seal_data: dict) -> str:
 def legacy_seal(conn) -> dict | None:
     """Migration 0007: the seal of every row written before it (None on an empty ledger)."""
     legacy = {}
+    present = set(inspect(conn).get_table_names())
     for name in _TABLES:
+        if name not in present:  # a table of a later migration (upgrading from before 0007)
+            continue
         n, digest, top = _digest_rows(conn.exec_driver_sql(_SELECT_ALL[name]), _conn_form(conn, name))
         if n:
             legacy[name] = [top, n, digest]

@@ -42,6 +42,10 @@ DEFAULTS: dict[str, str] = {
     "ticket_days_inquiry": "1",
     # Bill notices (缴费通知单): when the window is open, printed on every notice.
     "window_hours": "周一至周日 8:30–17:30",
+    # Meter readings (issue 18): use above this multiple of the meter's recent average, or ('1') below
+    # its recent minimum, is held until a supervisor confirms it ('0' turns either check off).
+    "meter_hold_multiple": "3",
+    "meter_hold_below_min": "1",
     "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 
