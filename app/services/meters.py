@@ -322,8 +322,6 @@ def import_readings(session: Session, *, actor: Actor, path: str, fee_code: str 
     for need, name in (("reading", "本次读数"), ("date", "抄表日期")):
         if need not in header:
             raise InvalidInput(f"表头缺少“{name}”列")
-    if "fee" not in header and not fee_code:
-        raise InvalidInput("请指定收费项目（--fee，或表中“收费项目”列）")
     numbers = {n: (code, fee) for n, code, fee in session.execute(
         select(Meter.number, Account.code, FeeItem.code).join(Account, Account.id == Meter.account_id)
         .join(FeeItem, FeeItem.id == Meter.fee_item_id))}
@@ -373,4 +371,6 @@ def _row_meter(data: dict, numbers: dict, fee_code: str) -> tuple[str, str]:
         return account, meter_fee
     if not data.get("account"):
         raise InvalidInput("房号和表号都为空")
+    if not fee:
+        raise InvalidInput("请指定收费项目（--fee，或表中“收费项目”列）")
     return data["account"], fee

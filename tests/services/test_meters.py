@@ -236,3 +236,42 @@ def test_split_usage_sums_back_to_the_usage():
     parts = billing.split_usage([(dt.date(2026, 9, 1), dt.date(2026, 10, 1), 1001)], tariffs)
     assert [p.quantity_e2 for p in parts] == [334, 300, 367] and sum(p.quantity_e2 for p in parts) == 1001
     assert billing.split_usage([(dt.date(2026, 9, 1), dt.date(2026, 10, 1), 100)], [(dt.date(2026, 9, 5), 1)]) is None
+
+
+# ---- import of a reading round -----------------------------------------------------------------
+
+def test_reading_round_imports_from_csv_with_chinese_headers(water, tmp_path):
+    water.run(meters.set_meter, actor=water.actor("admin"), account_code="1-1-102", fee_code="SF", number="W-0102")
+    read(water, "1-1-101", "100", "2026-08-31")
+    sheet = tmp_path / "抄表.csv"
+    sheet.write_text("房号,表号,上次读数,本次读数,抄表日期,抄表员\n"
+                     "1-1-101,,100,112.5,2026/09/30,小刘\n"
+                     ",W-0102,,50,2026-09-30,小刘\n", encoding="gb18030")
+    r = water.run(meters.import_readings, actor=water.actor("admin"), path=str(sheet), fee_code="SF")
+    assert r.imported == 2
+    bill(water, "2026-09")
+    assert metered(water, "1-1-101") == [("2026-09", fen("37.50"))]
+
+
+def test_reading_round_import_is_all_or_nothing_with_line_numbers(water, tmp_path):
+    from openpyxl import Workbook
+
+    read(water, "1-1-101", "100", "2026-08-31")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["房号", "本次读数", "抄表日期", "抄表员"])
+    ws.append(["1-1-102", "50", "2026-09-30", "小刘"])  # good
+    ws.append(["1-1-101", "90", "2026-09-30", "小刘"])  # lower than the last reading
+    ws.append(["9-9-999", "10", "2026-09-30", "小刘"])  # no such account
+    ws.append(["1-1-103", "12", "2026-09-31", "小刘"])  # no such day
+    ws.append(["1-1-102", "55", "2026-09-30", "小刘"])  # the same meter twice on one day
+    path = tmp_path / "round.xlsx"
+    wb.save(path)
+    before = count(water, MeterReading)
+    with pytest.raises(InvalidInput) as err:
+        water.run(meters.import_readings, actor=water.actor("admin"), path=str(path), fee_code="SF")
+    lines = err.value.message.splitlines()
+    assert lines[0] == "导入失败，未导入任何读数："
+    assert [line.split("：")[0] for line in lines[1:]] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
+    assert "小于上次读数" in lines[1] and "9-9-999" in lines[2] and "日期不存在" in lines[3] and "同一天" in lines[4]
+    assert count(water, MeterReading) == before
