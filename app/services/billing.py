@@ -523,7 +523,7 @@ def split_usage(intervals: list[tuple[dt.date, dt.date, int]],
         cuts = [prev] + [c for c, _ in tariffs if prev < c < day] + [day] if days > 0 else [day, day]
         total = max(days, 1)
         done = 0
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in zip(cuts, cuts[1:], strict=False):
             rate = rate_on_day(a)
             if rate is None:
                 return None

@@ -33,6 +33,7 @@ from app.money import MAX_FEN, format_yuan
 from app.services import Actor, audit, auth, billing, concurrency, ledger, settings
 from app.services.accounts import find_account, read_table
 from app.services.clock import parse_period, utcnow
+from app.services.corrections import _cancel  # reverses a charge (cancel)
 from app.services.fees import find_fee
 
 
@@ -231,8 +232,6 @@ def _replaced_a_billed_reading(session: Session, reading_id: int) -> bool:
 def _rebill(session: Session, actor: Actor, charge: Charge, fee: FeeItem, right: MeterReading, multiplier: int,
             reason: str, approval_id: int, day: dt.date, at: dt.datetime) -> tuple[int, int, int]:
     """Reverse what `charge` still owes and bill its readings again; returns (reversed, new charge, credit)."""
-    from app.services.corrections import _cancel  # the one way a charge is reversed (cancel adjustment)
-
     readings = session.scalars(select(MeterReading).where(
         MeterReading.account_id == charge.account_id, MeterReading.fee_item_id == fee.id,
         billing.effective_readings(), MeterReading.id <= right.id).order_by(MeterReading.id)).all()
@@ -241,7 +240,7 @@ def _rebill(session: Session, actor: Actor, charge: Charge, fee: FeeItem, right:
         Charge.meter_reading_id < charge.meter_reading_id,
         Charge.meter_reading_id.in_(select(MeterReading.id).where(billing.effective_readings()))))
     items, previous_day = [], {}
-    for before, r in zip(readings, readings[1:]):
+    for before, r in zip(readings, readings[1:], strict=False):
         if boundary is None or r.id > boundary:
             items.append(r)
             previous_day[r.id] = before.read_on
