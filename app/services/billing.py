@@ -549,11 +549,14 @@ def meter_basis(first: MeterReading, last: MeterReading, usage: int, parts: list
     return "\n".join(lines)[:120]
 
 
-def price_readings(session: Session, fee: FeeItem, items: list[MeterReading],
+def tariffs_of(session: Session, fee_item_id: int) -> list[tuple[dt.date, int]]:
+    return [(t.effective_from, t.rate_e4) for t in session.scalars(
+        select(Tariff).where(Tariff.fee_item_id == fee_item_id).order_by(Tariff.effective_from))]
+
+
+def price_readings(tariffs: list[tuple[dt.date, int]], items: list[MeterReading],
                    previous_day: dict[int, dt.date]) -> tuple[list[MeterPart] | None, int]:
     """(parts, usage) of a charge covering `items` (previous_day: reading id -> date of the reading before)."""
-    tariffs = [(t.effective_from, t.rate_e4) for t in session.scalars(
-        select(Tariff).where(Tariff.fee_item_id == fee.id).order_by(Tariff.effective_from))]
     parts = split_usage([(previous_day[r.id], r.read_on, r.usage_e2) for r in items], tariffs)
     return parts, sum(r.usage_e2 for r in items)
 
@@ -609,13 +612,16 @@ def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int,
     held_out += [f"{codes[acc_id]} {fee.name} {r.read_on} 读数 {r.reading_e2 / 100:.2f}：{held[r.id]}（待主管复核，未计费）"
                  for acc_id, r in sorted(stopped.items(), key=lambda x: codes[x[0]])]
     rows, skipped, no_rate = [], 0, False
+    tariffs = tariffs_of(session, fee.id)
+    multipliers = dict(session.execute(select(Meter.account_id, Meter.multiplier)
+                                       .where(Meter.fee_item_id == fee.id)).all())
     flags = _usage_flags_of(session, [(r, codes[acc_id]) for acc_id, items in by_account.items()
                                       if acc_id not in existing for r in items], fee.name)
     for acc_id, items in by_account.items():
         if acc_id in existing:
             skipped += 1
             continue
-        parts, usage = price_readings(session, fee, items, previous_day)
+        parts, usage = price_readings(tariffs, items, previous_day)
         if parts is None:
             no_rate = True
             continue
@@ -624,7 +630,7 @@ def _bill_meter_readings(session, actor, fee: FeeItem, period: str, run_id: int,
             continue
         if amount > MAX_FEN:
             raise InvalidInput(f"{fee.name}：计费金额 {format_yuan(amount)} 元超出上限，请检查单价和面积/用量")
-        basis = meter_basis(items[0], items[-1], usage, parts, multiplier_of(session, acc_id, fee.id))
+        basis = meter_basis(items[0], items[-1], usage, parts, multipliers.get(acc_id, 1))
         rows.append(dict(account_id=acc_id, fee_item_id=fee.id, kind=ChargeKind.METERED, period=period,
                          period_start=period_start(period), period_end=end, quantity_e2=usage,
                          rate_e4=parts[-1].rate_e4, amount=amount, due_date=end + dt.timedelta(days=fee.due_days),

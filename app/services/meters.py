@@ -244,7 +244,7 @@ def _rebill(session: Session, actor: Actor, charge: Charge, fee: FeeItem, right:
         if boundary is None or r.id > boundary:
             items.append(r)
             previous_day[r.id] = before.read_on
-    parts, usage = billing.price_readings(session, fee, items, previous_day)
+    parts, usage = billing.price_readings(billing.tariffs_of(session, fee.id), items, previous_day)
     if parts is None:
         raise InvalidInput(f"{fee.name}：没有有效的收费标准，不能重新计费")
     owed = sum(p.amount for p in parts)
