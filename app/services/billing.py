@@ -387,7 +387,8 @@ HOLD_HISTORY = 3
 
 def hold_reason(session: Session, row: MeterReading) -> str:
     """Why a new reading is held, or '': its use above `meter_hold_multiple` x the average of the
-    meter's last (up to) 6 readings, or (`meter_hold_below_min` = 1) below the least of them."""
+    meter's last (up to) 6 readings, or (`meter_hold_low` = 1) below that average divided by the
+    same multiple. (Below the least recent use would hold every new low: dozens a month.)"""
     recent = _recent_usage(session, [row])[row.id]
     if len(recent) < HOLD_HISTORY:
         return ""
@@ -396,8 +397,8 @@ def hold_reason(session: Session, row: MeterReading) -> str:
     avg = sum(recent) / len(recent)
     if times and avg > 0 and row.usage_e2 * 100 > times * avg:
         return f"用量 {row.usage_e2 / 100:.2f} 超过近期平均 {avg / 100:.2f} 的 {multiple} 倍"
-    if settings.get(session, "meter_hold_below_min") == "1" and row.usage_e2 < min(recent):
-        return f"用量 {row.usage_e2 / 100:.2f} 低于近期最低用量 {min(recent) / 100:.2f}"
+    if times and settings.get(session, "meter_hold_low") == "1" and row.usage_e2 * times < avg * 100:
+        return f"用量 {row.usage_e2 / 100:.2f} 不到近期平均 {avg / 100:.2f} 的 1/{multiple}"
     return ""
 
 

@@ -45,7 +45,7 @@ DEFAULTS: dict[str, str] = {
     # Meter readings (issue 18): use above this multiple of the meter's recent average, or ('1') below
     # its recent minimum, is held until a supervisor confirms it ('0' turns either check off).
     "meter_hold_multiple": "3",
-    "meter_hold_below_min": "1",
+    "meter_hold_low": "1",
     "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 

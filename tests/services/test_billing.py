@@ -134,7 +134,7 @@ def test_meter_replacement_starts_from_zero(estate):
 
 def test_zero_use_and_spikes_are_flagged(estate):
     with estate.admin_session() as s, s.begin():  # holds off: flagged and billed (holds: test_meters.py)
-        put_settings(s, meter_hold_multiple="0", meter_hold_below_min="0")
+        put_settings(s, meter_hold_multiple="0", meter_hold_low="0")
     make_fee(estate, "SF 水费 metered 3 monthly")
     read(estate, "1-1-101", "100", "2026-05-31")
     for value, day in (("110", "2026-06-30"), ("120", "2026-07-31"), ("130", "2026-08-31")):

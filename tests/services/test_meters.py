@@ -118,12 +118,12 @@ def test_unusual_reading_is_held_not_billed_until_a_second_person_confirms_it(wa
     assert metered(water, "1-1-101")[-1] == ("2026-11", fen("165.00"))  # 45 + 10 units x 3
 
 
-def test_use_below_the_minimum_is_held_and_the_multiple_is_a_setting(water):
+def test_use_far_below_the_average_is_held_and_the_multiple_is_a_setting(water):
     from tests.helpers import put_settings
 
     history(water)
-    low = read(water, "1-1-101", "132", "2026-09-30")  # 2 units, the least so far is 10
-    assert "低于近期最低用量" in low.held
+    low = read(water, "1-1-101", "132", "2026-09-30")  # 2 units: under a third of the average (about 10)
+    assert "不到近期平均" in low.held
     with water.admin_session() as s, s.begin():
         put_settings(s, meter_hold_multiple="5")
     history(water, "1-1-102")
