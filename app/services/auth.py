@@ -220,6 +220,15 @@ def login_counting_failures(factory, *, username: str, password: str, station_co
         return result
 
 
+def confirm_password(session: Session, user: User, password: str) -> None:
+    """The signed-in user confirms a step with her own password (day settlement, month close);
+    a wrong one counts towards the lock-out like a log-in's."""
+    try:
+        _check_password(session, user.username, password)
+    except AuthenticationFailed as exc:
+        raise AuthenticationFailed("密码错误：请输入您本人的登录密码确认", **exc.details) from None
+
+
 def approve(session: Session, *, actor: Actor, action: str, approver: str, approver_password: str,
             reason: str, reference: str = "", amount: int = 0) -> Approval:
     """Maker-checker: the approver's own credentials, a supervisor, never the requester."""
