@@ -119,3 +119,34 @@ def test_month_preview_names_unsettled_days_then_closes(desk):
         desk.run(settlement.close_month, actor=boss, month="2026-11", at=at("2026-12-01"), password="x")
     m = desk.run(settlement.close_month, actor=boss, month="2026-11", at=at("2026-12-01"), password="boss")
     assert m.totals == p.totals
+
+
+def test_the_remittance_slip_cash_lines_add_up_to_the_cash_due(desk):
+    """Issue 13.1 / 16: 实点现金 − 备用金 − 备用金补充 + 投库 = 应缴现金, one word per movement, no English."""
+    import re
+
+    from app.money import Money
+    from app.printing import queue
+    from app.printing.preview import layout_text
+    from tests.services.cashdesk_helpers import move
+
+    s = open_shift(desk, float_yuan="500")
+    pay(desk, "1-1-101", "cash=300")
+    move(desk, "top_up", "100")
+    move(desk, "drop", "200")
+    move(desk, "counterfeit", "", denomination="100", serial="AB12345678")
+    move(desk, "paid_in", "100")
+    close(desk, "100=7")  # 500 + 300 + 100 − 200 − 100 + 100
+    text = layout_text(queue.remittance_preview(desk.factory, actor=desk.actor("demo"), shift_id=s.id))
+    lines = text.splitlines()
+    first = next(i for i, x in enumerate(lines) if x.startswith("实点现金"))
+    total = next(i for i, x in enumerate(lines) if x.startswith("= 应缴现金"))
+    terms = [re.match(r"^(\S+) +([-+]?[\d.]+)$", x).groups() for x in lines[first:total - 1]]
+    assert terms == [("实点现金", "700.00"), ("备用金", "-500.00"), ("备用金补充", "-100.00"), ("投库", "+200.00")]
+    assert set(lines[total - 1]) == {" ", "-"}  # the rule above the sum
+    assert re.search(r"^= 应缴现金 +￥300\.00$", lines[total])
+    assert sum(Money.parse(v.lstrip("+-")).fen * (-1 if v[0] == "-" else 1) for _, v in terms) == fen("300")
+    assert "实点现金已含：" in lines and re.search(r"^  短款补交 +\+100\.00$", text, re.M)
+    assert re.search(r"^  假币 +-100\.00$", text, re.M)
+    for word in ("counterfeit", "paid_in", "paid_out", "drop", "top_up", "中途解缴", "现金收入", "现金支出"):
+        assert word not in text
