@@ -10,7 +10,18 @@ from app.errors import AuthenticationFailed, PeriodClosed, ShiftError
 from app.models import BankDeposit, DaySettlement, JournalEntry
 from app.services import settlement
 from app.services.verify import verify
-from tests.services.cashdesk_helpers import DAY, accept, at, book, close, estate, fen, open_shift, pay, void
+from tests.services.cashdesk_helpers import (
+    DAY,
+    accept,
+    at,
+    book,
+    close,
+    estate,
+    fen,
+    open_shift,
+    pay,
+    void,
+)
 
 D = dt.date.fromisoformat(DAY)
 
