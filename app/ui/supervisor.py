@@ -339,9 +339,11 @@ class SupervisorDesk(QWidget):
         day = self.settle_date.date().toPython()
         Op(self, desk_rows, name="desk_rows", actor=self.login.actor, day=day).on_success(self._shifts_loaded) \
             .on_failure(lambda e: self.desk_message.setText(e.message)).start()
-        if self.preview is None:
-            Op(self, settle_or_report, name="day_report", actor=self.login.actor, day=day) \
-                .on_success(self._show_settlement).on_failure(lambda e: self.settle_status.setText(e.message)).start()
+        # a preview is stale once shifts change: the day's report (or "not settled yet") replaces it
+        self.preview = None
+        self.confirm_button.setEnabled(False)
+        Op(self, settle_or_report, name="day_report", actor=self.login.actor, day=day) \
+            .on_success(self._show_settlement).on_failure(lambda e: self.settle_status.setText(e.message)).start()
 
     def _write(self, button, fn, name: str, on_success, on_failure, **kw) -> None:
         """A write from this desk: its button stays disabled while it runs (no second submit)."""
