@@ -101,6 +101,8 @@ class Context:
             password = getpass.getpass(f"{username} 的密码：")
         result = auth.login_counting_failures(self.factory, username=username, password=password,
                                               station_code=self.station)
+        if result.must_change_password:
+            raise InvalidInput("管理员已重设您的密码：请先修改密码（feedesk user passwd）")
         return result.actor
 
     def call(self, fn: Callable, **kw):
@@ -210,6 +212,46 @@ def cmd_user_list(ctx: Context) -> None:
 def cmd_user_unlock(ctx: Context) -> None:
     info = ctx.call(auth.unlock_user, username=ctx.args.name)
     ctx.emit({"username": info.username, "unlocked": True}, f"已解锁用户 {info.username}")
+
+
+def _user_changed(ctx: Context, info: auth.UserInfo, text: str) -> None:
+    ctx.emit({"username": info.username, "role": info.role, "active": info.active,
+              "must_change_password": info.must_change_password}, text)
+
+
+def cmd_user_disable(ctx: Context) -> None:
+    info = ctx.call(auth.set_active, username=ctx.args.name, active=False)
+    _user_changed(ctx, info, f"已停用用户 {info.username}")
+
+
+def cmd_user_enable(ctx: Context) -> None:
+    info = ctx.call(auth.set_active, username=ctx.args.name, active=True)
+    _user_changed(ctx, info, f"已启用用户 {info.username}")
+
+
+def cmd_user_reset_password(ctx: Context) -> None:
+    password = ctx.args.password or os.environ.get("FEEDESK_NEW_PASSWORD") or getpass.getpass("临时密码：")
+    info = ctx.call(auth.reset_password, username=ctx.args.name, password=password)
+    _user_changed(ctx, info, f"已重设用户 {info.username} 的密码：下次登录时须修改")
+
+
+def cmd_user_set_role(ctx: Context) -> None:
+    info = ctx.call(auth.set_role, username=ctx.args.name, role=ctx.args.role)
+    _user_changed(ctx, info, f"用户 {info.username} 的角色已改为{auth.ROLE_NAMES[auth.Role(info.role)]}")
+
+
+def cmd_user_passwd(ctx: Context) -> None:
+    """The operator changes her own password (required after an administrator's reset)."""
+    username = ctx.args.user or os.environ.get("FEEDESK_USER")
+    if not username:
+        raise InvalidInput("请用 --user 或环境变量 FEEDESK_USER 指定操作员")
+    password = os.environ.get("FEEDESK_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"{username} 的当前密码：")
+    new = os.environ.get("FEEDESK_NEW_PASSWORD") or getpass.getpass("新密码：")
+    result = run(ctx.factory, auth.change_password, username=username, password=password, new_password=new,
+                 station_code=ctx.station)
+    _user_changed(ctx, result.user, f"用户 {username} 的密码已修改")
 
 
 def cmd_user_recover_admin(ctx: Context) -> None:
@@ -567,6 +609,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("mode", choices=("on", "off"), help="on：练习；off：正式收费")
     cmd("list", cmd_user_list, user, help="用户及锁定状态")
     cmd("unlock", cmd_user_unlock, user, help="解锁用户（管理员）").add_argument("name")
+    cmd("disable", cmd_user_disable, user, help="停用用户（管理员）").add_argument("name")
+    cmd("enable", cmd_user_enable, user, help="重新启用用户（管理员）").add_argument("name")
+    sp = cmd("reset-password", cmd_user_reset_password, user, help="重设密码，下次登录须修改（管理员）")
+    sp.add_argument("name")
+    sp.add_argument("--password", help="临时密码（也可用环境变量 FEEDESK_NEW_PASSWORD）")
+    sp = cmd("set-role", cmd_user_set_role, user, help="更改角色（管理员）")
+    sp.add_argument("name")
+    sp.add_argument("--role", required=True, choices=("cashier", "supervisor", "admin", "auditor"))
+    cmd("passwd", cmd_user_passwd, user, help="修改自己的密码（FEEDESK_PASSWORD 当前密码，FEEDESK_NEW_PASSWORD 新密码）")
     sp = cmd("recover-admin", cmd_user_recover_admin, user,
              help="本机恢复被锁定的管理员（不需登录；须能直接写入账本文件，记入审计）")
     sp.add_argument("name")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.money import format_yuan
+from app.services.closes import MOVEMENT_NAMES
 from app.services.receipts import DocLine, DocTender, ReceiptDoc
 
 COLUMNS = {58: 32, 80: 48}
@@ -358,8 +359,32 @@ def sample_doc(site_name: str = "FeeDesk 打印测试") -> ReceiptDoc:
 _TENDER_LABEL = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
                  "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
 _BALANCE_REFUNDS = {"deposit_refund": "退押金", "prepaid_refund": "预存退款"}
-_MOVES = {"top_up": "补充备用金", "drop": "中途解缴", "bank_run": "送存银行", "paid_out": "现金支出",
-          "paid_in": "现金收入"}
+
+
+#: cash movements the counted cash already holds (in: 短款补交; out: 假币): not terms of the sum
+_INSIDE_COUNT = {"paid_in", "counterfeit"}
+
+
+def _signed(amount: str) -> str:
+    """'12.00' -> '+12.00'; '-12.00' and '0.00' stay."""
+    return amount if amount.startswith("-") or amount == "0.00" else "+" + amount
+
+
+def _negated(amount: str) -> str:
+    return amount[1:] if amount.startswith("-") else _signed("-" + amount if amount != "0.00" else amount)
+
+
+def remittance_cash_terms(closed: dict) -> list[tuple[str, str]]:
+    """The terms whose sum is 应缴现金 (`closes._summary`'s cash_takings), signed, in yuan:
+    counted cash − float − 备用金补充 + 投库 + 送银行 (what left the drawer for the safe or the
+    bank during the shift is takings too; those movements are stored negative)."""
+    r = closed.get("remittance", {})
+    moves = r.get("movements", {})
+    terms = [("实点现金", closed.get("counted", {}).get("cash", "0.00")), ("备用金", _negated(r.get("float", "0.00")))]
+    for kind in ("top_up", "drop", "bank_run"):
+        if moves.get(kind, "0.00") != "0.00":
+            terms.append((MOVEMENT_NAMES[kind], _signed(_negated(moves[kind]))))
+    return terms
 
 
 def layout_remittance(closed: dict, *, width_mm: int = 80, site_name: str = "", printed_at: str = "") -> ReceiptLayout:
@@ -416,11 +441,17 @@ def layout_remittance(closed: dict, *, width_mm: int = 80, site_name: str = "", 
         b.lines(kv("差异原因", closed["reason"], w))
     b.rule()
     b.section("cash")
-    for key, label in (("float", "备用金"), ("hand_ins", "交账")):
-        b.lines(two_col(label, r.get(key, "0.00"), w))
-    for kind, amount in r.get("movements", {}).items():
-        b.lines(two_col(_MOVES.get(kind, kind), amount, w))
-    b.lines(two_col("应缴现金", "￥" + r.get("cash_takings", "0.00"), w), "bold")
+    for label, amount in remittance_cash_terms(closed):
+        b.lines(two_col(label, amount, w))
+    b.add(" " * (w - 12) + "-" * 12)
+    b.lines(two_col("= 应缴现金", "￥" + r.get("cash_takings", "0.00"), w), "bold")
+    inside = [(MOVEMENT_NAMES[k], v) for k, v in r.get("movements", {}).items() if k in _INSIDE_COUNT]
+    if r.get("hand_ins", "0.00") != "0.00":
+        inside.insert(0, ("交账", r["hand_ins"]))
+    if inside:  # already in the counted cash: listed so the count can be traced, not added again
+        b.add("实点现金已含：")
+        for label, amount in inside:
+            b.lines(two_col(f"  {label}", _signed(amount), w))
     b.rule()
     b.section("signatures")
     for who in r.get("signatures", ["收费员（缴款人）", "复核人", "主管（收款人）"]):

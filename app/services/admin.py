@@ -148,10 +148,12 @@ SETTING_LABELS = {
     "preprinted_stock": "预印号票据", "approval_required": "需要主管审批的操作", "lockout_attempts": "登录失败锁定次数",
     "backup_keep": "保留自动备份份数", "backup_auto": "自动备份", "receipt_low_warning": "票据余量提醒（张）",
     "correction_limit_cashier": "收费员改价免审批额度（元）", "correction_limit_supervisor": "主管改价免审批额度（元）",
+    "password_min_length": "主管/管理员密码最少位数", "close_wait_minutes": "轧帐待验收提醒（分钟）",
 }
 _YUAN = {"cash_limit", "close_difference_limit", "correction_limit_cashier", "correction_limit_supervisor"}
 _FLAGS = {"require_receipt_ranges", "preprinted_stock", "backup_auto"}
-_COUNTS = {"lockout_attempts": (1, 20), "backup_keep": (1, 365), "receipt_low_warning": (0, 10000)}
+_COUNTS = {"lockout_attempts": (1, 20), "backup_keep": (1, 365), "receipt_low_warning": (0, 10000),
+           "password_min_length": (4, 64), "close_wait_minutes": (1, 1440)}
 _TIMES = {"day_cutoff", "handin_cutoff"}
 _APPROVABLE = {"void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off", "price_override"}
 _MANDATORY_LISTED = [a for a in ("void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off")

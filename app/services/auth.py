@@ -62,6 +62,9 @@ class UserInfo:
     #: Locked by wrong passwords until then (UTC), or locked by hand (`locked`); shown on the users screen.
     locked_until: dt.datetime | None = None
     locked: bool = False
+    active: bool = True
+    #: an administrator reset the password: the log-in page asks for a new one first
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class Login:
     station_name: str
     #: Practice mode (练习模式): the user or the station is set to training; the window marks it everywhere.
     training: bool = False
+    #: the password was reset by an administrator: the window asks for a new one before anything else
+    must_change_password: bool = False
 
     @property
     def actor(self) -> Actor:
@@ -81,9 +86,39 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _info(u: User) -> UserInfo:
+def _info(u: User, session: Session | None = None) -> UserInfo:
     until = u.locked_until if u.locked_until is not None and u.locked_until > utcnow() else None
-    return UserInfo(u.id, u.username, u.display_name, u.role.value, u.training, until, u.locked)
+    must = session is not None and u.id in _must_change(session)
+    return UserInfo(u.id, u.username, u.display_name, u.role.value, u.training, until, u.locked, u.active, must)
+
+
+# ---- password policy and forced change ----------------------------------------------------
+#: The users (ids) whose password an administrator reset: kept in one setting (audited and sealed
+#: like every setting), so no schema change; cleared when the user sets her own password.
+MUST_CHANGE = "password_change_required"
+PRIVILEGED = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def _must_change(session: Session) -> set[int]:
+    return {int(x) for x in settings.get(session, MUST_CHANGE).split(",") if x.strip().isdigit()}
+
+
+def _set_must_change(session: Session, user: User, required: bool) -> None:
+    ids = _must_change(session)
+    if (user.id in ids) == required:
+        return
+    ids = ids | {user.id} if required else ids - {user.id}
+    settings.put(session, MUST_CHANGE, ",".join(str(i) for i in sorted(ids)))
+
+
+def check_password_policy(session: Session, role: Role, password: str) -> None:
+    """At least 4 characters; for supervisors and administrators at least `password_min_length`
+    (default 8). A demo ledger, whose passwords are printed on its log-in page, is exempt."""
+    if not password or len(password) < 4:
+        raise InvalidInput("密码至少 4 位")
+    minimum = settings.get_int(session, "password_min_length")
+    if role in PRIVILEGED and len(password) < minimum and settings.get(session, "demo") != "1":
+        raise InvalidInput(f"{ROLE_NAMES[role]}的密码至少 {minimum} 位")
 
 
 # Prebuilt: every use case starts with these two reads.
@@ -202,7 +237,8 @@ def login(session: Session, *, username: str, password: str, station_code: str) 
     user = _check_password(session, username, password)
     if not session.info.get("read_only"):  # viewing a read-only ledger leaves no log-in record
         audit.record(session, Actor(user.id, station_code), "login", "user", user.id)
-    return Login(_info(user), station.code, station.name, bool(user.training or station.training))
+    must = user.id in _must_change(session)
+    return Login(_info(user), station.code, station.name, bool(user.training or station.training), must)
 
 
 def login_counting_failures(factory, *, username: str, password: str, station_code: str) -> Login:
@@ -218,6 +254,15 @@ def login_counting_failures(factory, *, username: str, password: str, station_co
             raise
         session.commit()
         return result
+
+
+def confirm_password(session: Session, user: User, password: str) -> None:
+    """The signed-in user confirms a step with her own password (day settlement, month close);
+    a wrong one counts towards the lock-out like a log-in's."""
+    try:
+        _check_password(session, user.username, password)
+    except AuthenticationFailed as exc:
+        raise AuthenticationFailed("密码错误：请输入您本人的登录密码确认", **exc.details) from None
 
 
 def approve(session: Session, *, actor: Actor, action: str, approver: str, approver_password: str,
@@ -255,8 +300,11 @@ def add_user(session: Session, *, actor: Actor | None, username: str, role: str,
         role_enum = Role(role)
     except ValueError:
         raise InvalidInput(f"角色不正确：“{role}”（可选：cashier、supervisor、admin、auditor）") from None
-    if not password or len(password) < 4:
-        raise InvalidInput("密码至少 4 位")
+    if actor is None:  # bootstrap: `setup` checks the first administrator's password itself
+        if not password or len(password) < 4:
+            raise InvalidInput("密码至少 4 位")
+    else:
+        check_password_policy(session, role_enum, password)
     if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
         raise InvalidInput(f"用户“{username}”已存在")
     user = User(username=username, display_name=display_name or username, role=role_enum,
@@ -291,7 +339,81 @@ def user_by_name(session: Session, username: str) -> User:
 
 def list_users(session: Session, *, actor: Actor) -> list[UserInfo]:
     require(session, actor, READ)
-    return [_info(u) for u in session.scalars(select(User).order_by(User.id))]
+    return [_info(u, session) for u in session.scalars(select(User).order_by(User.id))]
+
+
+def _other_user(session: Session, actor: Actor, username: str, what: str) -> tuple[User, User]:
+    """(administrator, the user she changes); nobody disables, demotes or resets herself here."""
+    admin = require(session, actor, ADMIN)
+    user = user_by_name(session, username)
+    if user.id == admin.id:
+        raise InvalidInput(f"不能{what}（请由另一位管理员操作）")
+    return admin, user
+
+
+def set_active(session: Session, *, actor: Actor, username: str, active: bool) -> UserInfo:
+    """Disable (停用) or re-enable (启用) a user. A disabled user cannot log in or approve; her
+    history stays. Refused for the caller herself and for a user with an open shift."""
+    from app.models import Shift, ShiftStatus
+
+    _, user = _other_user(session, actor, username, "停用或启用自己的账号")
+    if not active and session.scalar(select(Shift.id).where(Shift.cashier_id == user.id,
+                                                            Shift.status == ShiftStatus.OPEN)):
+        raise InvalidInput(f"用户“{username}”有未轧帐的班次，请先轧帐再停用")
+    if user.active == bool(active):
+        raise InvalidInput(f"用户“{username}”已经是{'启用' if active else '停用'}状态")
+    user.active = bool(active)
+    audit.record(session, actor, "user_enable" if active else "user_disable", "user", user.id, username=username)
+    return _info(user, session)
+
+
+def reset_password(session: Session, *, actor: Actor, username: str, password: str) -> UserInfo:
+    """An administrator sets a temporary password; the user must change it at her next log-in.
+    Clears a lock-out (the user was probably locked out by the forgotten password)."""
+    _, user = _other_user(session, actor, username, "在此重置自己的密码")
+    check_password_policy(session, user.role, password)
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    _set_must_change(session, user, True)
+    audit.record(session, actor, "user_password_reset", "user", user.id, username=username)
+    return _info(user, session)
+
+
+def set_role(session: Session, *, actor: Actor, username: str, role: str) -> UserInfo:
+    """Change a user's role. Refused for the caller herself (an administrator cannot demote
+    herself by mistake) and while the user has an open shift (her shift was opened under her role)."""
+    from app.models import Shift, ShiftStatus
+
+    _, user = _other_user(session, actor, username, "更改自己的角色")
+    try:
+        new = Role(role)
+    except ValueError:
+        raise InvalidInput(f"角色不正确：“{role}”（可选：cashier、supervisor、admin、auditor）") from None
+    if new == user.role:
+        raise InvalidInput(f"用户“{username}”已经是{ROLE_NAMES[new]}")
+    if session.scalar(select(Shift.id).where(Shift.cashier_id == user.id, Shift.status == ShiftStatus.OPEN)):
+        raise InvalidInput(f"用户“{username}”有未轧帐的班次，请先轧帐再更改角色")
+    old = user.role
+    user.role = new
+    if new in PRIVILEGED and old not in PRIVILEGED:  # her short password may not meet the stricter rule
+        _set_must_change(session, user, True)
+    audit.record(session, actor, "user_role", "user", user.id, username=username, old=old.value, new=new.value)
+    return _info(user, session)
+
+
+def change_password(session: Session, *, username: str, password: str, new_password: str,
+                    station_code: str) -> Login:
+    """The user sets her own password (at the log-in page after a reset): the old one first,
+    then the new one under the policy, not the same as the old."""
+    login_ = login(session, username=username, password=password, station_code=station_code)
+    user = session.get(User, login_.user.id)
+    if new_password == password:
+        raise InvalidInput("新密码不能与原密码相同")
+    check_password_policy(session, user.role, new_password)
+    user.password_hash = hash_password(new_password)
+    _set_must_change(session, user, False)
+    audit.record(session, login_.actor, "user_password_change", "user", user.id, username=username)
+    return Login(_info(user, session), login_.station_code, login_.station_name, login_.training, False)
 
 
 def unlock_user(session: Session, *, actor: Actor, username: str) -> UserInfo:

@@ -750,6 +750,7 @@ class ShiftRow:
     status: str
     business_date: dt.date
     training: bool
+    closed_at: dt.datetime | None = None  # when the count was saved (a close waiting for acceptance)
 
 
 def unexplained_close(session: Session, *, actor: Actor) -> ShiftClosed | None:
@@ -783,7 +784,8 @@ def list_shifts(session: Session, *, actor: Actor, status: str | None = None,
         q = q.where(Shift.status == ShiftStatus(status))
     if day:
         q = q.where(Shift.business_date == day)
-    return [ShiftRow(s.id, st, u, s.status.value, s.business_date, s.training) for s, st, u in session.execute(q)]
+    return [ShiftRow(s.id, st, u, s.status.value, s.business_date, s.training, s.closed_at)
+            for s, st, u in session.execute(q)]
 
 
 def accepted_closes(session: Session, shift_ids: list[int]) -> dict[int, ShiftClose]:

@@ -42,10 +42,13 @@ DEFAULTS: dict[str, str] = {
     "ticket_days_inquiry": "1",
     # Bill notices (缴费通知单): when the window is open, printed on every notice.
     "window_hours": "周一至周日 8:30–17:30",
-    # Meter readings (issue 18): use above this multiple of the meter's recent average, or ('1') below
-    # its recent minimum, is held until a supervisor confirms it ('0' turns either check off).
+    # Meter readings: use above this multiple of the meter's recent average, or ('1') below that
+    # average divided by it, is held until a supervisor confirms it ('0' turns the checks off).
     "meter_hold_multiple": "3",
     "meter_hold_low": "1",
+    "password_min_length": "8",  # supervisors' and administrators' passwords (others: 4)
+    "password_change_required": "",  # user ids whose password an administrator reset (auth.MUST_CHANGE)
+    "close_wait_minutes": "30",  # a close waiting longer for acceptance is marked on the supervisor desk
     "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 

@@ -25,9 +25,12 @@ from app.models import (
     HandIn,
     JournalEntry,
     MonthClose,
+    Payment,
+    PaymentKind,
     Posting,
     Shift,
     ShiftStatus,
+    Station,
     User,
 )
 from app.money import Money, format_yuan
@@ -141,27 +144,112 @@ def _banked(session: Session, day: dt.date, totals: dict) -> int:
     return deposits + totals.get("bank_run", 0)
 
 
-def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None,
-               backup: bool = True) -> DaySettled:
-    """日结 of `day`. `backup=False` skips the automatic backup after the commit (only for bulk
-    catch-up such as the demo's history, which settles many past days in a row)."""
-    user = auth.require(session, actor, auth.SUPERVISE)
-    # Shared ledger: wait for every window still posting into this day to commit, and keep
-    # new postings out until this settlement commits (advisory lock; services.concurrency).
-    concurrency.hold_day_for_settlement(session, day)
+PENDING_NAMES = {"open": "未轧帐", "closed": "未验收"}
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewShift:
+    id: int
+    station: str
+    cashier: str
+    status: str  # open / closed / accepted
+    business_date: dt.date
+    #: counted per tender once accepted (the figures the settlement sums), else empty
+    counted: dict
+    blocker: bool
+
+
+def _day_refusal(session: Session, day: dt.date, at: dt.datetime) -> None:
+    """What refuses settling `day` whatever its shifts: settled already, month closed, not come yet."""
     if day_settled(session, day):
         raise PeriodClosed(f"营业日 {day} 已日结，不能重复日结")
     if month_closed(session, f"{day.year:04d}-{day.month:02d}"):
         raise PeriodClosed(f"{day:%Y-%m} 已月结")
-    at = at or utcnow()
     if day > bdate(session, at):
         raise InvalidInput(f"营业日 {day} 还没有到，不能日结")
-    pending = list(session.execute(select(Shift.id, Shift.status).where(
-        Shift.business_date <= day, Shift.status != ShiftStatus.ACCEPTED, Shift.training.is_(False))
-        .order_by(Shift.id)))
+
+
+def _pending_shifts(session: Session, day: dt.date) -> list[PreviewShift]:
+    """Real shifts of `day` or before that are open or not accepted: each one blocks the settlement."""
+    return [PreviewShift(s.id, st, u, s.status.value, s.business_date, {}, True) for s, st, u in session.execute(
+        select(Shift, Station.code, User.username).join(Station, Station.id == Shift.station_id)
+        .join(User, User.id == Shift.cashier_id)
+        .where(Shift.business_date <= day, Shift.status != ShiftStatus.ACCEPTED, Shift.training.is_(False))
+        .order_by(Shift.id))]
+
+
+@dataclass(frozen=True, slots=True)
+class DayPreview:
+    """What `settle_day` would settle, read without writing: every shift with its state, what
+    blocks the settlement, totals by tender of the accepted closes, cash due to the bank, and
+    the receipts of the day (used, voided; number gaps anywhere in the ledger)."""
+
+    business_date: dt.date
+    shifts: tuple[PreviewShift, ...]
+    blockers: tuple[str, ...]
+    totals: dict
+    cash_due_to_bank: int
+    receipts_used: int
+    receipts_voided: int
+    receipt_gaps: tuple[str, ...]
+
+    @property
+    def can_settle(self) -> bool:
+        return not self.blockers
+
+
+def day_preview(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DayPreview:
+    """The settlement of `day` before it is made (the window shows this, then asks for the password)."""
+    auth.require(session, actor, auth.SUPERVISE)
+    from app.services.receipt_stock import gaps
+
+    blockers = []
+    try:
+        _day_refusal(session, day, at or utcnow())
+    except (PeriodClosed, InvalidInput) as exc:
+        blockers.append(exc.message)
+    pending = _pending_shifts(session, day)
+    blockers += [f"班次 #{p.id}（{p.cashier}，{p.station}，{p.business_date}）{PENDING_NAMES[p.status]}"
+                 for p in pending]
+    totals = _day_totals(session, day)
+    closes = accepted_closes(session, totals["shift_ids"])
+    accepted = [PreviewShift(s.id, st, u, s.status.value, s.business_date,
+                             json.loads(closes[s.id].counted_json) if s.id in closes else {}, False)
+                for s, st, u in session.execute(
+                    select(Shift, Station.code, User.username).join(Station, Station.id == Shift.station_id)
+                    .join(User, User.id == Shift.cashier_id)
+                    .where(Shift.business_date == day, Shift.status == ShiftStatus.ACCEPTED,
+                           Shift.training.is_(False)).order_by(Shift.id))]
+    counts = dict(session.execute(select(Payment.kind, func.count()).where(
+        Payment.business_date == day, Payment.training.is_(False)).group_by(Payment.kind)).all())
+    return DayPreview(day, tuple(sorted(accepted + pending, key=lambda p: p.id)), tuple(blockers), totals,
+                      totals["cash_takings"], int(counts.get(PaymentKind.PAYMENT, 0)),
+                      int(counts.get(PaymentKind.VOID, 0)),
+                      tuple(g.receipt_no for g in gaps(session, actor=actor)))
+
+
+def _confirm(session: Session, user: User, password: str | None) -> None:
+    """The window's confirm step: the supervisor types her own password again (`None`: the CLI,
+    whose caller logged in for this one command). A wrong one counts like a log-in's."""
+    if password is not None:
+        auth.confirm_password(session, user, password)
+
+
+def settle_day(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None,
+               backup: bool = True, password: str | None = None) -> DaySettled:
+    """日结 of `day`. `backup=False` skips the automatic backup after the commit (only for bulk
+    catch-up such as the demo's history, which settles many past days in a row). `password`:
+    the window's confirmation after the preview (`day_preview`)."""
+    user = auth.require(session, actor, auth.SUPERVISE)
+    _confirm(session, user, password)
+    # Shared ledger: wait for every window still posting into this day to commit, and keep
+    # new postings out until this settlement commits (advisory lock; services.concurrency).
+    concurrency.hold_day_for_settlement(session, day)
+    at = at or utcnow()
+    _day_refusal(session, day, at)
+    pending = _pending_shifts(session, day)
     if pending:
-        names = {ShiftStatus.OPEN: "未轧帐", ShiftStatus.CLOSED: "未验收"}
-        listed = "、".join(f"#{sid}（{names[st]}）" for sid, st in pending[:10])
+        listed = "、".join(f"#{p.id}（{PENDING_NAMES[p.status]}）" for p in pending[:10])
         raise ShiftError(f"还有班次未轧帐或未验收：{listed}，不能日结")
     totals = _day_totals(session, day)
     row = DaySettlement(business_date=day, totals_json=dumps(totals), cash_due_to_bank=totals["cash_takings"],
@@ -206,8 +294,10 @@ class MonthClosed:
         return {"month": self.month, "closed_by": self.closed_by, **_yuan_tree(self.totals)}
 
 
-def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None) -> MonthClosed:
+def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None,
+                password: str | None = None) -> MonthClosed:
     user = auth.require(session, actor, auth.SUPERVISE)
+    _confirm(session, user, password)
     month = parse_period(month)
     if month_closed(session, month):
         raise PeriodClosed(f"{month} 已月结，不能重复月结")
@@ -217,13 +307,56 @@ def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime |
     at = at or utcnow()
     if bdate(session, at) <= last:
         raise InvalidInput(f"{month} 尚未结束，不能月结")
+    missing, settled = _month_days(session, first, last)
+    if missing:
+        raise ShiftError(f"以下营业日尚未日结：{'、'.join(d.isoformat() for d in missing[:10])}，不能月结")
+    totals = _month_totals(session, first, last, settled)
+    row = MonthClose(month=month, totals_json=dumps(totals), user_id=user.id, created_at=at)
+    session.add(row)
+    session.flush()
+    session.info.pop(ledger.CHECKED_DAYS, None)  # the day is closed now, also to this transaction
+    audit.record(session, actor, "month_close", "month_close", row.id, month=month, counted=totals["counted"])
+    return MonthClosed(month, totals, user.username)
+
+
+def _month_days(session: Session, first: dt.date, last: dt.date) -> tuple[list[dt.date], dict]:
+    """(days of the month with real shifts but no settlement, settlements of the month by day)."""
     shift_days = set(session.scalars(select(Shift.business_date).where(
         Shift.business_date >= first, Shift.business_date <= last, Shift.training.is_(False)).distinct()))
     settled = {r.business_date: r for r in session.scalars(select(DaySettlement).where(
         DaySettlement.business_date >= first, DaySettlement.business_date <= last))}
-    missing = sorted(shift_days - set(settled))
-    if missing:
-        raise ShiftError(f"以下营业日尚未日结：{'、'.join(d.isoformat() for d in missing[:10])}，不能月结")
+    return sorted(shift_days - set(settled)), settled
+
+
+@dataclass(frozen=True, slots=True)
+class MonthPreview:
+    month: str
+    settled_days: tuple[dt.date, ...]
+    blockers: tuple[str, ...]
+    totals: dict
+
+    @property
+    def can_close(self) -> bool:
+        return not self.blockers
+
+
+def month_preview(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None) -> MonthPreview:
+    """What `close_month` would close, and what refuses it, read without writing."""
+    auth.require(session, actor, auth.SUPERVISE)
+    month = parse_period(month)
+    first = period_start(month)
+    last = month_end(first)
+    blockers = []
+    if month_closed(session, month):
+        blockers.append(f"{month} 已月结，不能重复月结")
+    if bdate(session, at or utcnow()) <= last:
+        blockers.append(f"{month} 尚未结束，不能月结")
+    missing, settled = _month_days(session, first, last)
+    blockers += [f"营业日 {d} 尚未日结" for d in missing]
+    return MonthPreview(month, tuple(sorted(settled)), tuple(blockers), _month_totals(session, first, last, settled))
+
+
+def _month_totals(session: Session, first: dt.date, last: dt.date, settled: dict) -> dict:
     counted: dict[str, int] = {}
     fee_items: dict[str, int] = {}
     over = short = takings = 0
@@ -241,12 +374,7 @@ def close_month(session: Session, *, actor: Actor, month: str, at: dt.datetime |
               "cash_takings": takings, "banked": banked,
               # shown, not enforced: days whose non-cash channels or bank deposits are not reconciled (issue 14)
               "unreconciled_days": _unreconciled(session, first, last)}
-    row = MonthClose(month=month, totals_json=dumps(totals), user_id=user.id, created_at=at)
-    session.add(row)
-    session.flush()
-    session.info.pop(ledger.CHECKED_DAYS, None)  # the day is closed now, also to this transaction
-    audit.record(session, actor, "month_close", "month_close", row.id, month=month, counted=counted)
-    return MonthClosed(month, totals, user.username)
+    return totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,10 +385,13 @@ class Deposited:
     for_date: dt.date
     due: int
     banked: int
+    #: the open business day the deposit is posted on (`posting_day`)
+    business_date: dt.date | None = None
 
     def to_json(self) -> dict:
         return {"deposit_id": self.deposit_id, "amount": format_yuan(self.amount), "slip": self.slip_no,
                 "for_date": self.for_date.isoformat(), "due": format_yuan(self.due),
+                "posted_on": self.business_date.isoformat() if self.business_date else None,
                 "banked": format_yuan(self.banked), "outstanding": format_yuan(self.due - self.banked)}
 
 
@@ -268,6 +399,14 @@ def real_safe_balance(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(Posting.amount), 0))
                               .join(JournalEntry, JournalEntry.id == Posting.entry_id)
                               .where(Posting.book == ledger.SAFE, JournalEntry.training.is_(False))))
+
+
+def posting_day(session: Session, today: dt.date) -> dt.date:
+    """The business day a bank deposit is posted on: today, or once today is settled the next
+    open day (the day after the last settled one). A settled day takes no posting (closed
+    periods stay closed); the deposit row still names the settled day it banks (`for_date`)."""
+    last = session.scalar(select(func.max(DaySettlement.business_date)))
+    return today if last is None or today > last else last + dt.timedelta(days=1)
 
 
 def bank_deposit(session: Session, *, actor: Actor, amount: str, slip: str, for_date: dt.date | None = None,
@@ -284,7 +423,7 @@ def bank_deposit(session: Session, *, actor: Actor, amount: str, slip: str, for_
     if value > safe:
         raise InvalidInput(f"保险柜现金只有 {format_yuan(safe)} 元，不能解款 {format_yuan(value)} 元")
     at = at or utcnow()
-    today = bdate(session, at)
+    today = posting_day(session, bdate(session, at))
     if for_date is None:
         for_date = today
         deposits = dict(session.execute(select(BankDeposit.for_date, func.sum(BankDeposit.amount))
@@ -305,4 +444,4 @@ def bank_deposit(session: Session, *, actor: Actor, amount: str, slip: str, for_
     settlement = session.scalar(select(DaySettlement).where(DaySettlement.business_date == for_date))
     totals = json.loads(settlement.totals_json) if settlement else {}
     due = settlement.cash_due_to_bank if settlement else 0
-    return Deposited(row.id, value, slip, for_date, due, _banked(session, for_date, totals))
+    return Deposited(row.id, value, slip, for_date, due, _banked(session, for_date, totals), today)

@@ -134,7 +134,8 @@ class BackOffice(QTabWidget):
             Column(tr("Role"), lambda u: {"cashier": "收费员", "supervisor": "主管", "admin": "管理员",
                                           "auditor": "稽核"}.get(u.role, u.role)),
             Column(tr("Training"), lambda u: "✓" if u.training else ""),
-            Column(tr("Status"), user_state, color=lambda u: RED if u.locked or u.locked_until else None)], self)
+            Column(tr("Status"), user_state,
+                   color=lambda u: RED if u.locked or u.locked_until or not u.active else None)], self)
         self.users_view, self.users_proxy = proxied_table("bo_users", self.users_model, self)
         users = self.users_page = QWidget()
         uv = QVBoxLayout(users)
@@ -154,6 +155,24 @@ class BackOffice(QTabWidget):
                   self.unlock_user_button):
             urow.addWidget(w)
         uv.addLayout(urow)
+        # The selected user: disable/enable, reset the password, change the role (administrator only,
+        # checked again by the services; every change audited).
+        srow = QHBoxLayout()
+        self.user_active_button = push_button(tr("Disable / enable selected user"), "bo_user_active",
+                                              self.on_user_active_clicked)
+        self.reset_password = line_edit("bo_reset_password", tr("temporary password"), password=True)
+        self.reset_password_button = push_button(tr("Reset password"), "bo_reset_password_button",
+                                                 self.on_reset_password_clicked)
+        self.set_role = QComboBox()
+        self.set_role.setObjectName("bo_set_role")
+        for role, label in (("cashier", "收费员"), ("supervisor", "主管"), ("admin", "管理员"), ("auditor", "稽核")):
+            self.set_role.addItem(label, role)
+        self.set_role_button = push_button(tr("Change role"), "bo_set_role_button", self.on_set_role_clicked)
+        for w in (self.user_active_button, self.reset_password, self.reset_password_button, self.set_role,
+                  self.set_role_button):
+            srow.addWidget(w)
+        srow.addStretch(1)
+        uv.addLayout(srow)
         self.users_message = QLabel("")
         self.users_message.setObjectName("bo_users_message")
         uv.addWidget(self.users_message)
@@ -767,21 +786,55 @@ class BackOffice(QTabWidget):
             .on_failure(lambda e: self.users_message.setText(e.message)).start()
 
 
-    @Slot()
-    def on_unlock_user_clicked(self) -> None:
+    def selected_user(self):
         index = self.users_view.currentIndex()
         if not index.isValid():
             self.users_message.setText(tr("Select a user in the list first."))
-            return
-        user = self.users_model.rows[self.users_proxy.mapToSource(index).row()]
-        Op(self, auth.unlock_user, write=True, name="unlock_user", actor=self.login.actor, username=user.username) \
-            .on_success(lambda u: (self.users_message.setText(tr("User {0} unlocked.").format(u.username)),
-                                   self.reload())) \
+            return None
+        return self.users_model.rows[self.users_proxy.mapToSource(index).row()]
+
+    def _user_op(self, fn, name: str, done: str, **kw) -> None:
+        Op(self, fn, write=True, name=name, actor=self.login.actor, **kw) \
+            .on_success(lambda u: (self.users_message.setText(done.format(u.username)), self.reload())) \
             .on_failure(lambda e: self.users_message.setText(e.message)).start()
+
+    @Slot()
+    def on_unlock_user_clicked(self) -> None:
+        user = self.selected_user()
+        if user is not None:
+            self._user_op(auth.unlock_user, "unlock_user", tr("User {0} unlocked."), username=user.username)
+
+    @Slot()
+    def on_user_active_clicked(self) -> None:
+        user = self.selected_user()
+        if user is not None:
+            self._user_op(auth.set_active, "set_active",
+                          tr("User {0} disabled.") if user.active else tr("User {0} enabled."),
+                          username=user.username, active=not user.active)
+
+    @Slot()
+    def on_reset_password_clicked(self) -> None:
+        user = self.selected_user()
+        if user is not None:
+            self._user_op(auth.reset_password, "reset_password",
+                          tr("Password of {0} reset: it must be changed at the next log-in."),
+                          username=user.username, password=self.reset_password.text())
+            self.reset_password.clear()
+
+    @Slot()
+    def on_set_role_clicked(self) -> None:
+        user = self.selected_user()
+        if user is not None:
+            self._user_op(auth.set_role, "set_role", tr("Role of {0} changed."), username=user.username,
+                          role=self.set_role.currentData())
 
 
 def user_state(u) -> str:
-    """Locked by wrong passwords until a local time, locked by hand, or ''."""
+    """Disabled, locked by wrong passwords until a local time, locked by hand, password to change, or ''."""
+    if not u.active:
+        return tr("Disabled")
+    if u.must_change_password:
+        return tr("Must change password")
     if u.locked:
         return tr("Locked")
     if u.locked_until is not None:

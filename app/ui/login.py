@@ -32,6 +32,13 @@ def log_in(factory, **kw):
     return auth.login_counting_failures(factory, **kw)
 
 
+def change_own_password(factory, **kw):
+    """`auth.change_password` after an administrator's reset (old password, new one under the policy)."""
+    from app.services import auth, run
+
+    return run(factory, auth.change_password, **kw)
+
+
 def is_demo(session) -> bool:
     from app.ui import reads
 
@@ -85,6 +92,16 @@ class LoginPage(QWidget):
             edit.setMinimumHeight(30)
         form.addRow(tr("User"), self.username)
         form.addRow(tr("Password"), self.password)
+        # After an administrator reset the password: the new one, twice, before anything else.
+        self.new_password = line_edit("login_new_password", password=True)
+        self.new_password2 = line_edit("login_new_password2", password=True)
+        self.new_rows = [(QLabel(tr("New password")), self.new_password),
+                         (QLabel(tr("New password again")), self.new_password2)]
+        for label, edit in self.new_rows:
+            form.addRow(label, edit)
+            label.hide()
+            edit.hide()
+        self.pending = None  # (user, old password) while the new password is asked for
         lay.addLayout(form)
         self.error = QLabel("")
         self.error.setObjectName("login_error")
@@ -103,6 +120,8 @@ class LoginPage(QWidget):
         _centered(panel, self)
         self.username.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self.on_login_button_clicked)
+        self.new_password.returnPressed.connect(self.new_password2.setFocus)
+        self.new_password2.returnPressed.connect(self.on_login_button_clicked)
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.login_button)
 
@@ -112,13 +131,26 @@ class LoginPage(QWidget):
             .on_failure(lambda e: self.error.setText(e.message)).start()
 
     def reset(self) -> None:
+        self._ask_new_password(None)
         self.password.clear()
         self.error.setText("")
         self.login_button.setEnabled(True)
         (self.password if self.username.text() else self.username).setFocus()
 
+    def _ask_new_password(self, pending) -> None:
+        self.pending = pending
+        for label, edit in self.new_rows:
+            label.setVisible(pending is not None)
+            edit.setVisible(pending is not None)
+            edit.clear()
+        self.username.setEnabled(pending is None)
+        self.password.setEnabled(pending is None)
+
     @Slot()
     def on_login_button_clicked(self) -> None:
+        if self.pending is not None:
+            self._change_password()
+            return
         user = self.username.text().strip()
         if not user:
             self.username.setFocus()
@@ -137,8 +169,41 @@ class LoginPage(QWidget):
 
     def _done(self, login) -> None:
         self.login_button.setEnabled(True)
+        if login.must_change_password:
+            self._ask_new_password((login.user.username, self.password.text()))
+            self.password.clear()
+            self.error.setText(tr("The administrator reset your password: choose a new one (twice)."))
+            self.new_password.setFocus()
+            return
         self.password.clear()
         emit(self.logged_in, login)
+
+    def _change_password(self) -> None:
+        if self.new_password.text() != self.new_password2.text():
+            self.error.setText(tr("The two passwords differ"))
+            self.new_password2.clear()
+            self.new_password2.setFocus()
+            return
+        if not self.login_button.isEnabled():
+            return  # a change is in flight
+        user, old = self.pending
+        self.login_button.setEnabled(False)
+        Op(self, change_own_password, raw=True, write=True, name="change_password", username=user, password=old,
+           new_password=self.new_password.text(), station_code=self.station_code) \
+            .on_success(self._password_changed).on_failure(self._change_failed).start()
+
+    def _password_changed(self, login) -> None:
+        self.login_button.setEnabled(True)
+        self._ask_new_password(None)
+        self.error.setText("")
+        emit(self.logged_in, login)
+
+    def _change_failed(self, error: FeeDeskError) -> None:
+        self.login_button.setEnabled(True)
+        self.error.setText(error.message)
+        self.new_password.clear()
+        self.new_password2.clear()
+        self.new_password.setFocus()
 
 
 def unlock(factory, *, login, username: str, password: str, station_code: str):

@@ -4,6 +4,14 @@
 <context>
     <name>FeeDesk</name>
     <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Must change password</source>
+        <translation>须修改密码</translation>
+    </message>
+    <message>
         <source>Locked</source>
         <translation>已锁定（须管理员解锁）</translation>
     </message>
@@ -42,6 +50,22 @@
     <message>
         <source>Unlock selected user</source>
         <translation>解锁选中用户</translation>
+    </message>
+    <message>
+        <source>Disable / enable selected user</source>
+        <translation>停用/启用所选用户</translation>
+    </message>
+    <message>
+        <source>temporary password</source>
+        <translation>临时密码</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重设密码</translation>
+    </message>
+    <message>
+        <source>Change role</source>
+        <translation>更改角色</translation>
     </message>
     <message>
         <source>Users</source>
@@ -376,6 +400,18 @@
         <translation>请先在列表中选择用户。</translation>
     </message>
     <message>
+        <source>User {0} unlocked.</source>
+        <translation>已解锁用户 {0}。</translation>
+    </message>
+    <message>
+        <source>Password of {0} reset: it must be changed at the next log-in.</source>
+        <translation>已重设 {0} 的密码：下次登录时须修改。</translation>
+    </message>
+    <message>
+        <source>Role of {0} changed.</source>
+        <translation>已更改 {0} 的角色。</translation>
+    </message>
+    <message>
         <source>Locked until {0}</source>
         <translation>锁定至 {0}</translation>
     </message>
@@ -480,6 +516,14 @@
         <translation>保存</translation>
     </message>
     <message>
+        <source>User {0} disabled.</source>
+        <translation>已停用用户 {0}。</translation>
+    </message>
+    <message>
+        <source>User {0} enabled.</source>
+        <translation>已启用用户 {0}。</translation>
+    </message>
+    <message>
         <source>CHECK FAILED: {0}</source>
         <translation>核验未通过：{0}</translation>
     </message>
@@ -522,10 +566,6 @@
     <message>
         <source>User {0} added.</source>
         <translation>已新增用户 {0}。</translation>
-    </message>
-    <message>
-        <source>User {0} unlocked.</source>
-        <translation>已解锁用户 {0}。</translation>
     </message>
     <message>
         <source>Customer display</source>
@@ -816,8 +856,20 @@
         <translation>解锁 (Enter)</translation>
     </message>
     <message>
+        <source>The administrator reset your password: choose a new one (twice).</source>
+        <translation>管理员已重设您的密码：请设置新密码（输入两次）。</translation>
+    </message>
+    <message>
         <source>Station: {0}</source>
         <translation>收费点：{0}</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
     </message>
     <message>
         <source>Locked by {0} at station {1}. The same user or a supervisor can unlock.</source>
@@ -1308,32 +1360,52 @@ Float {3}</source>
 备用金 {3} 元</translation>
     </message>
     <message>
-        <source>optional second count, e.g. 100=3,50=1</source>
-        <translation>复点（可不填），例：100=3,50=1</translation>
+        <source>The difference still needs the cashier's reason or a supervisor's approval.</source>
+        <translation>差额尚待收费员说明原因或主管审批。</translation>
     </message>
     <message>
-        <source>Accept close</source>
-        <translation>验收轧帐</translation>
+        <source>Second count {0}: differs from the cashier's count by {1}; send it back for a recount.</source>
+        <translation>复点 {0}：与收费员点数相差 {1}，请退回重点。</translation>
     </message>
     <message>
-        <source>Day settlement</source>
-        <translation>日结</translation>
+        <source>second count (复点), e.g. 100=3,50=1</source>
+        <translation>复点（可选），例：100=3,50=1</translation>
     </message>
     <message>
-        <source>Settle the day</source>
-        <translation>日结</translation>
+        <source>Accept close (Enter)</source>
+        <translation>验收（Enter）</translation>
     </message>
     <message>
-        <source>Month close and bank deposit</source>
-        <translation>月结与解款</translation>
+        <source>reason for sending the close back</source>
+        <translation>退回重点的原因</translation>
     </message>
     <message>
-        <source>Close month</source>
-        <translation>月结</translation>
+        <source>Send back for recount</source>
+        <translation>退回重点</translation>
     </message>
     <message>
-        <source>Month</source>
-        <translation>月份</translation>
+        <source>Day settlement and month close</source>
+        <translation>日结与月结</translation>
+    </message>
+    <message>
+        <source>Preview the day</source>
+        <translation>日结预览</translation>
+    </message>
+    <message>
+        <source>Preview the month</source>
+        <translation>月结预览</translation>
+    </message>
+    <message>
+        <source>your password to confirm</source>
+        <translation>输入本人密码确认</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Bank deposit</source>
+        <translation>解款</translation>
     </message>
     <message>
         <source>Record bank deposit</source>
@@ -1344,8 +1416,28 @@ Float {3}</source>
         <translation>银行回单号</translation>
     </message>
     <message>
-        <source>Drawer now</source>
-        <translation>钱箱现有</translation>
+        <source>Confirm the day settlement</source>
+        <translation>确认日结</translation>
+    </message>
+    <message>
+        <source>Confirm the month close</source>
+        <translation>确认月结</translation>
+    </message>
+    <message>
+        <source>Shift #{0} {1} at {2}: drawer now: {3}</source>
+        <translation>班次 #{0} {1}（{2}）钱箱现有：{3}</translation>
+    </message>
+    <message>
+        <source>Shift #{0} {1} at {2}, counted at the close:</source>
+        <translation>班次 #{0} {1}（{2}）轧帐点数：</translation>
+    </message>
+    <message>
+        <source>Count: {0}</source>
+        <translation>点钞：{0}</translation>
+    </message>
+    <message>
+        <source>Second count {0}: agrees with the cashier's count.</source>
+        <translation>复点 {0}：与收费员点数相符。</translation>
     </message>
     <message>
         <source>Shifts of every station (open and waiting for acceptance)</source>
@@ -1354,6 +1446,18 @@ Float {3}</source>
     <message>
         <source>Select a shift that is waiting for acceptance.</source>
         <translation>请选择一个待验收的班次。</translation>
+    </message>
+    <message>
+        <source>Type your password to confirm.</source>
+        <translation>请输入本人密码确认。</translation>
+    </message>
+    <message>
+        <source>{0}: expected {1}, counted {2}, difference {3}</source>
+        <translation>{0}：应有 {1}，实点 {2}，差额 {3}</translation>
+    </message>
+    <message>
+        <source>Cashier's reason: {0}</source>
+        <translation>收费员说明：{0}</translation>
     </message>
     <message>
         <source>Business date</source>
@@ -1368,6 +1472,10 @@ Float {3}</source>
         <translation>非现金</translation>
     </message>
     <message>
+        <source>Waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
         <source>Section</source>
         <translation>类别</translation>
     </message>
@@ -1376,28 +1484,44 @@ Float {3}</source>
         <translation>说明</translation>
     </message>
     <message>
-        <source>Shift #{0} {1} at {2}: {3}: {4}</source>
-        <translation>班次 #{0} {1}（{2}）{3}：{4}</translation>
-    </message>
-    <message>
         <source>Shift #{0} accepted: {1} to the safe, {2} to the bank</source>
         <translation>班次 #{0} 已验收：现金 {1} 元入保险柜，非现金 {2} 元入银行</translation>
     </message>
     <message>
-        <source>{0} settled by {1}: {2} shifts, cash due to the bank {3}, banked {4}</source>
-        <translation>{0} 已日结（{1}）：{2} 个班次，应解银行现金 {3} 元，已解 {4} 元</translation>
+        <source>Shift #{0} sent back to the cashier for a recount.</source>
+        <translation>班次 #{0} 已退回收费员重新轧帐。</translation>
     </message>
     <message>
-        <source>{0} is not settled yet.</source>
-        <translation>{0} 尚未日结。</translation>
+        <source>Preview of {0}: </source>
+        <translation>{0} 预览：</translation>
+    </message>
+    <message>
+        <source>nothing blocks it. Check the figures, then type your password and confirm.</source>
+        <translation>没有阻止项。请核对数字，然后输入本人密码确认。</translation>
     </message>
     <message>
         <source>Month {0} closed by {1}</source>
         <translation>{0} 已月结（{1}）</translation>
     </message>
     <message>
-        <source>Deposit {0} (slip {1}) for {2} recorded; banked {3} of {4}</source>
-        <translation>已登记解款 {0} 元（回单 {1}，营业日 {2}）；已解 {3} / {4} 元</translation>
+        <source>{0} settled by {1}: {2} shifts, cash due to the bank {3}, banked {4}</source>
+        <translation>{0} 已日结（{1}）：{2} 个班次，应解银行现金 {3} 元，已解 {4} 元</translation>
+    </message>
+    <message>
+        <source>Deposit {0} (slip {1}) for {2}, posted on {5}; banked {3} of {4}</source>
+        <translation>已登记解款 {0} 元（回单 {1}），属 {2}，记入营业日 {5}；已解 {3} / 应解 {4}</translation>
+    </message>
+    <message>
+        <source>{0} is not settled yet.</source>
+        <translation>{0} 尚未日结。</translation>
+    </message>
+    <message>
+        <source>cannot be settled yet: {0}</source>
+        <translation>暂不能结账：{0}</translation>
+    </message>
+    <message>
+        <source>{0} min</source>
+        <translation>{0} 分钟</translation>
     </message>
     <message>
         <source>Register a complaint or repair request</source>

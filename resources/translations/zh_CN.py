@@ -214,4 +214,33 @@ ZH: dict[str, str] = {
     "Browse…": "浏览…", "The two passwords differ": "两次输入的密码不一致", "Choose the ledger file": "请选择账本文件",
     "Type the server name or address": "请填写服务器名称或地址", "Connecting…": "正在连接…",
     "Connected: {0}": "连接成功：{0}", "Cannot save the choice: {0}": "无法保存设置：{0}",
+    # supervisor's desk, settlement preview, users (issue 13.1, 13.4)
+    "Shift #{0} {1} at {2}: drawer now: {3}": "班次 #{0} {1}（{2}）钱箱现有：{3}",
+    "Shift #{0} {1} at {2}, counted at the close:": "班次 #{0} {1}（{2}）轧帐点数：",
+    "{0}: expected {1}, counted {2}, difference {3}": "{0}：应有 {1}，实点 {2}，差额 {3}",
+    "Count: {0}": "点钞：{0}", "Cashier's reason: {0}": "收费员说明：{0}",
+    "The difference still needs the cashier's reason or a supervisor's approval.": "差额尚待收费员说明原因或主管审批。",
+    "Second count {0}: agrees with the cashier's count.": "复点 {0}：与收费员点数相符。",
+    "Second count {0}: differs from the cashier's count by {1}; send it back for a recount.":
+        "复点 {0}：与收费员点数相差 {1}，请退回重点。",
+    "Waiting": "等待", "{0} min": "{0} 分钟",
+    "second count (复点), e.g. 100=3,50=1": "复点（可选），例：100=3,50=1", "Accept close (Enter)": "验收（Enter）",
+    "reason for sending the close back": "退回重点的原因", "Send back for recount": "退回重点",
+    "Shift #{0} sent back to the cashier for a recount.": "班次 #{0} 已退回收费员重新轧帐。",
+    "Day settlement and month close": "日结与月结", "Preview the day": "日结预览", "Preview the month": "月结预览",
+    "your password to confirm": "输入本人密码确认", "Confirm": "确认",
+    "Confirm the day settlement": "确认日结", "Confirm the month close": "确认月结", "Bank deposit": "解款",
+    "Preview of {0}: ": "{0} 预览：",
+    "nothing blocks it. Check the figures, then type your password and confirm.":
+        "没有阻止项。请核对数字，然后输入本人密码确认。",
+    "cannot be settled yet: {0}": "暂不能结账：{0}", "Type your password to confirm.": "请输入本人密码确认。",
+    "Deposit {0} (slip {1}) for {2}, posted on {5}; banked {3} of {4}":
+        "已登记解款 {0} 元（回单 {1}），属 {2}，记入营业日 {5}；已解 {3} / 应解 {4}",
+    "New password": "新密码", "New password again": "再次输入新密码",
+    "The administrator reset your password: choose a new one (twice).": "管理员已重设您的密码：请设置新密码（输入两次）。",
+    "Disable / enable selected user": "停用/启用所选用户", "temporary password": "临时密码",
+    "Reset password": "重设密码", "Change role": "更改角色", "Disabled": "已停用",
+    "Must change password": "须修改密码", "User {0} disabled.": "已停用用户 {0}。", "User {0} enabled.": "已启用用户 {0}。",
+    "Password of {0} reset: it must be changed at the next log-in.": "已重设 {0} 的密码：下次登录时须修改。",
+    "Role of {0} changed.": "已更改 {0} 的角色。",
 }

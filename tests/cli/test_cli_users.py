@@ -65,3 +65,23 @@ def test_recover_admin_is_refused_for_others_for_a_server_and_without_write_acce
     finally:
         os.chmod(db, 0o644)
     assert audit_rows(db, "admin_recovered") == []
+
+
+def test_disable_enable_reset_password_and_set_role_from_the_command_line(cli, monkeypatch):  # noqa: F811
+    db = os.environ["FEEDESK_DB"]
+    admin = dict(user="admin", password="admin-pass")
+    cli("user", "add", "wang", "--role", "cashier", "--password", "wang1234", **admin)
+    assert "没有“系统管理”权限" in cli("user", "disable", "admin", user="wang", password="wang1234", expect=1)
+    assert "已停用用户 wang" in cli("user", "disable", "wang", **admin)
+    cli("user", "list", user="wang", password="wang1234", expect=1)
+    assert "已启用用户 wang" in cli("user", "enable", "wang", **admin)
+    assert "角色已改为主管" in cli("user", "set-role", "wang", "--role", "supervisor", **admin)
+    assert "至少 8 位" in cli("user", "reset-password", "wang", "--password", "tmp1", **admin, expect=1)
+    assert "下次登录时须修改" in cli("user", "reset-password", "wang", "--password", "temp-pass-9", **admin)
+    assert "请先修改密码" in cli("user", "list", user="wang", password="temp-pass-9", expect=1)
+    monkeypatch.setenv("FEEDESK_NEW_PASSWORD", "wang-own-pass")
+    assert "密码已修改" in cli("user", "passwd", user="wang", password="temp-pass-9")
+    assert "wang" in cli("user", "list", user="wang", password="wang-own-pass")
+    assert [r["username"] for r in audit_rows(db, "user_disable")] == ["wang"]
+    assert [(r["old"], r["new"]) for r in audit_rows(db, "user_role")] == [("cashier", "supervisor")]
+    assert len(audit_rows(db, "user_password_reset")) == 1 and len(audit_rows(db, "user_password_change")) == 1

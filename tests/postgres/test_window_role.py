@@ -130,7 +130,7 @@ def test_window_locks_a_user_after_failed_logins_but_cannot_unlock(shared):
 def test_administrator_operations_on_a_window_connection_say_who_must_do_them(shared, operation):
     a = shared.actor("admin")
     calls = {
-        "add_user": (auth.add_user, dict(username="mallory", role="admin", password="mallory")),
+        "add_user": (auth.add_user, dict(username="mallory", role="admin", password="mallory-pw1")),
         "unlock_user": (auth.unlock_user, dict(username="demo")),
         "cash_limit": (admin.update_setting, dict(key="cash_limit", value="99999")),
         "site_name": (admin.update_setting, dict(key="site_name", value="假物业")),
@@ -172,7 +172,7 @@ def test_chain_head_moves_only_forward_from_a_window(shared):
 def test_cli_user_add_through_a_window_connection_names_the_owner_connection(shared, capsys, monkeypatch):
     monkeypatch.setenv("FEEDESK_USER", "admin")
     monkeypatch.setenv("FEEDESK_PASSWORD", "admin")
-    args = ["--station", "W01", "user", "add", "mallory", "--role", "admin", "--password", "mallory"]
+    args = ["--station", "W01", "user", "add", "mallory", "--role", "admin", "--password", "mallory-pw1"]
     assert main(["--db", shared.url, *args]) == 1  # feedesk_app: refused, in Chinese
     err = capsys.readouterr().err
     assert OWNER_ONLY in err and "feedesk_owner" in err, err

@@ -210,7 +210,7 @@ def test_remittance_slip_of_a_closed_shift(ledger, loopback):
     assert re.search(r"^物业费 +420\.66$", text, re.M)
     assert re.search(r"^  应有 +620\.66$", text, re.M) and re.search(r"^  实点 +620\.60$", text, re.M)
     assert re.search(r"^短款 +0\.06$", text, re.M) and "差异原因：零钱不足" in paper.lines
-    assert re.search(r"^应缴现金 +￥420\.60$", text, re.M)
+    assert re.search(r"^= 应缴现金 +￥420\.60$", text, re.M)
     assert any(line.startswith("主管（收款人）：____") for line in paper.lines)
     assert all(cells(line) <= 32 for line in paper.lines if line not in paper.big_lines)
     assert paper.drawer_kicks == []

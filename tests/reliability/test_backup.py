@@ -295,7 +295,7 @@ def test_restore_needs_an_administrator_of_the_ledger_being_replaced(populated, 
     lg = Ledger(foreign)
     from app.services import auth
 
-    lg.run(auth.add_user, actor=lg.actor("admin"), username="mallory", role="admin", password="mallory")
+    lg.run(auth.add_user, actor=lg.actor("admin"), username="mallory", role="admin", password="mallory-pw1")
     lg.factory.kw["bind"].dispose()
     _pay_numbers(populated, 2)
     populated.factory.kw["bind"].dispose()

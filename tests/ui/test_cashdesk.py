@@ -151,9 +151,11 @@ def test_blind_close_with_shortage_then_acceptance_and_day_settlement(qtbot, cas
     qtbot.waitUntil(lambda: "已验收" in desk.desk_message.text() or "accepted" in desk.desk_message.text(),
                     timeout=5000)
     assert estate.run(closes.list_shifts, actor=estate.actor("boss"))[0].status == "accepted"
-    qtbot.mouseClick(desk.settle_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: desk.settle_model.rowCount() > 0, timeout=5000)
-    assert "日结" in desk.settle_status.text() or "boss" in desk.settle_status.text()
+    qtbot.mouseClick(desk.settle_button, Qt.MouseButton.LeftButton)  # the preview first
+    qtbot.waitUntil(lambda: desk.confirm_button.isEnabled(), timeout=5000)
+    qtbot.keyClicks(desk.confirm_password, "boss")
+    press(qtbot, desk.confirm_password)
+    qtbot.waitUntil(lambda: "boss" in desk.settle_status.text(), timeout=5000)
     items = {(r.section, r.item): r.amount for r in desk.settle_model.rows}
     assert items[("结算方式", "现金")] == fen("575")
     assert items[("合计", "短款")] == fen("13")
