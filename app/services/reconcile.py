@@ -697,8 +697,50 @@ def day_view(session: Session, *, actor: Actor, day: dt.date, channel: str | Non
 
 def unreconciled(session: Session, first: dt.date, last: dt.date) -> list[tuple[dt.date, str, str, int]]:
     """(day, channel, status, open items) of every channel-day with money that is not reconciled."""
-    return [(v.business_date, v.channel, v.status, len(v.open_items))
-            for v in _views(session, list(CHANNELS), first, last) if v.status not in ("reconciled", "nothing")]
+    return [(c.business_date, c.channel, c.status, c.open_items)
+            for c in _statuses(session, first, last) if c.status not in ("reconciled", "nothing")]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """Where a channel-day stands, for the day report, the month report and the month close."""
+
+    business_date: dt.date
+    channel: str
+    status: str  # ChannelDay.status
+    open_items: int
+    feedesk_total: int
+    statement_total: int
+    fees: int  # the provider's fees (手续费) of the day: shown apart, never part of a difference
+
+    @property
+    def label(self) -> str:
+        """'已对平', '有未处理差异（3 项）', '缺对账单' ..."""
+        return STATUS_NAMES[self.status] + (f"（{self.open_items} 项）" if self.open_items else "")
+
+    def to_json(self) -> dict:
+        return {"date": self.business_date.isoformat(), "channel": self.channel, "status": self.status,
+                "open_items": self.open_items, "feedesk_total": format_yuan(self.feedesk_total),
+                "statement_total": format_yuan(self.statement_total), "fees": format_yuan(self.fees)}
+
+
+def _statuses(session: Session, first: dt.date, last: dt.date) -> list[ChannelStatus]:
+    return [ChannelStatus(v.business_date, v.channel, v.status, len(v.open_items), v.feedesk_total,
+                          v.statement_total, v.fees) for v in _views(session, list(CHANNELS), first, last)]
+
+
+def day_status(session: Session, day: dt.date) -> list[ChannelStatus]:
+    """Every channel of a day, reconciled or not (the day report's 对账 table). The caller has
+    checked the reader's permission (a report's own read function)."""
+    return _statuses(session, day, day)
+
+
+def unreconciled_days(session: Session, month: str) -> list[ChannelStatus]:
+    """The month's channel-days with money that are not reconciled (open items, matching not
+    run, no statement imported), by day then channel: the month report and the month close
+    preview list them. The caller has checked the reader's permission."""
+    first = period_start(parse_period(month))
+    return [c for c in _statuses(session, first, month_end(first)) if c.status not in ("reconciled", "nothing")]
 
 
 # ---- resolve ---------------------------------------------------------------------------------
