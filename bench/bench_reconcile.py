@@ -79,7 +79,8 @@ def main() -> int:
     p.add_argument("--work", default="bench/out/work-reconcile.db")
     p.add_argument("--lines", type=int, default=3000)
     p.add_argument("--build-accounts", type=int, default=2000, help="build a smaller estate if --db is missing")
-    p.add_argument("--runs", type=int, default=3, help="timed runs, each on a fresh copy; the minimum is reported")
+    p.add_argument("--runs", type=int, default=3,
+                   help="timed runs, each on a fresh copy; the minimum is reported")
     args = p.parse_args()
     db = os.environ.get("FEEDESK_BENCH_DB") or args.db
     built = None

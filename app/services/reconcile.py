@@ -327,9 +327,9 @@ def match_settlements(cands: list[tuple[str, int, dt.date]], lines: list[tuple[i
     lines = sorted(lines, key=lambda ln: (ln[2], ln[0]))
     for key, amount, day in sorted(cands, key=lambda c: (c[2], c[0])):
         channel = key.split(":")[1]
-        for lid, value, when, text in lines:
+        for lid, value, when, memo in lines:
             if (lid not in used and value == amount and day <= when <= day + dt.timedelta(days=days)
-                    and any(name in text.upper() for name in SETTLEMENT_NAMES[channel])):
+                    and any(name in memo.upper() for name in SETTLEMENT_NAMES[channel])):
                 used.add(lid)
                 out.append((key, lid, f"settle_{channel}"))
                 break
@@ -399,8 +399,8 @@ def _settlements(session: Session, first: dt.date, last: dt.date) -> list[FeeDes
                StatementLine.business_date >= first, StatementLine.business_date <= last)
         .group_by(StatementLine.channel, StatementLine.business_date)
         .order_by(StatementLine.business_date, StatementLine.channel))
-    return [FeeDeskItem(f"settle:{ch}:{day.isoformat()}", 0, "settlement", int(net), "", when, day, "", "", "", None)
-            for ch, day, net, when in rows if net > 0]
+    return [FeeDeskItem(f"settle:{ch}:{day.isoformat()}", 0, "settlement", int(net), "", when, day, "", "", "",
+                        None) for ch, day, net, when in rows if net > 0]
 
 
 # Core rows (attribute access like the ORM objects): a month holds thousands of lines and matches.
@@ -491,8 +491,9 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
         free_lines = [ln for ln in lines if ln.id not in taken]
         free_items = [i for i in items if i.key not in done and i.key not in res]
         # a provider's settlement credit first: a transfer typed without reference must not take it
-        pairs = match_settlements([(i.key, i.amount, i.business_date) for i in free_items if i.kind == "settlement"],
-                                  [(ln.id, ln.amount, ln.business_date, _line_ref(ln).text) for ln in free_lines])
+        pairs = match_settlements(
+            [(i.key, i.amount, i.business_date) for i in free_items if i.kind == "settlement"],
+            [(ln.id, ln.amount, ln.business_date, _line_ref(ln).text) for ln in free_lines])
         settled = {lid for _, lid, _ in pairs}
         pairs += match([Candidate(i.key, i.amount, (_norm(i.reference),) if i.reference else (), i.at)
                         for i in free_items if i.kind != "settlement"],
@@ -804,7 +805,8 @@ def unreconciled_days(session: Session, month: str) -> list[ChannelStatus]:
     run, no statement imported), by day then channel: the month report and the month close
     preview list them. The caller has checked the reader's permission."""
     first = period_start(parse_period(month))
-    return [c for c in _statuses(session, first, month_end(first)) if c.status not in ("reconciled", "nothing")]
+    return [c for c in _statuses(session, first, month_end(first))
+            if c.status not in ("reconciled", "nothing")]
 
 
 # ---- resolve ---------------------------------------------------------------------------------
