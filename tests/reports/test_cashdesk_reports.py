@@ -159,6 +159,13 @@ def test_month_summary_lists_the_days_not_reconciled(settled, tmp_path):
     settled.run(reconcile.import_statement, actor=boss, channel="wechat", file_name="wx.csv",
                 data=wechat_bill(("2026-11-25 10:00:00", "WX1", "100.00", "0.60")))
     settled.run(reconcile.run_matching, actor=boss, day=D, channel="wechat")
+    with settled.session() as s:  # the bank now awaits WeChat's net of the day: 100.00 - 0.60
+        assert [(c.channel, c.status, c.feedesk_total) for c in reconcile.unreconciled_days(s, "2026-11")] == [
+            ("bank", "no_statement", fen("99.40"))]
+    bank = ("交易日期,交易时间,流水号,对方户名,摘要,借方发生额,贷方发生额,余额\n"
+            "2026-11-25,22:00:00,S1,财付通支付科技有限公司,微信结算,,99.40,1099.40\n")  # paid the same day
+    settled.run(reconcile.import_statement, actor=boss, channel="bank", data=bank.encode("gbk"), file_name="bank.csv")
+    settled.run(reconcile.run_matching, actor=boss, day=D, channel="bank")
     with settled.session() as s:
         assert reconcile.unreconciled_days(s, "2026-11") == []
     r = settled.run(reports.month_report, actor=boss, month="2026-11")
