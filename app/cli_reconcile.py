@@ -74,6 +74,8 @@ def cmd_show(ctx) -> None:
             parts.append(_table(["编号", "差异类型", "金额", "参考号", "说明"], [
                 [o.key, reconcile.ITEM_NAMES[o.item], format_yuan(o.amount), o.reference, o.detail]
                 for o in v.open_items]))
+        for o in v.in_transit:
+            parts.append(f"  在途 {o.detail}：{format_yuan(o.amount)} 元")
         for r in v.resolved:
             parts.append(f"  已处理 #{r.id} {reconcile.ACTION_NAMES[r.action]} {format_yuan(r.amount)} 元"
                          f"{'，收据 ' + r.receipt_no if r.receipt_no else ''}，{r.by}"

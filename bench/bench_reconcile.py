@@ -39,7 +39,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from app.models import Payment, PaymentKind, Posting, Station, Tender, TenderLine  # noqa: E402
 from app.models.db import make_factory  # noqa: E402
-from app.services import Actor, auth, reconcile, run, settings, shifts  # noqa: E402
+from app.services import Actor, audit, auth, reconcile, run, settings, shifts  # noqa: E402
 from app.services.clock import at_local_noon  # noqa: E402
 
 HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
@@ -79,6 +79,8 @@ def main() -> int:
     p.add_argument("--work", default="bench/out/work-reconcile.db")
     p.add_argument("--lines", type=int, default=3000)
     p.add_argument("--build-accounts", type=int, default=2000, help="build a smaller estate if --db is missing")
+    p.add_argument("--runs", type=int, default=3,
+                   help="timed runs, each on a fresh copy; the minimum is reported")
     args = p.parse_args()
     db = os.environ.get("FEEDESK_BENCH_DB") or args.db
     built = None
@@ -95,6 +97,7 @@ def main() -> int:
     factory = make_factory(args.work)
     with factory.begin() as s:
         settings.put(s, "backup_auto", "0")
+        audit.record(s, None, "setting", "setting", "backup_auto", new="0")  # every write is sealed
         admin = Actor(auth.user_by_name(s, "admin").id, "W01")
         payments_before = s.scalar(select(func.count()).select_from(Payment))
         postings = s.scalar(select(func.count()).select_from(Posting))
@@ -149,6 +152,7 @@ def main() -> int:
         ids = s.execute(insert(Payment.__table__).returning(Payment.__table__.c.id), [r for r, _ in rows]).scalars().all()
         s.execute(insert(TenderLine.__table__), [dict(payment_id=pid, method=Tender.WECHAT, amount=r["tendered"],
                                                       reference=ref) for pid, (r, ref) in zip(ids, rows, strict=True)])
+        audit.record(s, None, "bench_payments", "shift", shift.id, payments=len(rows))  # seals the bulk rows
     bill_lines = sum(f.count(b"\n") - 3 for f in files)
     log(f"{len(rows)} WeChat payments, {bill_lines} bill lines in 30 files")
 
@@ -158,33 +162,48 @@ def main() -> int:
     for data in files:  # the reading alone, untimed above: what the file format costs
         parse(data, channel="wechat", tz="Asia/Shanghai")
     parse_cpu = time.process_time() - p0
-    t0 = time.perf_counter()
-    c0 = time.process_time()
+    factory.kw["bind"].dispose()
+    base = str(Path(args.work).with_name("work-reconcile-base.db"))
+    copy_db(args.work, base)
+    runs = []
+    for _ in range(args.runs):  # each run on a fresh copy of the same ledger: the machine is shared
+        copy_db(base, args.work)
+        factory = make_factory(args.work)
+        runs.append(timed(factory, boss, files, month_first))
+        factory.kw["bind"].dispose()
+    best = {k: min(r[k] for r in runs) for k in runs[0] if k.endswith("_s")}
+    last = runs[-1]
+    out = {
+        "ledger": f"copy of {Path(db).name}" if built is None
+        else f"built: {built} accounts x 12 months (estate-L absent)",
+        "ledger_file": db, "payments_in_ledger": payments_before + len(rows), "postings_in_ledger": postings,
+        "wechat_payments": len(rows), "bill_files": len(files), "bill_lines": bill_lines,
+        **{k: last[k] for k in ("matched", "by_reference", "by_amount_time", "open_items")},
+        "runs": args.runs, **{k: round(v, 3) for k, v in best.items()},
+        "total_s_each": [round(r["total_s"], 3) for r in runs],
+        "total_cpu_s_each": [round(r["total_cpu_s"], 3) for r in runs],
+        "parse_cpu_s": round(parse_cpu, 3), "load_average": os.getloadavg()[0], "target_s": 2.0,
+        "ok_wall": best["total_s"] <= 2.0, "ok_cpu": best["total_cpu_s"] <= 2.0,
+    }
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+def timed(factory, boss, files: list[bytes], month_first: dt.date) -> dict:
+    """Import the month's bills (one transaction each) and match the month (one): wall and CPU."""
+    t0, c0 = time.perf_counter(), time.process_time()
     for d, data in enumerate(files):
         run(factory, reconcile.import_statement, actor=boss, channel="wechat", data=data,
             file_name=f"wechat-{month_first + dt.timedelta(days=d)}.csv")
-    t_import = time.perf_counter() - t0
-    c_import = time.process_time() - c0
-    t1 = time.perf_counter()
+    t_import, c_import = time.perf_counter() - t0, time.process_time() - c0
     results = run(factory, reconcile.run_matching, actor=boss, day=month_first,
                   last=month_first + dt.timedelta(days=29), channel="wechat")
-    t_match = time.perf_counter() - t1
-    total = time.perf_counter() - t0
-    cpu = time.process_time() - c0
-    out = {
-        "ledger": "estate-L copy" if built is None else f"built: {built} accounts x 12 months (estate-L absent)",
-        "payments_in_ledger": payments_before + len(rows), "postings_in_ledger": postings,
-        "wechat_payments": len(rows), "bill_files": len(files),
-        "bill_lines": bill_lines,
-        "matched": sum(r.new_matches for r in results), "by_reference": sum(r.by_reference for r in results),
-        "by_amount_time": sum(r.by_amount_time for r in results), "open_items": sum(r.open_items for r in results),
-        "import_s": round(t_import, 3), "match_s": round(t_match, 3), "total_s": round(total, 3),
-        "import_cpu_s": round(c_import, 3), "match_cpu_s": round(cpu - c_import, 3), "total_cpu_s": round(cpu, 3),
-        "parse_cpu_s": round(parse_cpu, 3), "load_average": os.getloadavg()[0], "target_s": 2.0, "ok": total <= 2.0,
-    }
-    print(json.dumps(out, ensure_ascii=False))
-    factory.kw["bind"].dispose()
-    return 0
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"import_s": t_import, "match_s": total - t_import, "total_s": total, "import_cpu_s": c_import,
+            "match_cpu_s": cpu - c_import, "total_cpu_s": cpu, "matched": sum(r.new_matches for r in results),
+            "by_reference": sum(r.by_reference for r in results),
+            "by_amount_time": sum(r.by_amount_time for r in results),
+            "open_items": sum(r.open_items for r in results)}
 
 
 if __name__ == "__main__":

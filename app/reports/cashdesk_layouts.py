@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.money import Money, to_chinese_upper
 from app.reports.document import Column, Document, KeyValues, Signatures, Table, Text
 from app.services import reports as r
+from app.services.statements import CHANNELS
 
 M = Money
 _TENDER_COLS = [Column("结算方式", 1.4), Column("应有", 1.2, "r"), Column("实点", 1.2, "r"), Column("差额", 1.2, "r")]
@@ -75,8 +76,23 @@ def day(rep: r.DayReport) -> Document:
                    ("收费员交账", M(rep.hand_ins)), ("假币", M(rep.counterfeit)),
                    ("应存银行现金", M(rep.cash_due_to_bank)), ("已存银行", M(rep.banked)),
                    ("未存银行", M(rep.cash_due_to_bank - rep.banked))]),
+    ] + _reconciliation(rep.reconciliation, "六、对账（各渠道；手续费单列，不计入差异）", False) + [
         Signatures(["制表", "主管", "财务"]),
     ])
+
+
+def _reconciliation(rows, title: str, by_day: bool) -> list:
+    """The channel-days' reconciliation (对账) table: status, amounts, fees apart, open items."""
+    if not rows:
+        return []
+    cols = [Column("渠道", 1.1), Column("对账状态", 1.9), Column("FeeDesk 金额", 1.2, "r"),
+            Column("对账单金额", 1.2, "r"), Column("手续费", 0.9, "r"), Column("未处理", 0.7, "r")]
+    table = [[CHANNELS[c.channel], c.label, M(c.feedesk_total), M(c.statement_total), M(c.fees), c.open_items]
+             for c in rows]
+    if by_day:
+        cols.insert(0, Column("日期", 1.1, "c"))
+        table = [[c.business_date, *row] for c, row in zip(rows, table, strict=True)]
+    return [Table(cols, table, title=title)]
 
 
 def month(rep: r.MonthReport) -> Document:
@@ -98,5 +114,7 @@ def month(rep: r.MonthReport) -> Document:
     if rep.unsettled_days:
         blocks.append(Text("尚未日结的营业日：" + "、".join(d.isoformat() for d in rep.unsettled_days)
                            + "（未计入本表）"))
+    blocks += (_reconciliation(rep.unreconciled, "五、未对平的对账（渠道日）", True) if rep.unreconciled
+               else [Text("对账：本月各渠道日均已对平。")])
     blocks.append(Signatures(["制表", "主管", "财务"]))
     return Document("月结汇总表", rep.meta, blocks)

@@ -31,6 +31,7 @@ def month(rep: MonthRecon) -> Document:
         ["银行对账单余额", None if b.statement_balance is None else M(b.statement_balance), "企业账面余额（银行科目）",
          M(b.book_balance)],
         ["加：企业已收、银行未收", M(b.feedesk_not_on_statement), "加：银行已收、企业未收", M(b.statement_not_in_feedesk_in)],
+        ["加：支付机构结算在途", M(b.settlements_in_transit), "减：支付机构手续费（未记账）", M(b.fees_not_booked)],
         ["减：企业已付、银行未付", M(0), "减：银行已付、企业未付", M(b.statement_not_in_feedesk_out)],
         ["调节后余额", None if b.adjusted_statement is None else M(b.adjusted_statement), "调节后余额",
          M(b.adjusted_book)],

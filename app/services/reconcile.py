@@ -72,6 +72,9 @@ cashdesk.ACTION_NAMES.setdefault("reconcile", "对账处理")
 WINDOW_MINUTES = 10
 #: days after a bank deposit or transfer in which the bank's credit is accepted
 BANK_WINDOW_DAYS = 3
+#: what a provider's settlement credit says on a bank statement (counterparty or 摘要, upper-cased)
+SETTLEMENT_NAMES = {"wechat": ("财付通", "微信", "TENPAY", "WECHAT"), "alipay": ("支付宝", "ALIPAY"),
+                    "card": ("银联", "银商", "UNIONPAY", "收单")}
 
 ITEM_NAMES = {"missing_on_statement": "FeeDesk 有、对账单没有", "missing_in_feedesk": "对账单有、FeeDesk 没有",
               "difference": "金额不符"}
@@ -313,6 +316,26 @@ def match(cands: list[Candidate], lines: list[LineRef], window: dt.timedelta) ->
     return out
 
 
+def match_settlements(cands: list[tuple[str, int, dt.date]], lines: list[tuple[int, int, dt.date, str]],
+                      days: int = BANK_WINDOW_DAYS) -> list[tuple[str, int, str]]:
+    """(settlement key, line id, rule) pairs: a provider's settlement of a channel-day
+    (`settle:CHANNEL:DATE`, its net: lines minus fees) and the bank credit of exactly that amount,
+    dated from that day to `days` after, whose counterparty or 摘要 names the provider
+    (SETTLEMENT_NAMES). Each line is used once, the earliest first; rule `settle_<channel>`."""
+    used: set[int] = set()
+    out: list[tuple[str, int, str]] = []
+    lines = sorted(lines, key=lambda ln: (ln[2], ln[0]))
+    for key, amount, day in sorted(cands, key=lambda c: (c[2], c[0])):
+        channel = key.split(":")[1]
+        for lid, value, when, memo in lines:
+            if (lid not in used and value == amount and day <= when <= day + dt.timedelta(days=days)
+                    and any(name in memo.upper() for name in SETTLEMENT_NAMES[channel])):
+                used.add(lid)
+                out.append((key, lid, f"settle_{channel}"))
+                break
+    return out
+
+
 # ---- the two sides of a channel-day -------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +385,22 @@ def _feedesk_items(session: Session, channel: str, first: dt.date, last: dt.date
                                  .order_by(BankDeposit.id)):
             out.append(FeeDeskItem(f"deposit:{d.id}", d.id, "deposit", d.amount, d.slip_no, d.created_at,
                                    d.business_date, "", "", users.get(d.user_id, ""), None))
+        out += _settlements(session, first, last)
     return out
+
+
+def _settlements(session: Session, first: dt.date, last: dt.date) -> list[FeeDeskItem]:
+    """What the bank should receive from the providers: per provider channel-day with statement
+    lines, its net (lines minus fees, as the provider pays it out). Keyed `settle:CHANNEL:DATE`."""
+    rows = session.execute(
+        select(StatementLine.channel, StatementLine.business_date,
+               func.sum(StatementLine.amount - StatementLine.fee), func.min(StatementLine.occurred_at))
+        .where(StatementLine.channel.in_(list(SETTLEMENT_NAMES)), StatementLine.kind != "revoked",
+               StatementLine.business_date >= first, StatementLine.business_date <= last)
+        .group_by(StatementLine.channel, StatementLine.business_date)
+        .order_by(StatementLine.business_date, StatementLine.channel))
+    return [FeeDeskItem(f"settle:{ch}:{day.isoformat()}", 0, "settlement", int(net), "", when, day, "", "", "",
+                        None) for ch, day, net, when in rows if net > 0]
 
 
 # Core rows (attribute access like the ORM objects): a month holds thousands of lines and matches.
@@ -386,6 +424,12 @@ def _matched_keys(session: Session, items: list[FeeDeskItem]) -> dict[str, Recon
     if dids:
         for m in session.execute(select(*_MATCH.c).where(ReconMatch.bank_deposit_id.in_(dids))):
             out[f"deposit:{m.bank_deposit_id}"] = m
+    days = [i.business_date for i in items if i.kind == "settlement"]
+    if days:
+        for m in session.execute(select(*_MATCH.c).where(
+                ReconMatch.rule.in_([f"settle_{c}" for c in SETTLEMENT_NAMES]),
+                ReconMatch.business_date >= min(days), ReconMatch.business_date <= max(days))):
+            out[f"settle:{m.rule[7:]}:{m.business_date.isoformat()}"] = m
     return out
 
 
@@ -421,7 +465,7 @@ def _window(channel: str) -> dt.timedelta:
 def _line_ref(ln: StatementLine) -> LineRef:
     refs = tuple(r for r in {_norm(ln.reference), _norm(ln.merchant_ref), *map(_norm, ln.refund_ref.split())} if r)
     at = ln.occurred_at
-    return LineRef(ln.id, ln.amount, refs, at, ln.merchant_ref + " " + ln.reference)
+    return LineRef(ln.id, ln.amount, refs, at, f"{ln.merchant_ref} {ln.reference} {ln.counterparty}")
 
 
 def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str | None = None,
@@ -446,8 +490,14 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
         res = _resolutions(session, ch, day - margin, last + margin)
         free_lines = [ln for ln in lines if ln.id not in taken]
         free_items = [i for i in items if i.key not in done and i.key not in res]
-        pairs = match([Candidate(i.key, i.amount, (_norm(i.reference),) if i.reference else (), i.at)
-                       for i in free_items], [_line_ref(ln) for ln in free_lines], _window(ch))
+        # a provider's settlement credit first: a transfer typed without reference must not take it
+        pairs = match_settlements(
+            [(i.key, i.amount, i.business_date) for i in free_items if i.kind == "settlement"],
+            [(ln.id, ln.amount, ln.business_date, _line_ref(ln).text) for ln in free_lines])
+        settled = {lid for _, lid, _ in pairs}
+        pairs += match([Candidate(i.key, i.amount, (_norm(i.reference),) if i.reference else (), i.at)
+                        for i in free_items if i.kind != "settlement"],
+                       [_line_ref(ln) for ln in free_lines if ln.id not in settled], _window(ch))
         by_key = {i.key: i for i in free_items}
         by_line = {ln.id: ln for ln in free_lines}
         new_keys = {key: lid for key, lid, _ in pairs}
@@ -465,8 +515,9 @@ def run_matching(session: Session, *, actor: Actor, day: dt.date, channel: str |
                 bad = m.difference != 0 and f"match:{m.id}" not in res
             elif i.key in new_keys:
                 bad = i.amount != by_line[new_keys[i.key]].amount
-            else:
-                bad = i.key not in res and any(a <= i.business_date <= b for a, b in statements)
+            else:  # a settlement not (yet) on the bank statement is in transit, not an exception
+                bad = (i.key not in res and i.kind != "settlement"
+                       and any(a <= i.business_date <= b for a, b in statements))
             open_count[i.business_date] = open_count.get(i.business_date, 0) + bad
         for ln in lines:
             if ln.id not in taken and ln.id not in used_lines and f"line:{ln.id}" not in res:
@@ -561,6 +612,9 @@ class ChannelDay:
     matched: list[MatchedLine] = field(default_factory=list)
     open_items: list[OpenItem] = field(default_factory=list)
     resolved: list[ResolvedItem] = field(default_factory=list)
+    #: bank: providers' settlements of the day not (yet) on the bank statement (item `in_transit`):
+    #: shown and counted in the 银行存款余额调节表, not an exception (the provider's own statement is)
+    in_transit: list[OpenItem] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -580,6 +634,8 @@ class ChannelDay:
                 "fees": format_yuan(self.fees), "matched": len(self.matched),
                 "open_items": [{"item": o.item, "key": o.key, "amount": format_yuan(o.amount),
                                 "reference": o.reference, "detail": o.detail} for o in self.open_items],
+                "in_transit": [{"key": o.key, "amount": format_yuan(o.amount), "detail": o.detail}
+                               for o in self.in_transit],
                 "resolved": [{"id": r.id, "item": r.item, "action": r.action, "amount": format_yuan(r.amount),
                               "reason": r.reason, "by": r.by, "approver": r.approver, "receipt_no": r.receipt_no}
                              for r in self.resolved]}
@@ -645,10 +701,10 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
             covered = any(s.first_date <= d <= s.last_date for s in statements)
             day_items = items_by_day.get(d, [])
             day_lines = lines_by_day.get(d, [])
-            matched, open_items = [], []
+            matched, open_items, in_transit = [], [], []
             for i in day_items:
                 m = by_key.get(i.key)
-                desc = f"{i.receipt_no or '解款'} {i.account_code} {i.cashier}".strip()
+                desc = _item_desc(i)
                 if m is not None:
                     ln = line_by_id.get(m.statement_line_id) or session.get(StatementLine, m.statement_line_id)
                     mk = f"match:{m.id}"
@@ -658,6 +714,8 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
                         open_items.append(OpenItem("difference", mk, ch, d, m.difference, ln.reference,
                                                    f"{desc}：FeeDesk {format_yuan(i.amount)}，对账单 "
                                                    f"{format_yuan(ln.amount)}（第 {ln.line_no} 行）"))
+                elif i.kind == "settlement":
+                    in_transit.append(OpenItem("in_transit", i.key, ch, d, i.amount, "", f"{desc} 尚未到账"))
                 elif i.key not in res_keys and covered:
                     open_items.append(OpenItem("missing_on_statement", i.key, ch, d, i.amount, i.reference,
                                                f"{desc}：{_kind_name(i.kind)} {format_yuan(i.amount)} 不在对账单上"))
@@ -672,8 +730,15 @@ def _views(session: Session, channels: list[str], first: dt.date, last: dt.date)
                        for r in res_rows if r.business_date == d]
             out.append(ChannelDay(ch, d, covered, d in runs, sum(i.amount for i in day_items),
                                   sum(ln.amount for ln in day_lines), sum(ln.fee for ln in day_lines), matched,
-                                  open_items, day_res))
+                                  open_items, day_res, in_transit))
     return out
+
+
+def _item_desc(i: FeeDeskItem) -> str:
+    if i.kind == "settlement":
+        channel = i.key.split(":")[1]
+        return f"{CHANNELS[channel]} {i.business_date} 结算净额（已扣手续费）"
+    return f"{i.receipt_no or '解款'} {i.account_code} {i.cashier}".strip()
 
 
 def _hm(local: dt.datetime) -> str:
@@ -697,8 +762,51 @@ def day_view(session: Session, *, actor: Actor, day: dt.date, channel: str | Non
 
 def unreconciled(session: Session, first: dt.date, last: dt.date) -> list[tuple[dt.date, str, str, int]]:
     """(day, channel, status, open items) of every channel-day with money that is not reconciled."""
-    return [(v.business_date, v.channel, v.status, len(v.open_items))
-            for v in _views(session, list(CHANNELS), first, last) if v.status not in ("reconciled", "nothing")]
+    return [(c.business_date, c.channel, c.status, c.open_items)
+            for c in _statuses(session, first, last) if c.status not in ("reconciled", "nothing")]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """Where a channel-day stands, for the day report, the month report and the month close."""
+
+    business_date: dt.date
+    channel: str
+    status: str  # ChannelDay.status
+    open_items: int
+    feedesk_total: int
+    statement_total: int
+    fees: int  # the provider's fees (手续费) of the day: shown apart, never part of a difference
+
+    @property
+    def label(self) -> str:
+        """'已对平', '有未处理差异（3 项）', '缺对账单' ..."""
+        return STATUS_NAMES[self.status] + (f"（{self.open_items} 项）" if self.open_items else "")
+
+    def to_json(self) -> dict:
+        return {"date": self.business_date.isoformat(), "channel": self.channel, "status": self.status,
+                "open_items": self.open_items, "feedesk_total": format_yuan(self.feedesk_total),
+                "statement_total": format_yuan(self.statement_total), "fees": format_yuan(self.fees)}
+
+
+def _statuses(session: Session, first: dt.date, last: dt.date) -> list[ChannelStatus]:
+    return [ChannelStatus(v.business_date, v.channel, v.status, len(v.open_items), v.feedesk_total,
+                          v.statement_total, v.fees) for v in _views(session, list(CHANNELS), first, last)]
+
+
+def day_status(session: Session, day: dt.date) -> list[ChannelStatus]:
+    """Every channel of a day, reconciled or not (the day report's 对账 table). The caller has
+    checked the reader's permission (a report's own read function)."""
+    return _statuses(session, day, day)
+
+
+def unreconciled_days(session: Session, month: str) -> list[ChannelStatus]:
+    """The month's channel-days with money that are not reconciled (open items, matching not
+    run, no statement imported), by day then channel: the month report and the month close
+    preview list them. The caller has checked the reader's permission."""
+    first = period_start(parse_period(month))
+    return [c for c in _statuses(session, first, month_end(first))
+            if c.status not in ("reconciled", "nothing")]
 
 
 # ---- resolve ---------------------------------------------------------------------------------
@@ -907,16 +1015,22 @@ class BankReconciliation:
     feedesk_not_on_statement: int  # 企业已收、银行未收
     statement_not_in_feedesk_in: int  # 银行已收、企业未收
     statement_not_in_feedesk_out: int  # 银行已付、企业未付
+    #: providers' settlements (net) of the month's days not yet credited by the bank (在途)
+    settlements_in_transit: int = 0
+    #: the providers' fees up to the month's end: the bank book takes non-cash takings gross at each
+    #: shift acceptance, the providers pay out net; FeeDesk shows the fees and does not post them
+    fees_not_booked: int = 0
 
     @property
     def adjusted_statement(self) -> int | None:
         if self.statement_balance is None:
             return None
-        return self.statement_balance + self.feedesk_not_on_statement
+        return self.statement_balance + self.feedesk_not_on_statement + self.settlements_in_transit
 
     @property
     def adjusted_book(self) -> int:
-        return self.book_balance + self.statement_not_in_feedesk_in - self.statement_not_in_feedesk_out
+        return (self.book_balance + self.statement_not_in_feedesk_in - self.statement_not_in_feedesk_out
+                - self.fees_not_booked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -941,6 +1055,8 @@ class MonthRecon:
                     "book_balance": format_yuan(b.book_balance),
                     "statement_not_in_feedesk_in": format_yuan(b.statement_not_in_feedesk_in),
                     "statement_not_in_feedesk_out": format_yuan(b.statement_not_in_feedesk_out),
+                    "settlements_in_transit": format_yuan(b.settlements_in_transit),
+                    "fees_not_booked": format_yuan(b.fees_not_booked),
                     "adjusted_book": format_yuan(b.adjusted_book)}}
 
 
@@ -973,9 +1089,14 @@ def month_report(session: Session, *, actor: Actor, month: str) -> MonthRecon:
     on_books_not_bank = sum(o.amount for d in bank_days for o in d.open_items if o.item == "missing_on_statement")
     bank_in = sum(o.amount for d in bank_days for o in d.open_items if o.item == "missing_in_feedesk" and o.amount > 0)
     bank_out = -sum(o.amount for d in bank_days for o in d.open_items if o.item == "missing_in_feedesk" and o.amount < 0)
+    in_transit = sum(o.amount for d in bank_days for o in d.in_transit)
+    fees = int(session.scalar(select(func.coalesce(func.sum(StatementLine.fee), 0)).where(
+        StatementLine.channel.in_(list(SETTLEMENT_NAMES)), StatementLine.kind != "revoked",
+        StatementLine.business_date <= last)))
     from app.services.reports import report_meta
 
-    return MonthRecon(month, days, BankReconciliation(balance, book, on_books_not_bank, bank_in, bank_out),
+    return MonthRecon(month, days, BankReconciliation(balance, book, on_books_not_bank, bank_in, bank_out,
+                                                      in_transit, fees),
                       report_meta(session, actor, month))
 
 

@@ -69,7 +69,7 @@ from app.models import (
     TenderLine,
     User,
 )
-from app.services import Actor, audit, auth, ledger, settings
+from app.services import Actor, audit, auth, ledger, reconcile, settings
 from app.services.accounts import STATUS_BY_TEXT, default_site, find_account
 from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
 from app.services.clock import (
@@ -1454,6 +1454,8 @@ class DayReport:
     counterfeit: int
     cash_due_to_bank: int
     banked: int
+    #: each channel's reconciliation (对账) of the day: reconcile.ChannelStatus (issue 14)
+    reconciliation: tuple = ()
 
     @property
     def total(self) -> int:
@@ -1474,7 +1476,8 @@ class DayReport:
                 "over": y(self.over), "short": y(self.short), "refunds": y(self.refunds),
                 "hand_ins": y(self.hand_ins), "counterfeit": y(self.counterfeit),
                 "cash_due_to_bank": y(self.cash_due_to_bank), "banked": y(self.banked),
-                "to_bank_outstanding": y(self.cash_due_to_bank - self.banked)}
+                "to_bank_outstanding": y(self.cash_due_to_bank - self.banked),
+                "reconciliation": [c.to_json() for c in self.reconciliation]}
 
 
 def day_report(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DayReport:
@@ -1502,7 +1505,7 @@ def day_report(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime 
                      _tender_rows(t["tenders"]["expected"], t["tenders"]["counted"], t["tenders"]["difference"]),
                      taken, cashiers, fee_items, by_category, int(t["prepaid"]), int(t["over"]),
                      int(t["short"]), int(t["refunds"]), int(t["hand_ins"]), int(t["counterfeit"]),
-                     d.cash_due_to_bank, d.banked)
+                     d.cash_due_to_bank, d.banked, tuple(reconcile.day_status(session, day)))
 
 
 def _tenders_of_shifts(session: Session, shift_ids: list[int]) -> dict[str, int]:
@@ -1549,6 +1552,8 @@ class MonthReport:
     by_category: dict[str, int]
     by_tender: dict[str, int]
     unsettled_days: list[dt.date]
+    #: the month's channel-days not reconciled (对账): reconcile.ChannelStatus (issue 14)
+    unreconciled: tuple = ()
 
     @property
     def total(self) -> int:
@@ -1563,7 +1568,8 @@ class MonthReport:
                 "fee_items": [{"name": f.name, "category": f.category, "amount": y(f.amount)} for f in self.fee_items],
                 "by_category": {k: y(v) for k, v in self.by_category.items()},
                 "by_tender": {k: y(v) for k, v in self.by_tender.items()},
-                "unsettled_days": [d.isoformat() for d in self.unsettled_days]}
+                "unsettled_days": [d.isoformat() for d in self.unsettled_days],
+                "unreconciled": [c.to_json() for c in self.unreconciled]}
 
 
 def month_report(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None) -> MonthReport:
@@ -1597,4 +1603,5 @@ def month_report(session: Session, *, actor: Actor, month: str, at: dt.datetime 
         day += dt.timedelta(days=1)
     meta = report_meta(session, actor, month, at)
     return MonthReport(meta, month, cashdesk.month_closed(session, month), days,
-                       [FeeIncome(n, c, a) for (n, c), a in fees.items()], by_category, by_tender, unsettled)
+                       [FeeIncome(n, c, a) for (n, c), a in fees.items()], by_category, by_tender, unsettled,
+                       tuple(reconcile.unreconciled_days(session, month)))

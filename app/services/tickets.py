@@ -23,12 +23,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.errors import AlreadyCorrected, InvalidInput, NotFound
 from app.models import Account, Satisfaction, Ticket, TicketClose, TicketKind, User
-from app.services import Actor, audit, auth, settings
+from app.services import Actor, audit, auth, concurrency, settings
 from app.services.accounts import find_account
 from app.services.clock import month_end, parse_period, period_start, utcnow
 from app.services.reports import Rate, ReportMeta, report_meta
@@ -84,6 +84,19 @@ class TicketRow:
                 "satisfaction": self.satisfaction, "received_by": self.received_by}
 
 
+#: Second key of the advisory lock of ticket numbering (PostgreSQL); see services.concurrency.
+_NUMBERING_LOCK = -1801
+
+
+def _hold_numbering(session: Session) -> None:
+    """One ticket numbering at a time on a shared ledger, until commit: the next window counts
+    the day's tickets only after this one's ticket is in, so no two windows take the same number
+    (READ COMMITTED reads each statement afresh). SQLite's BEGIN IMMEDIATE already serialises."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                        {"ns": concurrency.ADVISORY_NAMESPACE, "key": _NUMBERING_LOCK})
+
+
 def register_ticket(session: Session, *, actor: Actor, kind: str, description: str, assignee: str,
                     account_code: str = "", caller_name: str = "", caller_phone: str = "",
                     deadline: dt.date | None = None, disputes_payment: bool = False,
@@ -104,6 +117,7 @@ def register_ticket(session: Session, *, actor: Actor, kind: str, description: s
     deadline = deadline or today + dt.timedelta(days=settings.get_int(session, f"ticket_days_{kind}"))
     if deadline < today:
         raise InvalidInput(f"处理期限 {deadline.isoformat()} 早于受理日期 {today.isoformat()}")
+    _hold_numbering(session)
     count = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.business_date == today))
     ticket = Ticket(ticket_no=f"TK{today:%Y%m%d}-{count + 1:04d}-{actor.station_code or 'X'}", kind=TicketKind(kind),
                     account_id=account.id if account else None, caller_name=(caller_name or "").strip(),

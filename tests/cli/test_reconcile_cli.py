@@ -62,6 +62,8 @@ def test_import_run_show_resolve_and_month_report(cli, tmp_path, monkeypatch):
     assert (ghost["amount"], ghost["reference"]) == ("80.00", "4200000009")
     text = cli("reconcile", "show", "--date", "2026-11-25", "--channel", "wechat", **boss)
     assert "有未处理差异" in text and "FeeDesk 有、对账单没有" in text
+    every = cli("reconcile", "show", "--date", "2026-11-25", **boss)  # the bank awaits WeChat's net of the day
+    assert "银行对公账户：缺对账单" in every and "在途 微信支付 2026-11-25 结算净额（已扣手续费） 尚未到账：396.61 元" in every
 
     refused = cli("reconcile", "resolve", ghost["key"], "--action", "charge_cashier", "--reason", "未到账", expect=1)
     assert "需要" in refused and "审批" in refused
@@ -78,6 +80,7 @@ def test_import_run_show_resolve_and_month_report(cli, tmp_path, monkeypatch):
     assert "2026-11-25 微信支付：有未处理差异" in out
     page = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
     assert "银行存款余额调节表" in page and "4200000006" in page
+    assert "加：支付机构结算在途\n396.61\n减：支付机构手续费（未记账）\n2.39" in page
     assert xlsx.stat().st_size > 0
 
 

@@ -276,3 +276,24 @@ def test_a_payment_that_waited_for_the_close_of_its_shift_is_refused(shared):
     assert isinstance(b.error, ShiftError), b.error
     with shared.session() as s:  # nothing of the refused payment was written into the closed shift
         assert s.scalar(select(func.count()).select_from(Payment).where(Payment.shift_id == shift.id)) == 0
+
+
+@pytest.mark.parametrize("station_b", ["W01", "W02"])
+def test_two_windows_registering_tickets_at_once_get_the_next_numbers(shared, station_b):
+    """Ticket numbers count the day's tickets: window B waits for A's ticket to commit and
+    takes the next number (before: the same count, a unique-key failure at the same station
+    and two tickets numbered 0001 at two stations)."""
+    from app.services import tickets
+
+    def register(session, **kw):
+        return tickets.register_ticket(session, kind="repair", description="楼上漏水", assignee="张师傅",
+                                       at=at(DAY), **kw)
+
+    with shared.factory.begin() as session_a:
+        first = register(session_a, actor=shared.actor("demo", "W01"))
+        b = Window(shared, register, actor=shared.actor("lily", station_b))
+        b.start()
+        _wait_until_blocked(shared)
+    b.join(30)
+    assert b.error is None, b.error
+    assert first.ticket_no == "TK20261125-0001-W01" and b.result.ticket_no == f"TK20261125-0002-{station_b}"

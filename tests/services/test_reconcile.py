@@ -529,6 +529,63 @@ def test_month_report_and_bank_reconciliation_statement(ledger):
     assert bank_days == {(D, "open"), (NEXT, "open"), (D + dt.timedelta(days=2), "open")}
 
 
+def wechat_day_accepted_and_imported(lg, bank_rows):
+    """wechat_day, its shift accepted (the WeChat takings go to the bank book), the WeChat bill
+    (net of the day: 419.00 - 20.00 refunded - 2.39 fees = 396.61) and an ICBC statement."""
+    r = wechat_day(lg)
+    close(lg, "100=1")
+    accept(lg, r["shift"].id)
+    imp(lg, "wechat_2026-11-25.csv", "wechat")
+    lg.run(reconcile.save_mapping, actor=lg.actor("boss"), name="icbc", channel="bank", columns=ICBC)
+    lg.run(reconcile.import_statement, actor=lg.actor("boss"), channel="bank", data=bank_xlsx(bank_rows),
+           file_name="icbc.xlsx", mapping="icbc")
+    lg.run(reconcile.run_matching, actor=lg.actor("boss"), day=dt.date(2026, 11, 1), last=dt.date(2026, 11, 30))
+
+
+def test_wechat_settlement_credit_on_the_bank_statement_matches_the_days_net_of_fees(ledger):
+    wechat_day_accepted_and_imported(ledger, BANK_ROWS)
+    v = view(ledger, "bank")
+    assert [(m.key, m.rule, m.amount, m.statement_amount) for m in v.matched] == [
+        ("settle:wechat:2026-11-25", "settle_wechat", fen("396.61"), fen("396.61"))]
+    assert "微信支付 2026-11-25 结算净额（已扣手续费）" in v.matched[0].detail and v.in_transit == []
+    arrival = view(ledger, "bank", day=D + dt.timedelta(days=2))  # the credit of the 27th is no longer open
+    assert (arrival.status, arrival.open_items, arrival.statement_total) == ("reconciled", [], fen("396.61"))
+    assert view(ledger, "wechat").fees == fen("2.39")  # the fees stay a separate figure on the WeChat day
+    b = ledger.run(reconcile.month_report, actor=ledger.actor("boss"), month="2026-11").bank
+    assert b.book_balance == book(ledger, "bank") == fen("360")  # WeChat takings, gross
+    assert (b.statement_not_in_feedesk_in, b.statement_not_in_feedesk_out) == (fen("200"), fen("5"))  # not 596.61
+    assert (b.fees_not_booked, b.settlements_in_transit) == (fen("2.39"), 0)
+    assert b.adjusted_book == fen("360") + fen("200") - fen("5") - fen("2.39")
+    assert ledger.run(reconcile.run_matching, actor=ledger.actor("boss"), day=D, channel="bank")[0].new_matches == 0
+
+
+def test_a_settlement_not_yet_on_the_bank_statement_is_in_transit_not_an_exception(ledger):
+    wechat_day_accepted_and_imported(ledger, BANK_ROWS[:1])  # the statement ends on the 25th
+    v = view(ledger, "bank")
+    assert v.matched == [] and [(o.item, o.amount) for o in v.open_items] == [("missing_in_feedesk", -fen("5"))]
+    assert [(o.key, o.amount) for o in v.in_transit] == [("settle:wechat:2026-11-25", fen("396.61"))]
+    b = ledger.run(reconcile.month_report, actor=ledger.actor("boss"), month="2026-11").bank
+    assert (b.settlements_in_transit, b.fees_not_booked) == (fen("396.61"), fen("2.39"))
+    # 9995.00 + 396.61 in transit against 360.00 WeChat gross - 5.00 bank fee - 2.39 WeChat fees: apart only
+    # by the account's 10000.00 from before FeeDesk and the WeChat day's own open items (+120 - 80 - 1)
+    assert b.adjusted_statement - b.adjusted_book == fen("10000") + fen("39")
+
+
+def test_settlement_matching_needs_the_exact_net_the_providers_name_and_the_days_after():
+    s = reconcile.match_settlements
+    key = [("settle:wechat:2026-11-25", 39661, D)]
+    assert s(key, [(1, 39661, D + dt.timedelta(days=1), "财付通支付科技有限公司 微信结算")]) == [
+        ("settle:wechat:2026-11-25", 1, "settle_wechat")]
+    assert s(key, [(1, 39661, NEXT, "张三 物业费转账")]) == []  # same amount, not the provider
+    assert s(key, [(1, 39662, NEXT, "财付通")]) == []
+    assert s(key, [(1, 39661, D - dt.timedelta(days=1), "财付通")]) == []
+    assert s(key, [(1, 39661, D + dt.timedelta(days=4), "财付通")]) == []
+    assert s(key, [(1, 39661, NEXT, "支付宝（中国）网络技术有限公司")]) == []  # another provider's credit
+    two = key + [("settle:wechat:2026-11-26", 39661, NEXT)]
+    assert s(two, [(1, 39661, NEXT, "TENPAY"), (2, 39661, NEXT + dt.timedelta(days=1), "TENPAY")]) == [
+        ("settle:wechat:2026-11-25", 1, "settle_wechat"), ("settle:wechat:2026-11-26", 2, "settle_wechat")]
+
+
 def test_day_report_and_month_close_show_unreconciled_days(ledger):
     r = wechat_day(ledger)
     close(ledger, "100=1")
@@ -539,11 +596,14 @@ def test_day_report_and_month_close_show_unreconciled_days(ledger):
     imp(ledger, "wechat_2026-11-25.csv", "wechat")
     run(ledger, "wechat")
     day = ledger.run(settlement.day_report, actor=ledger.actor("boss"), day=D)
-    assert day.to_json()["unreconciled"] == [{"channel": "wechat", "status": "open", "open_items": 3}]
+    # the bank should now receive WeChat's settlement of the day: its side is not reconciled either
+    assert day.to_json()["unreconciled"] == [{"channel": "wechat", "status": "open", "open_items": 3},
+                                             {"channel": "bank", "status": "no_statement", "open_items": 0}]
     month = ledger.run(settlement.close_month, actor=ledger.actor("boss"), month="2026-11",
                        at=at_local_noon(dt.date(2026, 12, 2)))
-    assert month.totals["unreconciled_days"] == [{"date": "2026-11-25", "channel": "wechat", "status": "open",
-                                                  "open_items": 3}]
+    assert month.totals["unreconciled_days"] == [
+        {"date": "2026-11-25", "channel": "wechat", "status": "open", "open_items": 3},
+        {"date": "2026-11-25", "channel": "bank", "status": "no_statement", "open_items": 0}]
     assert rep.business_date == D
 
 

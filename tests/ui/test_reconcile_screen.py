@@ -40,7 +40,11 @@ def test_supervisor_imports_runs_and_resolves_with_approval(qtbot, window, estat
     assert "7 行" in screen.message.text() and "手续费 2.39 元" in screen.message.text()
     assert screen.date.date().toPython() == dt.date(2026, 11, 25)
     wait_idle(qtbot, window)
-    assert "缺对账单" not in screen.status.text() and "未对账" in screen.status.text()
+    lines = screen.status.text().split("<br>")
+    wechat = next(x for x in lines if "微信支付" in x)
+    assert "缺对账单" not in wechat and "未对账" in wechat
+    bank = next(x for x in lines if "银行对公账户" in x)  # the bank now awaits WeChat's net of the day
+    assert "缺对账单" in bank and "396.61" in bank
 
     qtbot.mouseClick(button(screen, "recon_run_button"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "对账完成" in screen.message.text(), timeout=5000)
