@@ -44,20 +44,36 @@ class HistoryView:
     date_to: dt.date
 
 
-def statement_document(session, *, actor: Actor, account_code: str, date_from: dt.date,
-                       date_to: dt.date) -> Document:
+def statement_document(
+    session, *, actor: Actor, account_code: str, date_from: dt.date, date_to: dt.date
+) -> Document:
     """The 对账单 as `feedesk report statement` makes it (one statement is a short list: no streaming)."""
-    return layouts.statement(reports.statement(session, actor=actor, account_code=account_code,
-                                               date_from=date_from, date_to=date_to))
+    return layouts.statement(
+        reports.statement(
+            session, actor=actor, account_code=account_code, date_from=date_from, date_to=date_to
+        )
+    )
 
 
-def history_view(session, *, actor: Actor, account_code: str, date_from: dt.date | None = None,
-                 date_to: dt.date | None = None) -> HistoryView:
+def history_view(
+    session,
+    *,
+    actor: Actor,
+    account_code: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> HistoryView:
     history = report_views.account_history(session, actor=actor, account_code=account_code)
     date_to = date_to or reads.today(session)
     date_from = date_from or min(history.first_day or date_to, date_to)
-    return HistoryView(history, statement_document(session, actor=actor, account_code=history.code,
-                                                   date_from=date_from, date_to=date_to), date_from, date_to)
+    return HistoryView(
+        history,
+        statement_document(
+            session, actor=actor, account_code=history.code, date_from=date_from, date_to=date_to
+        ),
+        date_from,
+        date_to,
+    )
 
 
 def _signed(fen: int):
@@ -95,7 +111,9 @@ class AccountHistoryDialog(QDialog):
             row.addWidget(QLabel(label))
             row.addWidget(edit)
         row.addWidget(push_button(tr("&Refresh"), "history_refresh_button", self.on_refresh_button_clicked))
-        row.addWidget(push_button(tr("&Print statement…"), "history_print_button", self.on_print_button_clicked))
+        row.addWidget(
+            push_button(tr("&Print statement…"), "history_print_button", self.on_print_button_clicked)
+        )
         row.addWidget(push_button(tr("&Save PDF…"), "history_pdf_button", lambda: self.save("pdf")))
         row.addStretch(1)
         pv.addLayout(row)
@@ -103,28 +121,53 @@ class AccountHistoryDialog(QDialog):
         pv.addWidget(self.statement, 1)
         self.tabs.addTab(page, tr("Statement"))
 
-        money = [Column(tr("Date"), lambda e: e.business_date.isoformat()), Column(tr("Time"), lambda e: e.time),
-                 Column(tr("Kind"), lambda e: e.kind), Column(tr("Receipt"), lambda e: e.receipt_no),
-                 Column(tr("Amount"), lambda e: e.amount, money=True, color=lambda e: _signed(e.amount)),
-                 Column(tr("Tenders / item"), lambda e: e.detail), Column(tr("Operator"), lambda e: e.operator),
-                 Column(tr("Reason / original receipt"), lambda e: e.reason)]
+        money = [
+            Column(tr("Date"), lambda e: e.business_date.isoformat()),
+            Column(tr("Time"), lambda e: e.time),
+            Column(tr("Kind"), lambda e: e.kind),
+            Column(tr("Receipt"), lambda e: e.receipt_no),
+            Column(tr("Amount"), lambda e: e.amount, money=True, color=lambda e: _signed(e.amount)),
+            Column(tr("Tenders / item"), lambda e: e.detail),
+            Column(tr("Operator"), lambda e: e.operator),
+            Column(tr("Reason / original receipt"), lambda e: e.reason),
+        ]
         self.payments_model = DtoTableModel(money, self)
         self.corrections_model = DtoTableModel(money, self)
-        self.charges_model = DtoTableModel([
-            Column(tr("Fee"), lambda c: c.fee), Column(tr("Period"), lambda c: c.period),
-            Column(tr("Amount"), lambda c: c.amount, money=True), Column(tr("Paid"), lambda c: c.paid, money=True),
-            Column(tr("Waived"), lambda c: c.adjusted, money=True),
-            Column(tr("Due"), lambda c: c.outstanding, money=True, color=lambda c: RED if c.outstanding else None),
-            Column(tr("Due date"), lambda c: c.due_date.isoformat())], self)
-        self.contacts_model = DtoTableModel([
-            Column(tr("Date"), lambda c: c.business_date.isoformat()), Column(tr("Channel"), lambda c: c.channel),
-            Column(tr("Result"), lambda c: c.result), Column(tr("Reason"), lambda c: c.reason),
-            Column(tr("Promised by"), lambda c: c.promise_date.isoformat() if c.promise_date else ""),
-            Column(tr("Operator"), lambda c: c.who), Column(tr("Note"), lambda c: c.note)], self)
-        for name, model, title in (("history_payments", self.payments_model, tr("Payments and receipts")),
-                                   ("history_corrections", self.corrections_model, tr("Corrections")),
-                                   ("history_charges", self.charges_model, tr("Charges")),
-                                   ("history_contacts", self.contacts_model, tr("Dunning contacts"))):
+        self.charges_model = DtoTableModel(
+            [
+                Column(tr("Fee"), lambda c: c.fee),
+                Column(tr("Period"), lambda c: c.period),
+                Column(tr("Amount"), lambda c: c.amount, money=True),
+                Column(tr("Paid"), lambda c: c.paid, money=True),
+                Column(tr("Waived"), lambda c: c.adjusted, money=True),
+                Column(
+                    tr("Due"),
+                    lambda c: c.outstanding,
+                    money=True,
+                    color=lambda c: RED if c.outstanding else None,
+                ),
+                Column(tr("Due date"), lambda c: c.due_date.isoformat()),
+            ],
+            self,
+        )
+        self.contacts_model = DtoTableModel(
+            [
+                Column(tr("Date"), lambda c: c.business_date.isoformat()),
+                Column(tr("Channel"), lambda c: c.channel),
+                Column(tr("Result"), lambda c: c.result),
+                Column(tr("Reason"), lambda c: c.reason),
+                Column(tr("Promised by"), lambda c: c.promise_date.isoformat() if c.promise_date else ""),
+                Column(tr("Operator"), lambda c: c.who),
+                Column(tr("Note"), lambda c: c.note),
+            ],
+            self,
+        )
+        for name, model, title in (
+            ("history_payments", self.payments_model, tr("Payments and receipts")),
+            ("history_corrections", self.corrections_model, tr("Corrections")),
+            ("history_charges", self.charges_model, tr("Charges")),
+            ("history_contacts", self.contacts_model, tr("Dunning contacts")),
+        ):
             view = table_view(name, model, sortable=False)
             setattr(self, name, view)
             self.tabs.addTab(view, title)
@@ -142,8 +185,9 @@ class AccountHistoryDialog(QDialog):
         if dates:
             kw = {"date_from": self.date_from.date().toPython(), "date_to": self.date_to.date().toPython()}
         self.message.setText(tr("Reading…"))
-        Op(self, history_view, name="account_history", actor=self.actor, account_code=self.code, **kw) \
-            .on_success(self._loaded).on_failure(self._failed).start()
+        Op(
+            self, history_view, name="account_history", actor=self.actor, account_code=self.code, **kw
+        ).on_success(self._loaded).on_failure(self._failed).start()
 
     def _loaded(self, view: HistoryView) -> None:
         self.view = view
@@ -156,8 +200,22 @@ class AccountHistoryDialog(QDialog):
         self.corrections_model.set_rows([e for e in h.events if e.kind in CORRECTION_KINDS])
         self.charges_model.set_rows(h.charges)
         self.contacts_model.set_rows(h.contacts)
-        for i, n in enumerate((None, len(self.payments_model.rows), len(self.corrections_model.rows),
-                               len(h.charges), len(h.contacts))):
+        for view in (
+            self.history_payments,
+            self.history_corrections,
+            self.history_charges,
+            self.history_contacts,
+        ):
+            view.resizeColumnsToContents()
+        for i, n in enumerate(
+            (
+                None,
+                len(self.payments_model.rows),
+                len(self.corrections_model.rows),
+                len(h.charges),
+                len(h.contacts),
+            )
+        ):
             if n is not None:
                 self.tabs.setTabText(i, self.tabs.tabText(i).split("（")[0] + f"（{n}）")
         self.message.setStyleSheet("")
@@ -175,13 +233,20 @@ class AccountHistoryDialog(QDialog):
     @Slot()
     def on_print_button_clicked(self) -> None:
         if self.view is not None:
-            print_with_dialog(self, self.view.statement, lambda n: self._ok(tr("Printed {0} pages").format(n)),
-                              self._failed)
+            print_with_dialog(
+                self, self.view.statement, lambda n: self._ok(tr("Printed {0} pages").format(n)), self._failed
+            )
 
     def save(self, kind: str, path: str = "") -> None:
         if self.view is not None:
-            save_document(self, self.view.statement, kind, lambda p: self._ok(tr("Saved: {0}").format(p)),
-                          self._failed, path)
+            save_document(
+                self,
+                self.view.statement,
+                kind,
+                lambda p: self._ok(tr("Saved: {0}").format(p)),
+                self._failed,
+                path,
+            )
 
     def _ok(self, text: str) -> None:
         self.message.setStyleSheet("color:#2e7d32;")

@@ -15,7 +15,10 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.money import format_yuan
 from app.ui.report_catalog import ChartData
 
-PALETTE = [QColor(c) for c in ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f", "#5d4037", "#9e9d24")]
+PALETTE = [
+    QColor(c)
+    for c in ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f", "#5d4037", "#9e9d24")
+]
 
 
 def value_text(value: int, percent: bool) -> str:
@@ -94,13 +97,16 @@ class BarChart(QWidget):
             y = plot.bottom() - plot.height() * i / 4
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(QColor("#555555"))
-            p.drawText(QRectF(0, y - 8, axis_w, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       value_text(top * i // 4, d.percent))
+            p.drawText(
+                QRectF(0, y - 8, axis_w, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                value_text(top * i // 4, d.percent),
+            )
             p.setPen(QPen(QColor("#dddddd")))
         n = len(d.categories)
         slot = plot.width() / n
         per = 1 if d.stacked else max(1, len(d.series))
-        bar_w = max(2.0, slot * 0.7 / per)
+        bar_w = min(48.0, max(2.0, slot * 0.7 / per))
         self.bars = []
         for i, cat in enumerate(d.categories):
             x0 = plot.left() + slot * i + (slot - bar_w * per) / 2
@@ -121,8 +127,11 @@ class BarChart(QWidget):
         every = max(1, int(widest // slot) + 1)
         for i, cat in enumerate(d.categories):
             if i % every == 0:
-                p.drawText(QRectF(plot.left() + slot * i - 20, plot.bottom() + 2, slot + 40, 16),
-                           Qt.AlignmentFlag.AlignHCenter, cat)
+                p.drawText(
+                    QRectF(plot.left() + slot * i - 20, plot.bottom() + 2, slot + 40, 16),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    cat,
+                )
         p.setPen(QPen(QColor("#888888")))
         p.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         # legend

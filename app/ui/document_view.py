@@ -29,7 +29,11 @@ from app.reports.document import Document, KeyValues, Signatures, Table, Text, c
 from app.ui.i18n import tr
 from app.ui.op import Op
 
-ALIGN = {"l": Qt.AlignmentFlag.AlignLeft, "r": Qt.AlignmentFlag.AlignRight, "c": Qt.AlignmentFlag.AlignHCenter}
+ALIGN = {
+    "l": Qt.AlignmentFlag.AlignLeft,
+    "r": Qt.AlignmentFlag.AlignRight,
+    "c": Qt.AlignmentFlag.AlignHCenter,
+}
 
 
 class CellTableModel(QAbstractTableModel):
@@ -61,8 +65,10 @@ class CellTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.text(index.row(), index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(ALIGN.get(self.table.columns[index.column()].align, Qt.AlignmentFlag.AlignLeft)
-                       | Qt.AlignmentFlag.AlignVCenter)
+            return int(
+                ALIGN.get(self.table.columns[index.column()].align, Qt.AlignmentFlag.AlignLeft)
+                | Qt.AlignmentFlag.AlignVCenter
+            )
         if role == Qt.ItemDataRole.FontRole and index.row() == self.total_row:
             f = QFont()
             f.setBold(True)
@@ -77,6 +83,7 @@ class DocumentView(QScrollArea):
         super().__init__(parent)
         self.setObjectName(name)
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wide tables scroll inside
         self.document: Document | None = None
         self.tables: list[QTableView] = []
         self.set_document(None)
@@ -107,7 +114,9 @@ class DocumentView(QScrollArea):
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(title)
         m = doc.meta
-        meta = QLabel(f"单位：{m.site}　　期间：{m.period}　　打印人：{m.printed_by}　打印时间：{m.printed_at}")
+        meta = QLabel(
+            f"单位：{m.site}　　期间：{m.period}　　打印人：{m.printed_by}　打印时间：{m.printed_at}"
+        )
         meta.setObjectName("document_meta")
         meta.setStyleSheet("color:#444;")
         meta.setWordWrap(True)
@@ -127,7 +136,9 @@ class DocumentView(QScrollArea):
                 lab.setStyleSheet("color:#333;")
                 lay.addWidget(lab)
             elif isinstance(block, Signatures):
-                lay.addWidget(QLabel("　　　　".join(f"{label}：__________" for label in block.labels)))
+                lab = QLabel("　　　　".join(f"{label}：__________" for label in block.labels))
+                lab.setWordWrap(True)  # no label may widen the page past the view (nothing cut off)
+                lay.addWidget(lab)
         lay.addStretch(1)
         self.setWidget(page)
 
@@ -137,6 +148,7 @@ class DocumentView(QScrollArea):
         grid.setContentsMargins(0, 4, 0, 4)
         for i, (label, value) in enumerate(block.pairs):
             lab = QLabel(f"{label}：<b>{cell_text(value)}</b>")
+            lab.setWordWrap(True)
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(lab, i // block.columns, i % block.columns)
         return box
@@ -151,19 +163,25 @@ class DocumentView(QScrollArea):
         view.verticalHeader().setVisible(False)
         view.verticalHeader().setDefaultSectionSize(24)
         header = view.horizontalHeader()
-        weights = sum(c.width for c in block.columns)
-        for i, col in enumerate(block.columns):
-            view.setColumnWidth(i, max(56, int(col.width / weights * 1000)))
-        header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setResizeContentsPrecision(
+            60
+        )  # widths from the first rows: a 20,000-row journal opens at once
+        view.resizeColumnsToContents()
+        for i in range(len(block.columns)):
+            view.setColumnWidth(i, min(view.columnWidth(i) + 8, 320))
+        header.setStretchLastSection(True)
+        view.setMinimumWidth(120)
         rows = view.model().rowCount()
-        view.setMinimumHeight(min(24 * rows + 30, 420))  # long tables scroll inside themselves
-        view.setMaximumHeight(24 * rows + 30 if rows < 17 else 16777215)
+        height = 24 * rows + header.sizeHint().height() + view.horizontalScrollBar().sizeHint().height() + 4
+        view.setMinimumHeight(min(height, 420))  # long tables scroll inside themselves
+        view.setMaximumHeight(height if rows < 17 else 16777215)
         self.tables.append(view)
         return view
 
 
 # ---- print and save, shared by the reports screen and the account history ------------------
+
 
 def ask_save_path(parent: QWidget, doc: Document, suffix: str) -> str:
     """The save dialog with a file name from the report's title and period."""
@@ -187,12 +205,26 @@ def write_file(_factory, *, doc: Document, path: str, kind: str) -> str:
 
 
 def save_document(parent: QWidget, doc: Document, kind: str, done, failed, path: str = "") -> Op | None:
-    """Ask where (unless `path`), then write on the print lane; `done(path)` or `failed(error)`."""
+    """Ask where (unless `path`), then write on the report lane; `done(path)` or `failed(error)`."""
     path = path or ask_save_path(parent, doc, kind)
     if not path:
         return None
-    return Op(parent, write_file, raw=True, lane="print", long=True, name=f"report_save_{kind}", doc=doc,
-              path=path, kind=kind).on_success(done).on_failure(failed).start()
+    return (
+        Op(
+            parent,
+            write_file,
+            raw=True,
+            lane="report",
+            long=True,
+            name=f"report_save_{kind}",
+            doc=doc,
+            path=path,
+            kind=kind,
+        )
+        .on_success(done)
+        .on_failure(failed)
+        .start()
+    )
 
 
 def print_on(_factory, *, doc: Document, printer, family: str) -> int:
@@ -202,7 +234,7 @@ def print_on(_factory, *, doc: Document, printer, family: str) -> int:
 
 
 def print_with_dialog(parent: QWidget, doc: Document, done, failed) -> bool:
-    """Qt's print dialog for a page printer; then the pages are drawn on the print lane."""
+    """Qt's print dialog for a page printer; then the pages are drawn on the report lane."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -214,6 +246,15 @@ def print_with_dialog(parent: QWidget, doc: Document, done, failed) -> bool:
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
     parent._printer = printer  # kept alive until the print op has drawn every page
-    Op(parent, print_on, raw=True, lane="print", long=True, name="report_print", doc=doc, printer=printer,
-       family=parent.font().family()).on_success(done).on_failure(failed).start()
+    Op(
+        parent,
+        print_on,
+        raw=True,
+        lane="report",
+        long=True,
+        name="report_print",
+        doc=doc,
+        printer=printer,
+        family=parent.font().family(),
+    ).on_success(done).on_failure(failed).start()
     return True

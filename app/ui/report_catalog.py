@@ -29,8 +29,19 @@ from app.ui.i18n import N_
 
 #: Parameter kinds a report may ask for (the screen makes one input per kind).
 DAY, DATE_FROM, DATE_TO, MONTH, FROM_PERIOD, TO_PERIOD, BY, IN_PERIOD, AS_OF, BUILDING, ACCOUNT, SHIFT = (
-    "day", "date_from", "date_to", "month", "from_period", "to_period", "by", "in_period", "as_of", "building",
-    "account", "shift_id")
+    "day",
+    "date_from",
+    "date_to",
+    "month",
+    "from_period",
+    "to_period",
+    "by",
+    "in_period",
+    "as_of",
+    "building",
+    "account",
+    "shift_id",
+)
 
 
 class ReportCancelled(FeeDeskError):
@@ -84,6 +95,7 @@ def _rate_bp(rate: reports.Rate) -> int:
 
 # ---- the builders: service read function + the CLI's layout -------------------------------
 
+
 def _shift(s, actor, p):
     return cashdesk_layouts.shift(reports.shift_report(s, actor=actor, shift_id=p[SHIFT])), None
 
@@ -92,16 +104,22 @@ def _day(s, actor, p):
     rep = reports.day_report(s, actor=actor, day=p[DAY])
     hours = report_views.takings_by_hour(s, actor=actor, day=p[DAY])
     used = [h for h in range(24) if any(v[h] for v in hours.by_tender.values())]
-    first, last = (min(used), max(used)) if used else (8, 17)
+    first, last = min(used + [8]), max(used + [17])  # at least the counter's opening hours
     span = list(range(first, last + 1))
-    chart = ChartData("分时段收款（按结算方式）", [f"{h}时" for h in span],
-                      [(name, [v[h] for h in span]) for name, v in hours.by_tender.items()], stacked=True)
+    chart = ChartData(
+        "分时段收款（按结算方式）",
+        [f"{h}时" for h in span],
+        [(name, [v[h] for h in span]) for name, v in hours.by_tender.items()],
+        stacked=True,
+    )
     return cashdesk_layouts.day(rep), chart
 
 
 def _month(s, actor, p):
     rep = reports.month_report(s, actor=actor, month=parse_period(p[MONTH]))
-    chart = ChartData("每日收款", [d.day.strftime("%d") for d in rep.days], [("收款", [d.total for d in rep.days])])
+    chart = ChartData(
+        "每日收款", [d.day.strftime("%d") for d in rep.days], [("收款", [d.total for d in rep.days])]
+    )
     return cashdesk_layouts.month(rep), chart
 
 
@@ -113,17 +131,31 @@ def _arrears(s, actor, p):
     from app.services.arrears import BUCKET_NAMES
 
     rep = reports.ageing(s, actor=actor, as_of=p[AS_OF], building=p.get(BUILDING) or None)
-    chart = ChartData("欠费账龄分布", [BUCKET_NAMES[k] for k in rep.by_bucket],
-                      [("欠费金额", list(rep.by_bucket.values()))])
+    chart = ChartData(
+        "欠费账龄分布", [BUCKET_NAMES[k] for k in rep.by_bucket], [("欠费金额", list(rep.by_bucket.values()))]
+    )
     return layouts.ageing(rep), chart
 
 
 def _collection(s, actor, p):
-    rep = reports.collection_rate(s, actor=actor, from_period=p[FROM_PERIOD], to_period=p[TO_PERIOD], by=p[BY],
-                                  cutoff=None, in_period=p.get(IN_PERIOD, False))
-    chart = ChartData(f"收费率（按{reports.GROUPINGS[rep.by]}）", [x.key for x in rep.rows],
-                      [("收费率", [_rate_bp(x.rate) for x in rep.rows]),
-                       ("户收费率", [_rate_bp(x.household_rate) for x in rep.rows])], percent=True)
+    rep = reports.collection_rate(
+        s,
+        actor=actor,
+        from_period=p[FROM_PERIOD],
+        to_period=p[TO_PERIOD],
+        by=p[BY],
+        cutoff=None,
+        in_period=p.get(IN_PERIOD, False),
+    )
+    chart = ChartData(
+        f"收费率（按{reports.GROUPINGS[rep.by]}）",
+        [x.key for x in rep.rows],
+        [
+            ("收费率", [_rate_bp(x.rate) for x in rep.rows]),
+            ("户收费率", [_rate_bp(x.household_rate) for x in rep.rows]),
+        ],
+        percent=True,
+    )
     return layouts.collection(rep), chart
 
 
@@ -134,8 +166,9 @@ def _income(s, actor, p):
 
 
 def _statement(s, actor, p):
-    return layouts.statement(reports.statement(s, actor=actor, account_code=p[ACCOUNT], date_from=p[DATE_FROM],
-                                               date_to=p[DATE_TO])), None
+    return layouts.statement(
+        reports.statement(s, actor=actor, account_code=p[ACCOUNT], date_from=p[DATE_FROM], date_to=p[DATE_TO])
+    ), None
 
 
 def _tariffs(s, actor, p):
@@ -143,13 +176,17 @@ def _tariffs(s, actor, p):
 
 
 def _plan(s, actor, p):
-    return layouts.plan(reports.plan_vs_actual(s, actor=actor, from_period=p[FROM_PERIOD],
-                                               to_period=p[TO_PERIOD])), None
+    return layouts.plan(
+        reports.plan_vs_actual(s, actor=actor, from_period=p[FROM_PERIOD], to_period=p[TO_PERIOD])
+    ), None
 
 
 def _tickets(s, actor, p):
-    return layouts.tickets(tickets.ticket_report(s, actor=actor, first_month=parse_period(p[FROM_PERIOD]),
-                                                 last_month=parse_period(p[TO_PERIOD]))), None
+    return layouts.tickets(
+        tickets.ticket_report(
+            s, actor=actor, first_month=parse_period(p[FROM_PERIOD]), last_month=parse_period(p[TO_PERIOD])
+        )
+    ), None
 
 
 def _reconciliation(s, actor, p):
@@ -161,17 +198,36 @@ def _receipts(s, actor, p):
     ranges = receipt_stock.list_ranges(s, actor=actor)
     gaps = receipt_stock.gaps(s, actor=actor)
     meta = reports.report_meta(s, actor, "截至打印时")
-    cols = [Column("号段", 0.6, "r"), Column("前缀", 0.8), Column("起", 1, "r"), Column("止", 1, "r"),
-            Column("下一张", 1, "r"), Column("领用人/收费点", 1.6), Column("剩余", 0.8, "r")]
+    cols = [
+        Column("号段", 0.6, "r"),
+        Column("前缀", 0.8),
+        Column("起", 1, "r"),
+        Column("止", 1, "r"),
+        Column("下一张", 1, "r"),
+        Column("领用人/收费点", 1.6),
+        Column("剩余", 0.8, "r"),
+    ]
     rows = [[r.id, r.prefix, r.first, r.last, r.next, r.holder, r.remaining] for r in ranges]
     gap_rows = [[g.receipt_no, g.where] for g in gaps]
-    return Document("票据领用及使用情况", meta, [
-        KeyValues([("号段数", len(ranges)), ("缺号", len(gaps))], columns=2),
-        Table(cols, rows, ["合计", "", "", "", "", "", sum(r.remaining for r in ranges)], title="一、票据号段"),
-        Table([Column("缺号", 1.5), Column("所在", 3)], gap_rows or [["无", "票据号连续，没有缺号"]],
-              title="二、缺号检查"),
-        Text("缺号：号段内已跳过却没有开具、作废、退回或报损记录的票据号，须查明原因。", 7.5),
-    ]), None
+    return Document(
+        "票据领用及使用情况",
+        meta,
+        [
+            KeyValues([("号段数", len(ranges)), ("缺号", len(gaps))], columns=2),
+            Table(
+                cols,
+                rows,
+                ["合计", "", "", "", "", "", sum(r.remaining for r in ranges)],
+                title="一、票据号段",
+            ),
+            Table(
+                [Column("缺号", 1.5), Column("所在", 3)],
+                gap_rows or [["无", "票据号连续，没有缺号"]],
+                title="二、缺号检查",
+            ),
+            Text("缺号：号段内已跳过却没有开具、作废、退回或报损记录的票据号，须查明原因。", 7.5),
+        ],
+    ), None
 
 
 SPECS: list[ReportSpec] = [
@@ -180,7 +236,9 @@ SPECS: list[ReportSpec] = [
     ReportSpec("month", N_("Month summary"), (MONTH,), _month, long=True),
     ReportSpec("journal", N_("Collection journal"), (DATE_FROM, DATE_TO), _journal, long=True),
     ReportSpec("arrears", N_("Arrears and ageing"), (AS_OF, BUILDING), _arrears, long=True),
-    ReportSpec("collection", N_("Collection rate"), (FROM_PERIOD, TO_PERIOD, BY, IN_PERIOD), _collection, long=True),
+    ReportSpec(
+        "collection", N_("Collection rate"), (FROM_PERIOD, TO_PERIOD, BY, IN_PERIOD), _collection, long=True
+    ),
     ReportSpec("income", N_("Income summary"), (DATE_FROM, DATE_TO), _income, long=True),
     ReportSpec("statement", N_("Account statement"), (ACCOUNT, DATE_FROM, DATE_TO), _statement),
     ReportSpec("tariffs", N_("Tariff notice"), (AS_OF,), _tariffs),
@@ -220,8 +278,12 @@ def cells_text(doc: Document) -> list[list[str]]:
     """Every table row of the document as the PDF prints it (for tests and the history dialog)."""
     from app.reports.document import cell_text
 
-    return [[cell_text(c) for c in row] for b in doc.blocks if isinstance(b, Table)
-            for row in ([*b.rows] + ([b.total] if b.total is not None else []))]
+    return [
+        [cell_text(c) for c in row]
+        for b in doc.blocks
+        if isinstance(b, Table)
+        for row in ([*b.rows] + ([b.total] if b.total is not None else []))
+    ]
 
 
 def money_cells(row: list) -> list[int]:
@@ -231,6 +293,17 @@ def money_cells(row: list) -> list[int]:
 def default_params(today: dt.date) -> dict:
     """Sensible starting values: today, this month, this year to date."""
     first = today.replace(day=1)
-    return {DAY: today, DATE_FROM: first, DATE_TO: today, MONTH: today.strftime("%Y-%m"),
-            FROM_PERIOD: f"{today.year}-01", TO_PERIOD: today.strftime("%Y-%m"), BY: "month", IN_PERIOD: False,
-            AS_OF: today, BUILDING: "", ACCOUNT: "", SHIFT: 1}
+    return {
+        DAY: today,
+        DATE_FROM: first,
+        DATE_TO: today,
+        MONTH: today.strftime("%Y-%m"),
+        FROM_PERIOD: f"{today.year}-01",
+        TO_PERIOD: today.strftime("%Y-%m"),
+        BY: "month",
+        IN_PERIOD: False,
+        AS_OF: today,
+        BUILDING: "",
+        ACCOUNT: "",
+        SHIFT: 1,
+    }

@@ -4,7 +4,7 @@ The PDF file is reportlab's (`app.reports.pdf`); a page printer gets the same do
 by Qt, laid out as the PDF lays it out (A4, the same margins, title and meta line, tables with
 their header repeated on each page, key values, notes, signature lines, 第 n 页 / 共 N 页).
 The layout runs twice: once to count the pages, once to draw. Painting on a QPrinter is
-allowed off the GUI thread, so a long report prints on the print lane.
+allowed off the GUI thread, so a long report prints on the report lane (`OpRunner`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ MM = 72 / 25.4
 MARGIN = 14 * MM
 ROW_H = 5.6 * MM
 BODY = 8.5
-ALIGN = {"l": Qt.AlignmentFlag.AlignLeft, "r": Qt.AlignmentFlag.AlignRight, "c": Qt.AlignmentFlag.AlignHCenter}
+ALIGN = {
+    "l": Qt.AlignmentFlag.AlignLeft,
+    "r": Qt.AlignmentFlag.AlignRight,
+    "c": Qt.AlignmentFlag.AlignHCenter,
+}
 
 
 def setup_printer(printer, doc: Document) -> None:
@@ -38,32 +42,42 @@ class _Pager:
         self.width = self.w - 2 * MARGIN
         self.family = family
         self.k = device.resolution() / 72  # device pixels per point
+        self._fonts: dict[tuple[float, bool], tuple[QFont, QFontMetricsF]] = {}
+        self._current: QFont | None = None
         self.page = 0
         self.y = 0.0
         self._start(first=True)
 
-    def font(self, size: float, bold: bool = False) -> QFont:
-        f = QFont(self.family)
-        f.setPointSizeF(size)
-        f.setBold(bold)
-        return f
+    def font(self, size: float, bold: bool = False) -> tuple[QFont, QFontMetricsF]:
+        """The font and its metrics on the printer itself (both passes agree), made once per size."""
+        key = (size, bold)
+        if key not in self._fonts:
+            f = QFont(self.family)
+            f.setPointSizeF(size)
+            f.setBold(bold)
+            self._fonts[key] = (f, QFontMetricsF(f, self.dev))
+        return self._fonts[key]
 
     def advance(self, text: str, size: float) -> float:
-        """Width of `text` in points, measured on the printer itself (both passes agree)."""
-        return QFontMetricsF(self.font(size), self.dev).horizontalAdvance(text) / self.k
+        """Width of `text` in points."""
+        return self.font(size)[1].horizontalAdvance(text) / self.k
 
     def box(self, x: float, y: float, w: float, h: float) -> QRectF:
         k = self.k
         return QRectF(x * k, y * k, w * k, h * k)
 
-    def text(self, rect: QRectF, text: str, size: float, align=Qt.AlignmentFlag.AlignLeft, bold=False) -> None:
+    def text(
+        self, rect: QRectF, text: str, size: float, align=Qt.AlignmentFlag.AlignLeft, bold=False
+    ) -> None:
         """`rect` in points; the text is cut with an ellipsis rather than run into the next column."""
         if self.p is None:
             return
-        f = self.font(size, bold)
-        self.p.setFont(f)
+        f, metrics = self.font(size, bold)
+        if self._current is not f:
+            self.p.setFont(f)
+            self._current = f
         r = self.box(rect.x(), rect.y(), rect.width(), rect.height())
-        shown = QFontMetricsF(f, self.dev).elidedText(text, Qt.TextElideMode.ElideRight, r.width())
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, r.width())
         self.p.drawText(r, align | Qt.AlignmentFlag.AlignVCenter, shown)
 
     def _footer(self) -> None:
@@ -90,7 +104,9 @@ class _Pager:
             y += 24
             r = QRectF(MARGIN, y, self.width, 12)
             self.text(r, f"单位：{m.site}　　期间：{m.period}", 8.5)
-            self.text(r, f"打印人：{m.printed_by}　打印时间：{m.printed_at}", 8.5, Qt.AlignmentFlag.AlignRight)
+            self.text(
+                r, f"打印人：{m.printed_by}　打印时间：{m.printed_at}", 8.5, Qt.AlignmentFlag.AlignRight
+            )
             y += 16
         else:
             r = QRectF(MARGIN, y, self.width, 10)
@@ -135,8 +151,10 @@ class _Pager:
         pairs = block.pairs
         for i in range(0, len(pairs), block.columns):
             self.need(ROW_H)
-            for j, (label, value) in enumerate(pairs[i:i + block.columns]):
-                self.text(QRectF(MARGIN + j * col_w, self.y, col_w - 4, ROW_H), f"{label}：{cell_text(value)}", BODY)
+            for j, (label, value) in enumerate(pairs[i : i + block.columns]):
+                self.text(
+                    QRectF(MARGIN + j * col_w, self.y, col_w - 4, ROW_H), f"{label}：{cell_text(value)}", BODY
+                )
             self.y += ROW_H
         self.y += 4
 
@@ -159,13 +177,19 @@ class _Pager:
             self._row(t.columns, widths, t.total, fill="#e0e0e0", bold=True)
         self.y += 6
 
-    def _row(self, columns, widths, row, *, fill: str | None, header: bool = False, bold: bool = False) -> None:
+    def _row(
+        self, columns, widths, row, *, fill: str | None, header: bool = False, bold: bool = False
+    ) -> None:
         if self.p is not None and fill:
             self.p.fillRect(self.box(MARGIN, self.y, self.width, ROW_H), QColor(fill))
         x = MARGIN
         for col, w, value in zip(columns, widths, row, strict=True):
-            align = Qt.AlignmentFlag.AlignHCenter if header else ALIGN.get(col.align, Qt.AlignmentFlag.AlignLeft)
-            self.text(QRectF(x + 2, self.y, w - 4, ROW_H), value if header else cell_text(value), BODY, align, bold)
+            align = (
+                Qt.AlignmentFlag.AlignHCenter if header else ALIGN.get(col.align, Qt.AlignmentFlag.AlignLeft)
+            )
+            self.text(
+                QRectF(x + 2, self.y, w - 4, ROW_H), value if header else cell_text(value), BODY, align, bold
+            )
             x += w
         self.y += ROW_H
 

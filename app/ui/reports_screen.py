@@ -33,14 +33,24 @@ from app.services import reports
 from app.ui import report_catalog as rc
 from app.ui.charts import BarChart
 from app.ui.document_view import DocumentView, print_with_dialog, save_document
-from app.ui.i18n import tr
+from app.ui.i18n import N_, tr
 from app.ui.models import line_edit, message_label, push_button
 from app.ui.op import Op
 
-PARAM_LABELS = {rc.DAY: "Business day", rc.DATE_FROM: "From", rc.DATE_TO: "To", rc.MONTH: "Month",
-                rc.FROM_PERIOD: "From period", rc.TO_PERIOD: "To period", rc.BY: "Group by",
-                rc.IN_PERIOD: "Only money paid within each period", rc.AS_OF: "As of", rc.BUILDING: "Building",
-                rc.ACCOUNT: "Account", rc.SHIFT: "Shift no."}
+PARAM_LABELS = {
+    rc.DAY: N_("Business day"),
+    rc.DATE_FROM: N_("From"),
+    rc.DATE_TO: N_("To"),
+    rc.MONTH: N_("Month"),
+    rc.FROM_PERIOD: N_("From period"),
+    rc.TO_PERIOD: N_("To period"),
+    rc.BY: N_("Group by"),
+    rc.IN_PERIOD: N_("Only money paid within each period"),
+    rc.AS_OF: N_("As of"),
+    rc.BUILDING: N_("Building"),
+    rc.ACCOUNT: N_("Account"),
+    rc.SHIFT: N_("Shift no."),
+}
 
 
 def _date_edit(name: str, month: bool = False) -> QDateEdit:
@@ -77,10 +87,13 @@ class ReportsScreen(QWidget):
         outer.addLayout(right, 1)
         self.params_row = QHBoxLayout()
         self.inputs: dict[str, QWidget] = {
-            rc.DAY: _date_edit("param_day"), rc.DATE_FROM: _date_edit("param_date_from"),
-            rc.DATE_TO: _date_edit("param_date_to"), rc.MONTH: _date_edit("param_month", month=True),
+            rc.DAY: _date_edit("param_day"),
+            rc.DATE_FROM: _date_edit("param_date_from"),
+            rc.DATE_TO: _date_edit("param_date_to"),
+            rc.MONTH: _date_edit("param_month", month=True),
             rc.FROM_PERIOD: _date_edit("param_from_period", month=True),
-            rc.TO_PERIOD: _date_edit("param_to_period", month=True), rc.AS_OF: _date_edit("param_as_of"),
+            rc.TO_PERIOD: _date_edit("param_to_period", month=True),
+            rc.AS_OF: _date_edit("param_as_of"),
             rc.BUILDING: line_edit("param_building", tr("all"), max_width=90),
             rc.ACCOUNT: line_edit("param_account", tr("e.g. 1-2-301"), max_width=130),
         }
@@ -139,6 +152,8 @@ class ReportsScreen(QWidget):
         self.splitter.addWidget(self.chart)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([820, 360])
+        self.chart.setMaximumWidth(460)
         right.addWidget(self.splitter, 1)
 
         self.timer = QTimer(self)
@@ -233,9 +248,17 @@ class ReportsScreen(QWidget):
         self.message.setText("")
         self._set_running(True)
         self.progress_text.setText(tr("Reading {0}…").format(tr(spec.title)))
-        Op(self, rc.load_report, long=spec.long, name="report", stale=job.cancel.is_set, actor=self.login.actor,
-           key=spec.key, params=self.params(), job=job) \
-            .on_success(lambda r: self._loaded(job, r)).on_failure(lambda e: self._failed(job, e)).start()
+        Op(
+            self,
+            rc.load_report,
+            long=spec.long,
+            name="report",
+            stale=job.cancel.is_set,
+            actor=self.login.actor,
+            key=spec.key,
+            params=self.params(),
+            job=job,
+        ).on_success(lambda r: self._loaded(job, r)).on_failure(lambda e: self._failed(job, e)).start()
 
     @Slot()
     def on_timer_timeout(self) -> None:
@@ -276,13 +299,23 @@ class ReportsScreen(QWidget):
     @Slot()
     def on_print_button_clicked(self) -> None:
         if self.loaded is not None:
-            print_with_dialog(self, self.loaded.document, lambda n: self._ok(tr("Printed {0} pages").format(n)),
-                              lambda e: self._error(e.message))
+            print_with_dialog(
+                self,
+                self.loaded.document,
+                lambda n: self._ok(tr("Printed {0} pages").format(n)),
+                lambda e: self._error(e.message),
+            )
 
     def save(self, kind: str, path: str = "") -> None:
         if self.loaded is not None:
-            save_document(self, self.loaded.document, kind, lambda p: self._ok(tr("Saved: {0}").format(p)),
-                          lambda e: self._error(e.message), path)
+            save_document(
+                self,
+                self.loaded.document,
+                kind,
+                lambda p: self._ok(tr("Saved: {0}").format(p)),
+                lambda e: self._error(e.message),
+                path,
+            )
 
     def _ok(self, text: str) -> None:
         self.message.setStyleSheet("color:#2e7d32;")

@@ -1290,6 +1290,38 @@ A supervisor types their own user name and password.</source>
         <translation>票据使用情况</translation>
     </message>
     <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <source>From period</source>
+        <translation>起始账期</translation>
+    </message>
+    <message>
+        <source>To period</source>
+        <translation>截止账期</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Only money paid within each period</source>
+        <translation>只计各账期内收到的款项</translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation>截至</translation>
+    </message>
+    <message>
+        <source>Shift no.</source>
+        <translation>班次号</translation>
+    </message>
+    <message>
         <source>&amp;Run (Enter)</source>
         <translation>生成报表(&amp;R)</translation>
     </message>
@@ -1530,10 +1562,6 @@ Float {3}</source>
     <message>
         <source>Close month</source>
         <translation>月结</translation>
-    </message>
-    <message>
-        <source>Month</source>
-        <translation>月份</translation>
     </message>
     <message>
         <source>Record bank deposit</source>

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
 from app.cli import main as cli_main
 from app.models.db import make_factory, upgrade
-from app.services import payments, run, setup, shifts
+from app.services import corrections, dunning, payments, run, setup, shifts
 from app.services.demo import build_demo
 from app.ui import report_catalog as rc
 from tests.conftest import Ledger
@@ -123,10 +123,26 @@ def cli_args(key: str, p: dict) -> list[str]:
         "month": lambda: ["report", "month", "--month", d[rc.MONTH]],
         "journal": lambda: ["report", "journal", "--from", d[rc.DATE_FROM], "--to", d[rc.DATE_TO]],
         "arrears": lambda: ["report", "arrears", "--as-of", d[rc.AS_OF]],
-        "collection": lambda: ["report", "collection", "--from", d[rc.FROM_PERIOD], "--to", d[rc.TO_PERIOD],
-                               "--by", d[rc.BY]],
+        "collection": lambda: [
+            "report",
+            "collection",
+            "--from",
+            d[rc.FROM_PERIOD],
+            "--to",
+            d[rc.TO_PERIOD],
+            "--by",
+            d[rc.BY],
+        ],
         "income": lambda: ["report", "income", "--from", d[rc.DATE_FROM], "--to", d[rc.DATE_TO]],
-        "statement": lambda: ["report", "statement", d[rc.ACCOUNT], "--from", d[rc.DATE_FROM], "--to", d[rc.DATE_TO]],
+        "statement": lambda: [
+            "report",
+            "statement",
+            d[rc.ACCOUNT],
+            "--from",
+            d[rc.DATE_FROM],
+            "--to",
+            d[rc.DATE_TO],
+        ],
         "tariffs": lambda: ["report", "tariffs", "--as-of", d[rc.AS_OF]],
         "plan": lambda: ["report", "plan", "--from", d[rc.FROM_PERIOD], "--to", d[rc.TO_PERIOD]],
         "tickets": lambda: ["report", "tickets", "--from", d[rc.FROM_PERIOD], "--to", d[rc.TO_PERIOD]],
@@ -137,7 +153,11 @@ def cli_args(key: str, p: dict) -> list[str]:
 
 def test_every_report_in_the_window_equals_the_cli(qtbot, win, demo, monkeypatch, capsys, tmp_path):
     screen = open_reports(qtbot, win)
-    assert [screen.report_list.item(i).text() for i in range(3)] == ["缴款单（收费员日报）", "日结报表", "月结汇总"]
+    assert [screen.report_list.item(i).text() for i in range(3)] == [
+        "缴款单（收费员日报）",
+        "日结报表",
+        "月结汇总",
+    ]
     today = win.business_date
     yesterday = today - dt.timedelta(days=1)
     # a day with takings, a month with settled days, a shift of that day
@@ -185,19 +205,32 @@ def test_every_report_in_the_window_equals_the_cli(qtbot, win, demo, monkeypatch
 
     screen.inputs[rc.BY].setCurrentIndex(screen.inputs[rc.BY].findData("month"))
     run_by_keyboard(qtbot, win, screen, "collection")
-    out = cli(demo, monkeypatch, capsys, "report", "collection", "--from", screen.params()[rc.FROM_PERIOD],
-              "--to", screen.params()[rc.TO_PERIOD], "--by", "month")
+    out = cli(
+        demo,
+        monkeypatch,
+        capsys,
+        "report",
+        "collection",
+        "--from",
+        screen.params()[rc.FROM_PERIOD],
+        "--to",
+        screen.params()[rc.TO_PERIOD],
+        "--by",
+        "month",
+    )
     model = screen.preview.tables[0].model()
     cli_rows = [line.split() for line in out.splitlines() if line[:4].isdigit() or line.startswith("合计")]
-    assert [[model.text(r, 0), model.text(r, 3)] for r in range(model.rowCount())] == \
-        [[row[0], row[3]] for row in cli_rows]
+    assert [[model.text(r, 0), model.text(r, 3)] for r in range(model.rowCount())] == [
+        [row[0], row[3]] for row in cli_rows
+    ]
     assert screen.chart.data.percent and screen.chart.data.categories == [r[0] for r in cli_rows[:-1]]
     screenshot(win, "reports_collection.png")
 
     run_by_keyboard(qtbot, win, screen, "arrears")
     out = cli(demo, monkeypatch, capsys, "report", "arrears", "--as-of", today.isoformat())
-    assert out.split("合计 ")[1].split(" 元")[0] == \
-        screen.preview.tables[0].model().text(screen.preview.tables[0].model().rowCount() - 1, 2)
+    assert out.split("合计 ")[1].split(" 元")[0] == screen.preview.tables[0].model().text(
+        screen.preview.tables[0].model().rowCount() - 1, 2
+    )
     assert [name for name in screen.chart.data.categories][:2] == ["30天内", "31-90天"]
     screenshot(win, "reports_ageing.png")
 
@@ -218,13 +251,17 @@ def test_save_pdf_and_excel_and_print_through_the_dialog(qtbot, win, demo, monke
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "收入汇总"), ""))
     qtbot.mouseClick(screen.pdf_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: (tmp_path / "收入汇总.pdf").exists() and "已保存" in screen.message.text(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (tmp_path / "收入汇总.pdf").exists() and "已保存" in screen.message.text(), timeout=10000
+    )
     text = pdf_text(tmp_path / "收入汇总.pdf")
     total = screen.preview.tables[0].model()
     assert "收入汇总表" in text and total.text(total.rowCount() - 1, 3) in text
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "收入汇总.xlsx"), ""))
     qtbot.mouseClick(screen.xlsx_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: (tmp_path / "收入汇总.xlsx").exists() and "xlsx" in screen.message.text(), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (tmp_path / "收入汇总.xlsx").exists() and "xlsx" in screen.message.text(), timeout=10000
+    )
     wb = load_workbook(str(tmp_path / "收入汇总.xlsx"))
     assert wb.worksheets[0]["A1"].value == "收入汇总表"
 
@@ -241,7 +278,11 @@ def test_save_pdf_and_excel_and_print_through_the_dialog(qtbot, win, demo, monke
     qtbot.mouseClick(screen.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "已送打印" in screen.message.text(), timeout=10000)
     printed = pdf_text(out).replace("\t", " ")  # Qt's PDF text layer separates words with tabs
-    assert "收入汇总表" in printed and total.text(total.rowCount() - 1, 3) in printed and "第 1 页 / 共 1 页" in printed
+    assert (
+        "收入汇总表" in printed
+        and total.text(total.rowCount() - 1, 3) in printed
+        and "第 1 页 / 共 1 页" in printed
+    )
 
 
 def test_a_long_report_can_be_cancelled_and_the_window_stays_free(qtbot, win, demo):
@@ -261,7 +302,9 @@ def test_a_long_report_can_be_cancelled_and_the_window_stays_free(qtbot, win, de
     rc.Job.tick = slow_tick
     try:
         press(qtbot, screen.report_list, Qt.Key.Key_Return)
-        assert screen.job is not None and screen.cancel_button.isEnabled() and not screen.run_button.isEnabled()
+        assert (
+            screen.job is not None and screen.cancel_button.isEnabled() and not screen.run_button.isEnabled()
+        )
         press(qtbot, win.tabs, Qt.Key.Key_Escape)  # the window's Esc reaches the screen
         assert screen.job is None and "已取消" in screen.message.text() and screen.run_button.isEnabled()
         gate.set()
@@ -290,13 +333,41 @@ def test_account_history_shows_a_payment_made_in_the_test(qtbot, win, demo, monk
     qtbot.waitUntil(lambda: ws.card is not None and ws.card.code == "1-1-102", timeout=5000)
     wait_idle(qtbot, win)
     due = sum(c.outstanding for c in ws.card.charges)
-    paid = demo.run(payments.pay, actor=demo.actor("demo"), account_code="1-1-102",
-                    tenders=[payments.parse_tender("wechat=88.50:WX0001")], change_to_prepaid=True)
+    cashier = demo.actor("demo")
+    wrong = demo.run(
+        payments.pay, actor=cashier, account_code="1-1-102", tenders=[payments.parse_tender("cash=20")]
+    )
+    demo.run(
+        corrections.void_payment,
+        actor=cashier,
+        receipt_no=wrong.receipt_no,
+        reason="收错缴费户",
+        approver="boss",
+        approver_password="boss",
+    )
+    paid = demo.run(
+        payments.pay,
+        actor=cashier,
+        account_code="1-1-102",
+        tenders=[payments.parse_tender("wechat=88.50:WX0001")],
+        change_to_prepaid=True,
+    )
+    demo.run(
+        dunning.log_contact,
+        actor=demo.actor("boss"),
+        account_code="1-1-102",
+        channel="phone",
+        result="promised",
+        promise_date=win.business_date + dt.timedelta(days=7),
+        note="业主说月底来缴",
+    )
     ws.activateWindow()
     qtbot.waitUntil(ws.isActiveWindow, timeout=2000)
     qtbot.keyClick(ws.search_box, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)  # History (Alt+H)
-    qtbot.waitUntil(lambda: getattr(ws, "history_dialog", None) is not None and ws.history_dialog.isVisible(),
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: getattr(ws, "history_dialog", None) is not None and ws.history_dialog.isVisible(),
+        timeout=3000,
+    )
     dlg = ws.history_dialog
     qtbot.waitUntil(lambda: dlg.view is not None, timeout=10000)
     wait_idle(qtbot, win)
@@ -304,25 +375,52 @@ def test_account_history_shows_a_payment_made_in_the_test(qtbot, win, demo, monk
     mine = [e for e in rows if e.receipt_no == paid.receipt_no]
     assert len(mine) == 1 and mine[0].amount == 8850 and "微信支付 88.50" in mine[0].detail
     assert mine[0].kind == "收款" and mine[0].operator == "演示收费员"
-    assert dlg.charges_model.rows and sum(c.outstanding for c in dlg.charges_model.rows) == due - min(due, 8850)
+    assert dlg.charges_model.rows and sum(c.outstanding for c in dlg.charges_model.rows) == due - min(
+        due, 8850
+    )
     assert "缴款及收据" in dlg.tabs.tabText(1)
+    voided = [e for e in dlg.corrections_model.rows if e.kind == "作废"]
+    assert len(voided) == 1 and voided[0].amount == -2000 and wrong.receipt_no in voided[0].reason
+    assert [(c.channel, c.result, c.who) for c in dlg.contacts_model.rows] == [
+        ("电话", "承诺缴费", "值班长老王")
+    ]
     # the statement on screen is `feedesk report statement`'s, and it shows the payment
     stmt = dlg.statement.tables[0].model()
     texts = [stmt.text(r, 1) for r in range(stmt.rowCount())]
     assert f"收款（收据 {paid.receipt_no}）" in texts
-    d_from, d_to = dlg.view.date_from.isoformat(), dlg.view.date_to.isoformat()
-    monkeypatch.setenv("FEEDESK_PASSWORD", "demo")
-    assert cli_main(["--db", demo.url, "--user", "demo", "--station", "W01", "report", "statement", "1-1-102",
-                     "--from", d_from, "--to", d_to, "--xlsx", str(tmp_path / "cli.xlsx")]) == 0
-    capsys.readouterr()
-    dlg.save("xlsx", str(tmp_path / "win.xlsx"))
-    qtbot.waitUntil(lambda: "已保存" in dlg.message.text(), timeout=10000)
-    assert sheet_rows(tmp_path / "win.xlsx") == sheet_rows(tmp_path / "cli.xlsx")
     dlg.tabs.setCurrentIndex(1)
     dlg.resize(1300, 700)
     qtbot.waitUntil(lambda: dlg.history_payments.isVisible(), timeout=2000)
     screenshot(dlg, "account_history.png")
     dlg.tabs.setCurrentIndex(0)
     screenshot(dlg, "account_statement.png")
+    d_from, d_to = dlg.view.date_from.isoformat(), dlg.view.date_to.isoformat()
+    monkeypatch.setenv("FEEDESK_PASSWORD", "demo")
+    assert (
+        cli_main(
+            [
+                "--db",
+                demo.url,
+                "--user",
+                "demo",
+                "--station",
+                "W01",
+                "report",
+                "statement",
+                "1-1-102",
+                "--from",
+                d_from,
+                "--to",
+                d_to,
+                "--xlsx",
+                str(tmp_path / "cli.xlsx"),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    dlg.save("xlsx", str(tmp_path / "win.xlsx"))
+    qtbot.waitUntil(lambda: "已保存" in dlg.message.text(), timeout=10000)
+    assert sheet_rows(tmp_path / "win.xlsx") == sheet_rows(tmp_path / "cli.xlsx")
     qtbot.keyClick(dlg, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
