@@ -193,18 +193,24 @@ def ask_save_path(parent: QWidget, doc: Document, suffix: str) -> str:
     return path
 
 
-def write_file(_factory, *, doc: Document, path: str, kind: str) -> str:
-    """Render the document with the CLI's writers (`app.reports.pdf` / `xlsx`), off the GUI thread."""
+def write_file(_factory, *, doc: Document, path: str, kind: str, letters=None) -> str:
+    """Render the document with the CLI's writers (`app.reports.pdf` / `xlsx`), off the GUI thread;
+    `letters(path)` writes a PDF of letters instead (催缴通知单)."""
     from app.reports import pdf, xlsx
 
     try:
-        (pdf.render if kind == "pdf" else xlsx.render)(doc, path)
+        if kind == "pdf" and letters is not None:
+            letters(path)
+        else:
+            (pdf.render if kind == "pdf" else xlsx.render)(doc, path)
     except OSError as exc:
         raise FeeDeskError(f"无法保存文件 {path}：{exc.strerror or exc}") from exc
     return path
 
 
-def save_document(parent: QWidget, doc: Document, kind: str, done, failed, path: str = "") -> Op | None:
+def save_document(
+    parent: QWidget, doc: Document, kind: str, done, failed, path: str = "", letters=None
+) -> Op | None:
     """Ask where (unless `path`), then write on the report lane; `done(path)` or `failed(error)`."""
     path = path or ask_save_path(parent, doc, kind)
     if not path:
@@ -220,6 +226,7 @@ def save_document(parent: QWidget, doc: Document, kind: str, done, failed, path:
             doc=doc,
             path=path,
             kind=kind,
+            letters=letters,
         )
         .on_success(done)
         .on_failure(failed)

@@ -77,6 +77,8 @@ class LoadedReport:
     key: str
     document: Document  # tables hold lists (read once on the worker)
     chart: ChartData | None
+    #: Save PDF writes these letters instead of the document (the 催缴通知单 of a dunning run).
+    letters: Callable[[str], object] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class ReportSpec:
     params: tuple[str, ...]
     build: Callable  # (session, actor, params) -> (Document, ChartData | None)
     long: bool = False  # may take seconds on a large ledger (streamed rows, whole-ledger scans)
+    #: Running it records something (a dunning run numbers its notices): asked before, one transaction.
+    write: bool = False
 
 
 def _rate_bp(rate: reports.Rate) -> int:
@@ -230,6 +234,48 @@ def _receipts(s, actor, p):
     ), None
 
 
+def _dunning(s, actor, p):
+    """催缴批次, as `feedesk dunning run`: the run is recorded; the list previews, the letters print."""
+    from app.reports import pdf
+    from app.services import dunning
+
+    r = dunning.run_dunning(s, actor=actor, building=p.get(BUILDING) or None)
+    cols = [
+        Column("通知单号", 1.3),
+        Column("缴费户", 1),
+        Column("业主", 0.9),
+        Column("电话", 1.2),
+        Column("逾期天数", 0.8, "r"),
+        Column("欠费合计", 1.1, "r"),
+    ]
+    rows = [
+        [n.notice_no, n.account_code, n.owner, n.phone, n.days_overdue, Money(n.total)] for n in r.notices
+    ]
+    doc = Document(
+        "催缴批次清单",
+        r.meta,
+        [
+            KeyValues(
+                [
+                    ("批次", f"#{r.run_id}"),
+                    ("营业日", r.business_date),
+                    ("通知户数", r.count),
+                    ("欠费合计", Money(r.total)),
+                    ("承诺/还款计划中未催", r.excluded_promise),
+                    ("争议中未催", r.excluded_dispute),
+                ]
+            ),
+            Table(cols, rows, ["合计", f"{r.count} 户", "", "", "", Money(r.total)]),
+            Text(
+                "“保存 PDF”输出每户一页的催缴通知单（与 feedesk dunning run --pdf 相同），可打印后张贴或送达。",
+                7.5,
+            ),
+        ],
+    )
+    notices, meta = list(r.notices), r.meta
+    return doc, None, lambda path: pdf.render_notices(notices, path, meta)
+
+
 SPECS: list[ReportSpec] = [
     ReportSpec("shift", N_("Remittance slip (shift report)"), (SHIFT,), _shift),
     ReportSpec("day", N_("Day report"), (DAY,), _day),
@@ -246,6 +292,7 @@ SPECS: list[ReportSpec] = [
     ReportSpec("tickets", N_("Complaints and repairs statistics"), (FROM_PERIOD, TO_PERIOD), _tickets),
     ReportSpec("reconciliation", N_("Reconciliation month report"), (MONTH,), _reconciliation, long=True),
     ReportSpec("receipts", N_("Receipt numbers in use"), (), _receipts),
+    ReportSpec("dunning", N_("Dunning run (notices)"), (BUILDING,), _dunning, write=True),
 ]
 BY_KEY = {s.key: s for s in SPECS}
 
@@ -270,8 +317,8 @@ def load_report(session, *, actor, key: str, params: dict, job: Job) -> LoadedRe
     """The op of the reports screen: one read transaction, the whole document in memory."""
     if job.cancel.is_set():
         raise ReportCancelled("已取消")
-    doc, chart = BY_KEY[key].build(session, actor, params)
-    return LoadedReport(key, materialize(doc, job), chart)
+    doc, chart, *letters = BY_KEY[key].build(session, actor, params)
+    return LoadedReport(key, materialize(doc, job), chart, letters[0] if letters else None)
 
 
 def cells_text(doc: Document) -> list[list[str]]:

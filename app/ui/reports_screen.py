@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QSpinBox,
     QSplitter,
@@ -243,6 +244,8 @@ class ReportsScreen(QWidget):
             self._error(tr("This screen is for a supervisor."))
             return
         spec = self.spec()
+        if spec.write and not self.confirm_write(spec):
+            return
         job = self.job = rc.Job()
         self.loaded = None
         self.message.setText("")
@@ -251,6 +254,7 @@ class ReportsScreen(QWidget):
         Op(
             self,
             rc.load_report,
+            write=spec.write,
             long=spec.long,
             name="report",
             stale=job.cancel.is_set,
@@ -259,6 +263,15 @@ class ReportsScreen(QWidget):
             params=self.params(),
             job=job,
         ).on_success(lambda r: self._loaded(job, r)).on_failure(lambda e: self._failed(job, e)).start()
+
+    def confirm_write(self, spec: rc.ReportSpec) -> bool:
+        """A report that records something (a dunning run numbers its notices) is asked for first."""
+        answer = QMessageBox.question(
+            self,
+            tr(spec.title),
+            tr("This records a new dunning run and numbers its notices. Go ahead?"),
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     @Slot()
     def on_timer_timeout(self) -> None:
@@ -315,6 +328,7 @@ class ReportsScreen(QWidget):
                 lambda p: self._ok(tr("Saved: {0}").format(p)),
                 lambda e: self._error(e.message),
                 path,
+                letters=self.loaded.letters,
             )
 
     def _ok(self, text: str) -> None:

@@ -1290,6 +1290,10 @@ A supervisor types their own user name and password.</source>
         <translation>票据使用情况</translation>
     </message>
     <message>
+        <source>Dunning run (notices)</source>
+        <translation>催缴批次（通知单）</translation>
+    </message>
+    <message>
         <source>Business day</source>
         <translation>营业日</translation>
     </message>
@@ -1332,6 +1336,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Save &amp;Excel…</source>
         <translation>保存 Excel(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>This records a new dunning run and numbers its notices. Go ahead?</source>
+        <translation>将登记一个新的催缴批次并为通知单编号，确定继续？</translation>
     </message>
     <message>
         <source>Cancelled</source>

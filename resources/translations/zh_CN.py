@@ -241,5 +241,7 @@ for _en, _zh in {
     "Payments and receipts": "缴款及收据", "Corrections": "更正（作废、退费、减免、核销）",
     "Charges": "应收费用", "Dunning contacts": "催缴联系", "Close (Esc)": "关闭 (Esc)", "Reading…": "正在读取…",
     "&History and statement…": "历史与对账单(&H)…", "Open an account first": "请先打开一个缴费户",
+    "Dunning run (notices)": "催缴批次（通知单）",
+    "This records a new dunning run and numbers its notices. Go ahead?": "将登记一个新的催缴批次并为通知单编号，确定继续？",
 }.items():
     ZH.setdefault(_en, _zh)
