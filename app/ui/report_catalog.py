@@ -267,7 +267,8 @@ def _dunning(s, actor, p):
             ),
             Table(cols, rows, ["合计", f"{r.count} 户", "", "", "", Money(r.total)]),
             Text(
-                "“保存 PDF”输出每户一页的催缴通知单（与 feedesk dunning run --pdf 相同），可打印后张贴或送达。",
+                "“保存 PDF”输出每户一页的催缴通知单（与 feedesk dunning run --pdf 相同），"
+                "可打印后张贴或送达。",
                 7.5,
             ),
         ],
