@@ -260,5 +260,8 @@ class AccountHistoryDialog(QDialog):
 
 def open_history(parent: QWidget, actor: Actor, code: str) -> AccountHistoryDialog:
     dlg = AccountHistoryDialog(parent, actor, code)
+    pages = getattr(parent.window(), "pages", None)
+    if pages is not None:  # lock, idle lock or log-out: the history closes with the work page
+        pages.currentChanged.connect(dlg.reject)
     dlg.open()
     return dlg

@@ -166,7 +166,14 @@ class ReportsScreen(QWidget):
 
     # -- screen protocol ----------------------------------------------------------------
     def set_login(self, login) -> None:
+        """A new log-in starts with an empty screen: nobody sees the previous user's report."""
         self.login = login
+        self.cancel_report()
+        self.loaded = None
+        self.preview.set_document(None)
+        self.chart.set_data(None)
+        self.message.setText("")
+        self._set_running(False)
 
     def set_business_date(self, day: dt.date) -> None:
         p = rc.default_params(day)

@@ -439,6 +439,8 @@ class CashierWorkspace(QWidget):
         if self.card is None or self.actor is None:
             self.search_error.setText(tr("Open an account first"))
             return
+        if getattr(self, "history_dialog", None) is not None:
+            self.history_dialog.deleteLater()  # one history at a time; the last one is not kept
         self.history_dialog = open_history(self, self.actor, self.card.code)
 
     def reload_card(self) -> None:

@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QPushButton
 
 from app.cli import main as cli_main
 from app.models.db import make_factory, upgrade
@@ -425,6 +426,13 @@ def test_account_history_shows_a_payment_made_in_the_test(qtbot, win, demo, monk
     assert sheet_rows(tmp_path / "win.xlsx") == sheet_rows(tmp_path / "cli.xlsx")
     qtbot.keyClick(dlg, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
+    # the history never stays on screen over the lock page
+    qtbot.mouseClick(ws.findChild(QPushButton, "card_history_button"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ws.history_dialog is not dlg and ws.history_dialog.isVisible(), timeout=3000)
+    wait_idle(qtbot, win)
+    again = ws.history_dialog
+    win.lock()
+    assert not again.isVisible() and win.pages.currentWidget() is win.lock_page
 
 
 def test_a_dunning_run_from_the_window_prints_the_cli_s_notices(
