@@ -322,22 +322,6 @@ def load_report(session, *, actor, key: str, params: dict, job: Job) -> LoadedRe
     return LoadedReport(key, materialize(doc, job), chart, letters[0] if letters else None)
 
 
-def cells_text(doc: Document) -> list[list[str]]:
-    """Every table row of the document as the PDF prints it (for tests and the history dialog)."""
-    from app.reports.document import cell_text
-
-    return [
-        [cell_text(c) for c in row]
-        for b in doc.blocks
-        if isinstance(b, Table)
-        for row in ([*b.rows] + ([b.total] if b.total is not None else []))
-    ]
-
-
-def money_cells(row: list) -> list[int]:
-    return [c.fen for c in row if isinstance(c, Money)]
-
-
 def default_params(today: dt.date) -> dict:
     """Sensible starting values: today, this month, this year to date."""
     first = today.replace(day=1)
