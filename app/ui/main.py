@@ -35,7 +35,8 @@ log = logging.getLogger("feedesk.ui")
 TITLE = "FeeDesk 收费台"
 #: Who may open a screen (by tab, key or any other way); the services check again.
 SCREEN_ROLES = {"supervisor": ("supervisor", "admin"), "reconcile": ("supervisor", "admin"),
-                "backoffice": ("admin", "supervisor", "auditor")}
+                "backoffice": ("admin", "supervisor", "auditor"),
+                "reports": ("supervisor", "admin", "auditor")}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -192,6 +193,10 @@ class MainWindow(QMainWindow):
             if screen is not None:
                 self.screens[key] = screen
                 self.tabs.insertTab(1 if key == "receipts" else self.tabs.count() - 1, screen, label)
+        from app.ui import reports_screen
+
+        self.screens["reports"] = reports_screen.make_screen(self)
+        self.tabs.addTab(self.screens["reports"], tr("Reports"))
 
     def show_screen(self, key: str) -> bool:
         screen = self.screens.get(key)

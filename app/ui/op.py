@@ -15,6 +15,7 @@ screen, without a busy flag in each screen. Print jobs (`raw` ops) do not hold t
 
 Printing runs on its own single-thread lane (`Op(..., lane="print")`): a printer that takes
 its full timeout to fail never delays the next search or payment on the ledger worker.
+Report files and page-printer output run on a third lane (`lane="report"`), apart from receipts.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ class OpRunner(QObject):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-op")
         self.print_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-print")
         self.print_executor.submit(_load_printer_library)  # seconds on a slow machine: not at the first receipt
+        self.report_executor: ThreadPoolExecutor | None = None  # lane "report", made when first used
         self.pending = 0
         self.long_pending = 0
         self.closed = False
@@ -135,8 +137,19 @@ class OpRunner(QObject):
             self.long_pending += 1
             if self.long_pending == 1:
                 emit(self.busy_changed, True)
-        (self.print_executor if op.lane == "print" else self.executor).submit(self._work, op)
+        self._executor(op.lane).submit(self._work, op)
         return True
+
+    def _executor(self, lane: str) -> ThreadPoolExecutor:
+        """Report files and page-printer jobs (a 600-page journal takes a minute) get their own
+        lane, so a receipt never waits behind them on the print lane."""
+        if lane == "print":
+            return self.print_executor
+        if lane == "report":
+            if self.report_executor is None:
+                self.report_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedesk-report")
+            return self.report_executor
+        return self.executor
 
     def _release(self, op: Op) -> None:
         if op.hold and op.parent is not None:
@@ -182,6 +195,8 @@ class OpRunner(QObject):
         self.closed = True
         self.executor.shutdown(wait=True)
         self.print_executor.shutdown(wait=True)
+        if self.report_executor is not None:
+            self.report_executor.shutdown(wait=True)  # a file being written is finished, never left half
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._hold_filter)
@@ -214,7 +229,7 @@ class Op:
         self.stale = stale  # read-only ops: checked on the worker just before running; True skips the op
         self.hold = (write and not raw) if hold is None else hold
         self.refused = False
-        self.lane = lane  # "ledger" (the one worker of use cases) or "print" (printer I/O, apart)
+        self.lane = lane  # "ledger" (the one worker of use cases), "print" (receipt printer I/O), "report"
         self.name = name or getattr(fn, "__name__", "op")
         self.trace = ""
         self._success: Callable[[Any], None] | None = None

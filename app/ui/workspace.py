@@ -166,6 +166,11 @@ class CashierWorkspace(QWidget):
         self.card_warnings = message_label("card_warnings")
         self.card_warnings.setStyleSheet("color:#c62828; font-weight:bold;")
         grid.addWidget(self.card_warnings, 8, 0, 1, 2)
+        history = QPushButton(tr("&History and statement…"))
+        history.setObjectName("card_history_button")
+        history.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+H; stays out of the cashier's Tab chain
+        history.clicked.connect(self.on_card_history_button_clicked)
+        grid.addWidget(history, 9, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         lv.addWidget(card_box, 1)
         splitter.addWidget(left)
@@ -425,6 +430,18 @@ class CashierWorkspace(QWidget):
         emit(self.card_loaded, card)
         if focus_tender:
             self.tender_input.setFocus()
+
+    @Slot()
+    def on_card_history_button_clicked(self) -> None:
+        """The account's history and the payer's statement (a dialog of its own module)."""
+        from app.ui.account_history import open_history
+
+        if self.card is None or self.actor is None:
+            self.search_error.setText(tr("Open an account first"))
+            return
+        if getattr(self, "history_dialog", None) is not None:
+            self.history_dialog.deleteLater()  # one history at a time; the last one is not kept
+        self.history_dialog = open_history(self, self.actor, self.card.code)
 
     def reload_card(self) -> None:
         if self.card is None or self.actor is None or self._opening:

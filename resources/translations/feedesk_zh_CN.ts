@@ -4,6 +4,142 @@
 <context>
     <name>FeeDesk</name>
     <message>
+        <source>Statement</source>
+        <translation>对账单</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>止</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Print statement…</source>
+        <translation>打印对账单(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save PDF…</source>
+        <translation>保存 PDF(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>收据号</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Tenders / item</source>
+        <translation>付款方式 / 项目</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <source>Reason / original receipt</source>
+        <translation>原因 / 原收据</translation>
+    </message>
+    <message>
+        <source>Payments and receipts</source>
+        <translation>缴款及收据</translation>
+    </message>
+    <message>
+        <source>Corrections</source>
+        <translation>更正（作废、退费、减免、核销）</translation>
+    </message>
+    <message>
+        <source>Charges</source>
+        <translation>应收费用</translation>
+    </message>
+    <message>
+        <source>Dunning contacts</source>
+        <translation>催缴联系</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭 (Esc)</translation>
+    </message>
+    <message>
+        <source>Account history {0}</source>
+        <translation>缴费户历史 {0}</translation>
+    </message>
+    <message>
+        <source>Fee</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已收</translation>
+    </message>
+    <message>
+        <source>Waived</source>
+        <translation>减免</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>欠款</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Promised by</source>
+        <translation>承诺日期</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Printed {0} pages</source>
+        <translation>已送打印 {0} 页</translation>
+    </message>
+    <message>
+        <source>Saved: {0}</source>
+        <translation>已保存：{0}</translation>
+    </message>
+    <message>
         <source>Disabled</source>
         <translation>已停用</translation>
     </message>
@@ -220,10 +356,6 @@
         <translation>计费</translation>
     </message>
     <message>
-        <source>Period</source>
-        <translation>期间</translation>
-    </message>
-    <message>
         <source>Bill runs</source>
         <translation>计费</translation>
     </message>
@@ -298,10 +430,6 @@
     <message>
         <source>Cycle</source>
         <translation>周期</translation>
-    </message>
-    <message>
-        <source>Kind</source>
-        <translation>类别</translation>
     </message>
     <message>
         <source>Due after (days)</source>
@@ -470,14 +598,6 @@
     <message>
         <source>Prefix</source>
         <translation>前缀</translation>
-    </message>
-    <message>
-        <source>From</source>
-        <translation>从</translation>
-    </message>
-    <message>
-        <source>To</source>
-        <translation>止</translation>
     </message>
     <message>
         <source>Next</source>
@@ -676,10 +796,6 @@
         <translation>清空并回到搜索框</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>原因</translation>
-    </message>
-    <message>
         <source>Supervisor</source>
         <translation>审批主管</translation>
     </message>
@@ -700,16 +816,24 @@
         <translation>快捷键</translation>
     </message>
     <message>
-        <source>Close (Esc)</source>
-        <translation>关闭 (Esc)</translation>
-    </message>
-    <message>
         <source>Key</source>
         <translation>按键</translation>
     </message>
     <message>
         <source>Action</source>
         <translation>功能</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Save the report</source>
+        <translation>保存报表</translation>
     </message>
     <message>
         <source>FeeDesk — choose the ledger</source>
@@ -884,6 +1008,10 @@
         <translation>收费 (F2)</translation>
     </message>
     <message>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
@@ -1024,10 +1152,6 @@
         <translation>数量</translation>
     </message>
     <message>
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
         <source>Type an item code or pinyin initials that match one item.</source>
         <translation>请输入能唯一匹配一个项目的编码或拼音首字母。</translation>
     </message>
@@ -1126,18 +1250,6 @@ A supervisor types their own user name and password.</source>
         <translation>凭证已打印。</translation>
     </message>
     <message>
-        <source>Receipt</source>
-        <translation>收据号</translation>
-    </message>
-    <message>
-        <source>Date</source>
-        <translation>日期</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
         <source>Tenders</source>
         <translation>付款方式</translation>
     </message>
@@ -1176,6 +1288,134 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Printer: {0} failed jobs</source>
         <translation>打印机：{0} 个失败任务</translation>
+    </message>
+    <message>
+        <source>Remittance slip (shift report)</source>
+        <translation>缴款单（收费员日报）</translation>
+    </message>
+    <message>
+        <source>Day report</source>
+        <translation>日结报表</translation>
+    </message>
+    <message>
+        <source>Month summary</source>
+        <translation>月结汇总</translation>
+    </message>
+    <message>
+        <source>Collection journal</source>
+        <translation>收费明细</translation>
+    </message>
+    <message>
+        <source>Arrears and ageing</source>
+        <translation>欠费及账龄</translation>
+    </message>
+    <message>
+        <source>Collection rate</source>
+        <translation>收费率</translation>
+    </message>
+    <message>
+        <source>Income summary</source>
+        <translation>收入汇总</translation>
+    </message>
+    <message>
+        <source>Account statement</source>
+        <translation>对账单</translation>
+    </message>
+    <message>
+        <source>Tariff notice</source>
+        <translation>收费标准公示</translation>
+    </message>
+    <message>
+        <source>Plan against collected</source>
+        <translation>计划与实收</translation>
+    </message>
+    <message>
+        <source>Complaints and repairs statistics</source>
+        <translation>投诉报修统计</translation>
+    </message>
+    <message>
+        <source>Reconciliation month report</source>
+        <translation>对账月报</translation>
+    </message>
+    <message>
+        <source>Receipt numbers in use</source>
+        <translation>票据使用情况</translation>
+    </message>
+    <message>
+        <source>Dunning run (notices)</source>
+        <translation>催缴批次（通知单）</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <source>From period</source>
+        <translation>起始账期</translation>
+    </message>
+    <message>
+        <source>To period</source>
+        <translation>截止账期</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Only money paid within each period</source>
+        <translation>只计各账期内收到的款项</translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation>截至</translation>
+    </message>
+    <message>
+        <source>Shift no.</source>
+        <translation>班次号</translation>
+    </message>
+    <message>
+        <source>&amp;Run (Enter)</source>
+        <translation>生成报表(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save &amp;Excel…</source>
+        <translation>保存 Excel(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>This records a new dunning run and numbers its notices. Go ahead?</source>
+        <translation>将登记一个新的催缴批次并为通知单编号，确定继续？</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>e.g. 1-2-301</source>
+        <translation>例：1-2-301</translation>
+    </message>
+    <message>
+        <source>Reading {0}…</source>
+        <translation>正在生成{0}…</translation>
+    </message>
+    <message>
+        <source>{0}: {1} rows</source>
+        <translation>{0}：共 {1} 行</translation>
+    </message>
+    <message>
+        <source>Reading… {0} rows</source>
+        <translation>正在读取…已读 {0} 行</translation>
     </message>
     <message>
         <source>Printing the remittance slip…</source>
@@ -1480,10 +1720,6 @@ Float {3}</source>
         <translation>类别</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>说明</translation>
-    </message>
-    <message>
         <source>Shift #{0} accepted: {1} to the safe, {2} to the bank</source>
         <translation>班次 #{0} 已验收：现金 {1} 元入保险柜，非现金 {2} 元入银行</translation>
     </message>
@@ -1644,6 +1880,10 @@ Float {3}</source>
         <translation>缴费户信息</translation>
     </message>
     <message>
+        <source>&amp;History and statement…</source>
+        <translation>历史与对账单(&amp;H)…</translation>
+    </message>
+    <message>
         <source>Keep change as prepaid (Ctrl+P)</source>
         <translation>找零转预存 (Ctrl+P)</translation>
     </message>
@@ -1662,6 +1902,10 @@ Float {3}</source>
     <message>
         <source>Outstanding charges (Space selects, overdue in red)</source>
         <translation>未缴费用（空格勾选，逾期标红）</translation>
+    </message>
+    <message>
+        <source>Open an account first</source>
+        <translation>请先打开一个缴费户</translation>
     </message>
     <message>
         <source>Open an account first (type the room number and press Enter).</source>
@@ -1688,32 +1932,12 @@ Float {3}</source>
         <translation>押金</translation>
     </message>
     <message>
-        <source>Fee</source>
-        <translation>费用</translation>
-    </message>
-    <message>
         <source>Basis</source>
         <translation>计费依据</translation>
     </message>
     <message>
-        <source>Paid</source>
-        <translation>已收</translation>
-    </message>
-    <message>
-        <source>Waived</source>
-        <translation>减免</translation>
-    </message>
-    <message>
-        <source>Due</source>
-        <translation>欠款</translation>
-    </message>
-    <message>
         <source>Late fee</source>
         <translation>滞纳金</translation>
-    </message>
-    <message>
-        <source>Due date</source>
-        <translation>到期日</translation>
     </message>
     <message>
         <source>Open ticket: {0}</source>

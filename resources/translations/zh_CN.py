@@ -244,3 +244,33 @@ ZH: dict[str, str] = {
     "Password of {0} reset: it must be changed at the next log-in.": "已重设 {0} 的密码：下次登录时须修改。",
     "Role of {0} changed.": "已更改 {0} 的角色。",
 }
+
+# Reports in the window and the account history (issue 13.2); a text already above keeps its translation
+for _en, _zh in {
+    "Reports": "报表", "Remittance slip (shift report)": "缴款单（收费员日报）", "Day report": "日结报表",
+    "Month summary": "月结汇总", "Collection journal": "收费明细", "Arrears and ageing": "欠费及账龄",
+    "Collection rate": "收费率", "Income summary": "收入汇总", "Account statement": "对账单",
+    "Tariff notice": "收费标准公示", "Plan against collected": "计划与实收",
+    "Complaints and repairs statistics": "投诉报修统计", "Reconciliation month report": "对账月报",
+    "Receipt numbers in use": "票据使用情况", "Business day": "营业日", "From": "从", "To": "至",
+    "Month": "月份", "From period": "起始账期", "To period": "截止账期", "Group by": "分组",
+    "Only money paid within each period": "只计各账期内收到的款项", "As of": "截至", "Building": "楼栋",
+    "Account": "缴费户", "Shift no.": "班次号", "all": "全部", "e.g. 1-2-301": "例：1-2-301",
+    "&Run (Enter)": "生成报表(&R)", "Cancel (Esc)": "取消 (Esc)", "&Print…": "打印(&P)…",
+    "&Save PDF…": "保存 PDF(&S)…", "Save &Excel…": "保存 Excel(&E)…", "Reading {0}…": "正在生成{0}…",
+    "Reading… {0} rows": "正在读取…已读 {0} 行", "Cancelled": "已取消", "{0}: {1} rows": "{0}：共 {1} 行",
+    "Printed {0} pages": "已送打印 {0} 页", "Saved: {0}": "已保存：{0}",
+    "PDF files (*.pdf)": "PDF 文件 (*.pdf)", "Excel workbooks (*.xlsx)": "Excel 工作簿 (*.xlsx)",
+    "Save the report": "保存报表", "Account history {0}": "缴费户历史 {0}", "&Refresh": "刷新(&R)",
+    "&Print statement…": "打印对账单(&P)…", "Statement": "对账单", "Date": "日期", "Time": "时间",
+    "Kind": "类别", "Receipt": "收据号", "Amount": "金额", "Tenders / item": "付款方式 / 项目",
+    "Operator": "经办人", "Reason / original receipt": "原因 / 原收据", "Fee": "收费项目", "Period": "所属期间",
+    "Paid": "已缴", "Waived": "已减免", "Due": "欠款", "Due date": "到期日", "Channel": "联系方式",
+    "Result": "结果", "Reason": "原因", "Promised by": "承诺日期", "Note": "备注",
+    "Payments and receipts": "缴款及收据", "Corrections": "更正（作废、退费、减免、核销）",
+    "Charges": "应收费用", "Dunning contacts": "催缴联系", "Close (Esc)": "关闭 (Esc)", "Reading…": "正在读取…",
+    "&History and statement…": "历史与对账单(&H)…", "Open an account first": "请先打开一个缴费户",
+    "Dunning run (notices)": "催缴批次（通知单）",
+    "This records a new dunning run and numbers its notices. Go ahead?": "将登记一个新的催缴批次并为通知单编号，确定继续？",
+}.items():
+    ZH.setdefault(_en, _zh)

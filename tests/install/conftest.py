@@ -125,6 +125,6 @@ def assert_counter_day(seen: dict) -> None:
     assert "Traceback" not in seen["window_stderr"]
     assert "window started" in seen["gui_log"] and "ledger opened" in seen["gui_log"], seen["gui_log"]
     assert " ERROR " not in seen["gui_log"] and "Traceback" not in seen["gui_log"], seen["gui_log"]
-    assert "screens: workspace, shift, tickets, backoffice, receipts, supervisor, reconcile" in seen["gui_log"], \
-        seen["gui_log"]
+    screens = "screens: workspace, shift, tickets, backoffice, receipts, supervisor, reconcile, reports"
+    assert screens in seen["gui_log"], seen["gui_log"]
     assert (seen["log_dir"] / "feedesk-cli.log").exists()
