@@ -20,8 +20,8 @@ cli = test_cli_printing.cli
 def paper(cli, tmp_path, monkeypatch):
     """A supervisor to approve, and the station's default printer writing to a file;
     `paper()` is what it printed so far."""
-    cli("user", "add", "boss", "--role", "supervisor", "--password", "boss")
-    monkeypatch.setenv("FEEDESK_APPROVER_PASSWORD", "boss")
+    cli("user", "add", "boss", "--role", "supervisor", "--password", "boss-pass")
+    monkeypatch.setenv("FEEDESK_APPROVER_PASSWORD", "boss-pass")
     out = tmp_path / "printer.bin"
     cli("printer", "add", "前台", "--file", str(out), "--default")
     return lambda: decode(out.read_bytes()) if out.exists() else decode(b"")

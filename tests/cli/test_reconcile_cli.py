@@ -19,7 +19,7 @@ def cli(tmp_path, monkeypatch, capsys):
     def feedesk(*args, user=None, password=None, expect=0):
         if user:
             monkeypatch.setenv("FEEDESK_USER", user)
-            monkeypatch.setenv("FEEDESK_PASSWORD", password or user)
+            monkeypatch.setenv("FEEDESK_PASSWORD", password or f"{user}-pass")
         code = main(list(args))
         out, err = capsys.readouterr()
         assert code == expect, (out, err)
@@ -27,10 +27,10 @@ def cli(tmp_path, monkeypatch, capsys):
             return json.loads(out)
         return out + err
 
-    feedesk("init", "--admin-password", "admin")
+    feedesk("init", "--admin-password", "admin-pass")
     admin = dict(user="admin")
     for name, role in (("wang", "cashier"), ("boss", "supervisor"), ("boss2", "supervisor")):
-        feedesk("user", "add", name, "--role", role, "--password", name, **admin)
+        feedesk("user", "add", name, "--role", role, "--password", f"{name}-pass", **admin)
     units = tmp_path / "units.csv"
     units.write_text("楼栋,单元,房号,建筑面积,业主,电话,状态\n1,1,101,100,张三,13800001234,已入住\n", encoding="utf-8")
     feedesk("import", "accounts", str(units), **admin)
@@ -67,7 +67,7 @@ def test_import_run_show_resolve_and_month_report(cli, tmp_path, monkeypatch):
 
     refused = cli("reconcile", "resolve", ghost["key"], "--action", "charge_cashier", "--reason", "未到账", expect=1)
     assert "需要" in refused and "审批" in refused
-    monkeypatch.setenv("FEEDESK_APPROVER_PASSWORD", "boss2")
+    monkeypatch.setenv("FEEDESK_APPROVER_PASSWORD", "boss2-pass")
     done = cli("reconcile", "resolve", ghost["key"], "--action", "charge_cashier", "--reason", "未到账，收费员赔付",
                "--approver", "boss2", "--json", **boss)
     assert (done["action"], done["amount"], done["approved_by"]) == ("charge_cashier", "80.00", "boss2")
