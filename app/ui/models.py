@@ -174,10 +174,26 @@ def configure_view(view, *, stretch_last: bool = True) -> None:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(26)
     view.horizontalHeader().setStretchLastSection(stretch_last)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+
+def fit_columns(view, stretch: int = -1) -> None:
+    """Columns as wide as their contents; the `stretch` column (default: the last) takes what
+    is left and elides what does not fit (the cell's tooltip gives it in full); no sideways
+    scrolling."""
+    header = view.horizontalHeader()
+    n = view.model().columnCount()
+    stretch = stretch % n if n else 0
+    header.setStretchLastSection(False)
+    for col in range(n):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
 
 
 def table_view(name: str, model, *, sortable: bool = True) -> QTableView:
@@ -187,8 +203,8 @@ def table_view(name: str, model, *, sortable: bool = True) -> QTableView:
     view.setObjectName(name)
     view.setModel(model)
     configure_view(view)
-    if not sortable:
-        view.setSortingEnabled(False)
+    if not sortable or not isinstance(model, QSortFilterProxyModel):
+        view.setSortingEnabled(False)  # a bare model cannot sort: no indicator that says it did
     return view
 
 
@@ -214,6 +230,22 @@ def push_button(text: str, name: str, on_click: Callable) -> QPushButton:
     button.setObjectName(name)
     button.clicked.connect(on_click)
     return button
+
+
+def enter_submits(button: QPushButton, *fields: QLineEdit) -> None:
+    """Enter in a form's fields: in the last one, or when the next one is already filled in, it
+    clicks `button` (nothing while the button is disabled); otherwise it moves to the next field."""
+    for i, field in enumerate(fields):
+        following = fields[i + 1:]
+
+        def on_return(following=following) -> None:
+            empty = next((f for f in following if f.isVisible() and not f.text().strip()), None)
+            if empty is not None:
+                empty.setFocus()
+            else:
+                button.click()
+
+        field.returnPressed.connect(on_return)
 
 
 def message_label(name: str) -> QLabel:

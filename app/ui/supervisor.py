@@ -33,6 +33,8 @@ from app.ui.models import (
     RED,
     Column,
     DtoTableModel,
+    enter_submits,
+    fit_columns,
     line_edit,
     message_label,
     proxied_table,
@@ -150,7 +152,8 @@ class SupervisorDesk(QWidget):
         left.addWidget(self.shift_detail)
         accept_row = QHBoxLayout()
         self.second_count = line_edit("second_count", tr("optional second count, e.g. 100=3,50=1"))
-        self.accept_button = push_button(tr("Accept close"), "accept_button", self.on_accept_button_clicked)
+        self.accept_button = push_button(tr("Accept close (Enter)"), "accept_button", self.on_accept_button_clicked)
+        enter_submits(self.accept_button, self.second_count)
         accept_row.addWidget(self.second_count, 1)
         accept_row.addWidget(self.accept_button)
         self.remittance_button = QPushButton(tr("Print remittance slip"))
@@ -181,8 +184,7 @@ class SupervisorDesk(QWidget):
             Column(tr("Section"), lambda r: r.section), Column(tr("Item"), lambda r: r.item),
             Column(tr("Amount"), lambda r: r.amount, money=True), Column(tr("Note"), lambda r: r.note)], self)
         self.settle_table = table_view("settlement_report", self.settle_model, sortable=False)
-        for col, width in enumerate((70, 90, 90)):
-            self.settle_table.setColumnWidth(col, width)
+        fit_columns(self.settle_table)
         sv.addWidget(self.settle_table, 1)
         right.addWidget(settle_box, 1)
 
@@ -196,7 +198,9 @@ class SupervisorDesk(QWidget):
         form.addRow(tr("Month"), mrow)
         self.deposit_amount = line_edit("deposit_amount")
         self.deposit_slip = line_edit("deposit_slip")
-        self.deposit_button = push_button(tr("Record bank deposit"), "deposit_button", self.on_deposit_button_clicked)
+        self.deposit_button = push_button(tr("Record bank deposit (Enter)"), "deposit_button",
+                                          self.on_deposit_button_clicked)
+        enter_submits(self.deposit_button, self.deposit_amount, self.deposit_slip)
         form.addRow(tr("Amount"), self.deposit_amount)
         form.addRow(tr("Bank slip no."), self.deposit_slip)
         form.addRow("", self.deposit_button)

@@ -35,6 +35,7 @@ from app.ui.models import (
     RED,
     Column,
     DtoTableModel,
+    fit_columns,
     line_edit,
     message_label,
     proxied_table,
@@ -145,8 +146,7 @@ class CashierWorkspace(QWidget):
         self.search_results = table_view("search_results", self.hits_model, sortable=False)
         self.search_results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.search_results.setMaximumHeight(190)
-        for col, width in enumerate((78, 64, 100)):
-            self.search_results.setColumnWidth(col, width)
+        fit_columns(self.search_results, stretch=1)  # the owner's name elides, never a sideways scroll
         lv.addWidget(self.search_results)
 
         card_box = QGroupBox(tr("Account card"))

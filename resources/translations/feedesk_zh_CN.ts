@@ -252,6 +252,10 @@
         <translation>已保存。</translation>
     </message>
     <message>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
         <source>Books balanced: all checks passed</source>
         <translation>账务平衡：全部检查通过</translation>
     </message>
@@ -416,6 +420,10 @@
         <translation>欠费 {0} 户，合计 {1} 元（截至 {2}）</translation>
     </message>
     <message>
+        <source>{0}: {1} rows</source>
+        <translation>{0}：{1} 条</translation>
+    </message>
+    <message>
         <source>Days must be whole numbers.</source>
         <translation>天数必须是整数。</translation>
     </message>
@@ -478,6 +486,10 @@
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Always needs a second person with supervisor rights</source>
+        <translation>始终需要另一位主管审批</translation>
     </message>
     <message>
         <source>CHECK FAILED: {0}</source>
@@ -620,8 +632,16 @@
         <translation>主管台</translation>
     </message>
     <message>
-        <source>Reprint the last receipt</source>
-        <translation>重打上一张收据</translation>
+        <source>Reprint: the receipt selected on the receipts screen, else the last one taken</source>
+        <translation>重打：收据界面选中的收据，否则为刚收的一张</translation>
+    </message>
+    <message>
+        <source>Receipts screen: void the selected receipt</source>
+        <translation>收据界面：作废选中的收据</translation>
+    </message>
+    <message>
+        <source>Receipts screen: refund the selected receipt</source>
+        <translation>收据界面：退费选中的收据</translation>
     </message>
     <message>
         <source>Lock the screen</source>
@@ -1004,14 +1024,6 @@
         <translation>重打 (Ctrl+R)</translation>
     </message>
     <message>
-        <source>Void…</source>
-        <translation>作废…</translation>
-    </message>
-    <message>
-        <source>Refund…</source>
-        <translation>退费…</translation>
-    </message>
-    <message>
         <source>Select a receipt to see it as printed.</source>
         <translation>选择一张收据，查看打印样式。</translation>
     </message>
@@ -1028,12 +1040,8 @@
         <translation>已退费</translation>
     </message>
     <message>
-        <source>Reprinted</source>
-        <translation>已重打</translation>
-    </message>
-    <message>
-        <source>Late-printed</source>
-        <translation>已补打</translation>
+        <source>late print</source>
+        <translation>补打</translation>
     </message>
     <message>
         <source>voided</source>
@@ -1056,8 +1064,12 @@
         <translation>退款方式</translation>
     </message>
     <message>
-        <source>{0} receipt {1} (print no. {2}): {3}</source>
-        <translation>{0}收据 {1}（第 {2} 次打印）：{3}</translation>
+        <source>Receipt {0}, {1}: {2}</source>
+        <translation>收据 {0}，{1}：{2}</translation>
+    </message>
+    <message>
+        <source>printed</source>
+        <translation>已打印</translation>
     </message>
     <message>
         <source>{0} · {1} · {2}
@@ -1098,12 +1110,24 @@ A supervisor types their own user name and password.</source>
         <translation>原收据/原因</translation>
     </message>
     <message>
+        <source>Void… ({0})</source>
+        <translation>作废… ({0})</translation>
+    </message>
+    <message>
+        <source>Refund… ({0})</source>
+        <translation>退费… ({0})</translation>
+    </message>
+    <message>
         <source>Receipt {0} · {1} · total {2}</source>
         <translation>收据 {0} · {1} · 合计 {2} 元</translation>
     </message>
     <message>
         <source>Receipt printed.</source>
         <translation>收据已打印。</translation>
+    </message>
+    <message>
+        <source>reprint no. {0}</source>
+        <translation>重打第 {0} 次</translation>
     </message>
     <message>
         <source>Void receipt {0}</source>
@@ -1162,16 +1186,16 @@ A supervisor types their own user name and password.</source>
         <translation>原因；交账时填外勤收费员用户名</translation>
     </message>
     <message>
-        <source>Record</source>
-        <translation>登记</translation>
+        <source>Record (Enter)</source>
+        <translation>登记 (Enter)</translation>
     </message>
     <message>
         <source>Blind close: count the drawer before seeing what it should hold</source>
         <translation>盲点轧帐：先点钞，保存后才显示应有金额</translation>
     </message>
     <message>
-        <source>Save count and close shift</source>
-        <translation>保存点钞并轧帐</translation>
+        <source>Save count and close shift (Enter)</source>
+        <translation>保存点钞并轧帐 (Enter)</translation>
     </message>
     <message>
         <source>Close result: expected against counted</source>
@@ -1312,8 +1336,8 @@ Float {3}</source>
         <translation>复点（可不填），例：100=3,50=1</translation>
     </message>
     <message>
-        <source>Accept close</source>
-        <translation>验收轧帐</translation>
+        <source>Accept close (Enter)</source>
+        <translation>验收轧帐 (Enter)</translation>
     </message>
     <message>
         <source>Day settlement</source>
@@ -1336,8 +1360,8 @@ Float {3}</source>
         <translation>月份</translation>
     </message>
     <message>
-        <source>Record bank deposit</source>
-        <translation>登记解款</translation>
+        <source>Record bank deposit (Enter)</source>
+        <translation>登记解款 (Enter)</translation>
     </message>
     <message>
         <source>Bank slip no.</source>

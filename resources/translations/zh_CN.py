@@ -214,4 +214,16 @@ ZH: dict[str, str] = {
     "Browse…": "浏览…", "The two passwords differ": "两次输入的密码不一致", "Choose the ledger file": "请选择账本文件",
     "Type the server name or address": "请填写服务器名称或地址", "Connecting…": "正在连接…",
     "Connected: {0}": "连接成功：{0}", "Cannot save the choice: {0}": "无法保存设置：{0}",
+    # issue 12: keys and texts of the counter window
+    "Record (Enter)": "登记 (Enter)", "Save count and close shift (Enter)": "保存点钞并轧帐 (Enter)",
+    "Reprint: the receipt selected on the receipts screen, else the last one taken":
+        "重打：收据界面选中的收据，否则为刚收的一张",
+    "Receipts screen: void the selected receipt": "收据界面：作废选中的收据",
+    "Receipts screen: refund the selected receipt": "收据界面：退费选中的收据",
+    "Void… ({0})": "作废… ({0})", "Refund… ({0})": "退费… ({0})",
+    "reprint no. {0}": "重打第 {0} 次", "late print": "补打", "Receipt {0}, {1}: {2}": "收据 {0}，{1}：{2}",
+    "printed": "已打印",
+    "passed": "通过", "{0}: {1} rows": "{0}：{1} 条",
+    "Always needs a second person with supervisor rights": "始终需要另一位主管审批",
+    "Accept close (Enter)": "验收轧帐 (Enter)", "Record bank deposit (Enter)": "登记解款 (Enter)",
 }
