@@ -24,10 +24,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProxyStyle,
     QPushButton,
+    QStyle,
+    QStyleOptionHeader,
     QTableView,
     QTableWidget,
 )
@@ -167,6 +171,35 @@ def make_proxy(model: DtoTableModel, parent=None) -> QSortFilterProxyModel:
     return proxy
 
 
+class _SortArrowStyle(QProxyStyle):
+    """Qt hands a header's arrow "SortUp" for a descending order, which Fusion and the other
+    non-Windows styles draw pointing up: ▲ over a list that goes down. The arrow is turned so
+    that ▲ means ascending, as a cashier reads it (the Windows styles already draw it so)."""
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt API
+        if element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(option, QStyleOptionHeader):
+            flipped = QStyleOptionHeader(option)
+            up, down = QStyleOptionHeader.SortIndicator.SortUp, QStyleOptionHeader.SortIndicator.SortDown
+            flipped.sortIndicator = down if option.sortIndicator == up else up if option.sortIndicator == down \
+                else option.sortIndicator
+            option = flipped
+        super().drawPrimitive(element, option, painter, widget)
+
+
+_sort_arrow_style: QProxyStyle | None = None
+
+
+def _header_style(header: QHeaderView) -> None:
+    global _sort_arrow_style
+    base = QApplication.style().name().lower()
+    if base.startswith("windows"):
+        return
+    if _sort_arrow_style is None:
+        _sort_arrow_style = _SortArrowStyle(base)
+        _sort_arrow_style.setParent(QApplication.instance())
+    header.setStyle(_sort_arrow_style)
+
+
 def configure_view(view, *, stretch_last: bool = True) -> None:
     """Common settings for the tables: whole-row selection, sortable, no editing."""
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -179,6 +212,7 @@ def configure_view(view, *, stretch_last: bool = True) -> None:
     view.verticalHeader().setDefaultSectionSize(26)
     view.horizontalHeader().setStretchLastSection(stretch_last)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    _header_style(view.horizontalHeader())
 
 
 def fit_columns(view, stretch: int = -1) -> None:

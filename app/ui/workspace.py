@@ -278,8 +278,9 @@ class CashierWorkspace(QWidget):
         self.search_box.installEventFilter(_SearchKeys(self))
         self.tender_input.returnPressed.connect(self.on_tender_input_return_pressed)
         self.tender_input.textEdited.connect(self.on_tender_input_text_edited)
-        self.setTabOrder(self.search_box, self.charges_table)
-        self.setTabOrder(self.charges_table, self.tender_input)
+        # Tab as the payment goes: the code, the amount, then (one key) the charges to tick
+        self.setTabOrder(self.search_box, self.tender_input)
+        self.setTabOrder(self.tender_input, self.charges_table)
         self._show_tender_state()
 
     # -- session ------------------------------------------------------------------------------
