@@ -186,7 +186,7 @@ class CashierWorkspace(QWidget):
             Column(tr("Due"), lambda c: c.outstanding, money=True, color=overdue),
             Column(tr("Late fee"), lambda c: self.late_fees.get(c.id) or None, money=True, color=overdue),
             Column(tr("Due date"), lambda c: c.due_date.isoformat()),
-            Column(tr("Days overdue"), lambda c: c.overdue_days or "",
+            Column(tr("Overdue days"), lambda c: c.overdue_days or "",
                    background=lambda c: AMBER if c.overdue_days > LONG_ARREARS_DAYS else None),
         ], self, checkable=True, key=lambda c: c.id)
         self.charges_table, self.charges_proxy = proxied_table("charges_table", self.charges_model, self, sortable=False)
@@ -261,7 +261,7 @@ class CashierWorkspace(QWidget):
         rv.addWidget(self.last_receipt)
         rv.addStretch(1)
         splitter.addWidget(right)
-        splitter.setSizes([330, 680, 340])
+        splitter.setSizes([330, 770, 255])  # the charges get the width: their 计费依据 shows in full
         splitter.setStretchFactor(1, 1)
 
         hints = QLabel(tr("F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · "

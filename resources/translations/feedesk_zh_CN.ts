@@ -1616,6 +1616,10 @@ Float {3}</source>
         <translation>到期日</translation>
     </message>
     <message>
+        <source>Overdue days</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
         <source>Open ticket: {0}</source>
         <translation>未办结工单：{0}</translation>
     </message>

@@ -226,4 +226,5 @@ ZH: dict[str, str] = {
     "passed": "通过", "{0}: {1} rows": "{0}：{1} 条",
     "Always needs a second person with supervisor rights": "始终需要另一位主管审批",
     "Accept close (Enter)": "验收轧帐 (Enter)", "Record bank deposit (Enter)": "登记解款 (Enter)",
+    "Overdue days": "逾期",
 }
