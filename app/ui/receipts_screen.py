@@ -41,6 +41,7 @@ from app.ui.op import Op
 REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
 #: Keys of the receipts screen (listed in the F1 sheet); Ctrl+R (reprint) is the window's.
 VOID_KEY, REFUND_KEY = "Ctrl+D", "Ctrl+T"
+STATUS_CHARS = 16  # the printer's message in the status bar (in full on the receipts screen)
 
 
 def journal_rows(session, *, actor, date_from: dt.date, date_to: dt.date) -> list:
@@ -243,10 +244,12 @@ class ReceiptsScreen(QWidget):
             self._print_message(tr("Receipt NOT printed: {0} — reprint with Ctrl+R").format(outcome.get("error") or ""))
         self.window_.refresh_status()
 
-    def _print_message(self, text: str) -> None:
-        short = text.splitlines()[0] if text else ""
-        if len(short) > 48:
-            short = short[:47] + "…"
+    def _print_message(self, text: str, short: str = "") -> None:
+        """`text` in full on this screen (and the status bar's tooltip); the status bar shows
+        `short`, or the text's start: it shares the bar with who, where, the day and the drawer."""
+        short = short or (text.splitlines()[0] if text else "")
+        if len(short) > STATUS_CHARS:
+            short = short[:STATUS_CHARS - 1] + "…"
         label = self.window_.status_labels["printer"]
         label.setText(short)
         label.setToolTip(text)
@@ -275,9 +278,9 @@ class ReceiptsScreen(QWidget):
     def _reprinted(self, outcome) -> None:
         # the copy named as the paper marks it: 【重打】第N次, or 补打 for a first print
         copy = tr("reprint no. {0}").format(outcome.reprint_count) if outcome.kind == "reprint" else tr("late print")
-        text = tr("Receipt {0}, {1}: {2}").format(
-            outcome.receipt_no, copy, tr("printed") if outcome.status == "done" else outcome.error)
-        self._print_message(text)
+        state = tr("printed") if outcome.status == "done" else outcome.error
+        self._print_message(tr("Receipt {0}, {1}: {2}").format(outcome.receipt_no, copy, state),
+                            tr("{0}: {1}").format(copy, state))
 
     def printer_status_text(self, label: QLabel) -> None:
         if self.login is None:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.models.cashdesk import BankDeposit, CashMovement
 from app.services import closes, payments, printing, shifts
 from tests.ui.conftest import log_in, press, type_text, wait_idle
+from tests.ui.screen_texts import cut_off
 from tests.ui.test_cashdesk import collect
 
 
@@ -141,6 +142,7 @@ def test_ctrl_r_reprints_the_selected_receipt_and_names_the_copy(qtbot, cashier,
         qtbot.waitUntil(lambda n=n: f"重打第 {n} 次" in screen.message.text(), timeout=15000)
         assert screen.message.text().startswith(f"收据 {first.receipt_no}，重打第 {n} 次")
         wait_idle(qtbot, cashier, timeout=15000)
+    assert cut_off(cashier.statusBar()) == []  # the status bar says it briefly, in full
     jobs = estate.run(printing.list_jobs, actor=estate.actor("demo"))
     assert sorted((j.receipt_no, j.reprint_count) for j in jobs if j.kind == "reprint") == [
         (first.receipt_no, 1), (first.receipt_no, 2)]

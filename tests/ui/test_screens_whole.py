@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.services import auth, closes, payments
-from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
+from tests.ui.conftest import log_in, press, type_text, wait_idle
 from tests.ui.screen_texts import cut_off, visible_texts
 
 #: ASCII words a Chinese screen may show: key names, date/time patterns, proper names.
@@ -148,7 +148,6 @@ def test_sort_arrows_say_the_order_shown_and_new_rows_sort_in(qtbot, cashier, es
     header = screen.table.horizontalHeader()
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert not _arrow_points_up(header, 0)  # ▼ over the newest first
-    screenshot(screen, "receipts-sorted.png")
     second = collect(qtbot, cashier, "1-2-302", "500")  # a new receipt: on top, where the order puts it
     press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F4)
     qtbot.waitUntil(lambda: screen.proxy.rowCount() == 2, timeout=5000)
