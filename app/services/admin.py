@@ -155,7 +155,9 @@ _FLAGS = {"require_receipt_ranges", "preprinted_stock", "backup_auto"}
 _COUNTS = {"lockout_attempts": (1, 20), "backup_keep": (1, 365), "receipt_low_warning": (0, 10000),
            "password_min_length": (4, 64), "close_wait_minutes": (1, 1440)}
 _TIMES = {"day_cutoff", "handin_cutoff"}
-_APPROVABLE = {"void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off", "price_override"}
+#: The actions `approval_required` may list, in the order the back office shows them.
+APPROVABLE = ("void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off", "price_override")
+_APPROVABLE = set(APPROVABLE)
 _MANDATORY_LISTED = [a for a in ("void", "refund", "deposit_refund", "prepaid_refund", "waiver", "write_off")
                      if a in MANDATORY_APPROVAL]
 

@@ -455,9 +455,11 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
     session.flush()
     audit.record(session, actor, "shift_close", "shift", shift.id, close_id=row.id, counted=counted,
                  expected=expected, difference=difference, reason=row.reason)
-    return ShiftClosed(shift.id, row.id, user.username, station.code, shift.business_date, expected, counted,
+    # people by their display names, as on every receipt, slip and 缴款单
+    return ShiftClosed(shift.id, row.id, user.display_name, station.code, shift.business_date, expected, counted,
                        difference, slip_table, dict(count), summary, row.reason,
-                       approver if approval else None, warnings, _pending(session, row))
+                       session.get(User, approval.approver_id).display_name if approval else None, warnings,
+                       _pending(session, row))
 
 
 def _explanation(session: Session, close: ShiftClose) -> tuple[str, int | None]:
@@ -531,8 +533,8 @@ def _closed_result(session: Session, shift: Shift, close: ShiftClose) -> ShiftCl
     if approval_id:
         from app.models import Approval
 
-        approved_by = session.get(User, session.get(Approval, approval_id).approver_id).username
-    return ShiftClosed(shift.id, close.id, cashier.username, station.code, shift.business_date,
+        approved_by = session.get(User, session.get(Approval, approval_id).approver_id).display_name
+    return ShiftClosed(shift.id, close.id, cashier.display_name, station.code, shift.business_date,
                        json.loads(close.expected_json), json.loads(close.counted_json),
                        json.loads(close.difference_json), json.loads(close.slips_json),
                        {int(k): v for k, v in json.loads(close.count_json).items()},
@@ -626,7 +628,7 @@ def accept_close(session: Session, *, actor: Actor, shift_id: int, second_count:
     session.flush()
     audit.record(session, actor, "shift_accept", "shift", shift.id, close_id=close.id, second_cash=second,
                  to_safe=to_safe, to_bank=to_bank)
-    return ShiftAccepted(shift.id, close.id, sup.username, to_safe, to_bank)
+    return ShiftAccepted(shift.id, close.id, sup.display_name, to_safe, to_bank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -778,7 +780,7 @@ def open_takings(session: Session, *, actor: Actor, shift_id: int) -> dict[str, 
 def list_shifts(session: Session, *, actor: Actor, status: str | None = None,
                 day: dt.date | None = None) -> list[ShiftRow]:
     auth.require(session, actor, auth.READ)
-    q = select(Shift, Station.code, User.username).join(Station, Station.id == Shift.station_id) \
+    q = select(Shift, Station.code, User.display_name).join(Station, Station.id == Shift.station_id) \
         .join(User, User.id == Shift.cashier_id).order_by(Shift.id)
     if status:
         q = q.where(Shift.status == ShiftStatus(status))

@@ -76,7 +76,7 @@ class Corrected:
 
 
 def _approver_name(session: Session, approval) -> str:
-    return session.get(User, approval.approver_id).username if approval else ""
+    return session.get(User, approval.approver_id).display_name if approval else ""  # as printed
 
 
 def _original(session: Session, receipt_no: str) -> Payment:

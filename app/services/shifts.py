@@ -36,7 +36,7 @@ class ShiftInfo:
 def _info(session: Session, shift: Shift) -> ShiftInfo:
     station = session.get(Station, shift.station_id)
     cashier = session.get(User, shift.cashier_id)
-    return ShiftInfo(shift.id, station.code, cashier.username, shift.status.value, shift.business_date,
+    return ShiftInfo(shift.id, station.code, cashier.display_name, shift.status.value, shift.business_date,
                      shift.float_amount, shift.opened_at, shift.training)
 
 

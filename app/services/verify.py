@@ -286,3 +286,10 @@ CHECKS = [
     ("cash_desk", verify_cash_desk),
     ("seals", sealing.check),
 ]
+#: The checks and counts as the window shows them (the JSON and `first_failure` keep the keys).
+CHECK_NAMES = {"integrity": "账本文件完整性", "journal": "分录借贷平衡", "charges": "应收与收款一致",
+               "payments": "收款与分配一致", "balances": "余额无负数", "receipts": "收据号连续",
+               "audit": "审计链完整", "payment_audit": "收款与审计记录一致", "receipt_documents": "收据存档一致",
+               "cash_desk": "钱箱与班次", "seals": "记录封印"}
+COUNT_NAMES = {"journal_entries": "分录", "postings": "记账行", "charges": "应收", "payments": "收款",
+               "receipts": "收据"}

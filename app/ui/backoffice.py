@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -44,6 +45,7 @@ from app.services import (
     receipt_stock,
     verify,
 )
+from app.services.cashdesk import ACTION_NAMES, MANDATORY_APPROVAL
 from app.ui.i18n import tr
 from app.ui.models import (
     RED,
@@ -256,10 +258,12 @@ class BackOffice(QTabWidget):
             .on_failure(lambda e: self.ops_output.setPlainText(e.message)).start()
 
     def _verified(self, result) -> None:
-        lines = [tr("Books balanced: all checks passed") if result.ok else
-                 tr("CHECK FAILED: {0}").format(result.first_failure)]
-        lines += [f"{k}: {v}" for k, v in result.checks.items()]
-        lines += [f"{k}: {v}" for k, v in result.counts.items()]
+        names, counted = verify.CHECK_NAMES, verify.COUNT_NAMES
+        shown = {names.get(k, k): (tr("passed") if v == "ok" else v) for k, v in result.checks.items()}
+        failed = next((f"{k}：{v}" for k, v in shown.items() if v != tr("passed")), result.first_failure)
+        lines = [tr("Books balanced: all checks passed") if result.ok else tr("CHECK FAILED: {0}").format(failed)]
+        lines += [f"{k}：{v}" for k, v in shown.items()]
+        lines += [tr("{0}: {1} rows").format(counted.get(k, k), v) for k, v in result.counts.items()]
         self.ops_output.setPlainText("\n".join(lines))
 
     @Slot()
@@ -738,8 +742,11 @@ class BackOffice(QTabWidget):
             if field is None:
                 n = len(self.setting_fields)
                 label = QLabel(row.label)
-                edit = line_edit(f"bo_setting_{row.key}")
-                edit.setMinimumWidth(360)
+                if row.key == "approval_required":
+                    edit = ApprovalChecks(f"bo_setting_{row.key}")
+                else:
+                    edit = line_edit(f"bo_setting_{row.key}")
+                    edit.setMinimumWidth(360)
                 save = QPushButton(tr("Save"))
                 save.setObjectName(f"bo_setting_save_{row.key}")
                 save.setAutoDefault(False)
@@ -827,6 +834,52 @@ class BackOffice(QTabWidget):
         if user is not None:
             self._user_op(auth.set_role, "set_role", tr("Role of {0} changed."), username=user.username,
                           role=self.set_role.currentData())
+
+
+class ApprovalChecks(QWidget):
+    """The `approval_required` setting as a check box per action, named in Chinese; the actions
+    that always need a supervisor are ticked and cannot be unticked. It stands where the other
+    settings have a line edit (text/setText/isModified), the value being the keys, comma-separated."""
+
+    returnPressed = Signal()  # noqa: N815 - as QLineEdit's; a check box saves with the button
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.setObjectName(name)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QCheckBox] = {}
+        self._modified = False
+        for action in admin.APPROVABLE:
+            box = QCheckBox(ACTION_NAMES[action])
+            box.setObjectName(f"{name}_{action}")
+            if action in MANDATORY_APPROVAL:
+                box.setChecked(True)
+                box.setEnabled(False)
+                box.setToolTip(tr("Always needs a second person with supervisor rights"))
+            box.toggled.connect(self._touched)
+            row.addWidget(box)
+            self.boxes[action] = box
+        row.addStretch(1)
+
+    def _touched(self, _on: bool) -> None:
+        self._modified = True
+
+    def text(self) -> str:
+        return ",".join(a for a, box in self.boxes.items() if box.isChecked())
+
+    def setText(self, value: str) -> None:  # noqa: N802 - as QLineEdit's
+        chosen = {v.strip() for v in value.split(",")}
+        for action, box in self.boxes.items():
+            box.blockSignals(True)
+            box.setChecked(action in chosen or action in MANDATORY_APPROVAL)
+            box.blockSignals(False)
+
+    def isModified(self) -> bool:  # noqa: N802 - as QLineEdit's
+        return self._modified
+
+    def setModified(self, on: bool) -> None:  # noqa: N802 - as QLineEdit's
+        self._modified = on
 
 
 def user_state(u) -> str:

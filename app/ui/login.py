@@ -46,7 +46,7 @@ def is_demo(session) -> bool:
 
 
 # One user a line: a word-wrapped label would squeeze the password fields when it appears.
-DEMO_USERS = "\ndemo / demo（收费员 cashier）\nboss / boss（主管 supervisor）\nadmin / admin（管理员 admin）"
+DEMO_USERS = "\ndemo / demo（收费员）\nboss / boss（主管）\nadmin / admin（管理员）"
 
 
 def _panel(title_text: str) -> tuple[QFrame, QVBoxLayout]:

@@ -318,8 +318,8 @@ class MainWindow(QMainWindow):
             screen = self.screens.get("receipts")
             if screen is None:
                 return
-            if self.tabs.currentWidget() is screen:  # the receipt shown there, not the last one taken
-                screen.reprint(screen.current_no)
+            if self.tabs.currentWidget() is screen:  # the receipt selected there, not the last one taken
+                screen.reprint_selected()
             elif self.workspace.last_result is not None:
                 screen.reprint(self.workspace.last_result.receipt_no)
         elif self.tabs.currentWidget() is self.workspace:

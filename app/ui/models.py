@@ -24,10 +24,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProxyStyle,
     QPushButton,
+    QStyle,
+    QStyleOptionHeader,
     QTableView,
     QTableWidget,
 )
@@ -167,6 +171,35 @@ def make_proxy(model: DtoTableModel, parent=None) -> QSortFilterProxyModel:
     return proxy
 
 
+class _SortArrowStyle(QProxyStyle):
+    """Qt hands a header's arrow "SortUp" for a descending order, which Fusion and the other
+    non-Windows styles draw pointing up: ▲ over a list that goes down. The arrow is turned so
+    that ▲ means ascending, as a cashier reads it (the Windows styles already draw it so)."""
+
+    def drawPrimitive(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt API
+        if element == QStyle.PrimitiveElement.PE_IndicatorHeaderArrow and isinstance(option, QStyleOptionHeader):
+            flipped = QStyleOptionHeader(option)
+            up, down = QStyleOptionHeader.SortIndicator.SortUp, QStyleOptionHeader.SortIndicator.SortDown
+            flipped.sortIndicator = down if option.sortIndicator == up else up if option.sortIndicator == down \
+                else option.sortIndicator
+            option = flipped
+        super().drawPrimitive(element, option, painter, widget)
+
+
+_sort_arrow_style: QProxyStyle | None = None
+
+
+def _header_style(header: QHeaderView) -> None:
+    global _sort_arrow_style
+    base = QApplication.style().name().lower()
+    if base.startswith("windows"):
+        return
+    if _sort_arrow_style is None:
+        _sort_arrow_style = _SortArrowStyle(base)
+        _sort_arrow_style.setParent(QApplication.instance())
+    header.setStyle(_sort_arrow_style)
+
+
 def configure_view(view, *, stretch_last: bool = True) -> None:
     """Common settings for the tables: whole-row selection, sortable, no editing."""
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -174,10 +207,27 @@ def configure_view(view, *, stretch_last: bool = True) -> None:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
+    view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(26)
     view.horizontalHeader().setStretchLastSection(stretch_last)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    _header_style(view.horizontalHeader())
+
+
+def fit_columns(view, stretch: int = -1) -> None:
+    """Columns as wide as their contents; the `stretch` column (default: the last) takes what
+    is left and elides what does not fit (the cell's tooltip gives it in full); no sideways
+    scrolling."""
+    header = view.horizontalHeader()
+    n = view.model().columnCount()
+    stretch = stretch % n if n else 0
+    header.setStretchLastSection(False)
+    for col in range(n):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
 
 
 def table_view(name: str, model, *, sortable: bool = True) -> QTableView:
@@ -187,8 +237,8 @@ def table_view(name: str, model, *, sortable: bool = True) -> QTableView:
     view.setObjectName(name)
     view.setModel(model)
     configure_view(view)
-    if not sortable:
-        view.setSortingEnabled(False)
+    if not sortable or not isinstance(model, QSortFilterProxyModel):
+        view.setSortingEnabled(False)  # a bare model cannot sort: no indicator that says it did
     return view
 
 
@@ -214,6 +264,22 @@ def push_button(text: str, name: str, on_click: Callable) -> QPushButton:
     button.setObjectName(name)
     button.clicked.connect(on_click)
     return button
+
+
+def enter_submits(button: QPushButton, *fields: QLineEdit) -> None:
+    """Enter in a form's fields: in the last one, or when the next one is already filled in, it
+    clicks `button` (nothing while the button is disabled); otherwise it moves to the next field."""
+    for i, field in enumerate(fields):
+        following = fields[i + 1:]
+
+        def on_return(following=following) -> None:
+            empty = next((f for f in following if f.isVisible() and not f.text().strip()), None)
+            if empty is not None:
+                empty.setFocus()
+            else:
+                button.click()
+
+        field.returnPressed.connect(on_return)
 
 
 def message_label(name: str) -> QLabel:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -30,6 +30,7 @@ from app.ui.models import (
     RED,
     Column,
     DtoTableModel,
+    fit_columns,
     line_edit,
     message_label,
     proxied_table,
@@ -38,6 +39,9 @@ from app.ui.models import (
 from app.ui.op import Op
 
 REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
+#: Keys of the receipts screen (listed in the F1 sheet); Ctrl+R (reprint) is the window's.
+VOID_KEY, REFUND_KEY = "Ctrl+D", "Ctrl+T"
+STATUS_CHARS = 16  # the printer's message in the status bar (in full on the receipts screen)
 
 
 def journal_rows(session, *, actor, date_from: dt.date, date_to: dt.date) -> list:
@@ -92,8 +96,8 @@ class ReceiptsScreen(QWidget):
             Column(tr("Amount"), lambda r: r.amount, money=True), Column(tr("Tenders"), lambda r: r.tenders),
             Column(tr("Cashier"), lambda r: r.operator), Column(tr("Reference"), lambda r: r.reference)], self)
         self.table, self.proxy = proxied_table("receipts_table", self.model, self)
-        for col, width in enumerate((110, 90, 50, 50, 80, 70, 80, 130, 70)):
-            self.table.setColumnWidth(col, width)
+        fit_columns(self.table, stretch=7)  # the tenders elide (tooltip in full), the rest fit
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the newest first; new rows sort in
         self.table.selectionModel().currentRowChanged.connect(self.on_table_current_row_changed)
         left.addWidget(self.table, 1)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -102,15 +106,20 @@ class ReceiptsScreen(QWidget):
         self.date_to.dateChanged.connect(lambda _d: self.reload())
 
         actions = QHBoxLayout()
-        self.reprint_button = push_button(tr("Reprint (Ctrl+R)"), "reprint_button", lambda: self.reprint(self.current_no))
-        self.void_button = push_button(tr("Void…"), "void_button", self.on_void_button_clicked)
+        self.reprint_button = push_button(tr("Reprint (Ctrl+R)"), "reprint_button", self.reprint_selected)
+        self.void_button = push_button(tr("Void… ({0})").format(VOID_KEY), "void_button", self.on_void_button_clicked)
         self.refund_tender = QComboBox()
         self.refund_tender.setObjectName("refund_tender")
         from app.ui.workspace import tender_label
 
         for t in REFUND_TENDERS:
             self.refund_tender.addItem(tender_label(t), t)
-        self.refund_button = push_button(tr("Refund…"), "refund_button", self.on_refund_button_clicked)
+        self.refund_button = push_button(tr("Refund… ({0})").format(REFUND_KEY), "refund_button",
+                                         self.on_refund_button_clicked)
+        # The keys act on this screen only (the F-keys are the window's); a disabled button ignores its key
+        for key, button in ((VOID_KEY, self.void_button), (REFUND_KEY, self.refund_button)):
+            shortcut = QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(button.click)
         for w in (self.reprint_button, self.void_button, QLabel(tr("Refund by")), self.refund_tender,
                   self.refund_button):
             actions.addWidget(w)
@@ -166,9 +175,19 @@ class ReceiptsScreen(QWidget):
 
     def _loaded(self, rows) -> None:
         self.model.set_rows(rows)
-        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
-        if self.current_no:
+        if self.current_no:  # the receipt shown stays the one selected in the list
+            self.select_receipt(self.current_no)
             self.show_receipt(self.current_no)
+
+    def select_receipt(self, receipt_no: str) -> None:
+        """Select the receipt's row (none when it is outside the dates or the filter)."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, 0).data() == receipt_no:
+                self.table.selectionModel().blockSignals(True)
+                self.table.selectRow(row)
+                self.table.selectionModel().blockSignals(False)
+                return
+        self.table.clearSelection()
 
     @Slot()
     def on_filter_return_pressed(self) -> None:
@@ -186,6 +205,8 @@ class ReceiptsScreen(QWidget):
 
     def show_receipt(self, receipt_no: str) -> None:
         self.current_no = receipt_no
+        if self.selected_no() != receipt_no:
+            self.select_receipt(receipt_no)
         Op(self, receipt_with_status, name="receipt_doc", receipt_no=receipt_no) \
             .on_success(self._show_doc).on_failure(lambda e: self.message.setText(e.message)).start()
 
@@ -223,14 +244,27 @@ class ReceiptsScreen(QWidget):
             self._print_message(tr("Receipt NOT printed: {0} — reprint with Ctrl+R").format(outcome.get("error") or ""))
         self.window_.refresh_status()
 
-    def _print_message(self, text: str) -> None:
-        short = text.splitlines()[0] if text else ""
-        if len(short) > 48:
-            short = short[:47] + "…"
+    def _print_message(self, text: str, short: str = "") -> None:
+        """`text` in full on this screen (and the status bar's tooltip); the status bar shows
+        `short`, or the text's start: it shares the bar with who, where, the day and the drawer."""
+        short = short or (text.splitlines()[0] if text else "")
+        if len(short) > STATUS_CHARS:
+            short = short[:STATUS_CHARS - 1] + "…"
         label = self.window_.status_labels["printer"]
         label.setText(short)
         label.setToolTip(text)
         self.message.setText(text)
+
+    def selected_no(self) -> str:
+        """The receipt selected in the list, else the one shown (found by its number)."""
+        index = self.table.currentIndex()
+        if index.isValid() and self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            return self.model.row_at(self.proxy.mapToSource(index).row()).receipt_no
+        return self.current_doc.receipt_no if self.current_doc is not None else ""
+
+    @Slot()
+    def reprint_selected(self) -> None:
+        self.reprint(self.selected_no())
 
     def reprint(self, receipt_no: str) -> None:
         if not receipt_no or self.login is None:
@@ -242,11 +276,11 @@ class ReceiptsScreen(QWidget):
             .on_success(self._reprinted).on_failure(lambda e: self._print_message(e.message)).start()
 
     def _reprinted(self, outcome) -> None:
-        kinds = {"reprint": tr("Reprinted"), "late_print": tr("Late-printed")}
-        text = tr("{0} receipt {1} (print no. {2}): {3}").format(
-            kinds.get(outcome.kind, outcome.kind), outcome.receipt_no, outcome.reprint_count,
-            tr("done") if outcome.status == "done" else outcome.error)
-        self._print_message(text)
+        # the copy named as the paper marks it: 【重打】第N次, or 补打 for a first print
+        copy = tr("reprint no. {0}").format(outcome.reprint_count) if outcome.kind == "reprint" else tr("late print")
+        state = tr("printed") if outcome.status == "done" else outcome.error
+        self._print_message(tr("Receipt {0}, {1}: {2}").format(outcome.receipt_no, copy, state),
+                            tr("{0}: {1}").format(copy, state))
 
     def printer_status_text(self, label: QLabel) -> None:
         if self.login is None:

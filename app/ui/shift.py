@@ -32,6 +32,7 @@ from app.ui.models import (
     RED,
     Column,
     DtoTableModel,
+    enter_submits,
     line_edit,
     message_label,
     push_button,
@@ -137,13 +138,14 @@ class ShiftScreen(QWidget):
         self.move_kind.addItem(tr("Hand-in from a field collector"), "hand_in")
         self.move_amount = line_edit("move_amount")
         self.move_reason = line_edit("move_reason", tr("reason; for a hand-in the collector's user name"))
-        self.move_button = push_button(tr("Record"), "move_button", self.on_move_button_clicked)
+        self.move_button = push_button(tr("Record (Enter)"), "move_button", self.on_move_button_clicked)
         self.move_result = message_label("move_result")
         form.addRow(tr("Kind"), self.move_kind)
         form.addRow(tr("Amount"), self.move_amount)
         form.addRow(tr("Reason"), self.move_reason)
         form.addRow("", self.move_button)
         form.addRow("", self.move_result)
+        enter_submits(self.move_button, self.move_amount, self.move_reason)
         parent_layout.addWidget(self.move_box)
 
     @Slot()
@@ -186,7 +188,9 @@ class ShiftScreen(QWidget):
         self.count_upper = QLabel("")
         self.count_upper.setObjectName("count_total_upper")
         v.addWidget(self.count_upper)
-        self.close_button = push_button(tr("Save count and close shift"), "close_shift_button", self.on_close_button_clicked)
+        self.close_button = push_button(tr("Save count and close shift (Enter)"), "close_shift_button",
+                                        self.on_close_button_clicked)
+        self.close_button.setAutoDefault(True)  # Enter on the focused button saves (the last field leads to it)
         v.addWidget(self.close_button)
         self.close_error = QLabel("")
         self.close_error.setObjectName("close_error")
@@ -292,6 +296,15 @@ class ShiftScreen(QWidget):
             self.slip_inputs[tender] = (n, total)
         g.setColumnMinimumWidth(3, 24)
         g.setColumnStretch(7, 1)
+        # Tab goes as the eye reads: the notes down, the slips row by row, then the save button.
+        # Enter does too, except that the last note leads straight to the save button (no slips
+        # is the usual close); Enter on the button saves.
+        slips = [edit for pair in self.slip_inputs.values() for edit in pair]
+        for a, b in zip([previous, *slips], [*slips, self.close_button], strict=True):
+            if a is not None:
+                self.setTabOrder(a, b)
+        for a, b in zip(slips, [*slips[1:], self.close_button], strict=True):
+            a.returnPressed.connect(b.setFocus)
         if previous is not None:
             previous.returnPressed.connect(self.close_button.setFocus)
         self.on_count_text_changed()

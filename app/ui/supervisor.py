@@ -37,6 +37,8 @@ from app.ui.models import (
     RED,
     Column,
     DtoTableModel,
+    enter_submits,
+    fit_columns,
     line_edit,
     message_label,
     proxied_table,
@@ -238,8 +240,8 @@ class SupervisorDesk(QWidget):
         accept_row = QHBoxLayout()
         self.second_count = line_edit("second_count", tr("second count (复点), e.g. 100=3,50=1"))
         self.second_count.textChanged.connect(self.on_second_count_text_changed)
-        self.second_count.returnPressed.connect(self.on_accept_button_clicked)
         self.accept_button = push_button(tr("Accept close (Enter)"), "accept_button", self.on_accept_button_clicked)
+        enter_submits(self.accept_button, self.second_count)
         accept_row.addWidget(self.second_count, 1)
         accept_row.addWidget(self.accept_button)
         self.remittance_button = push_button(tr("Print remittance slip"), "desk_remittance_print",
@@ -281,8 +283,7 @@ class SupervisorDesk(QWidget):
             Column(tr("Section"), lambda r: r.section), Column(tr("Item"), lambda r: r.item),
             Column(tr("Amount"), lambda r: r.amount, money=True), Column(tr("Note"), lambda r: r.note)], self)
         self.settle_table = table_view("settlement_report", self.settle_model, sortable=False)
-        for col, width in enumerate((70, 150, 90)):
-            self.settle_table.setColumnWidth(col, width)
+        fit_columns(self.settle_table)
         sv.addWidget(self.settle_table, 1)
         confirm = QHBoxLayout()
         self.confirm_password = line_edit("settle_password", tr("your password to confirm"), password=True)
@@ -298,9 +299,9 @@ class SupervisorDesk(QWidget):
         form = QFormLayout(other)
         self.deposit_amount = line_edit("deposit_amount")
         self.deposit_slip = line_edit("deposit_slip")
-        self.deposit_button = push_button(tr("Record bank deposit"), "deposit_button", self.on_deposit_button_clicked)
-        self.deposit_amount.returnPressed.connect(self.deposit_slip.setFocus)
-        self.deposit_slip.returnPressed.connect(self.on_deposit_button_clicked)
+        self.deposit_button = push_button(tr("Record bank deposit (Enter)"), "deposit_button",
+                                          self.on_deposit_button_clicked)
+        enter_submits(self.deposit_button, self.deposit_amount, self.deposit_slip)
         form.addRow(tr("Amount"), self.deposit_amount)
         form.addRow(tr("Bank slip no."), self.deposit_slip)
         form.addRow("", self.deposit_button)

@@ -35,6 +35,7 @@ from app.ui.models import (
     RED,
     Column,
     DtoTableModel,
+    fit_columns,
     line_edit,
     message_label,
     proxied_table,
@@ -145,8 +146,7 @@ class CashierWorkspace(QWidget):
         self.search_results = table_view("search_results", self.hits_model, sortable=False)
         self.search_results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.search_results.setMaximumHeight(190)
-        for col, width in enumerate((78, 64, 100)):
-            self.search_results.setColumnWidth(col, width)
+        fit_columns(self.search_results, stretch=1)  # the owner's name elides, never a sideways scroll
         lv.addWidget(self.search_results)
 
         card_box = QGroupBox(tr("Account card"))
@@ -191,7 +191,7 @@ class CashierWorkspace(QWidget):
             Column(tr("Due"), lambda c: c.outstanding, money=True, color=overdue),
             Column(tr("Late fee"), lambda c: self.late_fees.get(c.id) or None, money=True, color=overdue),
             Column(tr("Due date"), lambda c: c.due_date.isoformat()),
-            Column(tr("Days overdue"), lambda c: c.overdue_days or "",
+            Column(tr("Overdue days"), lambda c: c.overdue_days or "",
                    background=lambda c: AMBER if c.overdue_days > LONG_ARREARS_DAYS else None),
         ], self, checkable=True, key=lambda c: c.id)
         self.charges_table, self.charges_proxy = proxied_table("charges_table", self.charges_model, self, sortable=False)
@@ -266,7 +266,7 @@ class CashierWorkspace(QWidget):
         rv.addWidget(self.last_receipt)
         rv.addStretch(1)
         splitter.addWidget(right)
-        splitter.setSizes([330, 680, 340])
+        splitter.setSizes([330, 770, 255])  # the charges get the width: their 计费依据 shows in full
         splitter.setStretchFactor(1, 1)
 
         hints = QLabel(tr("F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · "
@@ -283,8 +283,9 @@ class CashierWorkspace(QWidget):
         self.search_box.installEventFilter(_SearchKeys(self))
         self.tender_input.returnPressed.connect(self.on_tender_input_return_pressed)
         self.tender_input.textEdited.connect(self.on_tender_input_text_edited)
-        self.setTabOrder(self.search_box, self.charges_table)
-        self.setTabOrder(self.charges_table, self.tender_input)
+        # Tab as the payment goes: the code, the amount, then (one key) the charges to tick
+        self.setTabOrder(self.search_box, self.tender_input)
+        self.setTabOrder(self.tender_input, self.charges_table)
         self._show_tender_state()
 
     # -- session ------------------------------------------------------------------------------

@@ -408,6 +408,10 @@
         <translation>已保存。</translation>
     </message>
     <message>
+        <source>passed</source>
+        <translation>通过</translation>
+    </message>
+    <message>
         <source>Books balanced: all checks passed</source>
         <translation>账务平衡：全部检查通过</translation>
     </message>
@@ -580,6 +584,10 @@
         <translation>欠费 {0} 户，合计 {1} 元（截至 {2}）</translation>
     </message>
     <message>
+        <source>{0}: {1} rows</source>
+        <translation>{0}：{1} 条</translation>
+    </message>
+    <message>
         <source>Days must be whole numbers.</source>
         <translation>天数必须是整数。</translation>
     </message>
@@ -642,6 +650,10 @@
     <message>
         <source>User {0} enabled.</source>
         <translation>已启用用户 {0}。</translation>
+    </message>
+    <message>
+        <source>Always needs a second person with supervisor rights</source>
+        <translation>始终需要另一位主管审批</translation>
     </message>
     <message>
         <source>CHECK FAILED: {0}</source>
@@ -780,8 +792,16 @@
         <translation>主管台</translation>
     </message>
     <message>
-        <source>Reprint the last receipt</source>
-        <translation>重打上一张收据</translation>
+        <source>Reprint: the receipt selected on the receipts screen, else the last one taken</source>
+        <translation>重打：收据界面选中的收据，否则为刚收的一张</translation>
+    </message>
+    <message>
+        <source>Receipts screen: void the selected receipt</source>
+        <translation>收据界面：作废选中的收据</translation>
+    </message>
+    <message>
+        <source>Receipts screen: refund the selected receipt</source>
+        <translation>收据界面：退费选中的收据</translation>
     </message>
     <message>
         <source>Lock the screen</source>
@@ -1180,14 +1200,6 @@
         <translation>重打 (Ctrl+R)</translation>
     </message>
     <message>
-        <source>Void…</source>
-        <translation>作废…</translation>
-    </message>
-    <message>
-        <source>Refund…</source>
-        <translation>退费…</translation>
-    </message>
-    <message>
         <source>Select a receipt to see it as printed.</source>
         <translation>选择一张收据，查看打印样式。</translation>
     </message>
@@ -1204,12 +1216,12 @@
         <translation>已退费</translation>
     </message>
     <message>
-        <source>Reprinted</source>
-        <translation>已重打</translation>
+        <source>late print</source>
+        <translation>补打</translation>
     </message>
     <message>
-        <source>Late-printed</source>
-        <translation>已补打</translation>
+        <source>printed</source>
+        <translation>已打印</translation>
     </message>
     <message>
         <source>voided</source>
@@ -1230,10 +1242,6 @@
     <message>
         <source>Refund by</source>
         <translation>退款方式</translation>
-    </message>
-    <message>
-        <source>{0} receipt {1} (print no. {2}): {3}</source>
-        <translation>{0}收据 {1}（第 {2} 次打印）：{3}</translation>
     </message>
     <message>
         <source>{0} · {1} · {2}
@@ -1262,12 +1270,28 @@ A supervisor types their own user name and password.</source>
         <translation>原收据/原因</translation>
     </message>
     <message>
+        <source>Void… ({0})</source>
+        <translation>作废… ({0})</translation>
+    </message>
+    <message>
+        <source>Refund… ({0})</source>
+        <translation>退费… ({0})</translation>
+    </message>
+    <message>
         <source>Receipt {0} · {1} · total {2}</source>
         <translation>收据 {0} · {1} · 合计 {2} 元</translation>
     </message>
     <message>
         <source>Receipt printed.</source>
         <translation>收据已打印。</translation>
+    </message>
+    <message>
+        <source>reprint no. {0}</source>
+        <translation>重打第 {0} 次</translation>
+    </message>
+    <message>
+        <source>Receipt {0}, {1}: {2}</source>
+        <translation>收据 {0}，{1}：{2}</translation>
     </message>
     <message>
         <source>Void receipt {0}</source>
@@ -1410,10 +1434,6 @@ A supervisor types their own user name and password.</source>
         <translation>正在生成{0}…</translation>
     </message>
     <message>
-        <source>{0}: {1} rows</source>
-        <translation>{0}：共 {1} 行</translation>
-    </message>
-    <message>
         <source>Reading… {0} rows</source>
         <translation>正在读取…已读 {0} 行</translation>
     </message>
@@ -1454,16 +1474,16 @@ A supervisor types their own user name and password.</source>
         <translation>原因；交账时填外勤收费员用户名</translation>
     </message>
     <message>
-        <source>Record</source>
-        <translation>登记</translation>
+        <source>Record (Enter)</source>
+        <translation>登记 (Enter)</translation>
     </message>
     <message>
         <source>Blind close: count the drawer before seeing what it should hold</source>
         <translation>盲点轧帐：先点钞，保存后才显示应有金额</translation>
     </message>
     <message>
-        <source>Save count and close shift</source>
-        <translation>保存点钞并轧帐</translation>
+        <source>Save count and close shift (Enter)</source>
+        <translation>保存点钞并轧帐 (Enter)</translation>
     </message>
     <message>
         <source>Close result: expected against counted</source>
@@ -1613,7 +1633,7 @@ Float {3}</source>
     </message>
     <message>
         <source>Accept close (Enter)</source>
-        <translation>验收（Enter）</translation>
+        <translation>验收轧帐 (Enter)</translation>
     </message>
     <message>
         <source>reason for sending the close back</source>
@@ -1648,8 +1668,8 @@ Float {3}</source>
         <translation>解款</translation>
     </message>
     <message>
-        <source>Record bank deposit</source>
-        <translation>登记解款</translation>
+        <source>Record bank deposit (Enter)</source>
+        <translation>登记解款 (Enter)</translation>
     </message>
     <message>
         <source>Bank slip no.</source>
@@ -1938,6 +1958,10 @@ Float {3}</source>
     <message>
         <source>Late fee</source>
         <translation>滞纳金</translation>
+    </message>
+    <message>
+        <source>Overdue days</source>
+        <translation>逾期</translation>
     </message>
     <message>
         <source>Open ticket: {0}</source>

@@ -224,7 +224,7 @@ ZH: dict[str, str] = {
     "Second count {0}: differs from the cashier's count by {1}; send it back for a recount.":
         "复点 {0}：与收费员点数相差 {1}，请退回重点。",
     "Waiting": "等待", "{0} min": "{0} 分钟",
-    "second count (复点), e.g. 100=3,50=1": "复点（可选），例：100=3,50=1", "Accept close (Enter)": "验收（Enter）",
+    "second count (复点), e.g. 100=3,50=1": "复点（可选），例：100=3,50=1",
     "reason for sending the close back": "退回重点的原因", "Send back for recount": "退回重点",
     "Shift #{0} sent back to the cashier for a recount.": "班次 #{0} 已退回收费员重新轧帐。",
     "Day settlement and month close": "日结与月结", "Preview the day": "日结预览", "Preview the month": "月结预览",
@@ -243,6 +243,19 @@ ZH: dict[str, str] = {
     "Must change password": "须修改密码", "User {0} disabled.": "已停用用户 {0}。", "User {0} enabled.": "已启用用户 {0}。",
     "Password of {0} reset: it must be changed at the next log-in.": "已重设 {0} 的密码：下次登录时须修改。",
     "Role of {0} changed.": "已更改 {0} 的角色。",
+    # issue 12: keys and texts of the counter window
+    "Record (Enter)": "登记 (Enter)", "Save count and close shift (Enter)": "保存点钞并轧帐 (Enter)",
+    "Reprint: the receipt selected on the receipts screen, else the last one taken":
+        "重打：收据界面选中的收据，否则为刚收的一张",
+    "Receipts screen: void the selected receipt": "收据界面：作废选中的收据",
+    "Receipts screen: refund the selected receipt": "收据界面：退费选中的收据",
+    "Void… ({0})": "作废… ({0})", "Refund… ({0})": "退费… ({0})",
+    "reprint no. {0}": "重打第 {0} 次", "late print": "补打", "Receipt {0}, {1}: {2}": "收据 {0}，{1}：{2}",
+    "printed": "已打印",
+    "passed": "通过", "{0}: {1} rows": "{0}：{1} 条",
+    "Always needs a second person with supervisor rights": "始终需要另一位主管审批",
+    "Accept close (Enter)": "验收轧帐 (Enter)", "Record bank deposit (Enter)": "登记解款 (Enter)",
+    "Overdue days": "逾期",
 }
 
 # Reports in the window and the account history (issue 13.2); a text already above keeps its translation
