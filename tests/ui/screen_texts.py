@@ -4,7 +4,7 @@ bar) and the texts that do not fit their space (QFontMetrics against the widget 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractListModel, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -30,6 +30,11 @@ def _shown(w: QWidget, root: QWidget) -> bool:
     return w.isVisibleTo(root) and w.isVisible()
 
 
+def _columns(model) -> int:
+    """A list model has one column (Qt makes its columnCount private)."""
+    return 1 if isinstance(model, QAbstractListModel) else model.columnCount()
+
+
 def visible_texts(root: QWidget) -> list[tuple[str, str]]:
     """(where, text) for every text shown under `root` (hidden tabs and widgets left out)."""
     out: list[tuple[str, str]] = []
@@ -53,7 +58,7 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
             out += [(name, w.tabText(i)) for i in range(w.count()) if w.isTabVisible(i)]
         elif isinstance(w, QAbstractItemView) and w.model() is not None:
             m = w.model()
-            for c in range(m.columnCount()):
+            for c in range(_columns(m)):
                 out.append((f"{name} header", str(m.headerData(c, Qt.Orientation.Horizontal) or "")))
                 out += [(f"{name} cell", str(m.index(r, c).data() or "")) for r in range(min(m.rowCount(), ROWS))]
     return [(where, text) for where, text in out if text]
@@ -87,7 +92,7 @@ def _cut_cells(view, name: str) -> list[str]:
     hfm = QFontMetrics(header.font())
     style = view.style()
     head_pad = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
-    for c in range(m.columnCount()):
+    for c in range(_columns(m)):
         if view.isColumnHidden(c):
             continue
         width = header.sectionSize(c)

@@ -14,7 +14,7 @@ def test_people_are_named_by_their_display_names(qtbot, window, estate):
     estate.admin_run(auth.add_user, actor=estate.actor("admin"), username="zhang", role="cashier",
                      password="zhang", display_name="张小燕")
     estate.admin_run(auth.add_user, actor=estate.actor("admin"), username="wang", role="supervisor",
-                     password="wang", display_name="王主管")
+                     password="wang-pass", display_name="王主管")
     zhang, wang = estate.actor("zhang"), estate.actor("wang")
     estate.run(shifts.open_shift, actor=zhang, float_amount="100")
     log_in(qtbot, window, "zhang")
@@ -28,7 +28,7 @@ def test_people_are_named_by_their_display_names(qtbot, window, estate):
     second = collect(qtbot, window, "1-2-301", "400")
     wait_idle(qtbot, window)
     voided = estate.run(corrections.void_payment, actor=zhang, receipt_no=second.receipt_no, reason="收错户",
-                        approver="wang", approver_password="wang")
+                        approver="wang", approver_password="wang-pass")
     assert voided.approved_by == "王主管"
     assert [r.cashier for r in estate.run(desk_rows, actor=wang)] == ["张小燕"]
     closed = estate.run(closes.close_shift, actor=zhang, count={10000: 5, 1000: 1, 100: 4})  # 100 + 414
