@@ -13,7 +13,6 @@ import datetime as dt
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -36,9 +35,6 @@ from app.ui.models import (
     push_button,
 )
 from app.ui.op import Op
-
-REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
-
 
 def journal_rows(session, *, actor, date_from: dt.date, date_to: dt.date) -> list:
     return [r for r in reports.journal(session, actor=actor, date_from=date_from, date_to=date_to).rows
@@ -104,15 +100,8 @@ class ReceiptsScreen(QWidget):
         actions = QHBoxLayout()
         self.reprint_button = push_button(tr("Reprint (Ctrl+R)"), "reprint_button", lambda: self.reprint(self.current_no))
         self.void_button = push_button(tr("Void…"), "void_button", self.on_void_button_clicked)
-        self.refund_tender = QComboBox()
-        self.refund_tender.setObjectName("refund_tender")
-        from app.ui.workspace import tender_label
-
-        for t in REFUND_TENDERS:
-            self.refund_tender.addItem(tender_label(t), t)
         self.refund_button = push_button(tr("Refund…"), "refund_button", self.on_refund_button_clicked)
-        for w in (self.reprint_button, self.void_button, QLabel(tr("Refund by")), self.refund_tender,
-                  self.refund_button):
+        for w in (self.reprint_button, self.void_button, self.refund_button):
             actions.addWidget(w)
         actions.addStretch(1)
         left.addLayout(actions)
@@ -263,30 +252,33 @@ class ReceiptsScreen(QWidget):
     # -- corrections -----------------------------------------------------------------------
     @Slot()
     def on_void_button_clicked(self) -> None:
-        self._correct("void")
+        self._correct()
 
     @Slot()
     def on_refund_button_clicked(self) -> None:
-        self._correct("refund")
+        """The refund dialog: the receipt's tenders, a partial amount, the refund tender, a preset reason."""
+        if not self.current_no or self.current_doc is None or self.login is None:
+            return
+        from app.ui.corrections import refund_dialog
 
-    def _correct(self, kind: str) -> None:
+        dlg = refund_dialog(self, self.login.actor, self.current_doc)
+        dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
+        self.approval_dialog = dlg
+        dlg.start()
+
+    def _correct(self) -> None:
         if not self.current_no or self.current_doc is None:
             return
         doc = self.current_doc
         no = self.current_no
-        title = tr("Void receipt {0}").format(no) if kind == "void" else tr("Refund receipt {0}").format(no)
+        title = tr("Void receipt {0}").format(no)
         summary = tr("{0} · {1} · {2}\nA supervisor types their own user name and password.").format(
             doc.account_code, doc.payer, format_yuan(doc.total))
-        tender = self.refund_tender.currentData()
 
         def submit(approver, password, reason, done, failed):
-            kw = dict(actor=self.login.actor, receipt_no=no, reason=reason, approver=approver,
-                      approver_password=password)
-            if kind == "void":
-                op = Op(self, corrections.void_payment, write=True, name="void", **kw)
-            else:
-                op = Op(self, corrections.refund_payment, write=True, name="refund", tender=tender, **kw)
-            op.on_success(done).on_failure(failed).start()
+            Op(self, corrections.void_payment, write=True, name="void", actor=self.login.actor, receipt_no=no,
+               reason=reason, approver=approver, approver_password=password) \
+                .on_success(done).on_failure(failed).start()
 
         dlg = ApprovalDialog(self, title, summary, submit)
         dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
@@ -298,6 +290,8 @@ class ReceiptsScreen(QWidget):
         text = tr("Receipt {0} {1}: {2}, approved by {3}").format(
             result.receipt_no, names.get(result.kind, result.kind), format_yuan(abs(result.amount)),
             result.approved_by or "—")
+        if result.new_receipt_no:
+            text += tr("; what remains is on the new receipt {0}").format(result.new_receipt_no)
         self.message.setText(text)
         self.reload()
         self.print_after_correction(result, text)
