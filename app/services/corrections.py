@@ -410,7 +410,8 @@ def _balance_refund_checks(session: Session, actor: Actor, kind: str, account_co
 def check_balance_refund(session: Session, *, actor: Actor, kind: str, account_code: str, tender: str,
                          amount: str | None = None, fee_code: str | None = None) -> CorrectionCheck:
     """Read: refuse a deposit or prepaid refund now, before anyone types a password."""
-    *_, available, value = _balance_refund_checks(session, actor, kind, account_code, tender, amount, fee_code)
+    *_, available, value = _balance_refund_checks(session, actor, kind, account_code, tender, amount,
+                                                  fee_code)
     return CorrectionCheck(kind + "_refund", value, available)
 
 
@@ -420,7 +421,8 @@ def deposits_held(session: Session, *, actor: Actor, account_code: str) -> list[
 
     auth.require(session, actor, auth.PAY)
     acc = find_account(session, account_code)
-    q = (select(FeeItem.code, FeeItem.name, func.sum(Posting.amount)).join(FeeItem, FeeItem.id == Posting.fee_item_id)
+    q = (select(FeeItem.code, FeeItem.name, func.sum(Posting.amount))
+         .join(FeeItem, FeeItem.id == Posting.fee_item_id)
          .where(Posting.book == ledger.DEPOSIT_HELD, Posting.account_id == acc.id)
          .group_by(FeeItem.code, FeeItem.name).order_by(FeeItem.code))
     return [(code, name, -int(v)) for code, name, v in session.execute(q) if int(v)]
@@ -486,7 +488,8 @@ def _waiver_checks(session: Session, actor: Actor, charge_id: int, amount: str |
     return user, charge, fee, outstanding, value
 
 
-def check_waiver(session: Session, *, actor: Actor, charge_id: int, amount: str | None = None) -> CorrectionCheck:
+def check_waiver(session: Session, *, actor: Actor, charge_id: int,
+                 amount: str | None = None) -> CorrectionCheck:
     """Read: refuse a waiver now, before anyone types a password, as `waive` would."""
     *_, outstanding, value = _waiver_checks(session, actor, charge_id, amount)
     return CorrectionCheck("waiver", value, outstanding)

@@ -15,6 +15,7 @@ The correction itself is one write op; its form (this dialog) is held while it r
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
@@ -126,7 +127,8 @@ class CorrectionDialog(QDialog):
         self.error.setStyleSheet("color:#c62828;")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(ok_cancel)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setObjectName("approval_ok")
         self.ok_button.setText(tr("Approve (Enter)"))
@@ -138,7 +140,7 @@ class CorrectionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         chain = [*self.inputs, self.reason, self.approver, self.password, self.ok_button, cancel]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in pairwise(chain):
             self.setTabOrder(a, b)
         self._set_approval_enabled(False)
         self.setMinimumWidth(520)
@@ -280,7 +282,8 @@ def tenders_table(doc) -> QTableWidget:
     """The receipt's tenders as taken: method, amount, reference."""
     from app.ui.workspace import tender_label
 
-    table = table_widget("correction_tenders", len(doc.tenders), [tr("Tender"), tr("Amount"), tr("Reference")])
+    headers = [tr("Tender"), tr("Amount"), tr("Transaction reference")]
+    table = table_widget("correction_tenders", len(doc.tenders), headers)
     for i, t in enumerate(doc.tenders):
         for col, text in enumerate((tender_label(t.method), format_yuan(t.amount), t.reference or "")):
             item = QTableWidgetItem(text)
@@ -301,8 +304,8 @@ def refund_dialog(parent: QWidget, actor, doc) -> CorrectionDialog:
     first = doc.tenders[0].method if doc.tenders else "cash"
     summary = tr("Receipt {0} · {1} {2} · issued {3} · total {4}").format(
         doc.receipt_no, doc.account_code, doc.payer, doc.issued_at, format_yuan(doc.total))
-    dlg = CorrectionDialog(parent, actor=actor, kind="refund", title=tr("Refund receipt {0}").format(doc.receipt_no),
-                           summary=summary, check=corrections.check_refund, submit=corrections.refund_payment,
+    dlg = CorrectionDialog(parent, actor=actor, kind="refund",
+                           title=tr("Refund receipt {0}").format(doc.receipt_no), summary=summary, check=corrections.check_refund, submit=corrections.refund_payment,
                            fixed={"receipt_no": doc.receipt_no}, tenders=REFUND_TENDERS,
                            default_tender=first if first in REFUND_TENDERS else "cash")
     dlg.add_table(tenders_table(doc))
@@ -311,8 +314,8 @@ def refund_dialog(parent: QWidget, actor, doc) -> CorrectionDialog:
 
 def charge_summary(card, charge) -> str:
     return tr("{0} {1} · {2} {3} · amount {4}, outstanding {5}").format(
-        card.code, card.owner, charge.fee, charge.period or charge.due_date.isoformat(), format_yuan(charge.amount),
-        format_yuan(charge.outstanding))
+        card.code, card.owner, charge.fee, charge.period or charge.due_date.isoformat(),
+        format_yuan(charge.amount), format_yuan(charge.outstanding))
 
 
 def waiver_dialog(parent: QWidget, actor, card, charge) -> CorrectionDialog:
@@ -341,6 +344,6 @@ def balance_refund_dialog(parent: QWidget, actor, card, kind: str,
     if deposits and len(deposits) == 1:
         fixed["fee_code"] = deposits[0][0]
     return CorrectionDialog(parent, actor=actor, kind=f"{kind}_refund", title=title,
-                            summary=f"{card.code} {card.owner} · {held}", check=corrections.check_balance_refund,
-                            submit=corrections.refund_balance, fixed=fixed, tenders=BALANCE_TENDERS,
+                            summary=f"{card.code} {card.owner} · {held}",
+                            check=corrections.check_balance_refund, submit=corrections.refund_balance, fixed=fixed, tenders=BALANCE_TENDERS,
                             deposits=deposits)

@@ -292,8 +292,10 @@ class CashierWorkspace(QWidget):
     def _corrections_menu(self) -> QMenu:
         menu = QMenu(self)
         menu.setObjectName("corrections_menu")
-        for kind, text in (("waiver", N_("Waive the selected charge…")), ("write_off", N_("Write off the selected charge…")),
-                           ("deposit_refund", N_("Refund a deposit…")), ("prepaid_refund", N_("Refund the prepaid balance…"))):
+        for kind, text in (("waiver", N_("Waive the selected charge…")),
+                           ("write_off", N_("Write off the selected charge…")),
+                           ("deposit_refund", N_("Refund a deposit…")),
+                           ("prepaid_refund", N_("Refund the prepaid balance…"))):
             action = menu.addAction(tr(text))
             action.setObjectName(f"correction_{kind}")
             action.triggered.connect(lambda _=False, k=kind: self.open_correction(k))
@@ -320,7 +322,8 @@ class CashierWorkspace(QWidget):
         elif kind == "prepaid_refund":
             self._show_correction(dialogs.balance_refund_dialog(self, self.actor, card, "prepaid"))
         else:
-            Op(self, corrections.deposits_held, name="deposits_held", actor=self.actor, account_code=card.code) \
+            Op(self, corrections.deposits_held, name="deposits_held", actor=self.actor,
+               account_code=card.code) \
                 .on_success(lambda held: self._show_correction(
                     dialogs.balance_refund_dialog(self, self.actor, card, "deposit", held))) \
                 .on_failure(lambda e: self.search_error.setText(e.message)).start()
@@ -332,8 +335,8 @@ class CashierWorkspace(QWidget):
 
     def _corrected(self, result) -> None:
         """The correction is saved (the card reloads on `ledger_changed`); its slip is printed."""
-        names = {"waiver": tr("Waiver saved"), "write_off": tr("Written off"), "deposit_refund": tr("Deposit refunded"),
-                 "prepaid_refund": tr("Prepaid refunded")}
+        names = {"waiver": tr("Waiver saved"), "write_off": tr("Written off"),
+                 "deposit_refund": tr("Deposit refunded"), "prepaid_refund": tr("Prepaid refunded")}
         self.last_receipt.setText(tr("{0} {1}, approved by {2}").format(
             names.get(result.kind, result.kind), format_yuan(result.amount), result.approved_by or "—"))
         emit(self.correction_made, result)

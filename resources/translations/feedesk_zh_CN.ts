@@ -248,6 +248,18 @@
         <translation>系统设置</translation>
     </message>
     <message>
+        <source>Preset reasons of corrections</source>
+        <translation>更正原因预设</translation>
+    </message>
+    <message>
+        <source>One reason a line</source>
+        <translation>每行一个原因</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -476,10 +488,6 @@
         <translation>默认</translation>
     </message>
     <message>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
         <source>CHECK FAILED: {0}</source>
         <translation>核验未通过：{0}</translation>
     </message>
@@ -580,8 +588,8 @@
         <translation>金额</translation>
     </message>
     <message>
-        <source>Reference</source>
-        <translation>原收据/原因</translation>
+        <source>Transaction reference</source>
+        <translation>交易流水号</translation>
     </message>
     <message>
         <source>Receipt {0} · {1} {2} · issued {3} · total {4}</source>
@@ -1188,6 +1196,10 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Cashier</source>
         <translation>收费员</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>原收据/原因</translation>
     </message>
     <message>
         <source>Receipt {0} · {1} · total {2}</source>

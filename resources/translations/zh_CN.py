@@ -231,4 +231,6 @@ ZH: dict[str, str] = {
     "empty: the whole amount": "不填：全额", "prepaid {0}": "预存 {0} 元",
     "{0} {1} · {2} {3} · amount {4}, outstanding {5}": "{0} {1} · {2} {3} · 金额 {4} 元，欠款 {5} 元",
     "{0} {1}, approved by {2}": "{0} {1} 元，审批：{2}", "Waiver saved": "已减免",
+    "Transaction reference": "交易流水号", "Preset reasons of corrections": "更正原因预设",
+    "One reason a line": "每行一个原因",
 }

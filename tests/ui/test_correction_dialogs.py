@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton, QTableWidget
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, ChargeAdjustment, JournalEntry, Payment, PaymentKind
+from app.models import AuditEvent, ChargeAdjustment, JournalEntry, Payment
 from app.printing.decode import decode
 from app.services import accounts, admin, billing, closes, corrections, payments, receipts, shifts
 from app.services.cashdesk import parse_count
@@ -178,3 +179,199 @@ def test_refund_refusals_come_before_the_password_and_keep_what_was_typed(qtbot,
     press(qtbot, dlg.password)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
     assert estate.run(lambda s: corrections.receipt_status(s, same.receipt_no)) == "refunded"
+
+
+# ---- from the account card ------------------------------------------------------------------------
+
+def open_card(qtbot, win, code: str):
+    ws = win.workspace
+    ws.search_box.setFocus()
+    ws.search_box.selectAll()
+    qtbot.keyClicks(ws.search_box, code)
+    press(qtbot, ws.search_box)
+    qtbot.waitUntil(lambda: ws.card is not None and ws.card.code == code, timeout=5000)
+    wait_idle(qtbot, win)
+    return ws
+
+
+def open_from_card(qtbot, ws, kind: str):
+    """The card's 更正 menu entry of `kind` (the dialog opens on the charge under the cursor)."""
+    ws.findChild(QAction, f"correction_{kind}").trigger()
+    qtbot.waitUntil(lambda: getattr(ws, "correction_dialog", None) is not None
+                    and ws.correction_dialog.isVisible() and ws.correction_dialog.kind == kind, timeout=5000)
+    dlg = ws.correction_dialog
+    wait_checked(qtbot, dlg)
+    return dlg
+
+
+def cursor_on_charge(qtbot, ws, row: int):
+    ws.charges_table.setFocus()
+    ws.charges_table.setCurrentIndex(ws.charges_proxy.index(0, 0))
+    for _ in range(row):
+        qtbot.keyClick(ws.charges_table, Qt.Key.Key_Down)
+    return ws.charges_model.row_at(ws.charges_proxy.mapToSource(ws.charges_table.currentIndex()).row())
+
+
+def test_waiver_from_the_account_card(qtbot, cashier, estate):
+    estate.admin_run(admin.update_reason_presets, actor=estate.actor("admin"), kind="waiver",
+                     reasons=["困难户减免", "开发商承诺减免"])
+    ws = open_card(qtbot, cashier, "1-2-301")
+    charge = cursor_on_charge(qtbot, ws, 1)  # 垃圾处理费 2026-10 15.00
+    dlg = open_from_card(qtbot, ws, "waiver")
+    assert charge.fee in dlg.summary.text() and "1-2-301" in dlg.summary.text()
+    assert dlg.available.text() == f"欠款：{charge.outstanding / 100:.2f} 元"
+    assert [dlg.reason.itemText(i) for i in range(dlg.reason.count())] == ["困难户减免", "开发商承诺减免"]
+    before = written(estate)
+    retype(qtbot, dlg.amount, "999")
+    press(qtbot, dlg.amount)
+    qtbot.waitUntil(lambda: "不超过欠款" in dlg.error.text(), timeout=5000)
+    assert not dlg.password.isEnabled() and written(estate) == before
+    retype(qtbot, dlg.amount, "5")
+    press(qtbot, dlg.amount)
+    assert dlg.reference.hasFocus()
+    qtbot.keyClicks(dlg.reference, "JM-2026-018")
+    press(qtbot, dlg.reference)
+    assert dlg.reason.lineEdit().hasFocus()
+    qtbot.keyClick(dlg.reason, Qt.Key.Key_Down)  # the first preset
+    assert dlg.reason.currentText() == "困难户减免"
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)
+    screenshot(dlg, "waiver-dialog.png")
+    press(qtbot, dlg.reason.lineEdit())
+    qtbot.keyClicks(dlg.approver, "boss")
+    press(qtbot, dlg.approver)
+    qtbot.keyClicks(dlg.password, "boss")
+    press(qtbot, dlg.password)
+    qtbot.waitUntil(lambda: not dlg.isVisible() or bool(dlg.error.text()), timeout=5000)
+    assert not dlg.isVisible(), dlg.error.text()
+    wait_idle(qtbot, cashier)
+    assert "已减免 5.00 元，审批：boss" in ws.last_receipt.text()
+    card = estate.run(accounts.account_card, actor=estate.actor("demo"), code="1-2-301")
+    assert card.arrears == fen("383")
+    assert [c.outstanding for c in card.charges if c.id == charge.id] == [charge.outstanding - fen("5")]
+    assert balance(estate, "waiver") == fen("5")
+    with estate.session() as s:
+        adj = s.scalars(select(ChargeAdjustment)).one()
+        entry = s.get(JournalEntry, adj.journal_entry_id)
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "waiver")).one()
+    assert (adj.charge_id, adj.amount, adj.reason, entry.kind) == (charge.id, fen("5"), "困难户减免", "charge_waiver")
+    assert "JM-2026-018" in event.payload
+    qtbot.waitUntil(lambda: ws.card.arrears == fen("383"), timeout=5000)  # the card reloaded
+
+
+def test_write_off_refused_before_the_password_when_done_meanwhile(qtbot, cashier, estate):
+    ws = open_card(qtbot, cashier, "2-1-101")
+    charge = cursor_on_charge(qtbot, ws, 0)
+    # another window writes the charge off while this card is open
+    estate.run(corrections.write_off, actor=estate.actor("demo"), charge_id=charge.id, reason="业主失联",
+               approver="boss", approver_password="boss")
+    before = written(estate)
+    dlg = open_from_card(qtbot, ws, "write_off")
+    assert "已核销过，不能重复核销" in dlg.error.text()
+    assert not dlg.approver.isEnabled() and not dlg.password.isEnabled()
+    type_text(dlg.reason.lineEdit(), "业主失联")
+    press(qtbot, dlg.reason.lineEdit())
+    assert written(estate) == before and dlg.reason.currentText() == "业主失联"
+
+
+def test_write_off_from_the_account_card_and_a_wrong_password(qtbot, cashier, estate):
+    ws = open_card(qtbot, cashier, "2-1-101")
+    charge = cursor_on_charge(qtbot, ws, 0)
+    dlg = open_from_card(qtbot, ws, "write_off")
+    assert dlg.amount is None and dlg.available.text() == f"核销全部欠款：{charge.outstanding / 100:.2f} 元"
+    assert dlg.reason.lineEdit().hasFocus()
+    before = written(estate)
+    approve_with(qtbot, dlg, "业主失联三年", password="nope")
+    qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=5000)
+    assert dlg.isVisible() and written(estate) == before
+    assert (dlg.reason.currentText(), dlg.approver.text(), dlg.password.selectedText()) == ("业主失联三年", "boss", "nope")
+    qtbot.keyClicks(dlg.password, "boss")
+    press(qtbot, dlg.password)
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+    wait_idle(qtbot, cashier)
+    assert balance(estate, "bad_debt") == charge.outstanding
+    card = estate.run(accounts.account_card, actor=estate.actor("demo"), code="2-1-101")
+    assert card.arrears == fen("302") - charge.outstanding
+    assert any(f"#{charge.id}" in w for w in card.written_off)
+
+
+def test_deposit_refund_from_the_account_card(qtbot, cashier, estate):
+    make_fee(estate, "ZXYJ 装修押金 quantity 2000 once", kind="deposit")
+    demo = estate.actor("demo")
+    estate.run(billing.add_charge, actor=demo, account_code="1-2-302", fee_code="ZXYJ", quantity="1")
+    dep = [c for c in estate.run(accounts.account_card, actor=demo, code="1-2-302").charges if c.fee == "装修押金"][0]
+    estate.run(payments.pay, actor=demo, account_code="1-2-302", charge_ids=[dep.id],
+               tenders=[payments.parse_tender("wechat=2000:4200002222")])
+    ws = open_card(qtbot, cashier, "1-2-302")
+    dlg = open_from_card(qtbot, ws, "deposit_refund")
+    # the whole in cash from a 200.00 float: refused before the password; by WeChat it is not
+    assert dlg.tender.currentData() == "cash"
+    assert "钱箱现金不足以退款 2000.00 元" in dlg.error.text() and not dlg.password.isEnabled()
+    dlg.tender.setFocus()
+    qtbot.keyClick(dlg.tender, Qt.Key.Key_Down)  # 微信支付
+    assert dlg.tender.currentData() == "wechat"
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)
+    assert dlg.available.text() == "押金余额：2000.00 元" and dlg.amount.text() == "2000.00"
+    approve_with(qtbot, dlg, "装修完工验收合格")
+    qtbot.waitUntil(lambda: not dlg.isVisible() or bool(dlg.error.text()), timeout=5000)
+    assert not dlg.isVisible(), dlg.error.text()
+    wait_idle(qtbot, cashier)
+    card = estate.run(accounts.account_card, actor=demo, code="1-2-302")
+    assert card.deposits == 0
+    assert balance(estate, "refund_payable", tender="wechat") == -fen("2000")
+    with estate.session() as s:
+        kinds = list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.id.desc()).limit(1)))
+    assert kinds == ["deposit_refund"]
+
+
+def test_prepaid_refund_from_the_account_card(qtbot, cashier, estate):
+    demo = estate.actor("demo")
+    ws = open_card(qtbot, cashier, "1-2-302")
+    dlg = open_from_card(qtbot, ws, "prepaid_refund")  # nothing held: refused before the password
+    assert "没有可退的预存余额" in dlg.error.text() and not dlg.password.isEnabled()
+    dlg.reject()
+    estate.run(payments.pay, actor=demo, account_code="1-2-302", change_to_prepaid=True,
+               tenders=[payments.parse_tender("cash=500")])  # 414.00 due, 86.00 to prepaid
+    ws = open_card(qtbot, cashier, "1-2-302")
+    dlg = open_from_card(qtbot, ws, "prepaid_refund")
+    assert dlg.available.text() == "预存余额：86.00 元"
+    retype(qtbot, dlg.amount, "50")
+    press(qtbot, dlg.amount)
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)
+    approve_with(qtbot, dlg, "业主搬离")
+    qtbot.waitUntil(lambda: not dlg.isVisible() or bool(dlg.error.text()), timeout=5000)
+    assert not dlg.isVisible(), dlg.error.text()
+    wait_idle(qtbot, cashier)
+    assert estate.run(accounts.account_card, actor=demo, code="1-2-302").prepaid == fen("36")
+    assert "已退预存 50.00 元，审批：boss" in ws.last_receipt.text()
+
+
+# ---- preset reasons in the back office ----------------------------------------------------------
+
+def test_back_office_edits_the_preset_reasons_of_a_correction(qtbot, window, estate):
+    from tests.ui.test_backoffice_edit import open_back_office
+
+    bo = open_back_office(qtbot, window)
+    bo.setCurrentWidget(bo.settings_page)
+    qtbot.waitUntil(lambda: bo.reasons_edit.toPlainText() != "", timeout=5000)
+    assert bo.reasons_kind.currentText() == "作废"
+    assert bo.reasons_edit.toPlainText().splitlines()[0] == "收错户号"  # the defaults
+    bo.reasons_kind.setCurrentIndex(bo.reasons_kind.findData("refund"))
+    qtbot.waitUntil(lambda: bo.reasons_edit.toPlainText().startswith("重复缴费"), timeout=5000)
+    bo.reasons_edit.clear()
+    type_text(bo.reasons_edit, "重复缴费\n\n  退租退房  \n收费标准调整\n重复缴费")
+    qtbot.mouseClick(bo.findChild(QPushButton, "bo_reasons_save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bo.reasons_message.text() == "已保存。", timeout=5000)
+    assert bo.reasons_edit.toPlainText() == "重复缴费\n退租退房\n收费标准调整"  # blanks and repeats dropped
+    presets = estate.run(corrections.preset_reasons, actor=estate.actor("demo"), kind="refund")
+    assert presets == ["重复缴费", "退租退房", "收费标准调整"]
+    with estate.session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "setting")
+                          .order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert event.entity_id == "reasons_refund" and "收费标准调整" in event.payload
+    # a reason too long: refused next to the list, nothing stored, the text stays as typed
+    type_text(bo.reasons_edit, "\n" + "长" * 41)
+    typed = bo.reasons_edit.toPlainText()
+    qtbot.mouseClick(bo.findChild(QPushButton, "bo_reasons_save"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "最多 40 个字符" in bo.reasons_message.text(), timeout=5000)
+    assert bo.reasons_edit.toPlainText() == typed
+    assert estate.run(corrections.preset_reasons, actor=estate.actor("demo"), kind="refund") == presets
