@@ -212,7 +212,8 @@ def cursor_on_charge(qtbot, ws, row: int):
     return ws.charges_model.row_at(ws.charges_proxy.mapToSource(ws.charges_table.currentIndex()).row())
 
 
-def test_waiver_from_the_account_card(qtbot, cashier, estate):
+def test_waiver_from_the_account_card(qtbot, cashier, estate, tmp_path):
+    out = file_printer(estate, tmp_path)
     estate.admin_run(admin.update_reason_presets, actor=estate.actor("admin"), kind="waiver",
                      reasons=["困难户减免", "开发商承诺减免"])
     ws = open_card(qtbot, cashier, "1-2-301")
@@ -256,6 +257,13 @@ def test_waiver_from_the_account_card(qtbot, cashier, estate):
     assert (adj.charge_id, adj.amount, adj.reason, entry.kind) == (charge.id, fen("5"), "困难户减免", "charge_waiver")
     assert "JM-2026-018" in event.payload
     qtbot.waitUntil(lambda: ws.card.arrears == fen("383"), timeout=5000)  # the card reloaded
+    qtbot.waitUntil(lambda: "凭证已打印" in cashier.status_labels["printer"].text(), timeout=5000)
+    (slip,) = decode(out.read_bytes()).receipts
+    assert [line.strip() for line in slip.big_lines][1] == "减免凭证"
+    assert re.search(r"^减免金额 +￥5\.00$", slip.text, re.M)
+    assert "困难户减免（审批：boss）" in slip.text and "户号：1-2-301" in slip.lines
+    assert re.search(r"^尚欠金额 +383\.00$", slip.text, re.M)
+    assert decode(out.read_bytes()).drawer_kicks == []
 
 
 def test_write_off_refused_before_the_password_when_done_meanwhile(qtbot, cashier, estate):
@@ -294,7 +302,8 @@ def test_write_off_from_the_account_card_and_a_wrong_password(qtbot, cashier, es
     assert any(f"#{charge.id}" in w for w in card.written_off)
 
 
-def test_deposit_refund_from_the_account_card(qtbot, cashier, estate):
+def test_deposit_refund_from_the_account_card(qtbot, cashier, estate, tmp_path):
+    out = file_printer(estate, tmp_path)
     make_fee(estate, "ZXYJ 装修押金 quantity 2000 once", kind="deposit")
     demo = estate.actor("demo")
     estate.run(billing.add_charge, actor=demo, account_code="1-2-302", fee_code="ZXYJ", quantity="1")
@@ -321,6 +330,11 @@ def test_deposit_refund_from_the_account_card(qtbot, cashier, estate):
     with estate.session() as s:
         kinds = list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.id.desc()).limit(1)))
     assert kinds == ["deposit_refund"]
+    qtbot.waitUntil(lambda: "凭证已打印" in cashier.status_labels["printer"].text(), timeout=5000)
+    (slip,) = decode(out.read_bytes()).receipts
+    assert [line.strip() for line in slip.big_lines][1] == "退押金凭证"
+    assert re.search(r"^退押金合计 +￥2000\.00$", slip.text, re.M)
+    assert re.search(r"^微信支付 +2000\.00$", slip.text, re.M) and "装修押金" in slip.text
 
 
 def test_prepaid_refund_from_the_account_card(qtbot, cashier, estate):
