@@ -25,10 +25,10 @@ from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.models import (
     Account,
     AdjustmentKind,
-    BalanceRefund,
     Allocation,
     Approval,
     AuditEvent,
+    BalanceRefund,
     Charge,
     ChargeAdjustment,
     ChargeKind,

@@ -36,6 +36,7 @@ from app.ui.models import (
 )
 from app.ui.op import Op
 
+
 def journal_rows(session, *, actor, date_from: dt.date, date_to: dt.date) -> list:
     return [r for r in reports.journal(session, actor=actor, date_from=date_from, date_to=date_to).rows
             if r.receipt_no]
