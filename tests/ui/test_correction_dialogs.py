@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton, QTableWidget
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, ChargeAdjustment, JournalEntry, Payment
+from app.models import AuditEvent, BalanceRefund, ChargeAdjustment, JournalEntry, Payment
 from app.printing.decode import decode
 from app.services import accounts, admin, billing, closes, corrections, payments, receipts, shifts
 from app.services.cashdesk import parse_count
@@ -217,7 +217,7 @@ def test_waiver_from_the_account_card(qtbot, cashier, estate, tmp_path):
     estate.admin_run(admin.update_reason_presets, actor=estate.actor("admin"), kind="waiver",
                      reasons=["困难户减免", "开发商承诺减免"])
     ws = open_card(qtbot, cashier, "1-2-301")
-    charge = cursor_on_charge(qtbot, ws, 1)  # 垃圾处理费 2026-10 15.00
+    charge = cursor_on_charge(qtbot, ws, 1)  # the second row: 物业费 2026-11 179.00
     dlg = open_from_card(qtbot, ws, "waiver")
     assert charge.fee in dlg.summary.text() and "1-2-301" in dlg.summary.text()
     assert dlg.available.text() == f"欠款：{charge.outstanding / 100:.2f} 元"
@@ -352,10 +352,13 @@ def test_prepaid_refund_from_the_account_card(qtbot, cashier, estate):
     press(qtbot, dlg.amount)
     qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)
     approve_with(qtbot, dlg, "业主搬离")
+    press(qtbot, dlg.password)  # Enter again while the refund is in flight: refused, one refund
+    dlg.on_buttons_accepted()
     qtbot.waitUntil(lambda: not dlg.isVisible() or bool(dlg.error.text()), timeout=5000)
     assert not dlg.isVisible(), dlg.error.text()
     wait_idle(qtbot, cashier)
     assert estate.run(accounts.account_card, actor=demo, code="1-2-302").prepaid == fen("36")
+    assert rows(estate, BalanceRefund) == 1
     assert "已退预存 50.00 元，审批：boss" in ws.last_receipt.text()
 
 
