@@ -13,7 +13,7 @@ reason and the approval of a supervisor who is not the requester (`cashdesk.appr
   re-issues what remains as a new payment with a new receipt (the hospital rule).
   Refunded charges are outstanding again unless `cancel_charges` (the charge was not owed).
 - A payment is voided or refunded at most once in total (`payment_correction.payment_id` is unique).
-- `check_refund`, `check_balance_refund`, `check_waiver`, `check_write_off` run a correction's
+- `check_void`, `check_refund`, `check_balance_refund`, `check_waiver`, `check_write_off` run a correction's
   refusals that do not depend on the approver (the same code the correction runs first), so a
   dialog refuses before anyone types a password.
 - No correction leaves a deposit held, a prepaid balance or a drawer's cash below zero
@@ -171,8 +171,8 @@ def _refuse_negative(session: Session, lines: list[ledger.Line], *, training: bo
 
 # ---- void (作废) ---------------------------------------------------------------------------
 
-def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str, approver: str | None = None,
-                 approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+def _void_checks(session: Session, actor: Actor, receipt_no: str) -> tuple[User, Station, Shift, Payment]:
+    """Every refusal of a void that does not depend on the approver's password."""
     user = auth.require(session, actor, auth.PAY)
     station = auth.station_of(session, actor)
     shift = open_shift_of(session, user, station, lock=True)
@@ -183,6 +183,18 @@ def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str
         held = -ledger.balance(session, ledger.PREPAID, account_id=orig.account_id)
         if held < orig.prepaid_added:
             raise PaymentRefused(f"该收款转入的预存 {format_yuan(orig.prepaid_added)} 元已被使用，不能作废")
+    return user, station, shift, orig
+
+
+def check_void(session: Session, *, actor: Actor, receipt_no: str) -> CorrectionCheck:
+    """Read: refuse a void now, before anyone types a password, as `void_payment` would."""
+    *_, orig = _void_checks(session, actor, receipt_no)
+    return CorrectionCheck("void", orig.tendered - orig.change, orig.tendered - orig.change)
+
+
+def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str, approver: str | None = None,
+                 approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+    user, station, shift, orig = _void_checks(session, actor, receipt_no)
     approval = approval_for(session, actor, user, action="void", amount=orig.tendered - orig.change, reason=reason,
                             approver=approver, approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()

@@ -1,4 +1,4 @@
-"""The correction dialogs: refund (退费), waiver (减免), write-off (核销), deposit refund (退押金)
+"""The correction dialogs: void (作废), refund (退费), waiver (减免), write-off (核销), deposit refund (退押金)
 and prepaid refund (预存退款), each under a second person's approval.
 
 One dialog class, `CorrectionDialog`, configured per correction: what is corrected (summary,
@@ -225,7 +225,7 @@ class CorrectionDialog(QDialog):
         self._set_approval_enabled(False)
 
     def available_text(self, check: corrections.CorrectionCheck) -> str:
-        names = {"refund": tr("Refundable: {0}"), "waiver": tr("Outstanding: {0}"),
+        names = {"void": tr("Voided: the whole {0}, back as it was paid"), "refund": tr("Refundable: {0}"), "waiver": tr("Outstanding: {0}"),
                  "write_off": tr("Written off: the whole outstanding {0}"),
                  "deposit_refund": tr("Deposit held: {0}"), "prepaid_refund": tr("Prepaid balance: {0}")}
         return names[self.kind].format(format_yuan(check.available))
@@ -278,6 +278,20 @@ class CorrectionDialog(QDialog):
         self.password.selectAll()
 
 
+def void_dialog(parent: QWidget, actor, doc) -> CorrectionDialog:
+    """作废 of receipt `doc` (a payment of the cashier's open shift): all of it, back as it was paid."""
+    dlg = CorrectionDialog(parent, actor=actor, kind="void", title=tr("Void receipt {0}").format(doc.receipt_no),
+                           summary=receipt_summary(doc), check=corrections.check_void,
+                           submit=corrections.void_payment, fixed={"receipt_no": doc.receipt_no}, amount=False)
+    dlg.add_table(tenders_table(doc))
+    return dlg
+
+
+def receipt_summary(doc) -> str:
+    return tr("Receipt {0} · {1} {2} · issued {3} · total {4}").format(
+        doc.receipt_no, doc.account_code, doc.payer, doc.issued_at, format_yuan(doc.total))
+
+
 def tenders_table(doc) -> QTableWidget:
     """The receipt's tenders as taken: method, amount, reference."""
     from app.ui.workspace import tender_label
@@ -302,10 +316,8 @@ def tenders_table(doc) -> QTableWidget:
 def refund_dialog(parent: QWidget, actor, doc) -> CorrectionDialog:
     """退费 of receipt `doc` (a payment of an earlier, closed shift), whole or partial."""
     first = doc.tenders[0].method if doc.tenders else "cash"
-    summary = tr("Receipt {0} · {1} {2} · issued {3} · total {4}").format(
-        doc.receipt_no, doc.account_code, doc.payer, doc.issued_at, format_yuan(doc.total))
     dlg = CorrectionDialog(parent, actor=actor, kind="refund",
-                           title=tr("Refund receipt {0}").format(doc.receipt_no), summary=summary, check=corrections.check_refund, submit=corrections.refund_payment,
+                           title=tr("Refund receipt {0}").format(doc.receipt_no), summary=receipt_summary(doc), check=corrections.check_refund, submit=corrections.refund_payment,
                            fixed={"receipt_no": doc.receipt_no}, tenders=REFUND_TENDERS,
                            default_tender=first if first in REFUND_TENDERS else "cash")
     dlg.add_table(tenders_table(doc))

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from app.money import format_yuan
 from app.services import corrections, receipts, reports
-from app.ui.dialogs import ApprovalDialog
 from app.ui.i18n import tr
 from app.ui.models import (
     RED,
@@ -253,38 +252,23 @@ class ReceiptsScreen(QWidget):
     # -- corrections -----------------------------------------------------------------------
     @Slot()
     def on_void_button_clicked(self) -> None:
-        self._correct()
+        self._open_correction("void")
 
     @Slot()
     def on_refund_button_clicked(self) -> None:
-        """The refund dialog: the receipt's tenders, a partial amount, the refund tender, a preset reason."""
+        self._open_correction("refund")
+
+    def _open_correction(self, kind: str) -> None:
+        """The void or refund dialog (app/ui/corrections.py): the receipt's tenders, a preset or
+        typed reason, refusals shown before the supervisor's password; a refund may be partial."""
         if not self.current_no or self.current_doc is None or self.login is None:
             return
-        from app.ui.corrections import refund_dialog
+        from app.ui.corrections import refund_dialog, void_dialog
 
-        dlg = refund_dialog(self, self.login.actor, self.current_doc)
+        dlg = (void_dialog if kind == "void" else refund_dialog)(self, self.login.actor, self.current_doc)
         dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
         self.approval_dialog = dlg
         dlg.start()
-
-    def _correct(self) -> None:
-        if not self.current_no or self.current_doc is None:
-            return
-        doc = self.current_doc
-        no = self.current_no
-        title = tr("Void receipt {0}").format(no)
-        summary = tr("{0} · {1} · {2}\nA supervisor types their own user name and password.").format(
-            doc.account_code, doc.payer, format_yuan(doc.total))
-
-        def submit(approver, password, reason, done, failed):
-            Op(self, corrections.void_payment, write=True, name="void", actor=self.login.actor, receipt_no=no,
-               reason=reason, approver=approver, approver_password=password) \
-                .on_success(done).on_failure(failed).start()
-
-        dlg = ApprovalDialog(self, title, summary, submit)
-        dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
-        self.approval_dialog = dlg
-        dlg.open()
 
     def _corrected(self, result) -> None:
         names = {"void": tr("voided"), "refund": tr("refunded")}

@@ -536,6 +536,18 @@
         <translation>已解锁用户 {0}。</translation>
     </message>
     <message>
+        <source>Tender</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Transaction reference</source>
+        <translation>交易流水号</translation>
+    </message>
+    <message>
         <source>Choose (↓) or type the reason</source>
         <translation>选择（↓）或输入原因</translation>
     </message>
@@ -560,6 +572,10 @@
         <translation>取消 (Esc)</translation>
     </message>
     <message>
+        <source>Voided: the whole {0}, back as it was paid</source>
+        <translation>作废全额 {0} 元，按原付款方式退回</translation>
+    </message>
+    <message>
         <source>Refundable: {0}</source>
         <translation>可退金额：{0} 元</translation>
     </message>
@@ -578,18 +594,6 @@
     <message>
         <source>Prepaid balance: {0}</source>
         <translation>预存余额：{0} 元</translation>
-    </message>
-    <message>
-        <source>Tender</source>
-        <translation>付款方式</translation>
-    </message>
-    <message>
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <source>Transaction reference</source>
-        <translation>交易流水号</translation>
     </message>
     <message>
         <source>Receipt {0} · {1} {2} · issued {3} · total {4}</source>
@@ -638,6 +642,10 @@
     <message>
         <source>Choose or type the reason.</source>
         <translation>请选择或输入原因。</translation>
+    </message>
+    <message>
+        <source>Void receipt {0}</source>
+        <translation>作废收据 {0}</translation>
     </message>
     <message>
         <source>Refund receipt {0}</source>
@@ -1158,16 +1166,6 @@
     <message>
         <source>{0} receipt {1} (print no. {2}): {3}</source>
         <translation>{0}收据 {1}（第 {2} 次打印）：{3}</translation>
-    </message>
-    <message>
-        <source>Void receipt {0}</source>
-        <translation>作废收据 {0}</translation>
-    </message>
-    <message>
-        <source>{0} · {1} · {2}
-A supervisor types their own user name and password.</source>
-        <translation>{0} · {1} · {2} 元
-请主管输入本人的用户名和密码。</translation>
     </message>
     <message>
         <source>Receipt {0} {1}: {2}, approved by {3}</source>

@@ -233,4 +233,5 @@ ZH: dict[str, str] = {
     "{0} {1}, approved by {2}": "{0} {1} 元，审批：{2}", "Waiver saved": "已减免",
     "Transaction reference": "交易流水号", "Preset reasons of corrections": "更正原因预设",
     "One reason a line": "每行一个原因",
+    "Voided: the whole {0}, back as it was paid": "作废全额 {0} 元，按原付款方式退回",
 }

@@ -46,8 +46,8 @@ def test_void_needs_a_supervisor_and_refuses_the_cashier_as_approver(qtbot, cash
     screenshot(cashier, "receipts.png")
     qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
     dlg = screen.approval_dialog
-    qtbot.waitUntil(dlg.isVisible, timeout=2000)
-    type_text(dlg.reason, "收错户号")
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)  # checked before the supervisor types
+    type_text(dlg.reason.lineEdit(), "收错户号")
     for who in ("demo", "lily"):
         dlg.approver.clear()
         qtbot.keyClicks(dlg.approver, who)

@@ -11,7 +11,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton, QTableWidget
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, BalanceRefund, ChargeAdjustment, JournalEntry, Payment
+from app.models import (
+    AuditEvent,
+    BalanceRefund,
+    ChargeAdjustment,
+    JournalEntry,
+    Payment,
+    PaymentKind,
+)
 from app.printing.decode import decode
 from app.services import accounts, admin, billing, closes, corrections, payments, receipts, shifts
 from app.services.cashdesk import parse_count
@@ -179,6 +186,41 @@ def test_refund_refusals_come_before_the_password_and_keep_what_was_typed(qtbot,
     press(qtbot, dlg.password)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
     assert estate.run(lambda s: corrections.receipt_status(s, same.receipt_no)) == "refunded"
+
+
+def test_void_dialog_offers_the_preset_reasons_and_refuses_an_earlier_shift_before_the_password(
+        qtbot, window, estate):
+    paid, _shift = mixed_receipt_in_a_closed_shift(estate)
+    demo = estate.actor("demo")
+    now = estate.run(payments.pay, actor=demo, account_code="1-2-302", tenders=[payments.parse_tender("cash=500")])
+    log_in(qtbot, window, "demo")
+    screen = open_receipt(qtbot, window, paid.receipt_no)
+    before = written(estate)
+    qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
+    dlg = screen.approval_dialog
+    wait_checked(qtbot, dlg)
+    assert "不是本班次的收款：已轧帐班次的收款请办理退费" in dlg.error.text()
+    assert not dlg.password.isEnabled() and written(estate) == before
+    dlg.reject()
+    screen.show_receipt(now.receipt_no)
+    qtbot.waitUntil(lambda: screen.current_doc.receipt_no == now.receipt_no, timeout=5000)
+    qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
+    dlg = screen.approval_dialog
+    wait_checked(qtbot, dlg)
+    assert dlg.available.text() == "作废全额 414.00 元，按原付款方式退回" and dlg.amount is None
+    assert dlg.reason.itemText(0) == "收错户号" and dlg.reason.lineEdit().hasFocus()
+    qtbot.keyClick(dlg.reason, Qt.Key.Key_Down)
+    press(qtbot, dlg.reason.lineEdit())
+    qtbot.keyClicks(dlg.approver, "boss")
+    press(qtbot, dlg.approver)
+    qtbot.keyClicks(dlg.password, "boss")
+    press(qtbot, dlg.password)
+    qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)
+    wait_idle(qtbot, window)
+    assert estate.run(lambda s: corrections.receipt_status(s, now.receipt_no)) == "void"
+    with estate.session() as s:
+        void = s.scalars(select(Payment).where(Payment.kind == PaymentKind.VOID)).one()
+    assert (void.reason, void.tendered) == ("收错户号", -fen("500"))
 
 
 # ---- from the account card ------------------------------------------------------------------------

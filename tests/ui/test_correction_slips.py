@@ -24,12 +24,8 @@ def file_printer(estate, tmp_path):
 def approve(qtbot, screen, button, reason: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     dlg = screen.approval_dialog
-    qtbot.waitUntil(dlg.isVisible, timeout=2000)
-    if button is screen.refund_button:  # the refund dialog: checked before the supervisor types
-        qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)
-        type_text(dlg.reason.lineEdit(), reason)
-    else:
-        type_text(dlg.reason, reason)
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)  # checked before the supervisor types
+    type_text(dlg.reason.lineEdit(), reason)
     qtbot.keyClicks(dlg.approver, "boss")
     qtbot.keyClicks(dlg.password, "boss")
     press(qtbot, dlg.password)
