@@ -414,6 +414,9 @@ class PrintJob(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     #: the shift of a remittance slip (缴款单) job (0003)
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))
+    #: the correction a slip of the account card prints (0008): a charge_adjustment (waiver_slip,
+    #: write_off_slip) or a balance_refund (deposit_slip, prepaid_slip); the kind says which table
+    correction_id: Mapped[int | None] = mapped_column(Integer)
 
 
 

@@ -166,8 +166,10 @@ def money(fen: int, *, symbol: bool = False) -> str:
 
 # ---- the receipt ------------------------------------------------------------------------
 
-_TOTAL_LABEL = {"payment": "合计", "refund": "退款合计", "void": "作废金额"}
-_TENDER_HEAD = {"payment": "付款方式", "refund": "退款方式", "void": "原付款方式"}
+_TOTAL_LABEL = {"payment": "合计", "refund": "退款合计", "void": "作废金额", "waiver": "减免金额",
+                "write_off": "核销金额", "deposit_refund": "退押金合计", "prepaid_refund": "预存退款合计"}
+_TENDER_HEAD = {"payment": "付款方式", "refund": "退款方式", "void": "原付款方式", "waiver": "", "write_off": "",
+                "deposit_refund": "退款方式", "prepaid_refund": "退款方式"}
 
 
 class _Builder:

@@ -231,17 +231,19 @@ def print_slip(factory: sessionmaker[Session], *, actor: Actor, receipt_no: str,
 
 
 def print_after_correction(factory: sessionmaker[Session], *, actor: Actor, result) -> dict | None:
-    """Print a committed void's or refund's slip (and, after a partial refund, the new receipt
-    for what remains) on the station's default printer, as `print_after_payment` does for a
-    payment: the drawer opens when the slip pays cash out.
+    """Print a committed correction's slip (a void's or refund's, and after a partial refund the
+    new receipt for what remains; or a waiver's, write-off's, deposit or prepaid refund's from the
+    account card) on the station's default printer, as `print_after_payment` does for a payment:
+    the drawer opens when the slip pays cash out.
 
     Returns `{job_id, status, error}` of the slip (with `new_receipt`: the same for the new
     receipt), or None when the station has no default printer. Never raises: the correction is
     already saved; a slip that did not come out stays on the unprinted list and its job can be
     retried.
     """
-    slip = svc.SLIP_KINDS.get(getattr(result, "kind", ""))
-    if slip is None:
+    kind = getattr(result, "kind", "")
+    slip = svc.SLIP_KINDS.get(kind)
+    if slip is None and kind not in svc.ACCOUNT_SLIP_KINDS:
         return None
     try:
         with factory() as s:
@@ -251,10 +253,29 @@ def print_after_correction(factory: sessionmaker[Session], *, actor: Actor, resu
     except Exception as exc:  # noqa: BLE001 - a correction never fails because of printing
         log.exception("no printer for the slip of %s", result.receipt_no)
         return {"job_id": None, "status": "failed", "error": getattr(exc, "message", str(exc))}
+    if slip is None:
+        return _print_account_slip(factory, actor, result)
     out = _print_safely(factory, actor, result.receipt_no, slip, None)
     if getattr(result, "new_receipt_no", ""):
         out["new_receipt"] = _print_safely(factory, actor, result.new_receipt_no, "receipt", False)
     return out
+
+
+def _queue_account_slip_and_load(session: Session, *, actor: Actor, kind: str, result_id: int) -> svc.JobWork:
+    job = svc.queue_account_slip(session, actor=actor, kind=kind, result_id=result_id)
+    return svc.job_work(session, actor=actor, job_id=job.id)
+
+
+def _print_account_slip(factory: sessionmaker[Session], actor: Actor, result) -> dict:
+    """The slip of a waiver, write-off, deposit or prepaid refund (never raises, as `_print_safely`)."""
+    try:
+        work = run(factory, _queue_account_slip_and_load, actor=actor, kind=result.kind, result_id=result.id)
+        return _run_work(factory, actor, work).short()
+    except FeeDeskError as exc:
+        return {"job_id": None, "status": "failed", "error": exc.message}
+    except Exception as exc:  # noqa: BLE001
+        log.exception("could not print the slip of %s #%s", result.kind, result.id)
+        return {"job_id": None, "status": "failed", "error": f"打印任务未能创建：{exc}"}
 
 
 def _print_safely(factory: sessionmaker[Session], actor: Actor, receipt_no: str, kind: str,

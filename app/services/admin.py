@@ -203,6 +203,29 @@ def update_setting(session: Session, *, actor: Actor, key: str, value: str) -> S
     return SettingRow(key, SETTING_LABELS[key], value)
 
 
+def update_reason_presets(session: Session, *, actor: Actor, kind: str, reasons: list[str]) -> list[str]:
+    """The preset reasons of one correction kind (administrator), one a line, recorded in the audit."""
+    from app.services.corrections import REASON_KINDS
+
+    auth.require(session, actor, auth.ADMIN)
+    if kind not in REASON_KINDS:
+        raise InvalidInput(f"未知的更正类别：{kind}")
+    name = ACTION_NAMES[kind]
+    items = []
+    for r in reasons:
+        r = validate.text(f"{name}原因", r, 40)
+        if r and r not in items:
+            items.append(r)
+    stored = "\n".join(items)
+    if len(stored) > 500:
+        raise InvalidInput(f"{name}的预设原因太多（合计不超过 500 字）")
+    key = f"reasons_{kind}"
+    old = settings.get(session, key)
+    settings.put(session, key, stored)
+    audit.record(session, actor, "setting", "setting", key, old=old, new=stored)
+    return items
+
+
 def mark_demo_ledger(session: Session, *, actor: Actor) -> SettingRow:
     """Flag the ledger as the demo estate (`feedesk init --demo`), recorded in the audit like any setting.
 

@@ -13,6 +13,9 @@ reason and the approval of a supervisor who is not the requester (`cashdesk.appr
   re-issues what remains as a new payment with a new receipt (the hospital rule).
   Refunded charges are outstanding again unless `cancel_charges` (the charge was not owed).
 - A payment is voided or refunded at most once in total (`payment_correction.payment_id` is unique).
+- `check_void`, `check_refund`, `check_balance_refund`, `check_waiver`, `check_write_off` run a correction's
+  refusals that do not depend on the approver (the same code the correction runs first), so a
+  dialog refuses before anyone types a password.
 - No correction leaves a deposit held, a prepaid balance or a drawer's cash below zero
   (`_refuse_negative`, before posting); every correction here needs a second person's approval
   (`cashdesk.MANDATORY_APPROVAL`), except a price override that the settings leave optional.
@@ -53,7 +56,7 @@ from app.models import (
     User,
 )
 from app.money import Money, format_yuan
-from app.services import Actor, audit, auth, billing, concurrency, ledger, receipts
+from app.services import Actor, audit, auth, billing, concurrency, ledger, receipts, settings
 from app.services.cashdesk import approval_for, bdate, local
 from app.services.clock import utcnow
 from app.services.payments import TenderInput, payment_lines
@@ -73,6 +76,16 @@ class Corrected:
     def to_json(self) -> dict:
         return {"kind": self.kind, "id": self.id, "amount": format_yuan(self.amount), "receipt_no": self.receipt_no,
                 "new_receipt_no": self.new_receipt_no or None, "approved_by": self.approved_by or None}
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionCheck:
+    """A correction checked before anyone types a password (`check_*`): every refusal that does
+    not depend on the approver comes from the same code as the correction itself."""
+
+    kind: str
+    amount: int  # what the correction would move (the whole when no amount was typed)
+    available: int  # the most it may move: refundable, outstanding or held
 
 
 def _approver_name(session: Session, approval) -> str:
@@ -158,8 +171,8 @@ def _refuse_negative(session: Session, lines: list[ledger.Line], *, training: bo
 
 # ---- void (作废) ---------------------------------------------------------------------------
 
-def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str, approver: str | None = None,
-                 approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+def _void_checks(session: Session, actor: Actor, receipt_no: str) -> tuple[User, Station, Shift, Payment]:
+    """Every refusal of a void that does not depend on the approver's password."""
     user = auth.require(session, actor, auth.PAY)
     station = auth.station_of(session, actor)
     shift = open_shift_of(session, user, station, lock=True)
@@ -170,6 +183,18 @@ def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str
         held = -ledger.balance(session, ledger.PREPAID, account_id=orig.account_id)
         if held < orig.prepaid_added:
             raise PaymentRefused(f"该收款转入的预存 {format_yuan(orig.prepaid_added)} 元已被使用，不能作废")
+    return user, station, shift, orig
+
+
+def check_void(session: Session, *, actor: Actor, receipt_no: str) -> CorrectionCheck:
+    """Read: refuse a void now, before anyone types a password, as `void_payment` would."""
+    *_, orig = _void_checks(session, actor, receipt_no)
+    return CorrectionCheck("void", orig.tendered - orig.change, orig.tendered - orig.change)
+
+
+def void_payment(session: Session, *, actor: Actor, receipt_no: str, reason: str, approver: str | None = None,
+                 approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+    user, station, shift, orig = _void_checks(session, actor, receipt_no)
     approval = approval_for(session, actor, user, action="void", amount=orig.tendered - orig.change, reason=reason,
                             approver=approver, approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()
@@ -228,9 +253,9 @@ def _cancel(session: Session, actor: Actor, charge: Charge, fee: FeeItem, amount
                                  business_date=day, created_at=at))
 
 
-def refund_payment(session: Session, *, actor: Actor, receipt_no: str, tender: str, reason: str,
-                   amount: str | None = None, cancel_charges: bool = False, approver: str | None = None,
-                   approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+def _refund_checks(session: Session, actor: Actor, receipt_no: str, tender: str,
+                   amount: str | None) -> tuple[User, Station, Shift, Payment, int]:
+    """Every refusal of a refund that does not depend on the approver's password."""
     user = auth.require(session, actor, auth.PAY)
     station = auth.station_of(session, actor)
     shift = open_shift_of(session, user, station, lock=True)
@@ -251,6 +276,20 @@ def refund_payment(session: Session, *, actor: Actor, receipt_no: str, tender: s
         raise InvalidInput(f"退费金额必须大于零且不超过原收费 {format_yuan(orig.allocated)} 元")
     if tender == "cash" and value > _drawer_cash(session, shift.id):
         raise ShiftError(f"钱箱现金不足以退款 {format_yuan(value)} 元")
+    return user, station, shift, orig, value
+
+
+def check_refund(session: Session, *, actor: Actor, receipt_no: str, tender: str,
+                 amount: str | None = None) -> CorrectionCheck:
+    """Read: refuse a refund now, before anyone types a password, as `refund_payment` would."""
+    *_, orig, value = _refund_checks(session, actor, receipt_no, tender, amount)
+    return CorrectionCheck("refund", value, orig.allocated)
+
+
+def refund_payment(session: Session, *, actor: Actor, receipt_no: str, tender: str, reason: str,
+                   amount: str | None = None, cancel_charges: bool = False, approver: str | None = None,
+                   approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+    user, station, shift, orig, value = _refund_checks(session, actor, receipt_no, tender, amount)
     approval = approval_for(session, actor, user, action="refund", amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=orig.receipt_no)
     at = at or utcnow()
@@ -341,10 +380,9 @@ def _reissue(session: Session, actor: Actor, user: User, station: Station, shift
 
 # ---- deposit / prepaid refund -------------------------------------------------------------
 
-def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: str, tender: str, reason: str,
-                   amount: str | None = None, fee_code: str | None = None, approver: str | None = None,
-                   approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
-    """退押金 (kind='deposit') or 预存退款 (kind='prepaid'): money held for the payer paid back."""
+def _balance_refund_checks(session: Session, actor: Actor, kind: str, account_code: str, tender: str,
+                           amount: str | None, fee_code: str | None):
+    """Every refusal of a balance refund that does not depend on the approver's password."""
     from app.services.accounts import find_account
 
     user = auth.require(session, actor, auth.PAY)
@@ -378,6 +416,36 @@ def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: s
         raise InvalidInput(f"退款金额必须大于零且不超过 {format_yuan(available)} 元")
     if tender == "cash" and value > _drawer_cash(session, shift.id):
         raise ShiftError(f"钱箱现金不足以退款 {format_yuan(value)} 元")
+    return user, station, shift, acc, fee_id, available, value
+
+
+def check_balance_refund(session: Session, *, actor: Actor, kind: str, account_code: str, tender: str,
+                         amount: str | None = None, fee_code: str | None = None) -> CorrectionCheck:
+    """Read: refuse a deposit or prepaid refund now, before anyone types a password."""
+    *_, available, value = _balance_refund_checks(session, actor, kind, account_code, tender, amount,
+                                                  fee_code)
+    return CorrectionCheck(kind + "_refund", value, available)
+
+
+def deposits_held(session: Session, *, actor: Actor, account_code: str) -> list[tuple[str, str, int]]:
+    """Read: (fee code, fee name, amount held) of each deposit the account has paid and not had back."""
+    from app.services.accounts import find_account
+
+    auth.require(session, actor, auth.PAY)
+    acc = find_account(session, account_code)
+    q = (select(FeeItem.code, FeeItem.name, func.sum(Posting.amount))
+         .join(FeeItem, FeeItem.id == Posting.fee_item_id)
+         .where(Posting.book == ledger.DEPOSIT_HELD, Posting.account_id == acc.id)
+         .group_by(FeeItem.code, FeeItem.name).order_by(FeeItem.code))
+    return [(code, name, -int(v)) for code, name, v in session.execute(q) if int(v)]
+
+
+def refund_balance(session: Session, *, actor: Actor, kind: str, account_code: str, tender: str, reason: str,
+                   amount: str | None = None, fee_code: str | None = None, approver: str | None = None,
+                   approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+    """退押金 (kind='deposit') or 预存退款 (kind='prepaid'): money held for the payer paid back."""
+    user, station, shift, acc, fee_id, _available, value = _balance_refund_checks(
+        session, actor, kind, account_code, tender, amount, fee_code)
     action = kind + "_refund"
     approval = approval_for(session, actor, user, action=action, amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=acc.code)
@@ -419,10 +487,8 @@ def _adjust_once(session: Session, charge: Charge, kind: AdjustmentKind, name: s
         raise AlreadyCorrected(f"费用 #{charge.id} 已{name}过，不能重复{name}")
 
 
-def waive(session: Session, *, actor: Actor, charge_id: int, reason: str, amount: str | None = None,
-          reference: str = "", approver: str | None = None, approver_password: str | None = None,
-          at: dt.datetime | None = None) -> Corrected:
-    """减免: reduce an outstanding charge (whole or part) with a reason and the written approval's reference."""
+def _waiver_checks(session: Session, actor: Actor, charge_id: int, amount: str | None):
+    """Every refusal of a waiver that does not depend on the approver's password."""
     user = auth.require(session, actor, auth.PAY)
     charge, fee, outstanding = _charge(session, charge_id)
     _adjust_once(session, charge, AdjustmentKind.WAIVER, "减免")
@@ -431,6 +497,21 @@ def waive(session: Session, *, actor: Actor, charge_id: int, reason: str, amount
         raise InvalidInput(f"费用 #{charge_id} 已无欠款，不能减免")
     if not 0 < value <= outstanding:
         raise InvalidInput(f"减免金额必须大于零且不超过欠款 {format_yuan(outstanding)} 元")
+    return user, charge, fee, outstanding, value
+
+
+def check_waiver(session: Session, *, actor: Actor, charge_id: int,
+                 amount: str | None = None) -> CorrectionCheck:
+    """Read: refuse a waiver now, before anyone types a password, as `waive` would."""
+    *_, outstanding, value = _waiver_checks(session, actor, charge_id, amount)
+    return CorrectionCheck("waiver", value, outstanding)
+
+
+def waive(session: Session, *, actor: Actor, charge_id: int, reason: str, amount: str | None = None,
+          reference: str = "", approver: str | None = None, approver_password: str | None = None,
+          at: dt.datetime | None = None) -> Corrected:
+    """减免: reduce an outstanding charge (whole or part) with a reason and the written approval's reference."""
+    user, charge, fee, _outstanding, value = _waiver_checks(session, actor, charge_id, amount)
     approval = approval_for(session, actor, user, action="waiver", amount=value, reason=reason, approver=approver,
                             approver_password=approver_password, reference=reference)
     at = at or utcnow()
@@ -442,14 +523,26 @@ def waive(session: Session, *, actor: Actor, charge_id: int, reason: str, amount
     return Corrected("waiver", charge.id, value, approved_by=_approver_name(session, approval))
 
 
-def write_off(session: Session, *, actor: Actor, charge_id: int, reason: str, approver: str | None = None,
-              approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
-    """核销: give up what is still owed on a charge as uncollectable (bad debt)."""
+def _write_off_checks(session: Session, actor: Actor, charge_id: int):
+    """Every refusal of a write-off that does not depend on the approver's password."""
     user = auth.require(session, actor, auth.PAY)
     charge, fee, outstanding = _charge(session, charge_id)
     _adjust_once(session, charge, AdjustmentKind.WRITE_OFF, "核销")
     if outstanding <= 0:
         raise InvalidInput(f"费用 #{charge_id} 已无欠款，不能核销")
+    return user, charge, fee, outstanding
+
+
+def check_write_off(session: Session, *, actor: Actor, charge_id: int) -> CorrectionCheck:
+    """Read: refuse a write-off now, before anyone types a password, as `write_off` would."""
+    *_, outstanding = _write_off_checks(session, actor, charge_id)
+    return CorrectionCheck("write_off", outstanding, outstanding)
+
+
+def write_off(session: Session, *, actor: Actor, charge_id: int, reason: str, approver: str | None = None,
+              approver_password: str | None = None, at: dt.datetime | None = None) -> Corrected:
+    """核销: give up what is still owed on a charge as uncollectable (bad debt)."""
+    user, charge, fee, outstanding = _write_off_checks(session, actor, charge_id)
     approval = approval_for(session, actor, user, action="write_off", amount=outstanding, reason=reason,
                             approver=approver, approver_password=approver_password, reference=f"charge:{charge.id}")
     at = at or utcnow()
@@ -499,6 +592,18 @@ def override_price(session: Session, *, actor: Actor, charge_id: int, new_amount
     audit.record(session, actor, "price_override", "charge", charge.id, new_charge=new.id, old=charge.amount,
                  new=value, reason=reason.strip(), approver=_approver_name(session, approval))
     return Corrected("price_override", new.id, value, approved_by=_approver_name(session, approval))
+
+
+#: The corrections whose dialogs offer preset reasons (setting `reasons_<kind>`, one a line).
+REASON_KINDS = ("void", "refund", "waiver", "write_off", "deposit_refund", "prepaid_refund")
+
+
+def preset_reasons(session: Session, *, actor: Actor, kind: str) -> list[str]:
+    """Read: the preset reasons of a correction kind, as the back office set them."""
+    auth.require(session, actor, auth.READ)
+    if kind not in REASON_KINDS:
+        raise InvalidInput(f"未知的更正类别：{kind}")
+    return [r.strip() for r in settings.get(session, f"reasons_{kind}").splitlines() if r.strip()]
 
 
 def receipt_status(session: Session, receipt_no: str) -> str:

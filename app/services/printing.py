@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.models import (
     Account,
+    AdjustmentKind,
     Allocation,
     Approval,
     AuditEvent,
+    BalanceRefund,
     Charge,
     ChargeAdjustment,
     ChargeKind,
@@ -56,10 +58,16 @@ CONNECTIONS = ("network", "usb", "serial", "file", "windows", "dummy")
 CONNECTION_NAMES = {"network": "网络", "usb": "USB", "serial": "串口", "file": "文件/设备", "windows": "Windows 打印机",
                     "dummy": "虚拟"}
 JOB_KINDS = {"receipt": "收据", "reprint": "重打", "late_print": "补打", "void_slip": "作废凭证",
-             "refund_slip": "退款凭证", "test": "测试页", "drawer": "开钱箱", "remittance": "缴款单"}
+             "refund_slip": "退款凭证", "test": "测试页", "drawer": "开钱箱", "remittance": "缴款单",
+             "waiver_slip": "减免凭证", "write_off_slip": "核销凭证", "deposit_slip": "退押金凭证",
+             "prepaid_slip": "预存退款凭证"}
 #: The job kind of a correction's slip: the job points at the original receipt, and the slip
 #: is built from the correction's rows when it is printed (`correction_slip`).
 SLIP_KINDS = {"void": "void_slip", "refund": "refund_slip"}
+#: The job kind of the slip of a correction made from the account card (no receipt of its own:
+#: the job names its charge_adjustment or balance_refund row in `correction_id`, `account_slip`).
+ACCOUNT_SLIP_KINDS = {"waiver": "waiver_slip", "write_off": "write_off_slip", "deposit_refund": "deposit_slip",
+                      "prepaid_refund": "prepaid_slip"}
 #: Jobs that put a receipt's own document on paper (a slip or a drawer kick does not print it).
 _RECEIPT_PRINTS = ("receipt", "reprint", "late_print")
 STATUS_NAMES = {"pending": "待打印", "done": "已打印", "failed": "失败"}
@@ -426,6 +434,8 @@ def job_work(session: Session, *, actor: Actor, job_id: int) -> JobWork:
         document = session.scalar(select(Receipt.document).where(Receipt.id == job.receipt_id))
     elif job.kind == "remittance" and job.shift_id:
         document = remittance_document(session, actor=actor, shift_id=job.shift_id)
+    elif job.kind in ACCOUNT_SLIP_KINDS.values() and job.correction_id:
+        document = account_slip(session, actor=actor, job_kind=job.kind, correction_id=job.correction_id).to_json()
     opened = bool(session.scalar(select(exists().where(
         AuditEvent.action == "drawer_open", AuditEvent.entity == "print_job", AuditEvent.entity_id == str(job.id)))))
     return JobWork(_job_info(session, job), _info(session, printer) if printer else None, document,
@@ -640,3 +650,80 @@ def correction_slip(session: Session, *, actor: Actor, receipt_no: str) -> recei
         tendered=sum(t.amount for t in slip_tenders), change=0, prepaid_added=0, prepaid_balance=prepaid,
         arrears_after=arrears, footer="", hotline=base.hotline, verify_code="", training=orig.training,
         original_receipt_no=orig.receipt_no, reason=reason)
+
+
+# ---- slips of the account card's corrections (减免 / 核销 / 退押金 / 预存退款凭证) ------------------
+
+def queue_account_slip(session: Session, *, actor: Actor, kind: str, result_id: int,
+                       printer_name: str | None = None) -> JobInfo:
+    """Queue the slip of a waiver or write-off (`result_id`: the charge, as `corrections.Corrected`
+    names it) or of a deposit or prepaid refund (`result_id`: the balance_refund row). The drawer
+    opens for a refund paid out in cash."""
+    user = _require_any(session, actor, auth.PAY, auth.SUPERVISE)
+    job_kind = ACCOUNT_SLIP_KINDS.get(kind)
+    if job_kind is None:
+        raise InvalidInput(f"未知的更正凭证：{kind}")
+    open_drawer = False
+    if kind in ("waiver", "write_off"):
+        correction_id = session.scalar(select(ChargeAdjustment.id).where(
+            ChargeAdjustment.charge_id == result_id, ChargeAdjustment.kind == AdjustmentKind(kind)))
+    else:
+        row = session.get(BalanceRefund, result_id)
+        correction_id, open_drawer = (row.id, row.tender == "cash") if row else (None, False)
+    if correction_id is None:
+        raise NotFound(f"找不到要打印凭证的更正（{JOB_KINDS[job_kind]}）")
+    printer = _printer_row(session, actor, printer_name)
+    now = utcnow()
+    job = PrintJob(receipt_id=None, printer_id=printer.id, kind=job_kind, status=PrintJobStatus.PENDING,
+                   open_drawer=open_drawer, attempts=0, last_error="", reprint_count=0, user_id=user.id,
+                   created_at=now, updated_at=now, reason="现金退款" if open_drawer else "",
+                   correction_id=correction_id)
+    session.add(job)
+    session.flush()
+    audit.record(session, actor, "print_queued", "print_job", job.id, kind=job_kind, printer=printer.name,
+                 correction_id=correction_id, open_drawer=open_drawer)
+    return _job_info(session, job)
+
+
+def account_slip(session: Session, *, actor: Actor, job_kind: str, correction_id: int) -> receipts.ReceiptDoc:
+    """Read: the slip of a waiver, write-off, deposit or prepaid refund, built from its rows
+    (nothing stored): the charge or the balance, the amount, the reason, approver, cashier, time."""
+    auth.require(session, actor, auth.READ)
+    kind = {v: k for k, v in ACCOUNT_SLIP_KINDS.items()}[job_kind]
+    if kind in ("waiver", "write_off"):
+        adj = session.get(ChargeAdjustment, correction_id)
+        charge = session.get(Charge, adj.charge_id)
+        fee = session.get(FeeItem, charge.fee_item_id)
+        account = session.get(Account, charge.account_id)
+        lines = [receipts.DocLine(_fee_label(fee, charge), charge.period or "", charge.basis, charge.amount,
+                                  adj.amount, charge.kind == ChargeKind.LATE_FEE)]
+        who, at, approval_id, tenders = adj.user_id, adj.created_at, adj.approval_id, []
+        day, entry_id, training = adj.business_date, adj.journal_entry_id, charge.training
+        amount, reason = adj.amount, adj.reason
+        station = auth.station_of(session, actor)  # an adjustment has no station: where its slip is printed
+    else:
+        ref = session.get(BalanceRefund, correction_id)
+        account = session.get(Account, ref.account_id)
+        fee = session.get(FeeItem, ref.fee_item_id) if ref.fee_item_id else None
+        lines = [receipts.DocLine(fee.name if fee else "预存余额", "", "退还", 0, ref.amount)]
+        tenders = [receipts.DocTender(ref.tender, receipts.TENDER_NAMES.get(ref.tender, ref.tender), ref.amount)]
+        who, at, approval_id = ref.user_id, ref.created_at, ref.approval_id
+        day, entry_id, training = ref.business_date, ref.journal_entry_id, ref.training
+        amount, reason = ref.amount, ref.reason
+        station = session.scalar(select(Station).join(Shift, Shift.station_id == Station.id)
+                                 .where(Shift.id == ref.shift_id))
+    approver = session.scalar(select(User.username).join(Approval, Approval.approver_id == User.id)
+                              .where(Approval.id == approval_id)) if approval_id else None
+    if approver:
+        reason += f"（审批：{approver}）"
+    user = session.get(User, who)
+    site = session.get(Site, account.site_id)
+    prepaid, arrears = _balances_after(session, account.id, [entry_id] if entry_id else [])
+    issued = local_time(at, settings.get(session, "timezone")).strftime("%Y-%m-%d %H:%M:%S")
+    return receipts.ReceiptDoc(
+        kind=kind, title=receipts.TITLES[kind], receipt_no="", site_name=site.name,
+        station=station.name if station else "", cashier=user.display_name, issued_at=issued,
+        business_date=day.isoformat(), account_code=account.code, payer=account.owner_name, lines=lines,
+        total=amount, total_upper=receipts.upper(amount), tenders=tenders, tendered=sum(t.amount for t in tenders),
+        change=0, prepaid_added=0, prepaid_balance=prepaid, arrears_after=arrears, footer="", hotline=site.hotline,
+        verify_code="", training=training, reason=reason)

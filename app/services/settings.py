@@ -49,6 +49,13 @@ DEFAULTS: dict[str, str] = {
     "password_min_length": "8",  # supervisors' and administrators' passwords (others: 4)
     "password_change_required": "",  # user ids whose password an administrator reset (auth.MUST_CHANGE)
     "close_wait_minutes": "30",  # a close waiting longer for acceptance is marked on the supervisor desk
+    # Preset reasons offered in each correction's dialog, one a line (free text stays possible).
+    "reasons_void": "收错户号\n金额录入错误\n收费项目选错\n缴费人当场取消",
+    "reasons_refund": "重复缴费\n多收费用\n收费项目有误\n退租退房",
+    "reasons_waiver": "困难户减免\n经审批的优惠\n计费有误\n服务未到位",
+    "reasons_write_off": "业主失联\n欠费超过诉讼时效\n法院裁定无法执行\n经批准核销坏账",
+    "reasons_deposit_refund": "装修完工验收合格\n租约到期退还\n押金项目取消",
+    "reasons_prepaid_refund": "业主搬离\n客户申请退回预存\n预存多缴",
     "demo": "0",  # '1': the demo estate (`feedesk init --demo`); the log-in page lists the demo users
 }
 

@@ -234,6 +234,7 @@ class BackOffice(QTabWidget):
             Op(self, admin.list_settings, name="list_settings", actor=actor) \
                 .on_success(self._settings_loaded) \
                 .on_failure(lambda e: self.settings_message.setText(e.message)).start()
+            self.load_reasons()
         elif page is self.printers_page:
             Op(self, printing.list_printers, name="list_printers", actor=actor) \
                 .on_success(self.printers_model.set_rows).on_failure(lambda e: None).start()
@@ -731,9 +732,61 @@ class BackOffice(QTabWidget):
         v.addWidget(scroll, 1)
         self.settings_message = message_label("bo_settings_message")
         v.addWidget(self.settings_message)
+        v.addWidget(self._build_reasons_box())
         # key -> (label, edit, save button, message)
         self.setting_fields: dict[str, tuple[QLabel, QLineEdit, QPushButton, QLabel]] = {}
         self.addTab(self.settings_page, tr("Settings"))
+
+    def _build_reasons_box(self) -> QGroupBox:
+        """The preset reasons each correction dialog offers (app/ui/corrections.py), one a line."""
+        from app.services.cashdesk import ACTION_NAMES
+        from app.services.corrections import REASON_KINDS
+
+        box = QGroupBox(tr("Preset reasons of corrections"))
+        lay = QHBoxLayout(box)
+        self.reasons_kind = QComboBox()
+        self.reasons_kind.setObjectName("bo_reasons_kind")
+        for kind in REASON_KINDS:
+            self.reasons_kind.addItem(ACTION_NAMES[kind], kind)
+        self.reasons_kind.currentIndexChanged.connect(lambda _i: self.load_reasons(kind_changed=True))
+        self.reasons_edit = QPlainTextEdit()
+        self.reasons_edit.setObjectName("bo_reasons_edit")
+        self.reasons_edit.setPlaceholderText(tr("One reason a line"))
+        self.reasons_edit.setTabChangesFocus(True)
+        self.reasons_edit.setMaximumHeight(110)
+        save = push_button(tr("Save"), "bo_reasons_save", self.save_reasons)
+        save.setAutoDefault(False)
+        self.reasons_message = message_label("bo_reasons_message")
+        side = QVBoxLayout()
+        for w in (self.reasons_kind, save, self.reasons_message):
+            side.addWidget(w)
+        side.addStretch(1)
+        lay.addLayout(side)
+        lay.addWidget(self.reasons_edit, 1)
+        return box
+
+    def load_reasons(self, *, kind_changed: bool = False) -> None:
+        from app.services import corrections
+
+        def loaded(reasons: list[str]) -> None:
+            if kind_changed or not self.reasons_edit.document().isModified():
+                self._show_reasons(reasons)  # a list being typed (or just refused) stays as typed
+
+        Op(self, corrections.preset_reasons, name="preset_reasons", actor=self.login.actor,
+           kind=self.reasons_kind.currentData()).on_success(loaded) \
+            .on_failure(lambda e: self.reasons_message.setText(e.message)).start()
+
+    def _show_reasons(self, reasons: list[str], message: str = "") -> None:
+        self.reasons_edit.setPlainText("\n".join(reasons))
+        self.reasons_edit.document().setModified(False)
+        self.reasons_message.setText(message)
+
+    @Slot()
+    def save_reasons(self) -> None:
+        Op(self, admin.update_reason_presets, write=True, name="update_reason_presets",
+           actor=self.login.actor, kind=self.reasons_kind.currentData(), reasons=self.reasons_edit.toPlainText().splitlines()) \
+            .on_success(lambda r: self._show_reasons(r, tr("Saved."))) \
+            .on_failure(lambda e: self.reasons_message.setText(e.message)).start()
 
     def _settings_loaded(self, rows) -> None:
         self.settings_message.setText("")

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.workspace = CashierWorkspace()
         self.workspace.payment_recorded.connect(self.on_workspace_payment_recorded)
         self.workspace.receipt_scanned.connect(self.on_workspace_receipt_scanned)
+        self.workspace.correction_made.connect(self.on_workspace_correction_made)
         self.tabs.addTab(self.workspace, tr("Cashier (F2)"))
         self.screens["workspace"] = self.workspace
         self._add_optional_screens()
@@ -435,6 +436,13 @@ class MainWindow(QMainWindow):
         printer = self.screens.get("receipts")
         if printer is not None and hasattr(printer, "print_after_payment"):
             printer.print_after_payment(result)
+
+    @Slot(object)
+    def on_workspace_correction_made(self, result) -> None:
+        """A waiver, write-off or balance refund from the account card: its slip, as a void's."""
+        printer = self.screens.get("receipts")
+        if printer is not None and hasattr(printer, "print_after_correction"):
+            printer.print_after_correction(result)
 
     @Slot()
     def on_runner_ledger_changed(self) -> None:

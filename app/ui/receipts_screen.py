@@ -13,7 +13,6 @@ import datetime as dt
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from app.money import format_yuan
 from app.services import corrections, receipts, reports
-from app.ui.dialogs import ApprovalDialog
 from app.ui.i18n import tr
 from app.ui.models import (
     RED,
@@ -38,7 +36,6 @@ from app.ui.models import (
 )
 from app.ui.op import Op
 
-REFUND_TENDERS = ("cash", "wechat", "alipay", "card", "transfer", "prepaid")
 #: Keys of the receipts screen (listed in the F1 sheet); Ctrl+R (reprint) is the window's.
 VOID_KEY, REFUND_KEY = "Ctrl+D", "Ctrl+T"
 STATUS_CHARS = 16  # the printer's message in the status bar (in full on the receipts screen)
@@ -108,20 +105,13 @@ class ReceiptsScreen(QWidget):
         actions = QHBoxLayout()
         self.reprint_button = push_button(tr("Reprint (Ctrl+R)"), "reprint_button", self.reprint_selected)
         self.void_button = push_button(tr("Void… ({0})").format(VOID_KEY), "void_button", self.on_void_button_clicked)
-        self.refund_tender = QComboBox()
-        self.refund_tender.setObjectName("refund_tender")
-        from app.ui.workspace import tender_label
-
-        for t in REFUND_TENDERS:
-            self.refund_tender.addItem(tender_label(t), t)
         self.refund_button = push_button(tr("Refund… ({0})").format(REFUND_KEY), "refund_button",
                                          self.on_refund_button_clicked)
         # The keys act on this screen only (the F-keys are the window's); a disabled button ignores its key
         for key, button in ((VOID_KEY, self.void_button), (REFUND_KEY, self.refund_button)):
             shortcut = QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(button.click)
-        for w in (self.reprint_button, self.void_button, QLabel(tr("Refund by")), self.refund_tender,
-                  self.refund_button):
+        for w in (self.reprint_button, self.void_button, self.refund_button):
             actions.addWidget(w)
         actions.addStretch(1)
         left.addLayout(actions)
@@ -297,41 +287,31 @@ class ReceiptsScreen(QWidget):
     # -- corrections -----------------------------------------------------------------------
     @Slot()
     def on_void_button_clicked(self) -> None:
-        self._correct("void")
+        self._open_correction("void")
 
     @Slot()
     def on_refund_button_clicked(self) -> None:
-        self._correct("refund")
+        self._open_correction("refund")
 
-    def _correct(self, kind: str) -> None:
-        if not self.current_no or self.current_doc is None:
+    def _open_correction(self, kind: str) -> None:
+        """The void or refund dialog (app/ui/corrections.py): the receipt's tenders, a preset or
+        typed reason, refusals shown before the supervisor's password; a refund may be partial."""
+        if not self.current_no or self.current_doc is None or self.login is None:
             return
-        doc = self.current_doc
-        no = self.current_no
-        title = tr("Void receipt {0}").format(no) if kind == "void" else tr("Refund receipt {0}").format(no)
-        summary = tr("{0} · {1} · {2}\nA supervisor types their own user name and password.").format(
-            doc.account_code, doc.payer, format_yuan(doc.total))
-        tender = self.refund_tender.currentData()
+        from app.ui.corrections import refund_dialog, void_dialog
 
-        def submit(approver, password, reason, done, failed):
-            kw = dict(actor=self.login.actor, receipt_no=no, reason=reason, approver=approver,
-                      approver_password=password)
-            if kind == "void":
-                op = Op(self, corrections.void_payment, write=True, name="void", **kw)
-            else:
-                op = Op(self, corrections.refund_payment, write=True, name="refund", tender=tender, **kw)
-            op.on_success(done).on_failure(failed).start()
-
-        dlg = ApprovalDialog(self, title, summary, submit)
+        dlg = (void_dialog if kind == "void" else refund_dialog)(self, self.login.actor, self.current_doc)
         dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
         self.approval_dialog = dlg
-        dlg.open()
+        dlg.start()
 
     def _corrected(self, result) -> None:
         names = {"void": tr("voided"), "refund": tr("refunded")}
         text = tr("Receipt {0} {1}: {2}, approved by {3}").format(
             result.receipt_no, names.get(result.kind, result.kind), format_yuan(abs(result.amount)),
             result.approved_by or "—")
+        if result.new_receipt_no:
+            text += tr("; what remains is on the new receipt {0}").format(result.new_receipt_no)
         self.message.setText(text)
         self.reload()
         self.print_after_correction(result, text)

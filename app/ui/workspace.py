@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -94,6 +95,7 @@ class CashierWorkspace(QWidget):
     card_loaded = Signal(object)  # AccountCard
     display_changed = Signal(str, int, int, int)  # payer, due, received, change (for the customer display)
     receipt_scanned = Signal(str)  # a receipt's QR code was scanned into the search box
+    correction_made = Signal(object)  # Corrected: a waiver, write-off or balance refund from the card
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -170,7 +172,14 @@ class CashierWorkspace(QWidget):
         history.setObjectName("card_history_button")
         history.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+H; stays out of the cashier's Tab chain
         history.clicked.connect(self.on_card_history_button_clicked)
-        grid.addWidget(history, 9, 0, 1, 2)
+        self.corrections_button = QPushButton(tr("Corrections…"))  # waiver, write-off, balance refunds
+        self.corrections_button.setObjectName("card_corrections")
+        self.corrections_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.corrections_button.setMenu(self._corrections_menu())
+        card_buttons = QHBoxLayout()
+        card_buttons.addWidget(history)
+        card_buttons.addWidget(self.corrections_button)
+        grid.addLayout(card_buttons, 9, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         lv.addWidget(card_box, 1)
         splitter.addWidget(left)
@@ -287,6 +296,58 @@ class CashierWorkspace(QWidget):
         self.setTabOrder(self.search_box, self.tender_input)
         self.setTabOrder(self.tender_input, self.charges_table)
         self._show_tender_state()
+
+    def _corrections_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("corrections_menu")
+        for kind, text in (("waiver", N_("Waive the selected charge…")),
+                           ("write_off", N_("Write off the selected charge…")),
+                           ("deposit_refund", N_("Refund a deposit…")),
+                           ("prepaid_refund", N_("Refund the prepaid balance…"))):
+            action = menu.addAction(tr(text))
+            action.setObjectName(f"correction_{kind}")
+            action.triggered.connect(lambda _=False, k=kind: self.open_correction(k))
+        return menu
+
+    def open_correction(self, kind: str) -> None:
+        """The dialog of a correction from the account card (app/ui/corrections.py); a charge's
+        correction is of the charge the cursor is on in the charges table."""
+        from app.services import corrections
+        from app.ui import corrections as dialogs
+
+        if self.card is None or self.actor is None:
+            self.search_error.setText(tr("Open an account first (type the room number and press Enter)."))
+            return
+        card = self.card
+        if kind in ("waiver", "write_off"):
+            idx = self.charges_table.currentIndex()
+            if not idx.isValid():
+                self.search_error.setText(tr("Put the cursor on a charge in the table first."))
+                return
+            charge = self.charges_model.row_at(self.charges_proxy.mapToSource(idx).row())
+            make = dialogs.waiver_dialog if kind == "waiver" else dialogs.write_off_dialog
+            self._show_correction(make(self, self.actor, card, charge))
+        elif kind == "prepaid_refund":
+            self._show_correction(dialogs.balance_refund_dialog(self, self.actor, card, "prepaid"))
+        else:
+            Op(self, corrections.deposits_held, name="deposits_held", actor=self.actor,
+               account_code=card.code) \
+                .on_success(lambda held: self._show_correction(
+                    dialogs.balance_refund_dialog(self, self.actor, card, "deposit", held))) \
+                .on_failure(lambda e: self.search_error.setText(e.message)).start()
+
+    def _show_correction(self, dlg) -> None:
+        self.correction_dialog = dlg
+        dlg.accepted.connect(lambda: self._corrected(dlg.result_value))
+        dlg.start()
+
+    def _corrected(self, result) -> None:
+        """The correction is saved (the card reloads on `ledger_changed`); its slip is printed."""
+        names = {"waiver": tr("Waiver saved"), "write_off": tr("Written off"),
+                 "deposit_refund": tr("Deposit refunded"), "prepaid_refund": tr("Prepaid refunded")}
+        self.last_receipt.setText(tr("{0} {1}, approved by {2}").format(
+            names.get(result.kind, result.kind), format_yuan(result.amount), result.approved_by or "—"))
+        emit(self.correction_made, result)
 
     # -- session ------------------------------------------------------------------------------
     def set_actor(self, actor) -> None:

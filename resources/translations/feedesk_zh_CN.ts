@@ -404,6 +404,18 @@
         <translation>系统设置</translation>
     </message>
     <message>
+        <source>Preset reasons of corrections</source>
+        <translation>更正原因预设</translation>
+    </message>
+    <message>
+        <source>One reason a line</source>
+        <translation>每行一个原因</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -640,10 +652,6 @@
         <translation>默认</translation>
     </message>
     <message>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
         <source>User {0} disabled.</source>
         <translation>已停用用户 {0}。</translation>
     </message>
@@ -698,6 +706,126 @@
     <message>
         <source>User {0} added.</source>
         <translation>已新增用户 {0}。</translation>
+    </message>
+    <message>
+        <source>Tender</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <source>Transaction reference</source>
+        <translation>交易流水号</translation>
+    </message>
+    <message>
+        <source>Choose (↓) or type the reason</source>
+        <translation>选择（↓）或输入原因</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>审批主管</translation>
+    </message>
+    <message>
+        <source>Supervisor password</source>
+        <translation>主管密码</translation>
+    </message>
+    <message>
+        <source>Approve (Enter)</source>
+        <translation>审批通过 (Enter)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Voided: the whole {0}, back as it was paid</source>
+        <translation>作废全额 {0} 元，按原付款方式退回</translation>
+    </message>
+    <message>
+        <source>Refundable: {0}</source>
+        <translation>可退金额：{0} 元</translation>
+    </message>
+    <message>
+        <source>Outstanding: {0}</source>
+        <translation>欠款：{0} 元</translation>
+    </message>
+    <message>
+        <source>Written off: the whole outstanding {0}</source>
+        <translation>核销全部欠款：{0} 元</translation>
+    </message>
+    <message>
+        <source>Deposit held: {0}</source>
+        <translation>押金余额：{0} 元</translation>
+    </message>
+    <message>
+        <source>Prepaid balance: {0}</source>
+        <translation>预存余额：{0} 元</translation>
+    </message>
+    <message>
+        <source>Receipt {0} · {1} {2} · issued {3} · total {4}</source>
+        <translation>收据 {0} · {1} {2} · 开具于 {3} · 合计 {4} 元</translation>
+    </message>
+    <message>
+        <source>{0} {1} · {2} {3} · amount {4}, outstanding {5}</source>
+        <translation>{0} {1} · {2} {3} · 金额 {4} 元，欠款 {5} 元</translation>
+    </message>
+    <message>
+        <source>Waive a charge</source>
+        <translation>减免费用</translation>
+    </message>
+    <message>
+        <source>Write off a charge</source>
+        <translation>核销费用</translation>
+    </message>
+    <message>
+        <source>Refund a deposit</source>
+        <translation>退押金</translation>
+    </message>
+    <message>
+        <source>Refund the prepaid balance</source>
+        <translation>预存退款</translation>
+    </message>
+    <message>
+        <source>Deposit</source>
+        <translation>押金项目</translation>
+    </message>
+    <message>
+        <source>empty: the whole amount</source>
+        <translation>不填：全额</translation>
+    </message>
+    <message>
+        <source>Pay back by</source>
+        <translation>退款方式</translation>
+    </message>
+    <message>
+        <source>e.g. waiver approval form 2026-018</source>
+        <translation>例：减免审批单 2026-018（可不填）</translation>
+    </message>
+    <message>
+        <source>Written approval no.</source>
+        <translation>审批单号</translation>
+    </message>
+    <message>
+        <source>Choose or type the reason.</source>
+        <translation>请选择或输入原因。</translation>
+    </message>
+    <message>
+        <source>Void receipt {0}</source>
+        <translation>作废收据 {0}</translation>
+    </message>
+    <message>
+        <source>Refund receipt {0}</source>
+        <translation>退费：收据 {0}</translation>
+    </message>
+    <message>
+        <source>deposits held {0}</source>
+        <translation>押金 {0} 元</translation>
+    </message>
+    <message>
+        <source>prepaid {0}</source>
+        <translation>预存 {0} 元</translation>
+    </message>
+    <message>
+        <source>Into the prepaid balance</source>
+        <translation>退入预存</translation>
     </message>
     <message>
         <source>Customer display</source>
@@ -814,22 +942,6 @@
     <message>
         <source>Clear and go back to the search box</source>
         <translation>清空并回到搜索框</translation>
-    </message>
-    <message>
-        <source>Supervisor</source>
-        <translation>审批主管</translation>
-    </message>
-    <message>
-        <source>Supervisor password</source>
-        <translation>主管密码</translation>
-    </message>
-    <message>
-        <source>Approve (Enter)</source>
-        <translation>审批通过 (Enter)</translation>
-    </message>
-    <message>
-        <source>Cancel (Esc)</source>
-        <translation>取消 (Esc)</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -1240,16 +1352,6 @@
         <translation>至</translation>
     </message>
     <message>
-        <source>Refund by</source>
-        <translation>退款方式</translation>
-    </message>
-    <message>
-        <source>{0} · {1} · {2}
-A supervisor types their own user name and password.</source>
-        <translation>{0} · {1} · {2} 元
-请主管输入本人的用户名和密码。</translation>
-    </message>
-    <message>
         <source>Receipt {0} {1}: {2}, approved by {3}</source>
         <translation>收据 {0} {1}：{2} 元，审批人 {3}</translation>
     </message>
@@ -1294,12 +1396,8 @@ A supervisor types their own user name and password.</source>
         <translation>收据 {0}，{1}：{2}</translation>
     </message>
     <message>
-        <source>Void receipt {0}</source>
-        <translation>作废收据 {0}</translation>
-    </message>
-    <message>
-        <source>Refund receipt {0}</source>
-        <translation>退费：收据 {0}</translation>
+        <source>; what remains is on the new receipt {0}</source>
+        <translation>；余款另开收据 {0}</translation>
     </message>
     <message>
         <source>Slip NOT printed: {0} — it stays on the unprinted list; retry its print job</source>
@@ -1548,10 +1646,6 @@ A supervisor types their own user name and password.</source>
     <message>
         <source>Remittance slip not printed: {0}</source>
         <translation>缴款单未打印：{0}</translation>
-    </message>
-    <message>
-        <source>Tender</source>
-        <translation>付款方式</translation>
     </message>
     <message>
         <source>Expected</source>
@@ -1904,6 +1998,10 @@ Float {3}</source>
         <translation>历史与对账单(&amp;H)…</translation>
     </message>
     <message>
+        <source>Corrections…</source>
+        <translation>更正（减免/核销/退款）…</translation>
+    </message>
+    <message>
         <source>Keep change as prepaid (Ctrl+P)</source>
         <translation>找零转预存 (Ctrl+P)</translation>
     </message>
@@ -1920,16 +2018,48 @@ Float {3}</source>
         <translation>F1 帮助 · F2 查找 · Enter 打开/收款 · 空格 勾选 · F3 划价 · F4 收据 · F5 微信 · F6 支付宝 · F7 银行卡 · F8 转账 · F9 预存抵扣 · F10 医保 · Ctrl+P 找零转预存 · F11 班次 · F12 主管台 · Ctrl+R 重打 · Ctrl+L 锁屏 · Ctrl+Q 注销 · Esc 清空</translation>
     </message>
     <message>
+        <source>Waiver saved</source>
+        <translation>已减免</translation>
+    </message>
+    <message>
+        <source>Written off</source>
+        <translation>已核销</translation>
+    </message>
+    <message>
+        <source>Deposit refunded</source>
+        <translation>已退押金</translation>
+    </message>
+    <message>
+        <source>Prepaid refunded</source>
+        <translation>已退预存</translation>
+    </message>
+    <message>
         <source>Outstanding charges (Space selects, overdue in red)</source>
         <translation>未缴费用（空格勾选，逾期标红）</translation>
     </message>
     <message>
-        <source>Open an account first</source>
-        <translation>请先打开一个缴费户</translation>
+        <source>Waive the selected charge…</source>
+        <translation>减免所选费用…</translation>
+    </message>
+    <message>
+        <source>Write off the selected charge…</source>
+        <translation>核销所选费用…</translation>
+    </message>
+    <message>
+        <source>Refund a deposit…</source>
+        <translation>退押金…</translation>
+    </message>
+    <message>
+        <source>Refund the prepaid balance…</source>
+        <translation>预存退款…</translation>
     </message>
     <message>
         <source>Open an account first (type the room number and press Enter).</source>
         <translation>请先打开缴费户（输入房号后按 Enter）。</translation>
+    </message>
+    <message>
+        <source>Open an account first</source>
+        <translation>请先打开一个缴费户</translation>
     </message>
     <message>
         <source>No charge selected.</source>
@@ -1962,6 +2092,14 @@ Float {3}</source>
     <message>
         <source>Overdue days</source>
         <translation>逾期</translation>
+    </message>
+    <message>
+        <source>Put the cursor on a charge in the table first.</source>
+        <translation>请先在费用表中选中一项费用。</translation>
+    </message>
+    <message>
+        <source>{0} {1}, approved by {2}</source>
+        <translation>{0} {1} 元，审批：{2}</translation>
     </message>
     <message>
         <source>Open ticket: {0}</source>

@@ -256,6 +256,26 @@ ZH: dict[str, str] = {
     "Always needs a second person with supervisor rights": "始终需要另一位主管审批",
     "Accept close (Enter)": "验收轧帐 (Enter)", "Record bank deposit (Enter)": "登记解款 (Enter)",
     "Overdue days": "逾期",
+    # correction dialogs (app/ui/corrections.py): refund, waiver, write-off, deposit and prepaid refunds
+    "; what remains is on the new receipt {0}": "；余款另开收据 {0}",
+    "Choose (↓) or type the reason": "选择（↓）或输入原因", "Choose or type the reason.": "请选择或输入原因。",
+    "Corrections…": "更正（减免/核销/退款）…", "Deposit": "押金项目", "Deposit held: {0}": "押金余额：{0} 元",
+    "Deposit refunded": "已退押金", "Into the prepaid balance": "退入预存", "Outstanding: {0}": "欠款：{0} 元",
+    "Pay back by": "退款方式", "Prepaid balance: {0}": "预存余额：{0} 元", "Prepaid refunded": "已退预存",
+    "Put the cursor on a charge in the table first.": "请先在费用表中选中一项费用。",
+    "Receipt {0} · {1} {2} · issued {3} · total {4}": "收据 {0} · {1} {2} · 开具于 {3} · 合计 {4} 元",
+    "Refund a deposit": "退押金", "Refund a deposit…": "退押金…", "Refund the prepaid balance": "预存退款",
+    "Refund the prepaid balance…": "预存退款…", "Refundable: {0}": "可退金额：{0} 元", "Waive a charge": "减免费用",
+    "Waive the selected charge…": "减免所选费用…", "Write off a charge": "核销费用",
+    "Write off the selected charge…": "核销所选费用…", "Written approval no.": "审批单号",
+    "Written off": "已核销", "Written off: the whole outstanding {0}": "核销全部欠款：{0} 元",
+    "deposits held {0}": "押金 {0} 元", "e.g. waiver approval form 2026-018": "例：减免审批单 2026-018（可不填）",
+    "empty: the whole amount": "不填：全额", "prepaid {0}": "预存 {0} 元",
+    "{0} {1} · {2} {3} · amount {4}, outstanding {5}": "{0} {1} · {2} {3} · 金额 {4} 元，欠款 {5} 元",
+    "{0} {1}, approved by {2}": "{0} {1} 元，审批：{2}", "Waiver saved": "已减免",
+    "Transaction reference": "交易流水号", "Preset reasons of corrections": "更正原因预设",
+    "One reason a line": "每行一个原因",
+    "Voided: the whole {0}, back as it was paid": "作废全额 {0} 元，按原付款方式退回",
 }
 
 # Reports in the window and the account history (issue 13.2); a text already above keeps its translation

@@ -12,7 +12,7 @@ from app.errors import (
     ShiftError,
 )
 from app.models import ChargeAdjustment, Payment, PaymentKind
-from app.services import billing, corrections, receipt_stock, receipts
+from app.services import admin, billing, corrections, receipt_stock, receipts
 from tests.helpers import card, put_settings
 from tests.services.cashdesk_helpers import (
     DAY,
@@ -26,6 +26,7 @@ from tests.services.cashdesk_helpers import (
     estate,
     fen,
     make_fee,
+    move,
     open_shift,
     pay,
     refund,
@@ -324,3 +325,71 @@ def test_price_override_refused_on_billed_charge(desk):
     with pytest.raises(InvalidInput, match="临时"):
         desk.run(corrections.override_price, actor=desk.actor("demo"), charge_id=charge.id, new_amount="80",
                  reason="x", approver="boss", approver_password="boss", at=at(DAY))
+
+
+# ---- checks before the password, preset reasons (the window's correction dialogs) ------------------
+
+def test_check_refund_refuses_what_the_refund_would_and_writes_nothing(paid_earlier):
+    ledger, p, s2 = paid_earlier
+    demo = ledger.actor("demo")
+    ok = ledger.run(corrections.check_refund, actor=demo, receipt_no=p.receipt_no, tender="cash", amount="120")
+    assert (ok.kind, ok.amount, ok.available) == ("refund", fen("120"), fen("300"))
+    assert ledger.run(corrections.check_refund, actor=demo, receipt_no=p.receipt_no, tender="wechat").amount == \
+        fen("300")
+    with pytest.raises(InvalidInput, match="不超过原收费 300.00 元"):
+        ledger.run(corrections.check_refund, actor=demo, receipt_no=p.receipt_no, tender="cash", amount="301")
+    move(ledger, "drop", "300")  # the drawer keeps 200.00 of its 500.00 float
+    with pytest.raises(ShiftError, match="钱箱现金不足以退款 300.00 元"):
+        ledger.run(corrections.check_refund, actor=demo, receipt_no=p.receipt_no, tender="cash")
+    same = pay(ledger, "1-1-102", "cash=100")
+    events = audit_count(ledger)
+    with pytest.raises(ShiftError, match="请作废而不是退费"):
+        ledger.run(corrections.check_refund, actor=demo, receipt_no=same.receipt_no, tender="cash")
+    assert audit_count(ledger) == events  # a check is a read: no approval, no event
+    refund(ledger, p.receipt_no, amount="120")
+    with pytest.raises(AlreadyCorrected, match="已退费"):
+        ledger.run(corrections.check_refund, actor=demo, receipt_no=p.receipt_no, tender="cash")
+
+
+def test_checks_of_waiver_write_off_and_balance_refunds(desk):
+    open_shift(desk, float_yuan="0")
+    demo = desk.actor("demo")
+    charge = card(desk, "1-1-103").charges[0]
+    assert desk.run(corrections.check_waiver, actor=demo, charge_id=charge.id, amount="30").amount == fen("30")
+    with pytest.raises(InvalidInput, match="不超过欠款 100.00 元"):
+        desk.run(corrections.check_waiver, actor=demo, charge_id=charge.id, amount="101")
+    assert desk.run(corrections.check_write_off, actor=demo, charge_id=charge.id).available == fen("100")
+    desk.run(corrections.write_off, actor=demo, charge_id=charge.id, reason="业主失联", approver="boss",
+             approver_password="boss", at=at(DAY))
+    with pytest.raises(AlreadyCorrected, match="已核销过"):
+        desk.run(corrections.check_write_off, actor=demo, charge_id=charge.id)
+    with pytest.raises(InvalidInput, match="没有可退的预存余额"):
+        desk.run(corrections.check_balance_refund, actor=demo, kind="prepaid", account_code="1-1-101", tender="cash")
+    pay(desk, "1-1-101", "cash=500", change_to_prepaid=True)  # 300.00 owed, 200.00 to prepaid
+    chk = desk.run(corrections.check_balance_refund, actor=demo, kind="prepaid", account_code="1-1-101",
+                   tender="wechat")
+    assert (chk.kind, chk.amount, chk.available) == ("prepaid_refund", fen("200"), fen("200"))
+    make_fee(desk, "ZXYJ 装修押金 quantity 2000 once", kind="deposit")
+    desk.run(billing.add_charge, actor=demo, account_code="1-1-102", fee_code="ZXYJ", quantity="1", at=at(DAY))
+    dep = [c for c in card(desk, "1-1-102").charges if c.fee == "装修押金"][0]
+    pay(desk, "1-1-102", "wechat=2000:4200003333", charge_ids=[dep.id])
+    assert desk.run(corrections.deposits_held, actor=demo, account_code="1-1-102") == [("ZXYJ", "装修押金", fen("2000"))]
+    with pytest.raises(ShiftError, match="钱箱现金不足以退款 2000.00 元"):
+        desk.run(corrections.check_balance_refund, actor=demo, kind="deposit", account_code="1-1-102", tender="cash")
+
+
+def test_preset_reasons_default_and_are_set_by_the_administrator_only(desk):
+    assert desk.run(corrections.preset_reasons, actor=desk.actor("demo"), kind="void")[0] == "收错户号"
+    events = audit_count(desk)
+    saved = desk.admin_run(admin.update_reason_presets, actor=desk.actor("admin"), kind="waiver",
+                           reasons=[" 困难户减免 ", "", "困难户减免", "拆迁过渡期"])
+    assert saved == ["困难户减免", "拆迁过渡期"]
+    assert desk.run(corrections.preset_reasons, actor=desk.actor("demo"), kind="waiver") == saved
+    assert audit_count(desk) == events + 1
+    with pytest.raises(PermissionDenied):
+        desk.run(admin.update_reason_presets, actor=desk.actor("boss"), kind="waiver", reasons=["随便"])
+    with pytest.raises(InvalidInput, match="未知的更正类别"):
+        desk.admin_run(admin.update_reason_presets, actor=desk.actor("admin"), kind="price_override", reasons=["x"])
+    with pytest.raises(InvalidInput, match="最多 40 个字符"):
+        desk.admin_run(admin.update_reason_presets, actor=desk.actor("admin"), kind="waiver", reasons=["长" * 41])
+    assert desk.run(corrections.preset_reasons, actor=desk.actor("demo"), kind="waiver") == saved

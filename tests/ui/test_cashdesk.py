@@ -46,8 +46,8 @@ def test_void_needs_a_supervisor_and_refuses_the_cashier_as_approver(qtbot, cash
     screenshot(cashier, "receipts.png")
     qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
     dlg = screen.approval_dialog
-    qtbot.waitUntil(dlg.isVisible, timeout=2000)
-    type_text(dlg.reason, "收错户号")
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)  # checked before the supervisor types
+    type_text(dlg.reason.lineEdit(), "收错户号")
     for who in ("demo", "lily"):
         dlg.approver.clear()
         qtbot.keyClicks(dlg.approver, who)
@@ -234,15 +234,14 @@ def test_refund_of_an_earlier_shift_needs_approval_and_pays_back(qtbot, window, 
     estate.run(shifts.open_shift, actor=demo, float_amount="0")
     log_in(qtbot, window, "demo")
     screen = open_receipt(qtbot, window, paid.receipt_no)
-    screen.refund_tender.setCurrentIndex(screen.refund_tender.findData("wechat"))
     qtbot.mouseClick(screen.refund_button, Qt.MouseButton.LeftButton)
     dlg = screen.approval_dialog
-    qtbot.waitUntil(dlg.isVisible, timeout=2000)
-    assert "302.00" in dlg.findChild(type(dlg.error), "approval_summary").text()
-    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)  # no reason, no supervisor
-    qtbot.waitUntil(lambda: dlg.error.text() != "", timeout=5000)
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)
+    assert "302.00" in dlg.summary.text()
+    assert dlg.tender.currentData() == "wechat"  # paid back the way it was paid
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)  # no reason
     assert "原因" in dlg.error.text()
-    type_text(dlg.reason, "重复缴费")
+    type_text(dlg.reason.lineEdit(), "重复缴费")
     qtbot.keyClicks(dlg.approver, "boss")
     qtbot.keyClicks(dlg.password, "boss")
     dlg.error.setText("")

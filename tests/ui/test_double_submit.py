@@ -272,8 +272,8 @@ def test_void_approved_once_however_often_enter_is_pressed(qtbot, cashier, estat
     screen = open_receipt(qtbot, cashier, result.receipt_no)
     qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
     dlg = screen.approval_dialog
-    qtbot.waitUntil(dlg.isVisible, timeout=2000)
-    type_text(dlg.reason, "收错户号")
+    qtbot.waitUntil(dlg.password.isEnabled, timeout=5000)  # checked before the supervisor types
+    type_text(dlg.reason.lineEdit(), "收错户号")
     qtbot.keyClicks(dlg.approver, "boss")
     qtbot.keyClicks(dlg.password, "boss")
     press(qtbot, dlg.password)
