@@ -19,7 +19,9 @@ Run from a worktree's root (or pass it). It is idempotent: a second run changes 
    longest prefix that exists NOW (after the moves); that keeps `app.cli.main` (new) apart from
    `app.cli.run_command` (an attribute of the old `app/cli.py`).
 3. A few fixes no mapping can make (a path computed from `__file__`, the PyInstaller spec's path
-   pieces), each applied only where the old text is found.
+   pieces), each applied only where the old text is found; "(issue N)" dropped from app/'s
+   comments; `app/ui/qtcompat.py` removed (its ctypes reference patch is for PySide6 6.12, which
+   pyproject excludes): `emit(self.sig, x)` becomes `self.sig.emit(x)` wherever it was imported.
 4. `ruff check --fix --select I` (import order after the rewrites), then `ruff format` of the
    lines longer than the configured width (`--no-format` skips it), then `ruff check`.
 
@@ -125,6 +127,21 @@ FIXES = [
     ("packaging/feedesk.spec", 'STAGE / "app" / "migrations"', 'STAGE / "app" / "db" / "migrations"'),
 ]
 
+ISSUE_REF = re.compile(r"[ \t]*\(issues? #?\d+(?:\.\d+)?\)|(?<=# )issue #?\d+(?:\.\d+)?: ")
+QTCOMPAT_IMPORT = re.compile(r"^[ \t]*from app\.ui\.qtcompat import [\w, ]+\n", re.MULTILINE)
+QTCOMPAT_CALL = re.compile(r"(?<![\w.])emit\(\s*([\w.]+)\s*(?:,\s*|(?=\)))")
+#: (file, old text, new text) once qtcompat is gone
+QTCOMPAT_FIXES = [
+    ("app/ui/__init__.py", "\nprotect_singletons()  # before any Qt call: PySide6 6.12 / CPython 3.11 reference "
+                           "defect (see qtcompat)\n", ""),
+    ("pyproject.toml", " and aborts a busy window (app/ui/qtcompat.py).", " and aborts a busy window."),
+    ("docs/gui.md", " `app/ui/qtcompat.py` guards it (`protect_singletons()`\n  at import of `app.ui`; "
+                    "`emit()` for every Python-side emit). CPython ≥ 3.12 is not affected.",
+     " pyproject.toml excludes it\n  (`<6.12`). CPython ≥ 3.12 is not affected."),
+]
+#: tests of the removed helper: (file, top-level function)
+QTCOMPAT_TESTS = [("tests/ui/test_robustness.py", "test_ui_code_emits_only_through_the_compat_helper")]
+
 DOTTED = re.compile(r"(?<![\w.])app(?:\.\w+)+")
 PATH = re.compile(r"(?<![\w./-])app/(?:\w+/)*\w+(?:\.py)?/?")
 SHORT_PATH = re.compile(r"(?<![\w./-])(?:(?:services|models|ui|migrations)/(?:\w+/)*\w+(?:\.py)?/?"
@@ -219,9 +236,9 @@ class Layout:
         statements = [f"from {package} import {', '.join(names)}" for package, names in groups.items()]
         lead = m["lead"] or ""
         if m.start() == 0 or m.string[m.start() - 1] == "\n":  # a statement on its own line
-            # a trailing `# noqa: E402` holds for each of the statements it becomes
+            # a trailing comment (noqa E402) holds for each of the statements it becomes
             comment = (re.match(r"[ \t]*#[^\n]*", m.string[m.end():])
-                       or re.match(r"[ \t]*#[^\n]*", m["paren"] or ""))  # `from x import (  # noqa`
+                       or re.match(r"[ \t]*#[^\n]*", m["paren"] or ""))  # or after the opening parenthesis
             tail = comment[0] if comment else ""
             last = tail if m["paren"] is not None else ""  # else the comment is still there after it
             return lead + (tail + "\n" + lead).join(statements) + last
@@ -283,6 +300,42 @@ class Layout:
                 path.write_text(new, encoding="utf-8")
         return changed
 
+    def drop_issue_numbers(self) -> list[str]:
+        changed = []
+        for path in sorted((self.root / "app").rglob("*.py")):
+            old = path.read_text(encoding="utf-8")
+            new = ISSUE_REF.sub("", old)
+            if new != old:
+                path.write_text(new, encoding="utf-8")
+                changed.append(f"drop issue numbers {path.relative_to(self.root)}")
+        return changed
+
+    def drop_qtcompat(self) -> list[str]:
+        compat = self.root / "app" / "ui" / "qtcompat.py"
+        if not compat.exists():
+            return []
+        changed = [f"remove {compat.relative_to(self.root)}"]
+        if subprocess.run(["git", "rm", "-q", str(compat)], cwd=self.root, capture_output=True).returncode:
+            compat.unlink()
+        for path in self.text_files():
+            rel = str(path.relative_to(self.root))
+            old = path.read_text(encoding="utf-8", errors="surrogateescape")
+            new = old
+            if path.suffix == ".py" and QTCOMPAT_IMPORT.search(old):
+                new = QTCOMPAT_CALL.sub(lambda m: f"{m[1]}.emit(", QTCOMPAT_IMPORT.sub("", new))
+                new = new.replace("from app.ui.qtcompat import protect_singletons\n", "")
+            for file, before, after in QTCOMPAT_FIXES:
+                if rel == file:
+                    new = new.replace(before, after)
+            for file, name in QTCOMPAT_TESTS:
+                if rel == file:
+                    new = re.sub(rf"\ndef {name}\(.*?(?=\n(?:\S)|\Z)", "", new, flags=re.S)
+                    new = re.sub(r"\n{4,}", "\n\n\n", new)
+            if new != old:
+                path.write_text(new, encoding="utf-8", errors="surrogateescape")
+                changed.append(f"drop qtcompat {rel}")
+        return changed
+
     def unplaced(self) -> list[str]:
         left = []
         for path in sorted((self.root / "app" / "services").glob("*.py")):
@@ -335,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     work = layout.move_files()
     layout.scan()
     work += layout.rewrite_all()
+    work += layout.drop_issue_numbers()
+    work += layout.drop_qtcompat()
     for line in work:
         print(line)
     left = layout.unplaced()
@@ -342,9 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         print("relayout: not placed (add them to MOVES in scripts/relayout.py): " + ", ".join(left))
     if args.no_format:
         return 0
-    ruff(root, "check", "-q", "--fix", "--select", "I", ".")
+    ruff(root, "check", "-q", "--fix", "--select", "I,F401", ".")
     format_long_lines(root)
-    ruff(root, "check", "-q", "--fix", "--select", "I", ".")
+    ruff(root, "check", "-q", "--fix", "--select", "I,F401", ".")
     return 1 if ruff(root, "check", "-q", ".") else 0
 
 
