@@ -22,6 +22,7 @@ from sqlalchemy import exists, func, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.labels import TENDER_NAMES
 from app.models import (
     Account,
     Allocation,
@@ -604,14 +605,14 @@ def correction_slip(session: Session, *, actor: Actor, receipt_no: str) -> recei
             amount = -t.amount
             if t.method.value == "cash" and change_left:
                 amount, change_left = amount - change_left, 0
-            slip_tenders.append(receipts.DocTender(t.method.value, receipts.TENDER_NAMES.get(t.method.value, ""),
+            slip_tenders.append(receipts.DocTender(t.method.value, TENDER_NAMES.get(t.method.value, ""),
                                                    amount, t.reference))
         reason = corr.reason
     else:
         first = tenders[0]
         total = -first.amount
         method = first.method.value
-        label = "退入预存" if method == "prepaid" else receipts.TENDER_NAMES.get(method, method)
+        label = "退入预存" if method == "prepaid" else TENDER_NAMES.get(method, method)
         slip_tenders = [receipts.DocTender(method, label, total, first.reference)]
         kept: dict[int, int] = {}
         for pid, a, c, _f in charge_rows:
