@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ReceiptStockError
+from app.labels import TENDER_NAMES  # noqa: F401  (its home is app.labels; kept for callers not yet moved)
 from app.models import Receipt, ReceiptRange, Station, User
 from app.money import Money, format_yuan, to_chinese_upper
 from app.services import Actor, receipt_mark, settings
