@@ -173,7 +173,8 @@ def cmd_init(ctx: Context) -> None:
     if result.admin_created:
         text += "\n已创建管理员 admin"
     if demo_summary:
-        text += f"\n演示数据：{demo_summary['accounts']} 户，{demo_summary['charges']} 笔应收，{demo_summary['payments']} 笔收款"
+        text += (f"\n演示数据：{demo_summary['accounts']} 户，{demo_summary['charges']} 笔应收，"
+                 f"{demo_summary['payments']} 笔收款")
     ctx.emit(data, text)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import getpass
 import os
 
+from app.labels import MOVEMENT_NAMES, TENDER_NAMES
 from app.money import format_yuan
 from app.services import closes, corrections, receipt_stock, settlement
 from app.services.cashdesk import parse_count, parse_slips
 from app.services.clock import parse_date
-from app.services.receipts import TENDER_NAMES
 
 
 def _table(headers, rows) -> str:
@@ -67,7 +67,7 @@ def _cash(ctx, kind: str) -> None:
     r = ctx.call(closes.move_cash, kind=kind, amount=a.amount or "", reason=a.reason,
                  denomination=getattr(a, "denomination", None) or "", serial=getattr(a, "serial", None) or "",
                  at=ctx.at())
-    text = f"已登记{closes.MOVEMENT_NAMES[r.kind]} {format_yuan(abs(r.amount))} 元（班次 #{r.shift_id}）"
+    text = f"已登记{MOVEMENT_NAMES[r.kind]} {format_yuan(abs(r.amount))} 元（班次 #{r.shift_id}）"
     if r.warning:
         text += f"\n注意：{r.warning}"
     ctx.emit(r.to_json(), text)

@@ -64,7 +64,8 @@ def _emit_outcome(ctx, outcome, done_text: str) -> None:
     if outcome.status == "done":
         text = done_text + (f"\n注意：{outcome.warning}" if outcome.warning else "")
     else:
-        text = f"打印失败：{outcome.error}\n打印任务 #{outcome.job_id} 已保留，可用“feedesk print-jobs retry {outcome.job_id}”重试"
+        text = (f"打印失败：{outcome.error}\n打印任务 #{outcome.job_id} 已保留，"
+                f"可用“feedesk print-jobs retry {outcome.job_id}”重试")
     ctx.emit(data, text)
     if outcome.status != "done":
         raise PrinterError("failed", f"打印失败：{outcome.error}（任务 #{outcome.job_id} 可重试）")

@@ -293,6 +293,11 @@ def cmd_dunning_plans(ctx) -> None:
                      for p in rows]))
 
 
+def cmd_dunning_cancel_plan(ctx) -> None:
+    p = ctx.call(dunning.cancel_plan, plan_id=ctx.args.plan_id, reason=ctx.args.reason)
+    ctx.emit(p.to_json(), f"已取消还款计划 #{p.id}：{p.account}")
+
+
 def cmd_dunning_effect(ctx) -> None:
     rows = ctx.call(dunning.effectiveness, run_id=ctx.args.run_id)
     ctx.emit([r.to_json() for r in rows],
@@ -395,6 +400,9 @@ def register(sub, cmd, parents) -> None:
     sp.add_argument("--instalment", action="append", required=True, metavar="D=YUAN")
     sp.add_argument("--note")
     cmd("plans", cmd_dunning_plans, dun, help="还款计划").add_argument("--account")
+    sp = cmd("cancel-plan", cmd_dunning_cancel_plan, dun, help="取消还款计划（主管）")
+    sp.add_argument("plan_id", type=int)
+    sp.add_argument("--reason", required=True)
     cmd("effect", cmd_dunning_effect, dun, help="催缴效果").add_argument("--run-id", type=int)
     register_payer(sub, cmd, report)
 

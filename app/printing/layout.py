@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.labels import TENDER_NAMES
 from app.money import format_yuan
 from app.services.closes import MOVEMENT_NAMES
 from app.services.receipts import DocLine, DocTender, ReceiptDoc
@@ -358,8 +359,6 @@ def sample_doc(site_name: str = "FeeDesk 打印测试") -> ReceiptDoc:
 
 # ---- the remittance slip (缴款单) of a shift close -----------------------------------------
 
-_TENDER_LABEL = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
-                 "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
 _BALANCE_REFUNDS = {"deposit_refund": "退押金", "prepaid_refund": "预存退款"}
 
 
@@ -431,7 +430,7 @@ def layout_remittance(closed: dict, *, width_mm: int = 80, site_name: str = "", 
         b.lines(kv("重打", "、".join(rec["reprinted"]), w))
     b.section("tenders")
     for tender in sorted(closed.get("expected", {}), key=lambda t: (t != "cash", t)):
-        b.add(_TENDER_LABEL.get(tender, tender) + "：")
+        b.add(TENDER_NAMES.get(tender, tender) + "：")
         b.lines(two_col("  应有", closed["expected"].get(tender, "0.00"), w))
         b.lines(two_col("  实点", closed.get("counted", {}).get(tender, "0.00"), w))
         b.lines(two_col("  差额", closed.get("difference", {}).get(tender, "0.00"), w))

@@ -29,8 +29,10 @@ def collection(rep: r.CollectionReport) -> Document:
         KeyValues([("账期", f"{rep.from_period} 至 {rep.to_period}"), ("实收截止日", rep.cutoff),
                    ("分组", r.GROUPINGS[rep.by]), ("当期收费率", rep.total.rate)], columns=4),
         Table(cols, [row(x) for x in rep.rows], row(rep.total)),
-        Text("口径：收费率 = 当期实收 ÷ 当期应收（当期应收为本期账单金额减减免；当期实收为截止日前分配到本期账单的款项）；"
-             "户收费率 = 缴清户 ÷ 应缴户；清欠率 = 欠费追回 ÷ 期初欠费。预存款、往期欠费追回和滞纳金等其他收费单独列示，"
+        Text("口径：收费率 = 当期实收 ÷ 当期应收（当期应收为本期账单金额减减免；"
+             "当期实收为截止日前分配到本期账单的款项）；"
+             "户收费率 = 缴清户 ÷ 应缴户；清欠率 = 欠费追回 ÷ 期初欠费。"
+             "预存款、往期欠费追回和滞纳金等其他收费单独列示，"
              "不计入当期实收。", 7.5),
     ], landscape=True)
 
@@ -149,6 +151,7 @@ def tickets(rep) -> Document:
     return Document("投诉报修处理统计表", rep.meta, [
         KeyValues([("受理月份", f"{rep.first_month} 至 {rep.last_month}"), ("类型", rep.kind or "全部")], columns=2),
         Table(cols, [row(m) for m in rep.months], row(rep.total)),
-        Text("口径：处理及时率 = 按期办结 ÷（受理 − 未到期的未办结工单）；超期未办结计为未按期。满意率 = 满意及非常满意 ÷ "
+        Text("口径：处理及时率 = 按期办结 ÷（受理 − 未到期的未办结工单）；超期未办结计为未按期。"
+             "满意率 = 满意及非常满意 ÷ "
              "已回访（不含未能回访）。平均处理天数 = 已办结工单从受理到办结的营业日天数平均值。", 7.5),
     ])

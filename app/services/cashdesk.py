@@ -1,9 +1,9 @@
 """Shared rules of the cash desk: closed periods, maker-checker approval, counts, dates.
 
-This module owns the closed-period guard (registered in `ledger.period_guards` on import,
-so every `ledger.post` refuses a settled day or a closed month; `shifts` imports it, so the
-guard is active wherever payments can be taken) and `approval_for`, the one decision of
-whether a correction needs a supervisor. Callers must not check settlements themselves.
+`check_open_day` (a day money may still be dated on; every `ledger.post` itself refuses a
+settled day or a closed month through `ledger.period_guard`) and `approval_for`, the one
+decision of whether a correction needs a supervisor. Callers must not check settlements
+themselves.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import ApprovalRequired, InvalidInput, PeriodClosed
@@ -56,23 +56,6 @@ def month_closed(session: Session, month: str) -> bool:
     return session.scalar(select(MonthClose.id).where(MonthClose.month == month)) is not None
 
 
-# Both closed-period checks in one prebuilt statement: it runs for every posting.
-_CLOSED = select(select(MonthClose.id).where(MonthClose.month == bindparam("month")).exists(),
-                 select(DaySettlement.id).where(DaySettlement.business_date == bindparam("day")).exists())
-
-
-def period_guard(session: Session, day: dt.date, training: bool) -> None:
-    """Refuse a real posting dated in a settled day or a closed month (training never locks)."""
-    if training:
-        return
-    month = f"{day.year:04d}-{day.month:02d}"
-    month_is_closed, day_is_settled = session.execute(_CLOSED, {"month": month, "day": day}).one()
-    if month_is_closed:
-        raise PeriodClosed(f"{month} 已月结，不能再记入该月（更正请记在当前营业日）")
-    if day_is_settled:
-        raise PeriodClosed(f"营业日 {day} 已日结，不能再记入该日（更正请记在当前营业日）")
-
-
 def check_open_day(session: Session, day: dt.date, today: dt.date | None) -> None:
     """A day money may still be dated on: not after today, after the last settled day, in an open month.
 
@@ -85,11 +68,7 @@ def check_open_day(session: Session, day: dt.date, today: dt.date | None) -> Non
     last = session.scalar(select(func.max(DaySettlement.business_date)))
     if last is not None and day <= last:
         raise PeriodClosed(f"营业日 {day} 不是未日结的日期（已日结到 {last}），不能记入该日")
-    period_guard(session, day, False)
-
-
-if period_guard not in ledger.period_guards:
-    ledger.period_guards.append(period_guard)
+    ledger.period_guard(session, day, False)
 
 
 # ---- time -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.errors import ApprovalRequired, InvalidInput, NotFound, PermissionDenied, ShiftError
+from app.labels import MOVEMENT_NAMES, TENDER_NAMES
 from app.models import (
     BalanceRefund,
     CashMovement,
@@ -48,11 +49,8 @@ from app.money import Money, format_yuan
 from app.services import Actor, audit, auth, ledger, settings
 from app.services.cashdesk import approval_for, bdate, check_count, dumps, local, yuan_map
 from app.services.clock import utcnow
-from app.services.receipts import TENDER_NAMES
 from app.services.shifts import is_training, open_shift_of
 
-MOVEMENT_NAMES = {"top_up": "备用金补充", "paid_in": "短款补交", "drop": "投库", "bank_run": "送银行",
-                  "counterfeit": "假币"}
 CASH_IN = {CashMovementKind.TOP_UP, CashMovementKind.PAID_IN}
 
 

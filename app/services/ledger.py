@@ -40,8 +40,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import bindparam, case, event, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.errors import FeeDeskError
-from app.models import JournalEntry, Posting
+from app.errors import FeeDeskError, PeriodClosed
+from app.models import DaySettlement, JournalEntry, MonthClose, Posting
 from app.services import Actor, concurrency
 from app.services.clock import utcnow
 
@@ -79,10 +79,25 @@ class UnbalancedEntry(FeeDeskError):
     message = "记账分录借贷不平，已拒绝"
 
 
-# Hook for closed-period checks: the cash-desk layer registers a function that raises
-# `PeriodClosed` for a settled day or closed month. Kept as a list so that `post` stays the
-# single choke point without importing the settlement module (which imports this one).
-period_guards: list = []
+# Both closed-period checks in one prebuilt statement: it runs for the first posting of each
+# business day of a transaction.
+_CLOSED = select(select(MonthClose.id).where(MonthClose.month == bindparam("month")).exists(),
+                 select(DaySettlement.id).where(DaySettlement.business_date == bindparam("day")).exists())
+
+
+def period_guard(session: Session, day: dt.date, training: bool) -> None:
+    """Refuse a real posting dated in a settled day or a closed month (training never locks).
+
+    Called by `post` itself (DESIGN.md rule 5), so no import order or registration decides
+    whether the rule holds."""
+    if training:
+        return
+    month = f"{day.year:04d}-{day.month:02d}"
+    month_is_closed, day_is_settled = session.execute(_CLOSED, {"month": month, "day": day}).one()
+    if month_is_closed:
+        raise PeriodClosed(f"{month} 已月结，不能再记入该月（更正请记在当前营业日）")
+    if day_is_settled:
+        raise PeriodClosed(f"营业日 {day} 已日结，不能再记入该日（更正请记在当前营业日）")
 
 
 #: session.info key: (business date, training) pairs this transaction holds and found open.
@@ -120,8 +135,7 @@ def post(session: Session, *, actor: Actor, kind: str, business_date: dt.date, l
     checked = session.info.setdefault(CHECKED_DAYS, set())
     if (business_date, training) not in checked:
         concurrency.hold_day_for_posting(session, business_date)
-        for guard in period_guards:
-            guard(session, business_date, training)
+        period_guard(session, business_date, training)
         checked.add((business_date, training))
     # Core inserts: a payment posts on every call, and the ORM unit of work cost more than the rows.
     entry_id = session.execute(_INSERT_ENTRY, {

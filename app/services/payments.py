@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, PaymentRefused
+from app.labels import TENDER_NAMES
 from app.models import (
     Allocation,
     Charge,
@@ -112,13 +113,13 @@ def _validate_tenders(tenders: list[TenderInput]) -> list[TenderInput]:
         if t.method not in valid:
             raise InvalidInput(f"未知的付款方式“{t.method}”（可选：{'、'.join(sorted(valid))}）")
         if type(t.amount) is not int or t.amount <= 0:
-            raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}金额必须大于零")
+            raise InvalidInput(f"{TENDER_NAMES[t.method]}金额必须大于零")
         if t.amount > MAX_FEN:
-            raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}金额超出上限")
+            raise InvalidInput(f"{TENDER_NAMES[t.method]}金额超出上限")
         if len(t.reference) > 60 or not t.reference.isprintable():
             raise InvalidInput("交易参考号过长或含有不可打印字符")
         if t.method not in NO_REFERENCE and not t.reference.strip():
-            raise InvalidInput(f"{receipts.TENDER_NAMES[t.method]}付款必须填写交易参考号（交易单号、凭证号），对账要用")
+            raise InvalidInput(f"{TENDER_NAMES[t.method]}付款必须填写交易参考号（交易单号、凭证号），对账要用")
     return tenders
 
 
@@ -275,7 +276,7 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         lines=[receipts.DocLine(a.fee, c.period or "", c.basis, c.amount, a.amount, c.kind == ChargeKind.LATE_FEE)
                for a, (c, _) in zip(alloc_lines, plan, strict=True)],
         total=allocated + prepaid_added, total_upper=receipts.upper(allocated + prepaid_added),
-        tenders=[receipts.DocTender(t.method, receipts.TENDER_NAMES[t.method], t.amount, t.reference) for t in tenders],
+        tenders=[receipts.DocTender(t.method, TENDER_NAMES[t.method], t.amount, t.reference) for t in tenders],
         tendered=tendered, change=change, prepaid_added=prepaid_added, prepaid_balance=prepaid_after,
         arrears_after=arrears_after, footer=site.receipt_footer or settings.get(session, "receipt_footer"),
         hotline=site.hotline, verify_code=receipts.verification_code(session, number.receipt_no,

@@ -22,6 +22,7 @@ from sqlalchemy import exists, func, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound, PermissionDenied
+from app.labels import TENDER_NAMES
 from app.models import (
     Account,
     AdjustmentKind,
@@ -614,14 +615,14 @@ def correction_slip(session: Session, *, actor: Actor, receipt_no: str) -> recei
             amount = -t.amount
             if t.method.value == "cash" and change_left:
                 amount, change_left = amount - change_left, 0
-            slip_tenders.append(receipts.DocTender(t.method.value, receipts.TENDER_NAMES.get(t.method.value, ""),
+            slip_tenders.append(receipts.DocTender(t.method.value, TENDER_NAMES.get(t.method.value, ""),
                                                    amount, t.reference))
         reason = corr.reason
     else:
         first = tenders[0]
         total = -first.amount
         method = first.method.value
-        label = "退入预存" if method == "prepaid" else receipts.TENDER_NAMES.get(method, method)
+        label = "退入预存" if method == "prepaid" else TENDER_NAMES.get(method, method)
         slip_tenders = [receipts.DocTender(method, label, total, first.reference)]
         kept: dict[int, int] = {}
         for pid, a, c, _f in charge_rows:
@@ -706,7 +707,7 @@ def account_slip(session: Session, *, actor: Actor, job_kind: str, correction_id
         account = session.get(Account, ref.account_id)
         fee = session.get(FeeItem, ref.fee_item_id) if ref.fee_item_id else None
         lines = [receipts.DocLine(fee.name if fee else "预存余额", "", "退还", 0, ref.amount)]
-        tenders = [receipts.DocTender(ref.tender, receipts.TENDER_NAMES.get(ref.tender, ref.tender), ref.amount)]
+        tenders = [receipts.DocTender(ref.tender, TENDER_NAMES.get(ref.tender, ref.tender), ref.amount)]
         who, at, approval_id = ref.user_id, ref.created_at, ref.approval_id
         day, entry_id, training = ref.business_date, ref.journal_entry_id, ref.training
         amount, reason = ref.amount, ref.reason

@@ -21,8 +21,6 @@ from app.models import Receipt, ReceiptRange, Station, User
 from app.money import Money, format_yuan, to_chinese_upper
 from app.services import Actor, receipt_mark, settings
 
-TENDER_NAMES = {"cash": "现金", "card": "银行卡", "wechat": "微信支付", "alipay": "支付宝", "transfer": "转账",
-                "cheque": "支票", "prepaid": "预存抵扣", "insurance": "医保"}
 TITLES = {"payment": "收款收据", "refund": "退款凭证", "void": "作废凭证", "waiver": "减免凭证", "write_off": "核销凭证",
           "deposit_refund": "退押金凭证", "prepaid_refund": "预存退款凭证"}
 

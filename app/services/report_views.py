@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.labels import TENDER_NAMES
 from app.models import (
     BalanceRefund,
     Charge,
@@ -34,7 +35,6 @@ from app.money import format_yuan
 from app.services import Actor, accounts, auth, dunning, settings
 from app.services.accounts import find_account
 from app.services.clock import local_time
-from app.services.receipts import TENDER_NAMES
 from app.services.reports import BALANCE_REFUND_LABELS, KIND_LABELS
 
 

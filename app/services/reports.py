@@ -47,6 +47,7 @@ from sqlalchemy import and_, case, extract, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput, NotFound
+from app.labels import MOVEMENT_NAMES, TENDER_NAMES
 from app.models import (
     Account,
     AccountStatus,
@@ -81,7 +82,6 @@ from app.services.clock import (
     utcnow,
 )
 from app.services.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
-from app.services.receipts import TENDER_NAMES
 
 KIND_LABELS = {"payment": "收款", "void": "作废", "refund": "退费", "waiver": "减免", "write_off": "核销",
                "cancel": "退费撤销", "write_off_recovery": "核销收回"}
@@ -1300,8 +1300,6 @@ def dumps(obj) -> str:
 # Built on the cash desk's own read functions (closes.expected_figures, settlement.day_report):
 # the figures are the ones stored with each close and settlement, never recomputed here.
 
-MOVEMENT_NAMES = {"top_up": "备用金补充", "paid_in": "短款补交", "drop": "投库", "bank_run": "送银行",
-                  "counterfeit": "假币"}
 REFUND_NAMES = {"refund": "退费", "prepaid_refund": "预存退款", "deposit_refund": "退押金"}
 
 

@@ -3,7 +3,7 @@
 A day is settled once every real shift of that day (and before) is closed and accepted. Its
 totals are the sums of the accepted closes (stored with each close, so settling 20 shifts of
 5,000 payments reads 20 rows, not 100,000 payments). After settlement the date is locked:
-`cashdesk.period_guard` refuses any posting carrying it. A month close sums the month's
+`ledger.post` (its `period_guard`) refuses any posting carrying it. A month close sums the month's
 settlements and locks the month. Training shifts never reach a settlement.
 """
 

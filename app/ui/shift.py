@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FeeDeskError
+from app.labels import MOVEMENT_NAMES
 from app.money import Money, format_yuan, to_chinese_upper
 from app.services import cashdesk, closes, shifts
 from app.ui.i18n import tr
@@ -134,7 +135,7 @@ class ShiftScreen(QWidget):
         self.move_kind = QComboBox()
         self.move_kind.setObjectName("move_kind")
         for k in MOVEMENT_KINDS:
-            self.move_kind.addItem(closes.MOVEMENT_NAMES[k], k)
+            self.move_kind.addItem(MOVEMENT_NAMES[k], k)
         self.move_kind.addItem(tr("Hand-in from a field collector"), "hand_in")
         self.move_amount = line_edit("move_amount")
         self.move_reason = line_edit("move_reason", tr("reason; for a hand-in the collector's user name"))

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FeeDeskError, NotFound, PermissionDenied
+from app.labels import TENDER_NAMES
 from app.money import format_yuan
 from app.services import auth, cashdesk, closes, settings, settlement
 from app.services.clock import utcnow
-from app.services.receipts import TENDER_NAMES
 from app.ui.i18n import tr
 from app.ui.models import (
     AMBER,

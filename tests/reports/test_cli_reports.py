@@ -85,6 +85,20 @@ def test_dunning_from_the_command_line(known, cli, tmp_path):
     assert code == 1 and "承诺缴费日期" in err
 
 
+def test_a_supervisor_cancels_a_repayment_plan_from_the_command_line(known, cli):
+    code, out, err = cli(known, "dunning", "plan", "1-1-102", "--instalment", "2099-01-01=200")
+    assert code == 0, err
+    plan_id = out.split("#")[1].split("：")[0]
+    code, out, err = cli(known, "dunning", "cancel-plan", plan_id, "--reason", "业主要求一次缴清", user="demo")
+    assert code == 1 and err  # a cashier may not
+    code, out, err = cli(known, "dunning", "cancel-plan", plan_id, "--reason", "业主要求一次缴清")
+    assert code == 0 and f"已取消还款计划 #{plan_id}：1-1-102" in out
+    code, out, err = cli(known, "dunning", "plans", "--account", "1-1-102")
+    assert "已取消" in out
+    code, out, err = cli(known, "dunning", "cancel-plan", plan_id, "--reason", "再取消")
+    assert code == 1 and "已取消" in err
+
+
 def test_bad_period_is_a_message_not_a_crash(known, cli):
     code, out, err = cli(known, "report", "collection", "--from", "2026-13", "--to", "2026-10")
     assert code == 1 and "账期格式不正确" in err
