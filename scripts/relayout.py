@@ -63,10 +63,12 @@ MOVES: dict[str, str] = {
     "app.services.tickets": "app.services.master.tickets",
     "app.services.billing": "app.services.bills.billing",
     "app.services.fees": "app.services.bills.fees",
+    "app.services.meters": "app.services.bills.meters",
     "app.services.arrears": "app.services.bills.arrears",
     "app.services.bill_notices": "app.services.bills.bill_notices",
     "app.services.cashdesk": "app.services.desk.cashdesk",
     "app.services.payments": "app.services.desk.payments",
+    "app.services.payment_plan": "app.services.desk.payment_plan",
     "app.services.shifts": "app.services.desk.shifts",
     "app.services.closes": "app.services.desk.closes",
     "app.services.corrections": "app.services.desk.corrections",
@@ -110,7 +112,8 @@ PACKAGES: dict[str, str] = {
 }
 
 #: modules that stay where they are (anything else under app/services/ or app/ is reported)
-SETTLED = {"app.services.clock", "app.services.validate", "app.services.reports", "app.money",
+SETTLED = {"app.services.clock", "app.services.validate", "app.services.reports", "app.services.report_views",
+           "app.money",
            "app.errors", "app.labels", "app.config", "app.logs"}
 
 #: text files whose references are rewritten (by suffix, or by name)
