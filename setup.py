@@ -8,6 +8,6 @@ setup(
     package_dir={"app.resources": "resources"},
     package_data={
         "app.resources": ["fonts/*.ttc", "fonts/*.txt", "translations/*.qm"],
-        "app.migrations": ["*.mako", "*.ini", "versions/*.py"],
+        "app.db.migrations": ["*.mako", "*.ini", "versions/*.py"],
     },
 )

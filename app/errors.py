@@ -100,7 +100,7 @@ class LedgerUnreachable(FeeDeskError):
 
 class LedgerUnusable(FeeDeskError):
     """The ledger named by --db / FEEDESK_DB cannot be opened as a FeeDesk ledger: the message
-    names the file (or server) and what to do (`app.services.ledgerfile`)."""
+    names the file (or server) and what to do (`app.db.ledgerfile`)."""
 
     message = "无法打开账本"
 

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from app.db.engine import make_factory  # noqa: E402
 from app.models import (  # noqa: E402
     Account,
     Allocation,
@@ -56,22 +57,13 @@ from app.models import (  # noqa: E402
     TenderLine,
     User,
 )
-from app.models.db import make_factory  # noqa: E402
-from app.services import (  # noqa: E402
-    Actor,
-    audit,
-    auth,
-    closes,
-    ledger,
-    run,
-    settings,
-    settlement,
-    setup,
-    shifts,
-)
-from app.services.cashdesk import bdate  # noqa: E402
+from app.services import Actor, run  # noqa: E402
 from app.services.clock import at_local_noon, utcnow  # noqa: E402
-from app.services.receipts import DocLine, DocTender, ReceiptDoc, upper  # noqa: E402
+from app.services.desk import closes, settlement, shifts  # noqa: E402
+from app.services.desk.cashdesk import bdate  # noqa: E402
+from app.services.desk.receipts import DocLine, DocTender, ReceiptDoc, upper  # noqa: E402
+from app.services.journal import audit, ledger  # noqa: E402
+from app.services.system import auth, settings, setup  # noqa: E402
 from bench.bench_core import copy_db, ms  # noqa: E402
 
 FACES = (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)
@@ -175,9 +167,21 @@ def bulk_shift(factory, actor: Actor, shift_id: int, charges, day: dt.date, rng:
                                        change=change, prepaid_added=0, tenders=[(method, tendered)]))
         h = audit._digest(prev_hash, audit_seq, at.isoformat(), actor.user_id, actor.station_code, "payment",
                           "payment", str(pid), payload)
-        audits.append(dict(chain=actor.station_code, seq=audit_seq, created_at=at, user_id=actor.user_id, station=actor.station_code,
-                           action="payment", entity="payment", entity_id=str(pid), payload=payload,
-                           prev_hash=prev_hash, hash=h))
+        audits.append(
+            dict(
+                chain=actor.station_code,
+                seq=audit_seq,
+                created_at=at,
+                user_id=actor.user_id,
+                station=actor.station_code,
+                action="payment",
+                entity="payment",
+                entity_id=str(pid),
+                payload=payload,
+                prev_hash=prev_hash,
+                hash=h,
+            )
+        )
         prev_hash = h
         for m in (Payment, TenderLine, Allocation, JournalEntry, Receipt):
             next_ids[m] += 1
@@ -256,14 +260,21 @@ def main() -> None:
     settled = run(factory, settlement.settle_day, actor=boss, day=day, backup=args.with_backup)
     settle_s = time.perf_counter() - t
     result = {
-        "db": args.db, "business_date": day.isoformat(), "settlement_includes_backup": args.with_backup, "shifts": args.shifts, "payments_per_shift": args.payments,
-        "shift_close": ms(close_t), "accept": ms(accept_t), "day_settlement_ms": round(settle_s * 1000, 2),
-        "settled_shifts": settled.totals["shifts"], "settled_counted": settled.to_json()["tenders"]["counted"],
+        "db": args.db,
+        "business_date": day.isoformat(),
+        "settlement_includes_backup": args.with_backup,
+        "shifts": args.shifts,
+        "payments_per_shift": args.payments,
+        "shift_close": ms(close_t),
+        "accept": ms(accept_t),
+        "day_settlement_ms": round(settle_s * 1000, 2),
+        "settled_shifts": settled.totals["shifts"],
+        "settled_counted": settled.to_json()["tenders"]["counted"],
         "targets": {"shift_close_ms": 100, "day_settlement_ms": 500},
         "within_targets": statistics.median(close_t) * 1000 <= 100 and settle_s * 1000 <= 500,
     }
     if args.verify:
-        from app.services.verify import verify
+        from app.services.journal.verify import verify
 
         with factory() as s:
             t = time.perf_counter()

@@ -38,10 +38,15 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, select  # noqa: E402
 
+from app.db.engine import make_factory  # noqa: E402
 from app.models import Account, Charge  # noqa: E402
-from app.models.db import make_factory  # noqa: E402
-from app.services import Actor, accounts, arrears, auth, billing, ledger, payments, run, shifts  # noqa: E402
-from app.services.verify import verify  # noqa: E402
+from app.services import Actor, run  # noqa: E402
+from app.services.bills import arrears, billing  # noqa: E402
+from app.services.desk import payments, shifts  # noqa: E402
+from app.services.journal import ledger  # noqa: E402
+from app.services.journal.verify import verify  # noqa: E402
+from app.services.master import accounts  # noqa: E402
+from app.services.system import auth  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
@@ -119,7 +124,7 @@ def bench_pay(factory, actor: Actor, targets, cpu: list[float] | None = None,
 def floor_pay(db: str, captured: list[list[tuple]], *, writes_only: bool = False) -> list[float]:
     """Replay the payments' statements with plain sqlite3 on a copy of the estate as it was
     before them: the floor for `pay`. Each payment is one BEGIN IMMEDIATE ... COMMIT, with the
-    connection pragmas of app/models/db.py; result rows are fetched as the service fetches them."""
+    connection pragmas of app/db/engine.py; result rows are fetched as the service fetches them."""
     con = sqlite3.connect(db, isolation_level=None)
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=10000"):
         con.execute(f"PRAGMA {pragma}")
@@ -193,8 +198,10 @@ def pay_memory(db: str, n: int = 100) -> int:
 import resource, sys
 sys.path.insert(0, {str(ROOT)!r})
 from bench.bench_core import accounts_with_open_charges, bench_pay
-from app.models.db import make_factory
-from app.services import Actor, auth, run, shifts
+from app.db.engine import make_factory
+from app.services import Actor, run
+from app.services.system import auth
+from app.services.desk import shifts
 f = make_factory({db!r})
 with f() as s:
     actor = Actor(auth.user_by_name(s, "bench").id, "W01")

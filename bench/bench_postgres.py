@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.models.db import make_factory, upgrade  # noqa: E402
-from app.services import Actor, payments, run, shifts  # noqa: E402
+from app.db.engine import make_factory, upgrade  # noqa: E402
+from app.services import Actor, run  # noqa: E402
+from app.services.desk import payments, shifts  # noqa: E402
 from tests.conftest import _populate_template  # noqa: E402
 from tests.helpers import at  # noqa: E402
 from tests.postgres import stations  # noqa: E402
@@ -138,7 +139,7 @@ def main() -> int:
         url = server.url("bench", APP)
         runs = [measure(server, url, n, a.payments, estate["codes"]) for n in WINDOWS]
         paced = measure(server, url, max(WINDOWS), a.payments, estate["codes"], THINK_S)
-        from app.services.verify import verify
+        from app.services.journal.verify import verify
 
         factory = make_factory(server.url("bench", APP))
         with factory() as s:

@@ -29,12 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.models.db import make_factory, upgrade  # noqa: E402
+from app.db.engine import make_factory, upgrade  # noqa: E402
 from app.printing import queue  # noqa: E402
 from app.printing.loopback import LoopbackPrinter  # noqa: E402
-from app.services import Actor, accounts, auth, billing, fees, payments, run, setup, shifts  # noqa: E402
-from app.services import printing as svc  # noqa: E402
+from app.services import Actor, run  # noqa: E402
+from app.services.bills import billing, fees  # noqa: E402
 from app.services.clock import at_local_noon  # noqa: E402
+from app.services.desk import payments, shifts  # noqa: E402
+from app.services.desk import print_jobs as svc  # noqa: E402
+from app.services.master import accounts  # noqa: E402
+from app.services.system import auth, setup  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
@@ -69,7 +73,13 @@ def build(path: str, n_accounts: int):
     run(factory, fees.assign_fee, actor=admin, fee_code="WYF", all_accounts=True)
     run(factory, fees.assign_fee, actor=admin, fee_code="LJF", all_accounts=True)
     for period in ("2026-09", "2026-10"):
-        run(factory, billing.bill_run, actor=admin, period=period, at=at_local_noon(dt.date.fromisoformat(period + "-01")))
+        run(
+            factory,
+            billing.bill_run,
+            actor=admin,
+            period=period,
+            at=at_local_noon(dt.date.fromisoformat(period + "-01")),
+        )
     run(factory, shifts.open_shift, actor=cashier, float_amount="500", at=at_local_noon(dt.date(2026, 11, 25)))
     codes = [f"{1 + i // 40}-1-{1 + i % 40:03d}" for i in range(n_accounts)]
     return factory, admin, cashier, codes

@@ -37,14 +37,20 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from app.db.engine import make_factory  # noqa: E402
 from app.models import Payment, PaymentKind, Posting, Station, Tender, TenderLine  # noqa: E402
-from app.models.db import make_factory  # noqa: E402
-from app.services import Actor, audit, auth, reconcile, run, settings, shifts  # noqa: E402
+from app.services import Actor, run  # noqa: E402
+from app.services.bank import reconcile  # noqa: E402
 from app.services.clock import at_local_noon  # noqa: E402
+from app.services.desk import shifts  # noqa: E402
+from app.services.journal import audit  # noqa: E402
+from app.services.system import auth, settings  # noqa: E402
 
-HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
-          "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
-          "手续费,费率,订单金额,申请退款金额,费率备注")
+HEADER = (
+    "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+    "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
+    "手续费,费率,订单金额,申请退款金额,费率备注"
+)
 
 
 def log(msg: str) -> None:
@@ -149,14 +155,16 @@ def main() -> int:
                                             yuan(sum(x[3] for x in lines)), "0.00", yuan(sum(x[4] for x in lines)),
                                             yuan(sum(x[2] for x in lines)), yuan(sum(x[3] for x in lines))))]
             files.append(("\n".join(body) + "\n").encode("utf-8"))
-        ids = s.execute(insert(Payment.__table__).returning(Payment.__table__.c.id), [r for r, _ in rows]).scalars().all()
+        ids = (
+            s.execute(insert(Payment.__table__).returning(Payment.__table__.c.id), [r for r, _ in rows]).scalars().all()
+        )
         s.execute(insert(TenderLine.__table__), [dict(payment_id=pid, method=Tender.WECHAT, amount=r["tendered"],
                                                       reference=ref) for pid, (r, ref) in zip(ids, rows, strict=True)])
         audit.record(s, None, "bench_payments", "shift", shift.id, payments=len(rows))  # seals the bulk rows
     bill_lines = sum(f.count(b"\n") - 3 for f in files)
     log(f"{len(rows)} WeChat payments, {bill_lines} bill lines in 30 files")
 
-    from app.services.statements import parse
+    from app.services.bank.statements import parse
 
     p0 = time.process_time()
     for data in files:  # the reading alone, untimed above: what the file format costs

@@ -54,9 +54,10 @@ def _periods(factory) -> tuple[str, str]:
 
 
 def task(name: str, db: str, out_dir: Path) -> dict:
-    from app.models.db import make_factory
+    from app.db.engine import make_factory
     from app.reports import layouts, pdf, xlsx
-    from app.services import dunning, reports, run
+    from app.services import reports, run
+    from app.services.collection import dunning
 
     factory = make_factory(db)
     actor = _actor(factory)

@@ -121,9 +121,11 @@ def generated_ledger(tmp: Path, n: int = 20000) -> tuple[str, str]:
     """A ledger with n accounts (imported from a CSV in one transaction) and a cashier."""
     import random
 
-    from app.models.db import make_factory, upgrade
-    from app.services import accounts, auth, run, setup
-    from app.services.demo import GIVEN, SURNAMES
+    from app.db.engine import make_factory, upgrade
+    from app.services import run
+    from app.services.master import accounts
+    from app.services.system import auth, setup
+    from app.services.system.demo import GIVEN, SURNAMES
 
     db = str(tmp / "search-20k.db")
     upgrade(db)
@@ -152,9 +154,8 @@ def search_latency(db: str, user: str) -> dict:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.services import auth
+    from app.services.system import auth
     from app.ui.main import MainWindow, load_font, open_ledger
-    from app.ui.qtcompat import emit
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setFont(load_font())
@@ -183,7 +184,7 @@ def search_latency(db: str, user: str) -> dict:
                 QTest.keyClick(ws.search_box, ch)
             else:
                 ws.search_box.insert(ch)
-                emit(ws.search_box.textEdited, ws.search_box.text())
+                ws.search_box.textEdited.emit(ws.search_box.text())
             busy.append(time.perf_counter() - t0)
             seq = ws._search_seq
             pump_until(lambda s=seq: win.runner.pending == 0 and ws._search_seq == s)

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from app.db.engine import make_factory, upgrade  # noqa: E402
 from app.models import (  # noqa: E402
     Account,
     Allocation,
@@ -43,10 +44,13 @@ from app.models import (  # noqa: E402
     Tender,
     TenderLine,
 )
-from app.models.db import make_factory, upgrade  # noqa: E402
-from app.services import Actor, accounts, audit, auth, billing, fees, ledger, run, setup  # noqa: E402
+from app.services import Actor, run  # noqa: E402
+from app.services.bills import billing, fees  # noqa: E402
 from app.services.clock import add_months, at_local_noon  # noqa: E402
-from app.services.receipts import DocLine, DocTender, ReceiptDoc, upper  # noqa: E402
+from app.services.desk.receipts import DocLine, DocTender, ReceiptDoc, upper  # noqa: E402
+from app.services.journal import audit, ledger  # noqa: E402
+from app.services.master import accounts  # noqa: E402
+from app.services.system import auth, setup  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志文博涵宇轩欣怡浩然梓萱俊雨桐"
@@ -105,7 +109,7 @@ def build(db: str, n_accounts: int = 20000, months: int = 36, seed: int = 7) -> 
     log("payments (bulk path)")
     n_payments = _bulk_payments(factory, cashier, periods, rng)
     with factory() as s:
-        from app.services.verify import verify
+        from app.services.journal.verify import verify
 
         t = time.perf_counter()
         result = verify(s)
@@ -153,7 +157,9 @@ def _bulk_payments(factory, cashier: Actor, periods: list[dt.date], rng: random.
         at = at_local_noon(pay_day)
         shift_id = next_ids[Shift]
         next_ids[Shift] += 1
-        batch: dict[type, list[dict]] = {m: [] for m in (Payment, TenderLine, Allocation, JournalEntry, Posting, Receipt)}
+        batch: dict[type, list[dict]] = {
+            m: [] for m in (Payment, TenderLine, Allocation, JournalEntry, Posting, Receipt)
+        }
         audits: list[dict] = []
         for acc, charges in charges_by_account.items():
             due = [c for c in charges if c[3] in q and periods.index(c[3]) < stop_at[acc]]
@@ -196,8 +202,21 @@ def _bulk_payments(factory, cashier: Actor, periods: list[dt.date], rng: random.
                                            change=0, prepaid_added=0, tenders=[("cash", total)]))
             h = audit._digest(prev_hash, audit_seq, at.isoformat(), cashier.user_id, "W01", "payment", "payment",
                               str(pid), payload)
-            audits.append(dict(chain="W01", seq=audit_seq, created_at=at, user_id=cashier.user_id, station="W01", action="payment",
-                               entity="payment", entity_id=str(pid), payload=payload, prev_hash=prev_hash, hash=h))
+            audits.append(
+                dict(
+                    chain="W01",
+                    seq=audit_seq,
+                    created_at=at,
+                    user_id=cashier.user_id,
+                    station="W01",
+                    action="payment",
+                    entity="payment",
+                    entity_id=str(pid),
+                    payload=payload,
+                    prev_hash=prev_hash,
+                    hash=h,
+                )
+            )
             prev_hash = h
             for m in (Payment, TenderLine, JournalEntry, Receipt):
                 next_ids[m] += 1

@@ -27,7 +27,7 @@ def main() -> int:
         print(f"building estate-L at {estate} (takes several minutes)", file=sys.stderr)
         subprocess.run([sys.executable, str(ROOT / "bench/estate.py"), "--db", str(estate)], check=True)
     # An estate built by an older FeeDesk is brought to this schema first (as the program does).
-    subprocess.run([sys.executable, "-c", f"from app.models.db import upgrade; upgrade({str(estate)!r})"],
+    subprocess.run([sys.executable, "-c", f"from app.db.engine import upgrade; upgrade({str(estate)!r})"],
                    check=True, cwd=ROOT)
     only = set(sys.argv[1:])
     results = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{platform.node()} {platform.machine()} "

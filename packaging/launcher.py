@@ -5,7 +5,7 @@ are explicit so the bundler sees the whole program."""
 import sys
 from pathlib import Path
 
-from app.cli import main as cli_main
+from app.cli.commands import main as cli_main
 from app.ui.main import main as gui_main
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 --                init` (Alembic migrations), `feedesk db migrate`, and user administration
 --                (add user, unlock), settings and stations, from the administrator's PC.
 --                Never typed into a window's settings.
--- feedesk_app    what every window connects as. Migrations 0005/0007 (app/migrations/pg_roles.py)
+-- feedesk_app    what every window connects as. Migrations 0005/0007 (app/db/migrations/pg_roles.py)
 --                grant it SELECT everywhere, INSERT everywhere except users, settings, site and
 --                stations, UPDATE only on the columns a window changes (failed log-ins, receipt
 --                counters, shift status, print job state, audit chain head: lock a user but

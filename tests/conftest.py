@@ -26,8 +26,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test reads or writes this user's FeeDesk data, saved ledger choice or logs.
 os.environ["FEEDESK_HOME"] = tempfile.mkdtemp(prefix="feedesk-home-")
 
-from app.models.db import make_factory, upgrade  # noqa: E402
-from app.services import Actor, auth, run, setup  # noqa: E402  # noqa: E402
+from app.db.engine import make_factory, upgrade  # noqa: E402
+from app.services import Actor, run  # noqa: E402  # noqa: E402
+from app.services.system import auth, setup  # noqa: E402  # noqa: E402
 
 TEMPLATE: dict[str, Path] = {}
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from app.money import Money
-from app.services import accounts, billing, fees, payments, shifts
+from app.services.bills import billing, fees
 from app.services.clock import at_local_noon
-from app.services.verify import verify
+from app.services.desk import payments, shifts
+from app.services.journal.verify import verify
+from app.services.master import accounts
 
 
 def assert_ledger_balanced(lg) -> None:
@@ -71,7 +73,8 @@ def fen(yuan: str) -> int:
 
 def put_settings(session, **values: str) -> None:
     """Set settings directly in a test's own transaction, audited as every settings change must be."""
-    from app.services import audit, settings
+    from app.services.journal import audit
+    from app.services.system import settings
 
     for key, value in values.items():
         settings.put(session, key, value)

@@ -1,7 +1,7 @@
 """Tables of the reports and dunning issue: dunning runs and notices, the contact log,
 payment promises / repayment plans with instalments, collectors' areas and collection targets.
 
-Only `app.services.dunning` and `app.services.reports` write these. No money is moved here:
+Only `app.services.collection.dunning` and `app.services.reports` write these. No money is moved here:
 the amounts on a notice are a copy of what the journal said when the notice was printed.
 Dunning runs, notices and contact-log entries are append-only (trigger in migration 0004);
 a plan is ended by setting `cancelled_at`, its instalments are never edited.

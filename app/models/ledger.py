@@ -422,7 +422,7 @@ class PrintJob(Base):
 
 
 class ReviewKind(enum.Enum):
-    """What happened to a meter reading after it was taken (issue #18).
+    """What happened to a meter reading after it was taken.
 
     A reading is billable unless it is HELD and not CONFIRMED, or CORRECTED (replaced by a later
     reading row, `replacement_id`). Nothing here is ever updated: the state is derived from these rows.

@@ -5,7 +5,7 @@ A ticket is registered when it is received (`ticket`), with a deadline and the p
 responsible; it is closed once (`ticket_close`, with the outcome and the caller's
 satisfaction). Both tables are append-only (trigger in migration 0007_payer): a ticket's
 status is derived — open while it has no close row, overdue while open past its deadline.
-Only `app.services.tickets` and `app.services.owners` write these; all are append-only. No
+Only `app.services.master.tickets` and `app.services.master.owners` write these; all are append-only. No
 money is moved here.
 """
 

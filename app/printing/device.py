@@ -25,7 +25,7 @@ from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.exceptions import DeviceNotFoundError
 
 from app.errors import FeeDeskError
-from app.services.printing import PrinterInfo
+from app.services.desk.print_jobs import PrinterInfo
 
 RT_STATUS_OFFLINE_CAUSE = b"\x10\x04\x02"
 #: Output of `dummy` printers by target name (tests and `feedesk printer test` dry runs).
@@ -125,10 +125,15 @@ class EscposDevice:
             else:
                 self.printer._raw(data)
         except TimeoutError as exc:
-            raise PrinterError("timeout", f"向打印机发送数据超时（{self.deadline.seconds:g} 秒内没有发完），"
-                                          "收据可能没有打完整，请检查打印机后重打") from exc
+            raise PrinterError(
+                "timeout",
+                f"向打印机发送数据超时（{self.deadline.seconds:g} 秒内没有发完），"
+                "收据可能没有打完整，请检查打印机后重打",
+            ) from exc
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
-            raise PrinterError("dropped", "打印过程中与打印机的连接中断，收据可能没有打完整，请检查打印机后重打") from exc
+            raise PrinterError(
+                "dropped", "打印过程中与打印机的连接中断，收据可能没有打完整，请检查打印机后重打"
+            ) from exc
         except PrinterError:
             raise
         except Exception as exc:  # usb.core.USBError, serial.SerialException, OSError

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from app.labels import TENDER_NAMES
 from app.money import format_yuan
-from app.services.closes import MOVEMENT_NAMES
-from app.services.receipts import DocLine, DocTender, ReceiptDoc
+from app.services.desk.closes import MOVEMENT_NAMES
+from app.services.desk.receipts import DocLine, DocTender, ReceiptDoc
 
 COLUMNS = {58: 32, 80: 48}
 #: Lines must not start with these (simple 禁则 for Chinese punctuation).

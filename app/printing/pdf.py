@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas
 from app.config import font_path
 from app.printing import raster
 from app.printing.layout import Line, QrBlock, cells, layout_receipt
-from app.services.receipts import ReceiptDoc
+from app.services.desk.receipts import ReceiptDoc
 
 FONT = "WenQuanYiMicroHei"
 PAPERS = ("a5", "continuous")

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps
 
 from app.printing import raster
 from app.printing.layout import ReceiptLayout, layout_receipt
-from app.services.receipts import ReceiptDoc
+from app.services.desk.receipts import ReceiptDoc
 
 
 def render_preview_text(doc: ReceiptDoc, width_mm: int = 80, **marks) -> str:
@@ -51,7 +51,9 @@ def paper_png(paper, columns: int = 48) -> bytes:
     for item in paper.items:
         if item[0] == "text":
             text, style = item[1], item[2]
-            img = Image.new("L", (dots * (2 if style == "big" else 1), raster.LINE_H * (2 if style == "big" else 1)), 255)
+            img = Image.new(
+                "L", (dots * (2 if style == "big" else 1), raster.LINE_H * (2 if style == "big" else 1)), 255
+            )
             raster.draw_line(img, Line(text, style), 0)
             parts.append(img.crop((0, 0, dots, img.height)))
         elif item[0] == "image":

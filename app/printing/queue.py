@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.errors import FeeDeskError
 from app.printing.layout import ReceiptLayout, layout_receipt, layout_remittance, sample_doc
 from app.services import Actor, run
-from app.services import printing as svc
 from app.services.clock import local_time, utcnow
-from app.services.receipts import ReceiptDoc
+from app.services.desk import print_jobs as svc
+from app.services.desk.receipts import ReceiptDoc
 
 if TYPE_CHECKING:  # python-escpos is imported only when something is printed (its start-up is slow)
     from app.printing.device import PrinterStatus

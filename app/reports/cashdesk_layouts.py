@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.money import Money, to_chinese_upper
 from app.reports.document import Column, Document, KeyValues, Signatures, Table, Text
 from app.services import reports as r
-from app.services.statements import CHANNELS
+from app.services.bank.statements import CHANNELS
 
 M = Money
 _TENDER_COLS = [Column("结算方式", 1.4), Column("应有", 1.2, "r"), Column("实点", 1.2, "r"), Column("差额", 1.2, "r")]

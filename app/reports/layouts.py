@@ -9,7 +9,7 @@ from __future__ import annotations
 from app.money import Money, to_chinese_upper
 from app.reports.document import Column, Document, KeyValues, Signatures, Table, Text
 from app.services import reports as r
-from app.services.arrears import BUCKET_NAMES, BUCKETS
+from app.services.bills.arrears import BUCKET_NAMES, BUCKETS
 
 M = Money
 
@@ -101,15 +101,33 @@ def statement(rep: r.Statement) -> Document:
             Column("调整", 1.1, "r"), Column("余额", 1.1, "r")]
     rows = [[x.business_date, x.description, M(x.charged) if x.charged else "", M(x.paid) if x.paid else "",
              M(x.corrected) if x.corrected else "", M(x.balance)] for x in rep.lines]
-    return Document("缴费户对账单", rep.meta, [
-        KeyValues([("缴费户", rep.account), ("业主", rep.owner), ("地址", rep.address), ("电话", rep.phone),
-                   ("期初余额", M(rep.opening)), ("期末余额", M(rep.closing))]),
-        Table(cols, [[rep.date_from, "期初余额", "", "", "", M(rep.opening)]] + rows,
-              [rep.date_to, "本期合计 / 期末余额", M(rep.charged), M(rep.paid), M(rep.corrected), M(rep.closing)]),
-        Text(f"余额为正表示欠费，为负表示预存结余。期末预存余额：{Money(rep.prepaid_closing)} 元。"
-             f"期末余额大写：{to_chinese_upper(Money(abs(rep.closing)))}" + ("（预存结余）" if rep.closing < 0 else "")),
-        Signatures(["经办人", "缴费户确认"]),
-    ])
+    return Document(
+        "缴费户对账单",
+        rep.meta,
+        [
+            KeyValues(
+                [
+                    ("缴费户", rep.account),
+                    ("业主", rep.owner),
+                    ("地址", rep.address),
+                    ("电话", rep.phone),
+                    ("期初余额", M(rep.opening)),
+                    ("期末余额", M(rep.closing)),
+                ]
+            ),
+            Table(
+                cols,
+                [[rep.date_from, "期初余额", "", "", "", M(rep.opening)]] + rows,
+                [rep.date_to, "本期合计 / 期末余额", M(rep.charged), M(rep.paid), M(rep.corrected), M(rep.closing)],
+            ),
+            Text(
+                f"余额为正表示欠费，为负表示预存结余。期末预存余额：{Money(rep.prepaid_closing)} 元。"
+                f"期末余额大写：{to_chinese_upper(Money(abs(rep.closing)))}"
+                + ("（预存结余）" if rep.closing < 0 else "")
+            ),
+            Signatures(["经办人", "缴费户确认"]),
+        ],
+    )
 
 
 def tariffs(rep: r.TariffSchedule) -> Document:

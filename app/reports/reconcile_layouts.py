@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from app.money import Money
 from app.reports.document import Column, Document, KeyValues, Signatures, Table, Text
-from app.services.reconcile import ITEM_NAMES, STATUS_NAMES, MonthRecon
-from app.services.statements import CHANNELS
+from app.services.bank.reconcile import ITEM_NAMES, STATUS_NAMES, MonthRecon
+from app.services.bank.statements import CHANNELS
 
 M = Money
 
@@ -27,15 +27,32 @@ def month(rep: MonthRecon) -> Document:
     open_rows = [[o.business_date, CHANNELS[o.channel], ITEM_NAMES[o.item], M(o.amount), o.reference, o.detail]
                  for d in days for o in d.open_items]
     b = rep.bank
-    bank = Table([Column("项目", 3), Column("金额", 1.2, "r"), Column("项目", 3), Column("金额", 1.2, "r")], [
-        ["银行对账单余额", None if b.statement_balance is None else M(b.statement_balance), "企业账面余额（银行科目）",
-         M(b.book_balance)],
-        ["加：企业已收、银行未收", M(b.feedesk_not_on_statement), "加：银行已收、企业未收", M(b.statement_not_in_feedesk_in)],
-        ["加：支付机构结算在途", M(b.settlements_in_transit), "减：支付机构手续费（未记账）", M(b.fees_not_booked)],
-        ["减：企业已付、银行未付", M(0), "减：银行已付、企业未付", M(b.statement_not_in_feedesk_out)],
-        ["调节后余额", None if b.adjusted_statement is None else M(b.adjusted_statement), "调节后余额",
-         M(b.adjusted_book)],
-    ], title="银行存款余额调节表")
+    bank = Table(
+        [Column("项目", 3), Column("金额", 1.2, "r"), Column("项目", 3), Column("金额", 1.2, "r")],
+        [
+            [
+                "银行对账单余额",
+                None if b.statement_balance is None else M(b.statement_balance),
+                "企业账面余额（银行科目）",
+                M(b.book_balance),
+            ],
+            [
+                "加：企业已收、银行未收",
+                M(b.feedesk_not_on_statement),
+                "加：银行已收、企业未收",
+                M(b.statement_not_in_feedesk_in),
+            ],
+            ["加：支付机构结算在途", M(b.settlements_in_transit), "减：支付机构手续费（未记账）", M(b.fees_not_booked)],
+            ["减：企业已付、银行未付", M(0), "减：银行已付、企业未付", M(b.statement_not_in_feedesk_out)],
+            [
+                "调节后余额",
+                None if b.adjusted_statement is None else M(b.adjusted_statement),
+                "调节后余额",
+                M(b.adjusted_book),
+            ],
+        ],
+        title="银行存款余额调节表",
+    )
     unreconciled = sorted({(d.business_date, CHANNELS[d.channel]) for d in days if d.status != "reconciled"})
     blocks = [
         KeyValues([("月份", rep.month), ("未对平的渠道日", len(unreconciled))], columns=2),

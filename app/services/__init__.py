@@ -39,7 +39,7 @@ def run(factory: sessionmaker[Session], use_case: Callable[..., T], /, **kw) -> 
     except FeeDeskError as exc:
         username = exc.details.get("failed_password_of")
         if username:
-            from app.services import auth
+            from app.services.system import auth
 
             with factory.begin() as session:
                 auth.count_failed_password(session, username=username)

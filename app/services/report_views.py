@@ -32,10 +32,13 @@ from app.models import (
     User,
 )
 from app.money import format_yuan
-from app.services import Actor, accounts, auth, dunning, settings
-from app.services.accounts import find_account
+from app.services import Actor
 from app.services.clock import local_time
+from app.services.collection import dunning
+from app.services.master import accounts
+from app.services.master.accounts import find_account
 from app.services.reports import BALANCE_REFUND_LABELS, KIND_LABELS
+from app.services.system import auth, settings
 
 
 @dataclass(frozen=True, slots=True)

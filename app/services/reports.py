@@ -70,9 +70,10 @@ from app.models import (
     TenderLine,
     User,
 )
-from app.services import Actor, audit, auth, ledger, reconcile, settings
-from app.services.accounts import STATUS_BY_TEXT, default_site, find_account
-from app.services.arrears import BUCKET_NAMES, BUCKETS, bucket_of
+from app.services import Actor
+from app.services.bank import reconcile
+from app.services.bills.arrears import BUCKET_NAMES, BUCKETS, bucket_of
+from app.services.bills.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
 from app.services.clock import (
     add_months,
     local_time,
@@ -81,7 +82,9 @@ from app.services.clock import (
     period_start,
     utcnow,
 )
-from app.services.fees import CYCLE_NAMES, KIND_NAMES, METHOD_NAMES, format_rate
+from app.services.journal import audit, ledger
+from app.services.master.accounts import STATUS_BY_TEXT, default_site, find_account
+from app.services.system import auth, settings
 
 KIND_LABELS = {"payment": "收款", "void": "作废", "refund": "退费", "waiver": "减免", "write_off": "核销",
                "cancel": "退费撤销", "write_off_recovery": "核销收回"}
@@ -597,7 +600,7 @@ def ageing(session: Session, *, actor: Actor, as_of: dt.date | None = None, buil
     optionally only accounts of a status (空置 …) or carrying a tag (商铺 …); each row with the
     reason it is not paid (`dunning.arrears_reasons`)."""
     # dunning reads its arrears through this module: imported here, not at the top
-    from app.services.dunning import arrears_reasons
+    from app.services.collection.dunning import arrears_reasons
 
     auth.require(session, actor, auth.READ)
     as_of = as_of or settings.today(session)
@@ -1036,11 +1039,25 @@ class TariffSchedule:
     hotline: str
 
     def to_json(self) -> dict:
-        return {"as_of": self.as_of.isoformat(), "hotline": self.hotline,
-                "rows": [{"code": r.code, "name": r.name, "category": r.category, "method": r.method, "rate": r.rate,
-                          "cycle": r.cycle, "effective_from": r.effective_from.isoformat() if r.effective_from else None,
-                          "due_rule": r.due_rule, "late_fee_rule": r.late_fee_rule, "next_change": r.next_change}
-                         for r in self.rows]}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "hotline": self.hotline,
+            "rows": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "category": r.category,
+                    "method": r.method,
+                    "rate": r.rate,
+                    "cycle": r.cycle,
+                    "effective_from": r.effective_from.isoformat() if r.effective_from else None,
+                    "due_rule": r.due_rule,
+                    "late_fee_rule": r.late_fee_rule,
+                    "next_change": r.next_change,
+                }
+                for r in self.rows
+            ],
+        }
 
 
 def rate_with_unit(rate_e4: int, method: str, cycle: str, unit_name: str) -> str:
@@ -1395,7 +1412,7 @@ def _payment_amounts(session: Session, receipt_nos: list[str], kind: PaymentKind
 def shift_report(session: Session, *, actor: Actor, shift_id: int, at: dt.datetime | None = None) -> ShiftReport:
     """缴款单 of a closed shift (refused while open: the count is blind until saved)."""
     from app.models import Shift
-    from app.services import closes
+    from app.services.desk import closes
 
     c = closes.expected_figures(session, actor=actor, shift_id=shift_id)
     shift = session.get(Shift, shift_id)
@@ -1452,7 +1469,7 @@ class DayReport:
     counterfeit: int
     cash_due_to_bank: int
     banked: int
-    #: each channel's reconciliation (对账) of the day: reconcile.ChannelStatus (issue 14)
+    #: each channel's reconciliation (对账) of the day: reconcile.ChannelStatus
     reconciliation: tuple = ()
 
     @property
@@ -1480,7 +1497,7 @@ class DayReport:
 
 def day_report(session: Session, *, actor: Actor, day: dt.date, at: dt.datetime | None = None) -> DayReport:
     """日结报表: refused for a day that is not settled yet (the settlement is its source)."""
-    from app.services import settlement
+    from app.services.desk import settlement
 
     d = settlement.day_report(session, actor=actor, day=day)
     t = d.totals
@@ -1550,7 +1567,7 @@ class MonthReport:
     by_category: dict[str, int]
     by_tender: dict[str, int]
     unsettled_days: list[dt.date]
-    #: the month's channel-days not reconciled (对账): reconcile.ChannelStatus (issue 14)
+    #: the month's channel-days not reconciled (对账): reconcile.ChannelStatus
     unreconciled: tuple = ()
 
     @property
@@ -1572,7 +1589,7 @@ class MonthReport:
 
 def month_report(session: Session, *, actor: Actor, month: str, at: dt.datetime | None = None) -> MonthReport:
     from app.models import Shift
-    from app.services import cashdesk
+    from app.services.desk import cashdesk
 
     auth.require(session, actor, auth.READ)
     month = parse_period(month)

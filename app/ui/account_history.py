@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.reports import layouts
 from app.reports.document import Document
 from app.services import Actor, report_views, reports
-from app.ui import reads
+from app.services.desk import reads
 from app.ui.document_view import DocumentView, print_with_dialog, save_document
 from app.ui.i18n import tr
 from app.ui.models import GREEN, RED, Column, DtoTableModel, message_label, push_button, table_view

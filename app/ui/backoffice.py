@@ -33,19 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.money import format_yuan
-from app.services import (
-    accounts,
-    admin,
-    arrears,
-    auth,
-    backup,
-    billing,
-    fees,
-    printing,
-    receipt_stock,
-    verify,
-)
-from app.services.cashdesk import ACTION_NAMES, MANDATORY_APPROVAL
+from app.services.bills import arrears, billing, fees
+from app.services.desk import print_jobs as printing
+from app.services.desk import receipt_stock
+from app.services.desk.cashdesk import ACTION_NAMES, MANDATORY_APPROVAL
+from app.services.journal import verify
+from app.services.master import accounts, admin
+from app.services.system import auth, backup
 from app.ui.i18n import tr
 from app.ui.models import (
     RED,
@@ -739,8 +733,8 @@ class BackOffice(QTabWidget):
 
     def _build_reasons_box(self) -> QGroupBox:
         """The preset reasons each correction dialog offers (app/ui/corrections.py), one a line."""
-        from app.services.cashdesk import ACTION_NAMES
-        from app.services.corrections import REASON_KINDS
+        from app.services.desk.cashdesk import ACTION_NAMES
+        from app.services.desk.corrections import REASON_KINDS
 
         box = QGroupBox(tr("Preset reasons of corrections"))
         lay = QHBoxLayout(box)
@@ -766,7 +760,7 @@ class BackOffice(QTabWidget):
         return box
 
     def load_reasons(self, *, kind_changed: bool = False) -> None:
-        from app.services import corrections
+        from app.services.desk import corrections
 
         def loaded(reasons: list[str]) -> None:
             if kind_changed or not self.reasons_edit.document().isModified():
@@ -783,10 +777,17 @@ class BackOffice(QTabWidget):
 
     @Slot()
     def save_reasons(self) -> None:
-        Op(self, admin.update_reason_presets, write=True, name="update_reason_presets",
-           actor=self.login.actor, kind=self.reasons_kind.currentData(), reasons=self.reasons_edit.toPlainText().splitlines()) \
-            .on_success(lambda r: self._show_reasons(r, tr("Saved."))) \
-            .on_failure(lambda e: self.reasons_message.setText(e.message)).start()
+        Op(
+            self,
+            admin.update_reason_presets,
+            write=True,
+            name="update_reason_presets",
+            actor=self.login.actor,
+            kind=self.reasons_kind.currentData(),
+            reasons=self.reasons_edit.toPlainText().splitlines(),
+        ).on_success(lambda r: self._show_reasons(r, tr("Saved."))).on_failure(
+            lambda e: self.reasons_message.setText(e.message)
+        ).start()
 
     def _settings_loaded(self, rows) -> None:
         self.settings_message.setText("")

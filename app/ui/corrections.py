@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError
 from app.money import format_yuan
-from app.services import corrections
+from app.services.desk import corrections
 from app.ui.i18n import tr
 from app.ui.models import line_edit, table_widget
 from app.ui.op import Op
@@ -225,9 +225,14 @@ class CorrectionDialog(QDialog):
         self._set_approval_enabled(False)
 
     def available_text(self, check: corrections.CorrectionCheck) -> str:
-        names = {"void": tr("Voided: the whole {0}, back as it was paid"), "refund": tr("Refundable: {0}"), "waiver": tr("Outstanding: {0}"),
-                 "write_off": tr("Written off: the whole outstanding {0}"),
-                 "deposit_refund": tr("Deposit held: {0}"), "prepaid_refund": tr("Prepaid balance: {0}")}
+        names = {
+            "void": tr("Voided: the whole {0}, back as it was paid"),
+            "refund": tr("Refundable: {0}"),
+            "waiver": tr("Outstanding: {0}"),
+            "write_off": tr("Written off: the whole outstanding {0}"),
+            "deposit_refund": tr("Deposit held: {0}"),
+            "prepaid_refund": tr("Prepaid balance: {0}"),
+        }
         return names[self.kind].format(format_yuan(check.available))
 
     def _set_approval_enabled(self, on: bool) -> None:
@@ -316,10 +321,18 @@ def tenders_table(doc) -> QTableWidget:
 def refund_dialog(parent: QWidget, actor, doc) -> CorrectionDialog:
     """退费 of receipt `doc` (a payment of an earlier, closed shift), whole or partial."""
     first = doc.tenders[0].method if doc.tenders else "cash"
-    dlg = CorrectionDialog(parent, actor=actor, kind="refund",
-                           title=tr("Refund receipt {0}").format(doc.receipt_no), summary=receipt_summary(doc), check=corrections.check_refund, submit=corrections.refund_payment,
-                           fixed={"receipt_no": doc.receipt_no}, tenders=REFUND_TENDERS,
-                           default_tender=first if first in REFUND_TENDERS else "cash")
+    dlg = CorrectionDialog(
+        parent,
+        actor=actor,
+        kind="refund",
+        title=tr("Refund receipt {0}").format(doc.receipt_no),
+        summary=receipt_summary(doc),
+        check=corrections.check_refund,
+        submit=corrections.refund_payment,
+        fixed={"receipt_no": doc.receipt_no},
+        tenders=REFUND_TENDERS,
+        default_tender=first if first in REFUND_TENDERS else "cash",
+    )
     dlg.add_table(tenders_table(doc))
     return dlg
 
@@ -355,7 +368,15 @@ def balance_refund_dialog(parent: QWidget, actor, card, kind: str,
     fixed = {"kind": kind, "account_code": card.code}
     if deposits and len(deposits) == 1:
         fixed["fee_code"] = deposits[0][0]
-    return CorrectionDialog(parent, actor=actor, kind=f"{kind}_refund", title=title,
-                            summary=f"{card.code} {card.owner} · {held}",
-                            check=corrections.check_balance_refund, submit=corrections.refund_balance, fixed=fixed, tenders=BALANCE_TENDERS,
-                            deposits=deposits)
+    return CorrectionDialog(
+        parent,
+        actor=actor,
+        kind=f"{kind}_refund",
+        title=title,
+        summary=f"{card.code} {card.owner} · {held}",
+        check=corrections.check_balance_refund,
+        submit=corrections.refund_balance,
+        fixed=fixed,
+        tenders=BALANCE_TENDERS,
+        deposits=deposits,
+    )

@@ -29,17 +29,16 @@ from app import config
 from app.ui.i18n import tr
 from app.ui.models import line_edit, message_label, push_button
 from app.ui.op import Op, OpRunner
-from app.ui.qtcompat import emit
 
 
 def _create(_factory, **kw):
-    from app.services import setup
+    from app.services.system import setup
 
     return setup.create_ledger(**kw)
 
 
 def _check(_factory, **kw):
-    from app.services import setup
+    from app.services.system import setup
 
     return setup.check_ledger(**kw)
 
@@ -225,7 +224,7 @@ class FirstRunDialog(QDialog):
             self.message.setText(tr("Cannot save the choice: {0}").format(str(exc)))
             return
         self.db, self.station = db, station
-        emit(self.chosen, db, station)
+        self.chosen.emit(db, station)
         self.accept()
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API

@@ -22,25 +22,25 @@ from app.errors import FeeDeskError, PermissionDenied
 from app.ui.i18n import tr
 from app.ui.models import line_edit, push_button
 from app.ui.op import Op
-from app.ui.qtcompat import emit
 
 
 def log_in(factory, **kw):
     """`auth.login_counting_failures` (imported on first use: the page shows before the services load)."""
-    from app.services import auth
+    from app.services.system import auth
 
     return auth.login_counting_failures(factory, **kw)
 
 
 def change_own_password(factory, **kw):
     """`auth.change_password` after an administrator's reset (old password, new one under the policy)."""
-    from app.services import auth, run
+    from app.services import run
+    from app.services.system import auth
 
     return run(factory, auth.change_password, **kw)
 
 
 def is_demo(session) -> bool:
-    from app.ui import reads
+    from app.services.desk import reads
 
     return reads.is_demo_ledger(session)
 
@@ -176,7 +176,7 @@ class LoginPage(QWidget):
             self.new_password.setFocus()
             return
         self.password.clear()
-        emit(self.logged_in, login)
+        self.logged_in.emit(login)
 
     def _change_password(self) -> None:
         if self.new_password.text() != self.new_password2.text():
@@ -196,7 +196,7 @@ class LoginPage(QWidget):
         self.login_button.setEnabled(True)
         self._ask_new_password(None)
         self.error.setText("")
-        emit(self.logged_in, login)
+        self.logged_in.emit(login)
 
     def _change_failed(self, error: FeeDeskError) -> None:
         self.login_button.setEnabled(True)
@@ -260,7 +260,7 @@ class LockPage(QWidget):
         self.error.setText("")
         Op(self, unlock, raw=True, name="unlock", login=self.login, username=self.username.text().strip(),
            password=self.password.text(), station_code=self.login.station_code) \
-            .on_success(lambda who: emit(self.unlocked, who)).on_failure(self._failed).start()
+            .on_success(lambda who: self.unlocked.emit(who)).on_failure(self._failed).start()
 
     def _failed(self, error: FeeDeskError) -> None:
         self.error.setText(error.message)

@@ -3,7 +3,7 @@
 `main()` parses options, loads the bundled CJK font and the translation, opens the ledger
 and shows `MainWindow`. The window owns the one `OpRunner` (services run off the GUI thread);
 screens reload on its `ledger_changed` signal. Opening the ledger (engine, schema check) is
-the only place here that touches app.models.db; widgets never do.
+the only place here that touches app.db.engine; widgets never do.
 """
 
 from __future__ import annotations
@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(self.workspace)
         self._mark_training(login.training)
-        from app.services.auth import ROLE_NAMES
+        from app.services.system.auth import ROLE_NAMES
 
         role = next((name for r, name in ROLE_NAMES.items() if r.value == login.user.role), login.user.role)
         self.status_labels["cashier"].setText(tr("{0}: {1}").format(role, login.user.display_name))
@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         if self.login is None:
             return
-        from app.ui import reads
+        from app.services.desk import reads
 
         Op(self, reads.status_info, quiet=True, name="status", actor=self.login.actor).on_success(self._show_status) \
             .on_failure(lambda e: self.status_message.setText(e.message)).start()
@@ -498,8 +498,8 @@ class MainWindow(QMainWindow):
 
 def open_ledger(db: str, station: str):
     """Open the ledger for posting (single-writer lock) or read-only with a banner."""
-    from app.models import db as dbmod
-    from app.services import ledgerfile
+    from app.db import engine as dbmod
+    from app.db import ledgerfile
 
     ledgerfile.check(db)  # missing, empty, a directory, not a ledger, broken: named (LedgerUnusable)
     dbmod.check_schema(db)
@@ -513,8 +513,8 @@ def open_in_background(_factory, *, runner: OpRunner, db: str, station: str):
     runner.factory = opened.factory
     if not opened.banner:
         start_daily_backup(db)
-    import app.services.payments  # noqa: F401
-    import app.ui.reads  # noqa: F401 - warm the services the first screens need
+    import app.services.desk.payments  # noqa: F401
+    import app.services.desk.reads  # noqa: F401 - warm the services the first screens need
 
     return opened
 
@@ -525,8 +525,8 @@ def start_daily_backup(db: str) -> None:
     import logging
     import threading
 
-    from app.models import db as dbmod
-    from app.services import backup
+    from app.db import engine as dbmod
+    from app.services.system import backup
 
     if dbmod.sqlite_file(db) is None:  # a shared PostgreSQL ledger is backed up with pg_dump
         return

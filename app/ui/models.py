@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.money import format_yuan
-from app.ui.qtcompat import emit
 
 Index = QModelIndex | QPersistentModelIndex
 RED = QColor("#c62828")
@@ -88,14 +87,14 @@ class DtoTableModel(QAbstractTableModel):
     def set_checked(self, keys: set[Any]) -> None:
         self.checked = set(keys)
         if self.rows:
-            emit(self.dataChanged, self.index(0, 0), self.index(len(self.rows) - 1, 0),
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, 0),
                                   [Qt.ItemDataRole.CheckStateRole])
 
     def toggle(self, row: int) -> None:
         k = self.key(self.rows[row])
         self.checked.symmetric_difference_update({k})
         idx = self.index(row, 0)
-        emit(self.dataChanged, idx, idx, [Qt.ItemDataRole.CheckStateRole])
+        self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.CheckStateRole])
 
     # -- Qt API --------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -146,7 +145,7 @@ class DtoTableModel(QAbstractTableModel):
                 self.checked.add(k)
             else:
                 self.checked.discard(k)
-            emit(self.dataChanged, index, index, [Qt.ItemDataRole.CheckStateRole])
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
             return True
         return False
 

@@ -30,7 +30,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from app.errors import FeeDeskError
-from app.ui.qtcompat import emit
 
 log = logging.getLogger("feedesk.ui")
 
@@ -136,7 +135,7 @@ class OpRunner(QObject):
         if op.long:
             self.long_pending += 1
             if self.long_pending == 1:
-                emit(self.busy_changed, True)
+                self.busy_changed.emit(True)
         self._executor(op.lane).submit(self._work, op)
         return True
 
@@ -159,7 +158,7 @@ class OpRunner(QObject):
 
     def _work(self, op: Op) -> None:
         if op.stale is not None and op.stale():
-            emit(self._delivered, op, _SKIPPED, None)  # superseded while waiting (e.g. an older keystroke)
+            self._delivered.emit(op, _SKIPPED, None)  # superseded while waiting (e.g. an older keystroke)
             return
         try:
             # imported here: the log-in window shows before SQLAlchemy loads
@@ -169,27 +168,27 @@ class OpRunner(QObject):
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
             if not isinstance(exc, FeeDeskError):
                 op.trace = traceback.format_exc()
-            emit(self._delivered, op, None, exc)
+            self._delivered.emit(op, None, exc)
             return
-        emit(self._delivered, op, result, None)
+        self._delivered.emit(op, result, None)
 
     @Slot(object, object, object)
     def on_runner_delivered(self, op: Op, result: Any, error: BaseException | None) -> None:
         self.pending -= 1
         self._release(op)  # before the callbacks: they may start the form's next write
         if result is _SKIPPED:
-            emit(self.op_finished, op.name)
+            self.op_finished.emit(op.name)
             return
         if op.long:
             self.long_pending -= 1
             if self.long_pending == 0:
-                emit(self.busy_changed, False)
+                self.busy_changed.emit(False)
         try:
             op.deliver(result, error)
         finally:
             if error is None and op.write:
-                emit(self.ledger_changed)
-            emit(self.op_finished, op.name)
+                self.ledger_changed.emit()
+            self.op_finished.emit(op.name)
 
     def shutdown(self) -> None:
         self.closed = True
@@ -279,7 +278,7 @@ class Op:
             return
         log.error("op %s failed:\n%s", self.name, self.trace)
         if OpRunner._current is not None:
-            emit(OpRunner._current.internal_error, self.trace)
+            OpRunner._current.internal_error.emit(self.trace)
         if self.quiet:
             if self._failure:
                 self._failure(FeeDeskError("内部错误，详见日志"))

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError
 from app.money import format_yuan
-from app.services import accounts, admin, billing, fees
+from app.services.bills import billing, fees
+from app.services.master import accounts, admin
 from app.ui.i18n import tr
 from app.ui.models import Column, DtoTableModel, line_edit, table_view
 from app.ui.op import Op
-from app.ui.qtcompat import emit
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class QuickChargeDialog(QDialog):
         # Enter in the fields must never trigger the dialog's default button.
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            emit(obj.returnPressed)
+            obj.returnPressed.emit()
             return True
         return super().eventFilter(obj, event)
 
@@ -222,5 +222,5 @@ class QuickChargeDialog(QDialog):
         self.error.setText(error.message)
 
     def _posted(self, code: str, added) -> None:
-        emit(self.charges_posted, code, added)
+        self.charges_posted.emit(code, added)
         self.accept()

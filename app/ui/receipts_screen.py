@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.money import format_yuan
-from app.services import corrections, receipts, reports
+from app.services import reports
+from app.services.desk import corrections, receipts
 from app.ui.i18n import tr
 from app.ui.models import (
     RED,
@@ -222,8 +223,15 @@ class ReceiptsScreen(QWidget):
     def print_after_payment(self, result) -> None:
         from app.printing import queue
 
-        Op(self, queue.print_after_payment, raw=True, lane="print", name="print_receipt", actor=self.login.actor, result=result) \
-            .on_success(self._printed_after_payment).on_failure(lambda e: self._print_message(e.message)).start()
+        Op(
+            self,
+            queue.print_after_payment,
+            raw=True,
+            lane="print",
+            name="print_receipt",
+            actor=self.login.actor,
+            result=result,
+        ).on_success(self._printed_after_payment).on_failure(lambda e: self._print_message(e.message)).start()
 
     def _printed_after_payment(self, outcome) -> None:
         if outcome is None:
@@ -275,7 +283,7 @@ class ReceiptsScreen(QWidget):
     def printer_status_text(self, label: QLabel) -> None:
         if self.login is None:
             return
-        from app.services import printing
+        from app.services.desk import print_jobs as printing
 
         def failed_jobs(session, *, actor):
             return len(printing.list_jobs(session, actor=actor, failed_only=True, limit=50))
@@ -322,9 +330,17 @@ class ReceiptsScreen(QWidget):
         slip on the unprinted list."""
         from app.printing import queue
 
-        Op(self, queue.print_after_correction, raw=True, lane="print", name="print_slip", actor=self.login.actor, result=result) \
-            .on_success(lambda out: self._printed_after_correction(text, out)) \
-            .on_failure(lambda e: self._correction_print_message(text, e.message)).start()
+        Op(
+            self,
+            queue.print_after_correction,
+            raw=True,
+            lane="print",
+            name="print_slip",
+            actor=self.login.actor,
+            result=result,
+        ).on_success(lambda out: self._printed_after_correction(text, out)).on_failure(
+            lambda e: self._correction_print_message(text, e.message)
+        ).start()
 
     def _printed_after_correction(self, text: str, outcome) -> None:
         if outcome is None:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.money import format_yuan
-from app.services import reconcile
-from app.services.statements import CHANNELS
+from app.services.bank import reconcile
+from app.services.bank.statements import CHANNELS
 from app.ui.dialogs import ApprovalDialog
 from app.ui.models import (
     RED,

@@ -2,7 +2,7 @@
 
 A `ReportSpec` names a report, the parameters it asks for, and `build(session, actor, p)`,
 which calls the service read function and the `app.reports` layout the CLI command calls
-(`app/cli_reports.py`, `app/cli_reconcile.py`), so the window, the PDF, the Excel file and
+(`app/cli/reports.py`, `app/cli/reconcile.py`), so the window, the PDF, the Excel file and
 the CLI show the same figures by construction. `load_report` runs on the op worker inside
 one read transaction: it builds the `Document`, reads every streamed row into a list (with
 a row counter for the progress line and a cancel flag checked per row), and computes the
@@ -23,8 +23,11 @@ from app.errors import FeeDeskError
 from app.money import Money
 from app.reports import cashdesk_layouts, layouts, reconcile_layouts
 from app.reports.document import Column, Document, KeyValues, Table, Text
-from app.services import receipt_stock, reconcile, report_views, reports, tickets
+from app.services import report_views, reports
+from app.services.bank import reconcile
 from app.services.clock import parse_period
+from app.services.desk import receipt_stock
+from app.services.master import tickets
 from app.ui.i18n import N_
 
 #: Parameter kinds a report may ask for (the screen makes one input per kind).
@@ -132,7 +135,7 @@ def _journal(s, actor, p):
 
 
 def _arrears(s, actor, p):
-    from app.services.arrears import BUCKET_NAMES
+    from app.services.bills.arrears import BUCKET_NAMES
 
     rep = reports.ageing(s, actor=actor, as_of=p[AS_OF], building=p.get(BUILDING) or None)
     chart = ChartData(
@@ -237,7 +240,7 @@ def _receipts(s, actor, p):
 def _dunning(s, actor, p):
     """催缴批次, as `feedesk dunning run`: the run is recorded; the list previews, the letters print."""
     from app.reports import pdf
-    from app.services import dunning
+    from app.services.collection import dunning
 
     r = dunning.run_dunning(s, actor=actor, building=p.get(BUILDING) or None)
     cols = [

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.errors import FeeDeskError
 from app.labels import MOVEMENT_NAMES
 from app.money import Money, format_yuan, to_chinese_upper
-from app.services import cashdesk, closes, shifts
+from app.services.desk import cashdesk, closes, shifts
 from app.ui.i18n import tr
 from app.ui.models import (
     GREEN,
@@ -245,7 +245,9 @@ class ShiftScreen(QWidget):
         scroll.setMinimumHeight(300)
         rv.addWidget(scroll, 1)
         prow = QHBoxLayout()
-        self.remittance_print_button = push_button(tr("Print remittance slip"), "remittance_print_button", self.on_remittance_print_clicked)
+        self.remittance_print_button = push_button(
+            tr("Print remittance slip"), "remittance_print_button", self.on_remittance_print_clicked
+        )
         prow.addWidget(self.remittance_print_button)
         self.remittance_message = message_label("remittance_print_message")
         prow.addWidget(self.remittance_message, 1)

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from app.errors import FeeDeskError, NotFound, PermissionDenied
 from app.labels import TENDER_NAMES
 from app.money import format_yuan
-from app.services import auth, cashdesk, closes, settings, settlement
 from app.services.clock import utcnow
+from app.services.desk import cashdesk, closes, settlement
+from app.services.system import auth, settings
 from app.ui.i18n import tr
 from app.ui.models import (
     AMBER,
@@ -181,16 +182,22 @@ def settlement_lines(report: settlement.DaySettled) -> list[SettleLine]:
         out.append(SettleLine("收费项目", f["name"], f["amount"]))
     out.append(SettleLine("收费项目", "预存", t["prepaid"]))
     for name, c in sorted(t["cashiers"].items()):
-        out.append(SettleLine("收费员", name, sum(c["counted"].values()),
-                              f"收据 {c['receipts_count']} 张，作废 {c['voided_count']}，长款 {format_yuan(c['over'])}，"
-                              f"短款 {format_yuan(c['short'])}"))
+        out.append(
+            SettleLine(
+                "收费员",
+                name,
+                sum(c["counted"].values()),
+                f"收据 {c['receipts_count']} 张，作废 {c['voided_count']}，长款 {format_yuan(c['over'])}，"
+                f"短款 {format_yuan(c['short'])}",
+            )
+        )
     out += [SettleLine("合计", "长款", t["over"]), SettleLine("合计", "短款", t["short"]),
             SettleLine("合计", "退费", t["refunds"]), SettleLine("合计", "交账", t["hand_ins"]),
             SettleLine("合计", "应解银行现金", report.cash_due_to_bank),
             SettleLine("合计", "已解银行", report.banked)]
-    if report.unreconciled:  # issue 14: the day's channels not reconciled yet
-        from app.services.reconcile import STATUS_NAMES
-        from app.services.statements import CHANNELS
+    if report.unreconciled:  # the day's channels not reconciled yet
+        from app.services.bank.reconcile import STATUS_NAMES
+        from app.services.bank.statements import CHANNELS
 
         out += [SettleLine("对账", CHANNELS[x["channel"]], None, STATUS_NAMES[x["status"]]
                            + (f"，{x['open_items']} 项未处理" if x["open_items"] else ""))

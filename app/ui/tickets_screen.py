@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FeeDeskError
-from app.services import tickets
 from app.services.clock import parse_date
+from app.services.master import tickets
 from app.ui.i18n import tr
 from app.ui.models import (
     Column,

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import FeeDeskError
 from app.money import Money, format_yuan
-from app.services import accounts, payments, receipts
-from app.ui import reads
+from app.services.desk import payments, reads, receipts
+from app.services.master import accounts
 from app.ui.i18n import N_, tr
 from app.ui.models import (
     AMBER,
@@ -43,7 +43,6 @@ from app.ui.models import (
     table_view,
 )
 from app.ui.op import Op
-from app.ui.qtcompat import emit
 
 TENDER_KEYS: dict[int, str] = {
     Qt.Key.Key_F5: "wechat", Qt.Key.Key_F6: "alipay", Qt.Key.Key_F7: "card", Qt.Key.Key_F8: "transfer",
@@ -203,7 +202,9 @@ class CashierWorkspace(QWidget):
             Column(tr("Overdue days"), lambda c: c.overdue_days or "",
                    background=lambda c: AMBER if c.overdue_days > LONG_ARREARS_DAYS else None),
         ], self, checkable=True, key=lambda c: c.id)
-        self.charges_table, self.charges_proxy = proxied_table("charges_table", self.charges_model, self, sortable=False)
+        self.charges_table, self.charges_proxy = proxied_table(
+            "charges_table", self.charges_model, self, sortable=False
+        )
         header = self.charges_table.horizontalHeader()
         header.setStretchLastSection(False)
         for col in range(self.charges_model.columnCount()):
@@ -278,10 +279,15 @@ class CashierWorkspace(QWidget):
         splitter.setSizes([330, 770, 255])  # the charges get the width: their 计费依据 shows in full
         splitter.setStretchFactor(1, 1)
 
-        hints = QLabel(tr("F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · "
-                          "F5 WeChat · F6 Alipay · F7 card · F8 transfer · F9 prepaid · F10 insurance · "
-                          "Ctrl+P change to prepaid · F11 shift · F12 supervisor · Ctrl+R reprint · Ctrl+L lock · Ctrl+Q log out · "
-                          "Esc clear"))
+        hints = QLabel(
+            tr(
+                "F1 help · F2 find · Enter open/pay · Space select · F3 quick charge · F4 receipts · "
+                "F5 WeChat · F6 Alipay · F7 card · F8 transfer · F9 prepaid · F10 insurance · "
+                "Ctrl+P change to prepaid · F11 shift · F12 supervisor · Ctrl+R reprint · Ctrl+L lock · "
+                "Ctrl+Q log out · "
+                "Esc clear"
+            )
+        )
         hints.setObjectName("key_hints")
         hints.setWordWrap(True)
         hints.setStyleSheet("color:#555; background:#eef; padding:3px;")
@@ -312,7 +318,7 @@ class CashierWorkspace(QWidget):
     def open_correction(self, kind: str) -> None:
         """The dialog of a correction from the account card (app/ui/corrections.py); a charge's
         correction is of the charge the cursor is on in the charges table."""
-        from app.services import corrections
+        from app.services.desk import corrections
         from app.ui import corrections as dialogs
 
         if self.card is None or self.actor is None:
@@ -347,7 +353,7 @@ class CashierWorkspace(QWidget):
                  "deposit_refund": tr("Deposit refunded"), "prepaid_refund": tr("Prepaid refunded")}
         self.last_receipt.setText(tr("{0} {1}, approved by {2}").format(
             names.get(result.kind, result.kind), format_yuan(result.amount), result.approved_by or "—"))
-        emit(self.correction_made, result)
+        self.correction_made.emit(result)
 
     # -- session ------------------------------------------------------------------------------
     def set_actor(self, actor) -> None:
@@ -422,7 +428,7 @@ class CashierWorkspace(QWidget):
             parts = text[at:].split("|")
             if len(parts) > 1 and parts[1]:
                 self.search_box.clear()
-                emit(self.receipt_scanned, parts[1])
+                self.receipt_scanned.emit(parts[1])
                 return
         preferred = ""
         if self._hit_moved and self.search_results.currentIndex().isValid():
@@ -489,7 +495,7 @@ class CashierWorkspace(QWidget):
             self.charges_model.set_checked({c.id for c in card.charges if c.due_date > card.former_owner_until})
         self._only_charge_ids = None
         self.reset_tenders()
-        emit(self.card_loaded, card)
+        self.card_loaded.emit(card)
         if focus_tender:
             self.tender_input.setFocus()
 
@@ -569,7 +575,7 @@ class CashierWorkspace(QWidget):
             self.received_total.setText(format_yuan(self.tendered()) if self.tenders else "")
         self._show_live_change(due)
         if not self._hold_display:
-            emit(self.display_changed, self.card.owner if self.card else "", due, self.tendered(), 0)
+            self.display_changed.emit(self.card.owner if self.card else "", due, self.tendered(), 0)
 
     def typed_cash(self) -> int:
         """The cash amount being typed (0 while it is not a valid amount or another tender is chosen)."""
@@ -659,7 +665,9 @@ class CashierWorkspace(QWidget):
                 return  # split tender: the rest follows
         if not self.tenders:
             if self.due() == 0:
-                self.tender_error.setText(tr("Nothing selected to pay. Type an amount and tick Ctrl+P to keep it as prepaid."))
+                self.tender_error.setText(
+                    tr("Nothing selected to pay. Type an amount and tick Ctrl+P to keep it as prepaid.")
+                )
             return
         if self.tendered() < self.due() and not self.change_to_prepaid.isChecked():
             signature = repr(self.tenders)
@@ -716,14 +724,14 @@ class CashierWorkspace(QWidget):
             lines.append(tr("TRAINING MODE — not in the real books"))
         self.last_receipt.setText("\n".join(lines))
         payer = self.card.owner if self.card else ""
-        emit(self.display_changed, payer, sum(a.amount for a in result.allocated) + result.prepaid_added,
+        self.display_changed.emit(payer, sum(a.amount for a in result.allocated) + result.prepaid_added,
              result.total_tendered, result.change)
         self._hold_display = True
         self.tenders = []
         self.method = "cash"
         self._partial_confirm = ""
         self.change_to_prepaid.setChecked(False)
-        emit(self.payment_recorded, result)
+        self.payment_recorded.emit(result)
         self.search_box.setFocus()
         self.search_box.selectAll()
 

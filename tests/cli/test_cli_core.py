@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.commands import main
 
 
 @pytest.fixture
@@ -75,14 +75,20 @@ def test_pay_with_split_tender_and_reference(cli, tmp_path):
     assert (r["total_tendered"], r["change"]) == ("110.00", "10.00")
 
 
-@pytest.mark.parametrize("args,message", [
-    (("account", "show", "404"), "找不到缴费户"),
-    (("pay", "--account", "404", "--tender", "cash=5"), "没有“收款”权限"),
-    (("pay", "--account", "404", "--tender", "cash=1e3"), "金额格式不正确"),
-    (("fee", "add", "--code", "X", "--name", "X", "--method", "magic", "--rate", "1", "--cycle", "monthly"), "计费方式不正确"),
-    (("bill", "run", "--period", "2026-13"), "账期格式不正确"),
-    (("import", "accounts", "/nonexistent.csv"), "文件不存在"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("account", "show", "404"), "找不到缴费户"),
+        (("pay", "--account", "404", "--tender", "cash=5"), "没有“收款”权限"),
+        (("pay", "--account", "404", "--tender", "cash=1e3"), "金额格式不正确"),
+        (
+            ("fee", "add", "--code", "X", "--name", "X", "--method", "magic", "--rate", "1", "--cycle", "monthly"),
+            "计费方式不正确",
+        ),
+        (("bill", "run", "--period", "2026-13"), "账期格式不正确"),
+        (("import", "accounts", "/nonexistent.csv"), "文件不存在"),
+    ],
+)
 def test_bad_input_exits_1_with_a_chinese_message(cli, args, message):
     out = cli(*args, user="admin", password="admin-pass", expect=1)
     assert message in out

@@ -110,7 +110,7 @@ def test_corrections_from_before_slips_were_printed_are_not_owed_a_slip(cli, pap
     already had voids: those never had a slip and must not fill the unprinted list for ever."""
     import datetime as dt
 
-    from app.models.db import make_factory
+    from app.db.engine import make_factory
 
     first = cli("pay", "--account", "1-2-301", "--tender", "cash=300", "--no-print", "--json", user="wang")
     second = cli("pay", "--account", "1-2-301", "--tender", "cash=50", "--change-to-prepaid", "--no-print", "--json",

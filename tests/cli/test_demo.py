@@ -2,10 +2,13 @@
 
 import datetime as dt
 
-from app.cli import main
-from app.models.db import make_factory
-from app.services import accounts, arrears, auth, run
-from app.services.verify import verify
+from app.cli.commands import main
+from app.db.engine import make_factory
+from app.services import run
+from app.services.bills import arrears
+from app.services.journal.verify import verify
+from app.services.master import accounts
+from app.services.system import auth
 
 
 def test_demo_ledger_is_a_verified_living_estate(tmp_path, capsys):

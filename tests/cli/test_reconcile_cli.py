@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.cli import main
+from app.cli.commands import main
 
 FILES = Path(__file__).parents[1] / "services" / "statements"
 
@@ -63,7 +63,10 @@ def test_import_run_show_resolve_and_month_report(cli, tmp_path, monkeypatch):
     text = cli("reconcile", "show", "--date", "2026-11-25", "--channel", "wechat", **boss)
     assert "有未处理差异" in text and "FeeDesk 有、对账单没有" in text
     every = cli("reconcile", "show", "--date", "2026-11-25", **boss)  # the bank awaits WeChat's net of the day
-    assert "银行对公账户：缺对账单" in every and "在途 微信支付 2026-11-25 结算净额（已扣手续费） 尚未到账：396.61 元" in every
+    assert (
+        "银行对公账户：缺对账单" in every
+        and "在途 微信支付 2026-11-25 结算净额（已扣手续费） 尚未到账：396.61 元" in every
+    )
 
     refused = cli("reconcile", "resolve", ghost["key"], "--action", "charge_cashier", "--reason", "未到账", expect=1)
     assert "需要" in refused and "审批" in refused

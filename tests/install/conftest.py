@@ -33,9 +33,22 @@ def bundle(tmp_path_factory) -> Path:
         return Path(os.environ["FEEDESK_TEST_BUNDLE"])
     out = tmp_path_factory.mktemp("pyinstaller")
     started = time.monotonic()
-    proc = subprocess.run([str(BIN / "pyinstaller"), "--noconfirm", "--log-level", "WARN", "--distpath",
-                           str(out / "dist"), "--workpath", str(out / "build"), str(REPO / "packaging" / "feedesk.spec")],
-                          cwd=out, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(BIN / "pyinstaller"),
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(out / "dist"),
+            "--workpath",
+            str(out / "build"),
+            str(REPO / "packaging" / "feedesk.spec"),
+        ],
+        cwd=out,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     folder = out / "dist" / "FeeDesk"
     (out / "build-seconds.txt").write_text(f"{time.monotonic() - started:.0f}\n")

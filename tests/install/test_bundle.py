@@ -14,9 +14,14 @@ pytestmark = pytest.mark.install
 def test_the_bundle_holds_both_programs_and_what_they_read(bundle):
     assert os.access(bundle / "feedesk", os.X_OK) and os.access(bundle / "feedesk-gui", os.X_OK)
     internal = bundle / "_internal"
-    for name in ("app/resources/fonts/wqy-microhei.ttc", "app/resources/translations/feedesk_zh_CN.qm",
-                 "app/migrations/env.py", "app/migrations/script.py.mako", "app/migrations/versions/0001_core_ledger.py",
-                 "escpos/capabilities.json"):
+    for name in (
+        "app/resources/fonts/wqy-microhei.ttc",
+        "app/resources/translations/feedesk_zh_CN.qm",
+        "app/db/migrations/env.py",
+        "app/db/migrations/script.py.mako",
+        "app/db/migrations/versions/0001_core_ledger.py",
+        "escpos/capabilities.json",
+    ):
         assert (internal / name).is_file(), name
     assert not (internal / "app" / "cli.py").exists()  # the program's code is compiled into the archive
 

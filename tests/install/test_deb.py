@@ -35,10 +35,14 @@ def test_the_package_has_the_uos_layout_and_no_maintainer_scripts(deb, tmp_path)
     fields = (tmp_path / "DEBIAN" / "control").read_text(encoding="utf-8")
     assert "Package: feedesk" in fields and "libxcb-cursor0" in fields and "libxcb-icccm4" in fields
     names = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True, capture_output=True, text=True).stdout
-    for path in (f"./opt/apps/{APPID}/info", f"./opt/apps/{APPID}/files/feedesk-gui", f"./opt/apps/{APPID}/files/feedesk",
-                 f"./opt/apps/{APPID}/entries/applications/{APPID}.desktop",
-                 f"./opt/apps/{APPID}/entries/icons/hicolor/256x256/apps/{APPID}.png",
-                 f"./usr/share/applications/{APPID}.desktop"):
+    for path in (
+        f"./opt/apps/{APPID}/info",
+        f"./opt/apps/{APPID}/files/feedesk-gui",
+        f"./opt/apps/{APPID}/files/feedesk",
+        f"./opt/apps/{APPID}/entries/applications/{APPID}.desktop",
+        f"./opt/apps/{APPID}/entries/icons/hicolor/256x256/apps/{APPID}.png",
+        f"./usr/share/applications/{APPID}.desktop",
+    ):
         assert path in names, path
     outside = {line.split()[-1] if "->" not in line else line.split()[-3] for line in names.splitlines()}
     assert all(p.startswith(("./opt/apps/", "./usr/share/applications")) or p in ("./", "./opt/", "./usr/",

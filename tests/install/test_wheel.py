@@ -33,11 +33,11 @@ def test_the_wheel_carries_what_the_program_reads_and_its_entry_points(wheel):
         meta = z.read(meta_name).decode()
         entry_points = z.read(meta_name.replace("METADATA", "entry_points.txt")).decode()
     for name in ("app/resources/fonts/wqy-microhei.ttc", "app/resources/translations/feedesk_zh_CN.qm",
-                 "app/resources/__init__.py", "app/migrations/env.py", "app/migrations/script.py.mako",
-                 "app/migrations/versions/0001_core_ledger.py", "app/cli_reports.py", "app/ui/first_run.py"):
+                 "app/resources/__init__.py", "app/db/migrations/env.py", "app/db/migrations/script.py.mako",
+                 "app/db/migrations/versions/0001_core_ledger.py", "app/cli/reports.py", "app/ui/first_run.py"):
         assert name in names, name
     assert not any(n.startswith(("tests/", "resources/")) for n in names)
-    assert "[console_scripts]\nfeedesk = app.cli:main" in entry_points
+    assert "[console_scripts]\nfeedesk = app.cli.commands:main" in entry_points
     assert "[gui_scripts]\nfeedesk-gui = app.ui.main:main" in entry_points
     assert "Requires-Python: <3.14,>=3.11" in meta
     assert "Provides-Extra: postgresql" in meta
@@ -50,8 +50,14 @@ def test_the_installed_wheel_works_from_another_folder(wheel, tmp_path):
     which holds no copy of the app itself): init, a PDF with the CJK font, the window's files."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     proc = subprocess.run([str(BIN / "python"), "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                            "--no-deps", "--ignore-installed", str(wheel)], capture_output=True, text=True)

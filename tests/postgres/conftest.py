@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from app.models.db import upgrade
+from app.db.engine import upgrade
 from tests.conftest import Ledger, _populate_template
 from tests.helpers import assert_ledger_balanced
 from tests.postgres.server import APP

@@ -136,7 +136,9 @@ class PgServer:
                            "-w", "-t", "60", "-o", " ".join([f"-p {self.port}", *opts]), "start"])
                 break
             except subprocess.CalledProcessError as exc:
-                log = (self.tmp / "server.log").read_text(errors="replace") if (self.tmp / "server.log").exists() else ""
+                log = (
+                    (self.tmp / "server.log").read_text(errors="replace") if (self.tmp / "server.log").exists() else ""
+                )
                 if "could not bind" in log or "already in use" in log:
                     time.sleep(0.2)
                     continue

@@ -16,21 +16,14 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from app.db.engine import make_factory
 from app.errors import FeeDeskError
 from app.models import Charge, Payment, PaymentKind, User
-from app.models.db import make_factory
-from app.services import (
-    Actor,
-    accounts,
-    auth,
-    closes,
-    corrections,
-    fees,
-    payments,
-    run,
-    setup,
-    shifts,
-)
+from app.services import Actor, run
+from app.services.bills import fees
+from app.services.desk import closes, corrections, payments, shifts
+from app.services.master import accounts
+from app.services.system import auth, setup
 from tests.helpers import at, bill, put_settings
 
 DAY = "2026-11-25"

@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.models import AuditEvent, AuditHead
-from app.services import audit, billing
+from app.services.bills import billing
+from app.services.journal import audit
 from tests.helpers import at, make_accounts, make_fee
 from tests.postgres.test_concurrency import Window, _wait_until_blocked
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import main
+from app.cli.commands import main
 from app.errors import LedgerUnreachable, LedgerUnusable
 from app.ui.main import open_ledger
 from tests.postgres.server import APP

@@ -19,8 +19,11 @@ from sqlalchemy import func, select, text
 
 from app.errors import PaymentRefused, PeriodClosed
 from app.models import Payment, PaymentKind, Posting, Receipt, Shift, ShiftClose
-from app.services import billing, ledger, payments, run, settlement
-from app.services.verify import verify
+from app.services import run
+from app.services.bills import billing
+from app.services.desk import payments, settlement
+from app.services.journal import ledger
+from app.services.journal.verify import verify
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
 from tests.postgres import stations
 
@@ -202,7 +205,7 @@ def test_eight_stations_posting_at_once_keep_the_books_exact(pg_server, shared_t
 def test_a_deadlock_between_two_windows_is_told_as_retry_and_writes_nothing(shared):
     from app.errors import ConcurrentUpdate
     from app.models import Account
-    from app.services import concurrency
+    from app.services.journal import concurrency
 
     make_accounts(shared, "1-2-301 张三 89.50\n1-2-302 李四 100")
     with shared.session() as s:
@@ -234,7 +237,8 @@ def test_a_deadlock_between_two_windows_is_told_as_retry_and_writes_nothing(shar
 
 def _drawer_after_locking_the_shift(session, *, actor):
     """What a close does first: lock the cashier's open shift, then read its drawer."""
-    from app.services import auth, shifts
+    from app.services.desk import shifts
+    from app.services.system import auth
 
     user = auth.require(session, actor, auth.SHIFT)
     shift = shifts.open_shift_of(session, user, auth.station_of(session, actor), lock=True)
@@ -259,7 +263,7 @@ def test_a_close_waits_for_a_payment_in_flight_and_counts_it(shared):
 
 def test_a_payment_that_waited_for_the_close_of_its_shift_is_refused(shared):
     from app.errors import ShiftError
-    from app.services import closes, shifts
+    from app.services.desk import closes, shifts
 
     _estate(shared)
     demo = shared.actor("demo", "W01")
@@ -283,7 +287,7 @@ def test_two_windows_registering_tickets_at_once_get_the_next_numbers(shared, st
     """Ticket numbers count the day's tickets: window B waits for A's ticket to commit and
     takes the next number (before: the same count, a unique-key failure at the same station
     and two tickets numbered 0001 at two stations)."""
-    from app.services import tickets
+    from app.services.master import tickets
 
     def register(session, **kw):
         return tickets.register_ticket(session, kind="repair", description="楼上漏水", assignee="张师傅",

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import func, select, text
 
-from app.cli import main
+from app.cli.commands import main
+from app.db.engine import make_engine, make_factory, upgrade
 from app.errors import LedgerUnreachable, PermissionDenied
 from app.models import Payment
-from app.models.db import make_engine, make_factory, upgrade
-from app.services import corrections, payments, run, stations
+from app.services import run
+from app.services.desk import corrections, payments, stations
 from tests.conftest import _populate_template
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
 from tests.postgres.server import _free_port
@@ -186,8 +187,8 @@ def test_a_window_meeting_an_older_shared_ledger_says_who_must_upgrade_it(pg_ser
     neither the window nor its CLI posts into a ledger older than the program."""
     from alembic import command
 
+    from app.db.engine import alembic_config, check_schema, current_revision
     from app.errors import SchemaTooOld
-    from app.models.db import alembic_config, check_schema, current_revision
     from tests.postgres.server import APP
 
     pg_server.create_database("older")

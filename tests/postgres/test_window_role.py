@@ -16,11 +16,13 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import func, select, text
 
-from app.cli import main
+from app.cli.commands import main
+from app.db.engine import make_engine
 from app.errors import AccountLocked, AuthenticationFailed, PermissionDenied
 from app.models import AuditHead, Setting, Station, User
-from app.models.db import make_engine
-from app.services import admin, auth, settings, stations
+from app.services.desk import stations
+from app.services.master import admin
+from app.services.system import auth, settings
 from tests.helpers import assign_all, bill, card, make_accounts, make_fee, open_shift, pay
 
 OWNER_ONLY = "数据库所有者"  # in the message of every refused administrator operation
@@ -189,7 +191,7 @@ def test_0007_downgrades_to_the_old_grants_and_upgrades_again(pg_server):
     redoing it takes it away again."""
     from alembic import command
 
-    from app.models.db import alembic_config, upgrade
+    from app.db.engine import alembic_config, upgrade
     from tests.postgres.server import APP
 
     pg_server.create_database("roles_down")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import printing as svc
+from app.services.desk import print_jobs as svc
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 
 TIMEOUT_MS = 800

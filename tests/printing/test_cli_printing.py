@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.commands import main
 
 
 @pytest.fixture

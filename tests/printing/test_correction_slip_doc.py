@@ -9,9 +9,9 @@ import pytest
 
 from app.errors import NotFound
 from app.printing.preview import render_preview_text
-from app.services import closes, corrections
-from app.services import printing as svc
-from app.services.cashdesk import parse_count
+from app.services.desk import closes, corrections
+from app.services.desk import print_jobs as svc
+from app.services.desk.cashdesk import parse_count
 from tests.helpers import at, open_shift, pay
 from tests.printing.builders import estate
 

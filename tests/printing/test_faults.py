@@ -13,8 +13,8 @@ from sqlalchemy import select
 from app.models import AuditEvent, Payment
 from app.printing import queue
 from app.printing.loopback import LoopbackPrinter
-from app.services import printing as svc
-from app.services import receipts
+from app.services.desk import print_jobs as svc
+from app.services.desk import receipts
 from tests.helpers import card
 from tests.printing.builders import TIMEOUT_MS, add_printer, cash_payment, estate
 

@@ -10,7 +10,7 @@ from app.printing import escpos_render
 from app.printing.decode import Parser, decode
 from app.printing.device import build_printer
 from app.printing.layout import cells, kv, layout_receipt, sample_doc, two_col, wrap
-from app.services.printing import PrinterInfo
+from app.services.desk.print_jobs import PrinterInfo
 
 TEXT = st.text(alphabet=st.sampled_from(list("物业费水电停车ABCxyz0123456789 .，。（）：￥㎡-")), max_size=120)
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from app.printing import preview
 from app.printing.layout import cells
 from app.printing.pdf import receipt_pdf
-from app.services import receipts
+from app.services.desk import receipts
 from tests.printing.builders import cash_payment, estate
 
 
@@ -54,7 +54,9 @@ def test_pdf_receipt_has_the_chinese_lines_and_embeds_the_font(ledger, paper):
 
 def test_pdf_reprint_is_marked(ledger):
     doc = stored_doc(ledger)
-    text = PdfReader(io.BytesIO(receipt_pdf(doc, reprint_count=3, printed_at="2026-11-26 09:00"))).pages[0].extract_text()
+    text = (
+        PdfReader(io.BytesIO(receipt_pdf(doc, reprint_count=3, printed_at="2026-11-26 09:00"))).pages[0].extract_text()
+    )
     assert "【重打】第3次 2026-11-26 09:00" in text
 
 

@@ -4,8 +4,8 @@ counted with `before_cursor_execute`, as in tests/services/test_query_counts.py)
 
 from __future__ import annotations
 
-from app.services import corrections
-from app.services import printing as svc
+from app.services.desk import corrections
+from app.services.desk import print_jobs as svc
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 from tests.printing.builders import add_printer
 from tests.services.test_query_counts import statements

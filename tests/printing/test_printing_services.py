@@ -13,7 +13,7 @@ from app.models import AuditEvent, Printer, PrintJob, ReceiptNumberEvent, Receip
 from app.printing import queue
 from app.printing.device import DUMMY_OUTPUTS
 from app.printing.layout import cells
-from app.services import printing as svc
+from app.services.desk import print_jobs as svc
 from tests.printing.builders import add_printer, cash_payment, estate
 
 
@@ -187,8 +187,8 @@ def test_a_windows_printer_on_another_system_fails_in_plain_words(ledger):
 
 def test_remittance_slip_of_a_closed_shift(ledger, loopback):
     from app.errors import ShiftError
-    from app.services import closes
-    from app.services.cashdesk import parse_count
+    from app.services.desk import closes
+    from app.services.desk.cashdesk import parse_count
     from tests.helpers import at
 
     estate(ledger)
@@ -224,7 +224,7 @@ def _shift_of(lg, payment_id: int) -> int:
 
 
 def test_a_void_slip_prints_unmarked_and_a_cash_refund_opens_the_drawer(ledger, loopback):
-    from app.services import corrections
+    from app.services.desk import corrections
 
     estate(ledger)
     add_printer(ledger, loopback.target)

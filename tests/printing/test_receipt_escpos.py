@@ -14,7 +14,8 @@ from app.models import ReceiptNumberEvent, ReceiptNumberEventKind
 from app.printing import escpos_render, queue, raster
 from app.printing.decode import decode
 from app.printing.layout import Line, cells, layout_receipt, sample_doc
-from app.services import auth, receipts
+from app.services.desk import receipts
+from app.services.system import auth
 from tests.helpers import open_shift, pay
 from tests.printing.builders import add_printer, cash_payment, estate
 

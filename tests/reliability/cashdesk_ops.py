@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from app.services import run, shifts
-from app.services.closes import close_shift
-from app.services.corrections import void_payment
+from app.services import run
+from app.services.desk import shifts
+from app.services.desk.closes import close_shift
+from app.services.desk.corrections import void_payment
 
 
 def void_one(factory, cashier, supervisor, committed: list[tuple[int, str]], rng, at) -> str:

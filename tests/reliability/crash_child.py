@@ -17,10 +17,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from app.db.engine import make_factory  # noqa: E402
 from app.errors import FeeDeskError  # noqa: E402
-from app.models.db import make_factory  # noqa: E402
-from app.services import Actor, auth, billing, payments, run, shifts  # noqa: E402
+from app.services import Actor, run  # noqa: E402
+from app.services.bills import billing  # noqa: E402
 from app.services.clock import at_local_noon  # noqa: E402
+from app.services.desk import payments, shifts  # noqa: E402
+from app.services.system import auth  # noqa: E402
 
 try:  # the cash desk (issue 3) adds voids and closes; use them when present
     from tests.reliability import cashdesk_ops

@@ -20,11 +20,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.cli import main as feedesk
+from app.cli.commands import main as feedesk
 from app.errors import LedgerInUse
 from app.models import AuditEvent, Receipt, ReceiptNumberEvent
-from app.services import audit, backup, receipt_mark, receipt_stock, run
-from app.services.verify import verify
+from app.services import run
+from app.services.desk import receipt_mark, receipt_stock
+from app.services.journal import audit
+from app.services.journal.verify import verify
+from app.services.system import backup
 from tests.conftest import Ledger
 from tests.helpers import pay, put_settings
 from tests.reliability.figures import count
@@ -156,7 +159,7 @@ def test_restore_refuses_a_bad_backup_and_leaves_the_ledger_alone(populated, dam
 def test_restore_is_refused_while_another_window_has_the_ledger(populated, tmp_path):
     copy = tmp_path / "copy.db"
     backup.backup(str(populated.path), str(copy), actor=None)
-    holder = subprocess.Popen([sys.executable, "-c", "import sys; from app import ledger_lock; "
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from app.db import ledger_lock; "
                                "l = ledger_lock.acquire(sys.argv[1], station='W02'); print('HELD', flush=True); "
                                "sys.stdin.readline()", str(populated.path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -293,7 +296,7 @@ def test_restore_needs_an_administrator_of_the_ledger_being_replaced(populated, 
     foreign = tmp_path / "foreign.db"
     shutil.copy(old, foreign)
     lg = Ledger(foreign)
-    from app.services import auth
+    from app.services.system import auth
 
     lg.run(auth.add_user, actor=lg.actor("admin"), username="mallory", role="admin", password="mallory-pw1")
     lg.factory.kw["bind"].dispose()

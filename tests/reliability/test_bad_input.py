@@ -20,10 +20,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from app.cli import main as feedesk
+from app.cli.commands import main as feedesk
 from app.errors import FeeDeskError
 from app.money import MAX_FEN, Money
-from app.services import accounts, arrears, auth, billing, fees, payments, run, shifts
+from app.services import run
+from app.services.bills import arrears, billing, fees
+from app.services.desk import payments, shifts
+from app.services.master import accounts
+from app.services.system import auth
 from tests.helpers import assign_all, bill, make_fee
 from tests.reliability.figures import count, scaled
 from tests.reliability.ledgers import fingerprint
@@ -185,7 +189,7 @@ def test_payments(lg):
 
 def test_shifts_users_and_corrections(lg):
     cashier, admin = lg.actor("lily"), lg.actor("admin")
-    from app.services import closes, corrections
+    from app.services.desk import closes, corrections
 
     @given(hostile, hostile, hostile, hostile, hostile)
     @SETTINGS

@@ -20,10 +20,10 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 
+from app.db.engine import make_factory
 from app.models import Payment, PaymentKind, Receipt, Station
-from app.models.db import make_factory
 from app.services import run
-from app.services.verify import verify
+from app.services.journal.verify import verify
 from tests.helpers import pay
 from tests.reliability.figures import count, scaled
 from tests.reliability.ledgers import half_written_payments

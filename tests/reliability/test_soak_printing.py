@@ -18,8 +18,10 @@ from sqlalchemy import func, select
 from app.models import PrintJob, PrintJobStatus, Receipt
 from app.printing import queue
 from app.printing.loopback import LoopbackPrinter
-from app.services import payments, printing, run
-from app.services.verify import verify
+from app.services import run
+from app.services.desk import payments
+from app.services.desk import print_jobs as printing
+from app.services.journal.verify import verify
 from tests.reliability.figures import count, scaled
 
 FAULTS = ["offline", "paper_out", "drop", "off"]

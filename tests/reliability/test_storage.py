@@ -20,11 +20,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from app import ledger_lock
+from app.db import ledger_lock
+from app.db.engine import open_ledger, upgrade
 from app.errors import AuthenticationFailed, FeeDeskError, LedgerInUse, LedgerReadOnly, StorageFull
-from app.models.db import open_ledger, upgrade
-from app.services import accounts, auth, run
-from app.services.verify import verify
+from app.services import run
+from app.services.journal.verify import verify
+from app.services.master import accounts
+from app.services.system import auth
 from tests.conftest import Ledger
 from tests.helpers import card, fen, pay
 from tests.reliability.figures import count
@@ -199,7 +201,7 @@ def _viewer(path: Path, opened) -> Ledger:
 
 HOLDER = """
 import sys, time
-from app import ledger_lock
+from app.db import ledger_lock
 lock = ledger_lock.acquire(sys.argv[1], station="W02")
 print("HELD", flush=True)
 sys.stdin.readline()
@@ -226,7 +228,7 @@ def test_second_program_is_told_the_ledger_is_in_use_and_opens_read_only(populat
         opened.close()
         # The CLI's write commands are refused up front, with the same message.
         env = {**os.environ, "FEEDESK_USER": "demo", "FEEDESK_PASSWORD": "demo"}
-        done = subprocess.run([sys.executable, "-m", "app.cli", "--db", db, "pay", "--account", "1-1-101",
+        done = subprocess.run([sys.executable, "-m", "app.cli.commands", "--db", db, "pay", "--account", "1-1-101",
                                "--tender", "cash=10", "--change-to-prepaid", "--no-print"],
                               capture_output=True, text=True, env=env, cwd=str(Path(__file__).parents[2]))
         assert done.returncode == 1 and "账本正在其他窗口使用" in done.stderr
@@ -250,7 +252,7 @@ def test_second_program_is_told_the_ledger_is_in_use_and_opens_read_only(populat
 
 def test_storage_errors_are_domain_errors_with_chinese_messages():
     assert issubclass(StorageFull, FeeDeskError) and issubclass(LedgerReadOnly, FeeDeskError)
-    from app.models.db import storage_error
+    from app.db.engine import storage_error
 
     assert isinstance(storage_error(Exception("database or disk is full")), StorageFull)
     assert isinstance(storage_error(Exception("attempt to write a readonly database")), LedgerReadOnly)
@@ -263,7 +265,7 @@ ROOT = Path(__file__).parents[2]
 
 
 def _feedesk(capsys, *argv: str) -> tuple[int, str, str]:
-    from app.cli import main
+    from app.cli.commands import main
 
     try:
         code = main(list(argv))
@@ -354,7 +356,7 @@ def test_a_bad_ledger_never_prints_a_traceback_from_the_real_command(tmp_path):
     (tmp_path / "random.db").write_bytes(os.urandom(4096))
     env = {**os.environ, "FEEDESK_USER": "demo", "FEEDESK_PASSWORD": "demo"}
     for db in (str(tmp_path / "random.db"), str(tmp_path / "typo.db"), "mysql://u:p@h/x", str(tmp_path)):
-        done = subprocess.run([sys.executable, "-m", "app.cli", "--db", db, "verify"], capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "app.cli.commands", "--db", db, "verify"], capture_output=True,
                               text=True, env=env, cwd=str(ROOT))
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert done.stderr.startswith("错误：") and done.stderr.count("\n") == 1, done.stderr
@@ -461,14 +463,32 @@ def test_a_closed_pipe_after_the_commit_ends_quietly(populated, tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first byte is written
     try:
-        done = subprocess.run([sys.executable, "-m", "app.cli", "--db", str(populated.path), "pay", "--account",
-                               "1-2-201", "--tender", "cash=50", "--change-to-prepaid", "--no-print"],
-                              stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT))
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "app.cli.commands",
+                "--db",
+                str(populated.path),
+                "pay",
+                "--account",
+                "1-2-201",
+                "--tender",
+                "cash=50",
+                "--change-to-prepaid",
+                "--no-print",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(ROOT),
+        )
     finally:
         os.close(write_end)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     payments_after = fingerprint(populated)[0]  # the payment is in the ledger
     assert payments_after[1] == payments_before[1] + 1 and payments_after[2] == payments_before[2] + 5000
-    shell = subprocess.run(f"{sys.executable} -m app.cli --db {populated.path} arrears --json | head -c 1",
+    shell = subprocess.run(f"{sys.executable} -m app.cli.commands --db {populated.path} arrears --json | head -c 1",
                            shell=True, capture_output=True, text=True, env=env, cwd=str(ROOT))
     assert shell.returncode == 0 and shell.stdout == "{" and shell.stderr == "", shell.stderr

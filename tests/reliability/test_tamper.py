@@ -14,9 +14,9 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from app.models.db import make_engine, make_factory
+from app.db.engine import make_engine, make_factory
 from app.services import run
-from app.services.verify import verify
+from app.services.journal.verify import verify
 from tests.conftest import fresh_ledger
 from tests.helpers import card, pay
 from tests.reliability.figures import count

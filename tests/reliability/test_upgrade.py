@@ -14,13 +14,13 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from app.cli import main as feedesk
+from app.cli.commands import main as feedesk
+from app.db.engine import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
 from app.errors import SchemaTooNew
 from app.models import AuditEvent, Receipt
-from app.models.db import MIGRATIONS, alembic_config, current_revision, make_engine, upgrade
 from app.services import run
-from app.services.audit import GENESIS, _digest
-from app.services.verify import verify
+from app.services.journal.audit import GENESIS, _digest
+from app.services.journal.verify import verify
 from tests.conftest import Ledger
 from tests.helpers import pay
 from tests.reliability.figures import count
@@ -199,7 +199,8 @@ def test_the_latest_revision_downgrades_and_upgrades_again(populated, tmp_path):
 def test_upgrading_a_ledger_with_voids_marks_when_slips_began(populated, tmp_path):
     """0006 comes with the void/refund slips: a ledger that already had corrections records when
     slips began (their old voids never had one); a ledger without corrections owes every slip."""
-    from app.services import printing, settings
+    from app.services.desk import print_jobs as printing
+    from app.services.system import settings
     from tests.services.cashdesk_helpers import void
 
     with populated.session() as s:

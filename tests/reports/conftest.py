@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import accounts
+from app.services.master import accounts
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.errors import InvalidInput, PermissionDenied
 from app.reports import csvfile, pdf
-from app.services import bill_notices
+from app.services.bills import bill_notices
 from tests.helpers import at, bill, fen, pay
 from tests.reports.docs import assert_cjk_font_embedded, pdf_text
 
@@ -35,8 +35,10 @@ def test_notice_lists_this_period_and_earlier_arrears_with_pay_by_date(known, tm
     assert pdf.render_bill_notices(r.notices, path, r.meta) == 4
     text = pdf_text(path)
     assert "缴 费 通 知 单" in text and "1栋1单元102室（1-1-102） 业主/住户 李四" in text
-    assert "您户 2026 年 11 月应缴费用如下，另有往期未缴 400.00 元。请于 12 月 15 日前缴清（2026-12-15）" in text.replace(
-        "\n", "")
+    assert (
+        "您户 2026 年 11 月应缴费用如下，另有往期未缴 400.00 元。请于 12 月 15 日前缴清（2026-12-15）"
+        in text.replace("\n", "")
+    )
     assert "物业费\n2026-09\n2026-10-15\n往期未缴\n200.00" in text and "2026-11\n2026-12-15\n本期\n200.00" in text
     assert "应缴合计（大写）：人民币陆佰元整" in text and "周一至周日 8:30–17:30" in text
     assert "2026-12" not in text.replace("2026-12-15", "")

@@ -89,9 +89,11 @@ def test_month_summary_sums_the_settled_days(settled, tmp_path):
     assert "月结汇总表" in text and "2026-11-25\n400.00\n250.00\n0.00\n0.00\n50.00" in text
 
 
-WECHAT_HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
-                 "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
-                 "手续费,费率,订单金额,申请退款金额,费率备注")
+WECHAT_HEADER = (
+    "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,"
+    "应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,"
+    "手续费,费率,订单金额,申请退款金额,费率备注"
+)
 
 
 def wechat_bill(*lines: tuple[str, str, str, str]) -> bytes:
@@ -116,7 +118,7 @@ def recon_row(path, channel: str) -> list:
 
 
 def test_day_report_shows_each_channels_reconciliation_with_fees_apart(settled, tmp_path):
-    from app.services import reconcile
+    from app.services.bank import reconcile
 
     settle(settled)
     boss = settled.actor("boss")
@@ -144,7 +146,7 @@ def test_day_report_shows_each_channels_reconciliation_with_fees_apart(settled, 
 
 
 def test_month_summary_lists_the_days_not_reconciled(settled, tmp_path):
-    from app.services import reconcile
+    from app.services.bank import reconcile
 
     settle(settled)
     boss = settled.actor("boss")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.commands import main
 from tests.reports.docs import assert_cjk_font_embedded, cents, pdf_text, xlsx_row
 from tests.reports.test_cashdesk_reports import settled  # noqa: F401  (fixture)
 from tests.services.cashdesk_helpers import settle

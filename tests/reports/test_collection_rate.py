@@ -7,7 +7,8 @@ import pytest
 
 from app.errors import InvalidInput
 from app.reports import layouts, pdf, xlsx
-from app.services import corrections, reports
+from app.services import reports
+from app.services.desk import corrections
 from tests.helpers import at, bill, fen, pay
 from tests.reports.conftest import add_extras
 from tests.reports.docs import assert_cjk_font_embedded, cents, pdf_text, xlsx_row
@@ -131,7 +132,7 @@ def test_period_range_must_be_in_order(known):
 
 
 def _oct_charge(lg, code):
-    from app.services import accounts
+    from app.services.master import accounts
 
     card = lg.run(accounts.account_card, actor=lg.actor("demo"), code=code)
     return next(c.id for c in card.charges if c.period == "2026-10")

@@ -6,7 +6,8 @@ import pytest
 
 from app.errors import InvalidInput, PermissionDenied
 from app.reports import pdf
-from app.services import dunning, payments
+from app.services.collection import dunning
+from app.services.desk import payments
 from tests.helpers import at, fen, pay
 from tests.reports.docs import assert_cjk_font_embedded, pdf_pages, pdf_text
 
@@ -137,7 +138,8 @@ def test_a_run_with_nobody_to_chase_still_prints_a_page(known, tmp_path):
 
 def test_arrears_report_gives_the_reason_and_filters_by_status_and_tag(known, tmp_path):
     from app.reports import layouts, xlsx
-    from app.services import admin, reports, tickets
+    from app.services import reports
+    from app.services.master import admin, tickets
 
     log(known, "1-1-102", "visit", "refused", reason="repair_dispute", note="楼上漏水未修")
     log(known, "2-1-101", "phone", "promised", promise_date=D(2026, 12, 1))

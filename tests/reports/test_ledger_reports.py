@@ -6,7 +6,9 @@ import pytest
 
 from app.errors import PermissionDenied
 from app.reports import csvfile, layouts, pdf, xlsx
-from app.services import billing, corrections, fees, reports
+from app.services import reports
+from app.services.bills import billing, fees
+from app.services.desk import corrections
 from tests.helpers import at, card, fen, make_fee, open_shift, pay
 from tests.reports.docs import assert_cjk_font_embedded, cents, pdf_text, xlsx_row, xlsx_rows
 
@@ -163,7 +165,7 @@ def test_a_later_target_replaces_the_earlier_one(known):
 
 
 def test_training_payments_never_reach_a_report(known):
-    from app.services import auth
+    from app.services.system import auth
 
     known.admin_run(auth.add_user, actor=known.actor("admin"), username="trainee", role="cashier", password="trainee",
               training=True)
@@ -174,7 +176,7 @@ def test_training_payments_never_reach_a_report(known):
 
 
 def test_ageing_as_of_before_a_waiver_still_shows_the_waived_amount(known):
-    from app.services import accounts
+    from app.services.master import accounts
 
     card = known.run(accounts.account_card, actor=known.actor("demo"), code="1-1-102")
     oct_id = next(c.id for c in card.charges if c.period == "2026-10")
@@ -204,7 +206,7 @@ def test_prepaid_refund_is_money_out_in_journal_income_and_the_prepaid_column(kn
 
 
 def test_statement_names_write_offs_and_waivers_in_chinese(known):
-    from app.services import corrections
+    from app.services.desk import corrections
 
     oct_charge = next(c.id for c in card(known, "1-1-102").charges if c.period == "2026-10")
     sep_charge = next(c.id for c in card(known, "1-1-102").charges if c.period == "2026-09")

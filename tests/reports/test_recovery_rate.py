@@ -11,7 +11,8 @@ Recovered in September: B's July 100.00 (a waiver is not money recovered).
 
 import pytest
 
-from app.services import corrections, reports
+from app.services import reports
+from app.services.desk import corrections
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.services import corrections, dunning, payments, reports
+from app.services import reports
+from app.services.collection import dunning
+from app.services.desk import corrections, payments
 from app.services.report_views import account_history, takings_by_hour
 from tests.helpers import at, pay
 

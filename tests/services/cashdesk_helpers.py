@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Posting
-from app.services import closes, corrections, settlement
-from app.services.cashdesk import parse_count
+from app.services.desk import closes, corrections, settlement
+from app.services.desk.cashdesk import parse_count
 from tests.helpers import assign_all, at, bill, fen, make_accounts, make_fee, open_shift, pay
 
 DAY = "2026-11-25"

@@ -3,7 +3,8 @@
 import pytest
 
 from app.errors import AccountLocked, AuthenticationFailed, InvalidInput, PermissionDenied
-from app.services import accounts, auth
+from app.services.master import accounts
+from app.services.system import auth
 from tests.helpers import make_accounts
 
 
@@ -67,9 +68,17 @@ def test_cashier_cannot_import(ledger, tmp_path):
         ledger.run(accounts.import_accounts, actor=ledger.actor("demo"), path=path)
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("1-2-3", ["1-2-301", "1-2-302"]), ("1-2-301", ["1-2-301"]), ("张", ["1-2-301"]), ("zsf", ["1-2-301"]), ("ls", ["1-2-302"]), ("5678", ["1-2-302"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("1-2-3", ["1-2-301", "1-2-302"]),
+        ("1-2-301", ["1-2-301"]),
+        ("张", ["1-2-301"]),
+        ("zsf", ["1-2-301"]),
+        ("ls", ["1-2-302"]),
+        ("5678", ["1-2-302"]),
+    ],
+)
 def test_search_by_code_name_pinyin_and_phone(ledger, query, expected):
     make_accounts(ledger, "1-2-301 张三丰 89.5 13800001234\n1-2-302 李四 60 13900005678")
     hits = ledger.run(accounts.search_accounts, actor=ledger.actor("demo"), query=query)
@@ -163,7 +172,7 @@ def test_every_failed_log_in_is_audited_even_an_unknown_name(ledger, monkeypatch
     assert [(r["reason"], r.get("failed")) for r in rows] == \
         [("wrong_password", n) for n in range(1, 6)] + [("locked", 5), ("unknown_user", None)]
     assert rows[4]["locked_minutes"] == 1 and rows[-1]["username"] == "nobody"
-    from app.services.verify import verify
+    from app.services.journal.verify import verify
 
     assert ledger.run(verify).ok
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from app.errors import InvalidAmount, InvalidInput, PermissionDenied
 from app.models import AuditEvent
-from app.services import accounts, admin, settings
+from app.services.master import accounts, admin
+from app.services.system import settings
 from tests.helpers import assign_all, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 
@@ -23,7 +24,9 @@ def test_account_edit_changes_search_fields_and_is_audited(ledger):
     assert (c.owner, c.phone, c.status, c.note) == ("李四", "13900005678", "空置", "漏水维修纠纷")
     hits = ledger.run(accounts.search_accounts, actor=ledger.actor("demo"), query="ls")
     assert [h.code for h in hits] == ["1-1-101"]
-    assert [h.code for h in ledger.run(accounts.search_accounts, actor=ledger.actor("demo"), query="5678")] == ["1-1-101"]
+    assert [h.code for h in ledger.run(accounts.search_accounts, actor=ledger.actor("demo"), query="5678")] == [
+        "1-1-101"
+    ]
     assert last_audit(ledger).action == "account_update" and "张三" in last_audit(ledger).payload
 
 
@@ -53,7 +56,7 @@ def test_cashier_cannot_edit_accounts(ledger):
 
 
 def test_walk_in_payer_gets_an_account_and_pays_a_quick_charge(ledger):
-    from app.services import billing
+    from app.services.bills import billing
 
     make_fee(ledger, "GHF 挂号费 quantity 12 once")
     w = ledger.run(admin.walk_in, actor=ledger.actor("demo"), name="王小明", id_number="11010119900307001x")

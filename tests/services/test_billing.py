@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from app.errors import InvalidInput, NotFound
-from app.services import billing, fees
+from app.services.bills import billing, fees
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, put_settings
 
 
@@ -191,7 +191,7 @@ def test_charges_take_the_business_date_of_the_day_cutoff(estate):
     from zoneinfo import ZoneInfo
 
     from app.models import Charge
-    from app.services import admin
+    from app.services.master import admin
 
     estate.admin_run(admin.update_setting, actor=estate.actor("admin"), key="day_cutoff", value="04:00")
     make_fee(estate, "WXF 维修费 quantity 50 once")

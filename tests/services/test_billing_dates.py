@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from app.errors import InvalidInput, NotFound
-from app.services import billing, fees
+from app.services.bills import billing, fees
 from tests.cli.test_cli_core import cli  # noqa: F401  (fixture)
 from tests.helpers import bill, card, make_accounts, make_fee
 
@@ -82,7 +82,9 @@ def test_a_written_off_charge_stays_collectable_and_is_reported_as_recovered(est
     from sqlalchemy import func, select
 
     from app.models import Posting
-    from app.services import corrections, ledger, reports
+    from app.services import reports
+    from app.services.desk import corrections
+    from app.services.journal import ledger
     from tests.helpers import at, fen, open_shift, pay
 
     assign(estate, "WYF", all_accounts=True)

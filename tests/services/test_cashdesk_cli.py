@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.cli import main
+from app.cli.commands import main
 from tests.services.cashdesk_helpers import estate
 
 

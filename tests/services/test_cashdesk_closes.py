@@ -11,7 +11,7 @@ from app.errors import (
     ShiftError,
 )
 from app.models import Shift, ShiftClose
-from app.services import closes
+from app.services.desk import closes
 from tests.helpers import put_settings
 from tests.services.cashdesk_helpers import (
     DAY,

@@ -12,7 +12,9 @@ from app.errors import (
     ShiftError,
 )
 from app.models import ChargeAdjustment, Payment, PaymentKind
-from app.services import admin, billing, corrections, receipt_stock, receipts
+from app.services.bills import billing
+from app.services.desk import corrections, receipt_stock, receipts
+from app.services.master import admin
 from tests.helpers import card, put_settings
 from tests.services.cashdesk_helpers import (
     DAY,
@@ -373,7 +375,9 @@ def test_checks_of_waiver_write_off_and_balance_refunds(desk):
     desk.run(billing.add_charge, actor=demo, account_code="1-1-102", fee_code="ZXYJ", quantity="1", at=at(DAY))
     dep = [c for c in card(desk, "1-1-102").charges if c.fee == "装修押金"][0]
     pay(desk, "1-1-102", "wechat=2000:4200003333", charge_ids=[dep.id])
-    assert desk.run(corrections.deposits_held, actor=demo, account_code="1-1-102") == [("ZXYJ", "装修押金", fen("2000"))]
+    assert desk.run(corrections.deposits_held, actor=demo, account_code="1-1-102") == [
+        ("ZXYJ", "装修押金", fen("2000"))
+    ]
     with pytest.raises(ShiftError, match="钱箱现金不足以退款 2000.00 元"):
         desk.run(corrections.check_balance_refund, actor=demo, kind="deposit", account_code="1-1-102", tender="cash")
 

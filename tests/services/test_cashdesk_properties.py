@@ -14,7 +14,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services import closes, corrections
+from app.services.desk import closes, corrections
 from tests.conftest import Ledger, fresh_ledger
 from tests.helpers import assert_ledger_balanced, at, fen
 from tests.services.cashdesk_helpers import (

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 
 from app.errors import InvalidInput, PermissionDenied, ReceiptStockError
 from app.models import Payment, ReceiptNumberEvent, ReceiptRange
-from app.services import receipt_stock
+from app.services.desk import receipt_stock
 from tests.helpers import put_settings
 from tests.services.cashdesk_helpers import audit_count, estate, open_shift, pay
 
@@ -173,7 +173,7 @@ def test_close_lists_reprinted_receipts_of_the_shift(desk):
 
 
 def test_receipt_number_life_is_recorded(desk):
-    from app.services import corrections
+    from app.services.desk import corrections
 
     open_shift(desk)
     p = pay(desk, "1-1-101", "cash=100")

@@ -7,7 +7,8 @@ from sqlalchemy import func, select, update
 
 from app.errors import InvalidInput, PeriodClosed, ShiftError
 from app.models import DaySettlement, Station
-from app.services import billing, settlement, shifts
+from app.services.bills import billing
+from app.services.desk import settlement, shifts
 from tests.helpers import card
 from tests.services.cashdesk_helpers import (
     DAY,

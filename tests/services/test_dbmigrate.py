@@ -13,11 +13,11 @@ import psycopg
 import pytest
 from sqlalchemy import inspect, select, text
 
-from app.cli import main
+from app.cli.commands import main
+from app.db.engine import make_engine, upgrade
 from app.errors import InvalidInput
 from app.models import AuditHead
-from app.models.db import make_engine, upgrade
-from app.services import dbmigrate
+from app.services.system import dbmigrate
 from tests.conftest import Ledger, _populate_template
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 from tests.postgres.server import OWNER, OWNER_PASSWORD

@@ -13,11 +13,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from app.cli import main
+from app.cli.commands import main
+from app.db.engine import make_factory
 from app.errors import InvalidInput, PermissionDenied
 from app.models import AuditEvent, User
-from app.models.db import make_factory
-from app.services import Actor, admin, settings
+from app.services import Actor
+from app.services.master import admin
+from app.services.system import settings
 from tests.conftest import BACKEND
 
 _names = itertools.count(1)

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from app.errors import FeeDeskError
 from app.models import Posting
-from app.services import billing
-from app.services import ledger as books
-from app.services.verify import verify
+from app.services.bills import billing
+from app.services.journal import ledger as books
+from app.services.journal.verify import verify
 from tests.conftest import fresh_ledger
 from tests.helpers import assign_all, at, card, make_accounts, make_fee, open_shift, pay
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app.errors import InvalidInput, NotFound, PermissionDenied
 from app.models import Charge, ChargeAdjustment, MeterReading, ReadingReview
 from app.printing.layout import layout_receipt
-from app.services import billing, fees, meters, receipts
+from app.services.bills import billing, fees, meters
+from app.services.desk import receipts
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 

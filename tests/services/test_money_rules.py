@@ -17,7 +17,10 @@ from app.errors import (
     PermissionDenied,
 )
 from app.models import Approval, Charge, ChargeKind, Payment, ReceiptNumberEvent
-from app.services import admin, billing, closes, corrections, receipt_stock, settings
+from app.services.bills import billing
+from app.services.desk import closes, corrections, receipt_stock
+from app.services.master import admin
+from app.services.system import settings
 from tests.helpers import (
     assert_ledger_balanced,
     assign_all,

@@ -8,7 +8,10 @@ from sqlalchemy import text
 
 from app.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from app.printing.layout import layout_receipt
-from app.services import admin, bill_notices, dunning, owners, receipts
+from app.services.bills import bill_notices
+from app.services.collection import dunning
+from app.services.desk import receipts
+from app.services.master import admin, owners
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 D = dt.date

@@ -14,7 +14,8 @@ from app.errors import (
     ShiftError,
 )
 from app.models import Payment, Posting
-from app.services import billing, fees, payments
+from app.services.bills import billing, fees
+from app.services.desk import payments
 from tests.helpers import assign_all, at, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 
@@ -134,7 +135,7 @@ def test_receipt_numbers_follow_the_station_sequence(billed):
 
 
 def test_receipt_document_is_stored_with_upper_amount(billed):
-    from app.services import receipts
+    from app.services.desk import receipts
 
     r = pay(billed, "1-1-101", "cash=700")
     with billed.session() as s:
@@ -217,6 +218,8 @@ def test_pay_rolls_back_on_error(billed, monkeypatch):
 
 def test_fee_changes_need_master_data_permission(billed):
     with pytest.raises(PermissionDenied):
-        billed.run(fees.add_tariff, actor=billed.actor("demo"), code="WYF", rate="3", effective_from=dt.date(2027, 1, 1))
+        billed.run(
+            fees.add_tariff, actor=billed.actor("demo"), code="WYF", rate="3", effective_from=dt.date(2027, 1, 1)
+        )
     with pytest.raises(PermissionDenied):
         billed.run(billing.bill_run, actor=billed.actor("demo"), period="2026-12")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.services import settlement
+from app.services.desk import settlement
 from tests.services.cashdesk_helpers import at
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,8 +17,9 @@ DAY = dt.date(2026, 11, 20)
 CHILD = """
 import datetime as dt, sys
 from app.errors import PeriodClosed
-from app.models.db import make_factory
-from app.services import Actor, ledger, run
+from app.db.engine import make_factory
+from app.services import Actor, run
+from app.services.journal import ledger
 
 def post(session):
     return ledger.post(session, actor=Actor({uid}, "W01"), kind="test", business_date=dt.date.fromisoformat({day!r}),
@@ -41,5 +42,5 @@ def test_a_lone_service_module_is_refused_in_a_settled_day(ledger):
     assert f"refused: 营业日 {DAY} 已日结，不能再记入该日（更正请记在当前营业日）" in proc.stdout
     loaded = proc.stdout.split("loaded:")[1].split()
     # The one service module imported (with what it needs), none of the cash desk's.
-    assert "app.services.ledger" in loaded
-    assert "app.services.cashdesk" not in loaded and "app.services.settlement" not in loaded
+    assert "app.services.journal.ledger" in loaded
+    assert "app.services.desk.cashdesk" not in loaded and "app.services.desk.settlement" not in loaded

@@ -14,8 +14,13 @@ import datetime as dt
 
 from sqlalchemy import event, text
 
-from app.services import accounts, auth, billing, dunning, receipt_stock, run, stations
-from app.services.verify import verify
+from app.services import run
+from app.services.bills import billing
+from app.services.collection import dunning
+from app.services.desk import receipt_stock, stations
+from app.services.journal.verify import verify
+from app.services.master import accounts
+from app.services.system import auth
 from tests.conftest import fresh_ledger
 from tests.helpers import (
     assert_ledger_balanced,
@@ -251,7 +256,7 @@ def test_verify_checks_receipt_numbers_with_a_fixed_number_of_statements(templat
 
 def _skip_a_number(lg, sql: str) -> str:
     """Tamper like an attacker with the owner's connection; returns verify's receipts message."""
-    from app.models.db import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(lg.owner_url)
     try:

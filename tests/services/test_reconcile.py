@@ -17,9 +17,10 @@ from sqlalchemy import func, select, text
 
 from app.errors import ApprovalRequired, AuthenticationFailed, InvalidInput, PermissionDenied
 from app.models import AuditEvent, Payment, ReconMatch, Statement, StatementLine
-from app.services import closes, corrections, payments, reconcile, settlement
+from app.services.bank import reconcile
+from app.services.bank.statements import StatementRefused
 from app.services.clock import at_local_noon
-from app.services.statements import StatementRefused
+from app.services.desk import closes, corrections, payments, settlement
 from tests.services.cashdesk_helpers import DAY, accept, book, close, estate, fen, open_shift
 
 FILES = Path(__file__).parent / "statements"
@@ -176,7 +177,7 @@ def test_a_cashier_cannot_import_a_statement(ledger):
 def test_statement_rows_are_append_only(ledger):
     """The window's connection may not rewrite a statement (PostgreSQL: no UPDATE/DELETE grant), and
     even the schema owner is stopped by the append-only triggers."""
-    from app.models.db import make_factory
+    from app.db.engine import make_factory
 
     imp(ledger, "wechat_2026-11-25.csv", "wechat")
     run(ledger, "wechat")
@@ -272,7 +273,7 @@ def test_a_typed_reference_that_is_on_no_line_is_not_matched_by_amount(ledger):
 
 
 def test_training_payments_are_not_reconciled(ledger):
-    from app.services import auth
+    from app.services.system import auth
 
     estate(ledger)
     ledger.admin_run(auth.add_user, actor=None, username="trainee", role="cashier", password="trainee", training=True)

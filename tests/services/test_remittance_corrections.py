@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 from app.models import JournalEntry, Posting
 from app.printing import queue
 from app.printing.preview import layout_text
-from app.services import corrections, printing, reports
+from app.services import reports
+from app.services.desk import corrections
+from app.services.desk import print_jobs as printing
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,

@@ -20,9 +20,9 @@ from app.models import (
     TenderLine,
     User,
 )
-from app.services import ledger as books
-from app.services.sealing import Unsealed
-from app.services.verify import verify
+from app.services.journal import ledger as books
+from app.services.journal.sealing import Unsealed
+from app.services.journal.verify import verify
 from tests.helpers import assign_all, bill, make_accounts, make_fee, open_shift, pay
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.errors import AuthenticationFailed, PeriodClosed, ShiftError
 from app.models import BankDeposit, DaySettlement, JournalEntry
-from app.services import settlement
-from app.services.verify import verify
+from app.services.desk import settlement
+from app.services.journal.verify import verify
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from app.errors import AlreadyCorrected, InvalidInput, PermissionDenied
-from app.services import dunning, tickets
+from app.services.collection import dunning
+from app.services.master import tickets
 from tests.helpers import assign_all, at, bill, card, make_accounts, make_fee
 
 D = dt.date
@@ -20,8 +21,14 @@ def register(lg, day="2026-11-02", who="demo", **kw):
 
 
 def close(lg, no, day, satisfaction="满意", who="demo"):
-    return lg.run(tickets.close_ticket, actor=lg.actor(who), ticket_no=no, outcome="已更换防水层", satisfaction=satisfaction,
-                  at=at(day))
+    return lg.run(
+        tickets.close_ticket,
+        actor=lg.actor(who),
+        ticket_no=no,
+        outcome="已更换防水层",
+        satisfaction=satisfaction,
+        at=at(day),
+    )
 
 
 @pytest.fixture

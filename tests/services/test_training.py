@@ -5,7 +5,9 @@ from sqlalchemy import func, select
 
 from app.errors import InvalidInput, PermissionDenied
 from app.models import AuditEvent, Posting
-from app.services import auth, ledger, stations
+from app.services.desk import stations
+from app.services.journal import ledger
+from app.services.system import auth
 from tests.helpers import assign_all, bill, card, fen, make_accounts, make_fee, open_shift, pay
 
 

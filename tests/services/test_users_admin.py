@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from app.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from app.models import AuditEvent, User
-from app.services import admin, auth
-from app.services.verify import verify
+from app.services.journal.verify import verify
+from app.services.master import admin
+from app.services.system import auth
 
 
 def login(lg, user, password):

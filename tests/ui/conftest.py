@@ -105,7 +105,7 @@ def log_in(qtbot, win, user: str = "demo", password: str | None = None) -> None:
 @pytest.fixture
 def cashier(qtbot, window, estate):
     """Logged in as cashier demo with an open shift (float 200)."""
-    from app.services import shifts
+    from app.services.desk import shifts
 
     estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="200")  # now, as at the window
     log_in(qtbot, window, "demo")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.services import accounts, admin, receipts
+from app.services.desk import receipts
+from app.services.master import accounts, admin
 from tests.helpers import fen
 from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
 
@@ -192,7 +193,7 @@ def test_account_edit_changes_master_data_and_the_note_warns_the_cashier(qtbot, 
 def test_fee_items_add_a_fee_a_new_rate_and_an_assignment(qtbot, window, estate):
     import datetime as dt
 
-    from app.services import billing, fees
+    from app.services.bills import billing, fees
 
     bo = open_back_office(qtbot, window)
     bo.setCurrentWidget(bo.fees_page)
@@ -255,7 +256,8 @@ def test_fee_items_add_a_fee_a_new_rate_and_an_assignment(qtbot, window, estate)
 
 
 def test_remittance_slip_prints_from_the_close_result_and_the_supervisor_desk(qtbot, cashier, estate, tmp_path):
-    from app.services import closes, printing
+    from app.services.desk import closes
+    from app.services.desk import print_jobs as printing
 
     press(qtbot, cashier.workspace.search_box, Qt.Key.Key_F11)
     screen = cashier.screens["shift"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.errors import PermissionDenied
 from app.models import AuditEvent
-from app.services import closes
+from app.services.desk import closes
 from tests.helpers import put_settings
 from tests.ui.conftest import press, screenshot, type_text, wait_idle
 from tests.ui.test_cashdesk import collect
@@ -31,7 +31,7 @@ def test_f12_does_not_open_the_supervisor_desk_for_a_cashier(qtbot, cashier, est
 
 
 def test_supervisor_desk_read_refuses_a_cashier(estate):
-    from app.services import shifts
+    from app.services.desk import shifts
     from app.ui.supervisor import desk_rows
 
     estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="200")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.services import accounts, closes, corrections, printing, receipts, settlement
+from app.services.desk import closes, corrections, receipts, settlement
+from app.services.desk import print_jobs as printing
+from app.services.master import accounts
 from tests.helpers import fen
 from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
 
@@ -84,7 +86,7 @@ def test_void_needs_a_supervisor_and_refuses_the_cashier_as_approver(qtbot, cash
 
 
 def test_receipt_prints_after_payment_and_reprint_is_marked(qtbot, window, estate, tmp_path):
-    from app.services import shifts
+    from app.services.desk import shifts
 
     out = tmp_path / "printer.bin"
     estate.run(printing.add_printer, actor=estate.actor("admin"), name="前台", connection="file", target=str(out),
@@ -185,7 +187,7 @@ def test_back_office_verify_and_tables_for_the_admin(qtbot, window, estate):
 
 
 def test_customer_display_masks_the_name_and_shows_the_change(qtbot, estate):
-    from app.services import shifts
+    from app.services.desk import shifts
     from app.ui.main import MainWindow
 
     estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="100")  # change comes from the float
@@ -224,7 +226,7 @@ def test_account_import_reports_bad_rows_and_imports_nothing(qtbot, window, esta
 
 
 def test_refund_of_an_earlier_shift_needs_approval_and_pays_back(qtbot, window, estate):
-    from app.services import payments, shifts
+    from app.services.desk import payments, shifts
 
     demo = estate.actor("demo")
     estate.run(shifts.open_shift, actor=demo, float_amount="0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.money import format_yuan
-from app.services import receipts
+from app.services.desk import receipts
 from tests.helpers import fen
 from tests.ui.conftest import press, screenshot, type_text, wait_idle
 
@@ -60,11 +60,11 @@ def test_typical_cash_payment_takes_code_amount_and_two_enters(qtbot, cashier, e
     with estate.session() as s:
         doc = receipts.receipt_doc(s, ws.last_result.receipt_no)
     assert doc.total == fen("388.00") and doc.change == fen("12.00") and doc.payer == "张三丰"
-    card = estate.run(__import__("app.services.accounts", fromlist=["x"]).account_card,
+    card = estate.run(__import__("app.services.master.accounts", fromlist=["x"]).account_card,
                       actor=estate.actor("demo"), code="1-2-301")
     assert card.arrears == 0 and card.charges == []
     # the drawer holds 200 + 388 = 588, but the cashier's count stays blind: only the limit shows
-    from app.services import shifts
+    from app.services.desk import shifts
 
     shift = estate.run(shifts.current_shift, actor=estate.actor("demo"))
     with estate.session() as s:
@@ -153,7 +153,7 @@ def test_change_to_prepaid_keeps_the_change(qtbot, cashier, estate):
     assert "48.00" in ws.last_receipt.text()
     wait_idle(qtbot, cashier)
     qtbot.waitUntil(lambda: ws.card_fields["prepaid"].text() == "48.00", timeout=5000)
-    from app.services import accounts
+    from app.services.master import accounts
 
     card = estate.run(accounts.account_card, actor=estate.actor("demo"), code="2-1-101")
     assert card.prepaid == fen("48.00") and card.arrears == 0
@@ -259,7 +259,7 @@ def test_supervisor_unlocks_and_idle_lock(qtbot, cashier):
 
 
 def test_open_shift_from_the_shift_screen(qtbot, window, estate):
-    from app.services import shifts
+    from app.services.desk import shifts
     from tests.ui.conftest import log_in
 
     log_in(qtbot, window, "lily")
@@ -291,7 +291,7 @@ def test_amount_due_includes_the_late_fees_the_payment_will_charge(qtbot, cashie
     from tests.helpers import bill, make_fee
 
     fee = make_fee(estate, "GLF 管理费 fixed 100 monthly", due_days=5, late_fee_daily="0.001")
-    estate.run(__import__("app.services.fees", fromlist=["x"]).assign_fee, actor=estate.actor("admin"),
+    estate.run(__import__("app.services.bills.fees", fromlist=["x"]).assign_fee, actor=estate.actor("admin"),
                fee_code="GLF", account_code="P-001")
     bill(estate, "2026-08")  # long overdue by now: late fees accrue daily
     ws = cashier.workspace

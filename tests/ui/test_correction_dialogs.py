@@ -20,8 +20,10 @@ from app.models import (
     PaymentKind,
 )
 from app.printing.decode import decode
-from app.services import accounts, admin, billing, closes, corrections, payments, receipts, shifts
-from app.services.cashdesk import parse_count
+from app.services.bills import billing
+from app.services.desk import closes, corrections, payments, receipts, shifts
+from app.services.desk.cashdesk import parse_count
+from app.services.master import accounts, admin
 from tests.helpers import fen, make_fee
 from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
 from tests.ui.test_cashdesk import open_receipt
@@ -333,7 +335,11 @@ def test_write_off_from_the_account_card_and_a_wrong_password(qtbot, cashier, es
     approve_with(qtbot, dlg, "业主失联三年", password="nope")
     qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=5000)
     assert dlg.isVisible() and written(estate) == before
-    assert (dlg.reason.currentText(), dlg.approver.text(), dlg.password.selectedText()) == ("业主失联三年", "boss", "nope")
+    assert (dlg.reason.currentText(), dlg.approver.text(), dlg.password.selectedText()) == (
+        "业主失联三年",
+        "boss",
+        "nope",
+    )
     qtbot.keyClicks(dlg.password, "boss")
     press(qtbot, dlg.password)
     qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=5000)

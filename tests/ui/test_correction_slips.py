@@ -8,8 +8,9 @@ import re
 from PySide6.QtCore import Qt
 
 from app.printing.decode import decode
-from app.services import closes, corrections, payments, printing, shifts
-from app.services.cashdesk import parse_count
+from app.services.desk import closes, corrections, payments, shifts
+from app.services.desk import print_jobs as printing
+from app.services.desk.cashdesk import parse_count
 from tests.ui.conftest import log_in, press, screenshot, type_text, wait_idle
 from tests.ui.test_cashdesk import open_receipt
 

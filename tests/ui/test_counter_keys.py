@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from app.models.cashdesk import BankDeposit, CashMovement
-from app.services import closes, payments, printing, shifts
+from app.services.desk import closes, payments, shifts
+from app.services.desk import print_jobs as printing
 from tests.ui.conftest import log_in, press, type_text, wait_idle
 from tests.ui.screen_texts import cut_off
 from tests.ui.test_cashdesk import collect

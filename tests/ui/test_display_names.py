@@ -3,7 +3,8 @@ receipts list, the supervisor desk, a void's approver and the 缴款单 — neve
 
 from __future__ import annotations
 
-from app.services import auth, closes, corrections, receipts, shifts
+from app.services.desk import closes, corrections, receipts, shifts
+from app.services.system import auth
 from app.ui.shift import remittance_preview
 from app.ui.supervisor import desk_rows
 from tests.ui.conftest import log_in, wait_idle

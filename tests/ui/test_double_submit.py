@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.models.cashdesk import CashMovement
 from app.models.ledger import Charge, Payment, PaymentKind
 from app.models.master import Account
-from app.services import closes, corrections
+from app.services.desk import closes, corrections
 from tests.helpers import fen
 from tests.ui.conftest import press, type_text, wait_idle
 

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.printing.loopback import LoopbackPrinter
-from app.services import printing, shifts
+from app.services.desk import print_jobs as printing
+from app.services.desk import shifts
 from tests.helpers import fen
 from tests.ui.conftest import log_in, screenshot, wait_idle
 

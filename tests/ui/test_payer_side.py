@@ -5,7 +5,8 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 
-from app.services import owners, receipts
+from app.services.desk import receipts
+from app.services.master import owners
 from tests.helpers import at
 from tests.ui.conftest import press, screenshot, type_text, wait_idle
 

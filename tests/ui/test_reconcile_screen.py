@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QPushButton
 
-from app.services import payments, shifts
+from app.services.desk import payments, shifts
 from tests.ui.conftest import log_in, screenshot, type_text, wait_idle
 
 WECHAT = Path(__file__).parents[1] / "services" / "statements" / "wechat_2026-11-25.csv"
@@ -25,7 +25,10 @@ def local(hm: str) -> dt.datetime:
 
 def test_supervisor_imports_runs_and_resolves_with_approval(qtbot, window, estate, monkeypatch):
     estate.run(shifts.open_shift, actor=estate.actor("demo"), float_amount="0", at=local("08:30"))
-    for code, tender, hm in (("1-2-301", "wechat=100:4200000001", "09:10"), ("1-2-302", "wechat=80:4200000009", "10:30")):
+    for code, tender, hm in (
+        ("1-2-301", "wechat=100:4200000001", "09:10"),
+        ("1-2-302", "wechat=80:4200000009", "10:30"),
+    ):
         estate.run(payments.pay, actor=estate.actor("demo"), account_code=code,
                    tenders=[payments.parse_tender(tender)], at=local(hm))
     log_in(qtbot, window, "boss")

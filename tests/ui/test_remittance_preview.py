@@ -8,7 +8,8 @@ import re
 from PySide6.QtCore import Qt
 
 from app.printing.decode import decode
-from app.services import closes, corrections, printing
+from app.services.desk import closes, corrections
+from app.services.desk import print_jobs as printing
 from tests.ui.conftest import log_in, press, screenshot, wait_idle
 from tests.ui.test_correction_slips import paid_in_a_closed_shift
 

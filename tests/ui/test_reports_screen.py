@@ -21,10 +21,13 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QPushButton
 
-from app.cli import main as cli_main
-from app.models.db import make_factory, upgrade
-from app.services import corrections, dunning, payments, run, setup, shifts
-from app.services.demo import build_demo
+from app.cli.commands import main as cli_main
+from app.db.engine import make_factory, upgrade
+from app.services import run
+from app.services.collection import dunning
+from app.services.desk import corrections, payments, shifts
+from app.services.system import setup
+from app.services.system.demo import build_demo
 from app.ui import report_catalog as rc
 from tests.conftest import Ledger
 from tests.reports.docs import pdf_text
@@ -168,7 +171,7 @@ def test_every_report_in_the_window_equals_the_cli(qtbot, win, demo, monkeypatch
     screen.inputs[rc.ACCOUNT].setText("1-1-101")
     screen.inputs[rc.MONTH].setDate(QDate(yesterday.year, yesterday.month, 1))
     screen.inputs[rc.FROM_PERIOD].setDate(QDate(yesterday.year, yesterday.month, 1).addMonths(-5))
-    from app.services import closes
+    from app.services.desk import closes
 
     last_shift = max(s.id for s in demo.run(closes.list_shifts, actor=demo.actor("boss")))
     screen.inputs[rc.SHIFT].setValue(last_shift)

@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.services import auth, closes, payments
+from app.services.desk import closes, payments
+from app.services.system import auth
 from tests.ui.conftest import log_in, press, type_text, wait_idle
 from tests.ui.screen_texts import cut_off, visible_texts
 
@@ -35,7 +36,7 @@ def english_words(texts, codes: set[str]) -> list[str]:
 
 def _day_with_data(qtbot, window, estate) -> None:
     """A payment taken and a closed shift waiting for the supervisor, so the lists have rows."""
-    from app.services import shifts
+    from app.services.desk import shifts
 
     estate.run(shifts.open_shift, actor=estate.actor("lily"), float_amount="100")
     estate.run(payments.pay, actor=estate.actor("lily"), account_code="1-2-302",
@@ -87,7 +88,7 @@ def walk(qtbot, window):
 def test_every_screen_is_chinese_and_fits_at_1366x768(qtbot, window, estate, user, monkeypatch):
     _day_with_data(qtbot, window, estate)
     codes = {u.username for u in estate.run(auth.list_users, actor=estate.actor("admin"))}
-    monkeypatch.setattr("app.ui.reads.is_demo_ledger", lambda _session: True)  # the log-in page's hints
+    monkeypatch.setattr("app.services.desk.reads.is_demo_ledger", lambda _session: True)  # the log-in page's hints
     window.login_page.check_demo()
     qtbot.waitUntil(lambda: window.login_page.demo_hint.text() != "", timeout=5000)
     assert english_words(visible_texts(window), codes) == []
@@ -118,7 +119,7 @@ def test_the_approvals_setting_is_check_boxes_named_in_chinese(qtbot, window, es
     wanted = price.isChecked()
     bo.setting_fields["approval_required"][2].click()
     qtbot.waitUntil(lambda: bo.setting_fields["approval_required"][3].text() == "已保存。", timeout=5000)
-    from app.services import settings
+    from app.services.system import settings
 
     with estate.session() as s:
         assert ("price_override" in settings.get(s, "approval_required").split(",")) is wanted

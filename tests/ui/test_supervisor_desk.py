@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from app.models import BankDeposit, DaySettlement, Shift, ShiftReopen
-from app.services import closes, payments, settings, shifts
-from app.services.cashdesk import parse_count
 from app.services.clock import utcnow
-from app.services.verify import verify
+from app.services.desk import closes, payments, shifts
+from app.services.desk.cashdesk import parse_count
+from app.services.journal.verify import verify
+from app.services.system import settings
 from app.ui.models import AMBER
 from tests.helpers import put_settings
 from tests.services.cashdesk_helpers import book

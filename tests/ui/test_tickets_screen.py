@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from app.services import tickets
+from app.services.master import tickets
 from tests.ui.conftest import press, screenshot, type_text, wait_idle
 
 

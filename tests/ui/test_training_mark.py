@@ -1,6 +1,6 @@
 """练习模式 is marked on every screen of the window, and gone for the next real user."""
 
-from app.services import auth
+from app.services.system import auth
 from tests.ui.conftest import log_in, screenshot
 
 

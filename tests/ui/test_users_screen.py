@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.errors import AuthenticationFailed
 from app.models import AuditEvent, User
-from app.services import auth
+from app.services.system import auth
 from tests.ui.conftest import log_in, press, wait_idle
 
 

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.errors import AccountLocked, AuthenticationFailed
-from app.services import auth
+from app.services.system import auth
 from tests.ui.conftest import log_in, screenshot, wait_idle
 
 

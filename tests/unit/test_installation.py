@@ -12,7 +12,9 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from app import cli, config, ledger_lock, logs
+from app import config, logs
+from app.cli import commands as cli
+from app.db import ledger_lock
 from app.errors import FeeDeskError, InvalidInput, LedgerInUse, MissingResource, NotFound
 
 REPO = config.ROOT
@@ -64,9 +66,9 @@ sys.meta_path.insert(0, Block())
 
 
 @pytest.mark.parametrize("module, statement", [
-    ("app.cli_reports", "import app.cli"),
+    ("app.cli.reports", "import app.cli.commands"),
     ("app.ui.supervisor", "from PySide6.QtWidgets import QApplication; qt = QApplication([]); "
-                          "from app.models.db import make_factory; from app.ui.main import MainWindow; "
+                          "from app.db.engine import make_factory; from app.ui.main import MainWindow; "
                           "MainWindow(make_factory({db!r}), station_code='W01')"),
 ])
 def test_a_missing_module_of_the_program_fails_loudly(module, statement, ledger):
@@ -137,7 +139,7 @@ def test_windows_ledger_lock_uses_msvcrt(tmp_path, monkeypatch):
 
 
 def _printer(connection: str, target: str):
-    from app.services.printing import PrinterInfo
+    from app.services.desk.print_jobs import PrinterInfo
 
     return PrinterInfo(id=1, name="P", station="W01", connection=connection, target=target, width_mm=80,
                        mode="text", cut="partial", drawer_pin=2, encoding="gb18030", qr_mode="native",
@@ -171,7 +173,7 @@ def test_verify_to_a_cp936_file_does_not_die_on_the_check_mark(ledger, tmp_path)
     out = tmp_path / "verify.txt"
     env = {**os.environ, "PYTHONIOENCODING": "cp936", "FEEDESK_USER": "admin", "FEEDESK_PASSWORD": "admin"}
     with out.open("wb") as f:
-        proc = subprocess.run([sys.executable, "-m", "app.cli", "--db", str(ledger.path), "verify"], stdout=f,
+        proc = subprocess.run([sys.executable, "-m", "app.cli.commands", "--db", str(ledger.path), "verify"], stdout=f,
                               stderr=subprocess.PIPE, env=env, cwd=REPO)
     assert proc.returncode == 0, proc.stderr.decode("cp936", "replace")
     assert "账本核验通过" in out.read_bytes().decode("cp936")
@@ -227,14 +229,17 @@ def test_an_unexpected_cli_error_is_one_chinese_line_and_the_log(log_home, ledge
     monkeypatch.setattr(cli, "cmd_verify", broken)
     assert cli.main(["--db", str(ledger.path), "verify"]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == f"程序内部出错，命令未完成，详细信息已写入日志 {log_home / 'feedesk-cli.log'}。请把日志交给管理员。"
+    assert (
+        err.strip()
+        == f"程序内部出错，命令未完成，详细信息已写入日志 {log_home / 'feedesk-cli.log'}。请把日志交给管理员。"
+    )
     text = (log_home / "feedesk-cli.log").read_text(encoding="utf-8")
     assert "Traceback" in text and "KeyError: 'boom'" in text
 
 
 # -- PostgreSQL as an extra --------------------------------------------------------------------
 def test_without_psycopg_a_shared_ledger_asks_for_the_extra(monkeypatch):
-    from app.models import db
+    from app.db import engine as db
 
     monkeypatch.setitem(sys.modules, "psycopg", None)
     with pytest.raises(InvalidInput) as err:
@@ -271,7 +276,7 @@ def test_an_existing_default_ledger_file_needs_no_first_run(tmp_path, monkeypatc
 
 # -- first-run services ------------------------------------------------------------------------
 def test_create_ledger_checks_the_password_policy_and_writes_nothing_when_refused(tmp_path):
-    from app.services import setup
+    from app.services.system import setup
 
     path = tmp_path / "new" / "feedesk.db"
     with pytest.raises(InvalidInput, match="管理员密码至少 8 位"):
@@ -287,8 +292,8 @@ def test_create_ledger_checks_the_password_policy_and_writes_nothing_when_refuse
     with pytest.raises(InvalidInput, match="文件已存在"):
         setup.create_ledger(str(path), site_name="幸福里", admin_password="12345678", station_code="W01")
 
-    from app.models.db import make_factory
-    from app.services import auth
+    from app.db.engine import make_factory
+    from app.services.system import auth
 
     factory = make_factory(str(path))
     try:
@@ -299,7 +304,7 @@ def test_create_ledger_checks_the_password_policy_and_writes_nothing_when_refuse
 
 
 def test_check_ledger_refuses_unknown_windows_and_files_that_are_not_ledgers(ledger, tmp_path):
-    from app.services import setup
+    from app.services.system import setup
 
     with pytest.raises(NotFound, match=r"账本中没有窗口 W07（已有：W01、W02）"):
         setup.check_ledger(str(ledger.path), station_code="W07")
@@ -316,5 +321,5 @@ def test_the_bundle_spec_and_launcher_name_both_programs():
     spec = (REPO / "packaging" / "feedesk.spec").read_text(encoding="utf-8")
     assert 'name="feedesk"' in spec and 'name="feedesk-gui"' in spec and "console=False" in spec
     launcher = (REPO / "packaging" / "launcher.py").read_text(encoding="utf-8")
-    assert "from app.cli import main" in launcher and "from app.ui.main import main" in launcher
+    assert "from app.cli.commands import main" in launcher and "from app.ui.main import main" in launcher
     assert Path(REPO / "constraints.txt").read_text().count("==") > 20

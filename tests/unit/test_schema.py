@@ -3,8 +3,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from app.db.engine import make_engine, upgrade
 from app.models import Base
-from app.models.db import make_engine, upgrade
 
 
 def test_migrations_at_head_match_the_models(tmp_path):

@@ -1,0 +1,1 @@
+"""Statements from providers and banks, and reconciliation against the ledger."""

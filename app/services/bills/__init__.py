@@ -1,0 +1,1 @@
+"""What is owed: bill runs, meter readings, tariffs, arrears, bill notices."""

@@ -1,0 +1,1 @@
+"""Collection of arrears: dunning runs, contact log, repayment plans."""

@@ -1,0 +1,1 @@
+"""The counter: payments, shifts, drawer closes, corrections, settlement, receipts, print jobs."""

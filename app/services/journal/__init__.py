@@ -1,0 +1,1 @@
+"""The journal: postings (the one door), the audit chain, seals, verify, locks."""

@@ -1,0 +1,1 @@
+"""Master data: accounts and people, account edits and site settings, owners, tickets."""
