@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
-from app.models.cashdesk import BankDeposit, CashMovement
+from app.models import BankDeposit, CashMovement
 from app.services.desk import closes, payments, shifts
 from app.services.desk import print_jobs as printing
 from tests.ui.conftest import log_in, press, type_text, wait_idle

@@ -13,8 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
-from app.models.cashdesk import CashMovement
-from app.models.ledger import Charge, Payment, PaymentKind
+from app.models import CashMovement, Charge, Payment, PaymentKind
 from app.models.master import Account
 from app.services.desk import closes, corrections
 from tests.helpers import fen

@@ -3,7 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 
-Tables of app/models/cashdesk.py; all of them append-only (triggers from
+Tables of app/models/desk.py (then cashdesk.py); all of them append-only (triggers from
 app/db/migrations/append_only.py), because closes, settlements and corrections are
 financial records: a reopen or an acceptance is a new row, never an edit.
 """

@@ -1,9 +1,9 @@
-"""Tables of the cash desk: closes, cash movements, hand-ins, corrections, settlements.
+"""Tables of the counter: shifts, payments and their tenders and allocations, receipts and their
+numbers, and the cash desk (closes, cash movements, hand-ins, corrections, settlements).
 
-Every table here is append-only (migration 0002 adds the triggers): a close that is reopened
-keeps its row and gets a `shift_reopen` row; an acceptance is a `shift_accept` row. The
-mutable state of a shift is only `shift.status` (app/models/ledger.py). Amounts are fen.
-JSON columns hold figures keyed by tender or fee item exactly as the cashier saw them.
+Every table here is append-only except `shift.status` (its one mutable state): a close that is
+reopened keeps its row and gets a `shift_reopen` row; an acceptance is a `shift_accept` row.
+Amounts are fen. JSON columns hold figures keyed by tender or fee item exactly as the cashier saw them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,157 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Fen, IntPK, Note, Txn, UtcTime, enum_column
 
-__all__ = [
-    "BalanceRefund", "BankDeposit", "CashMovement", "CashMovementKind", "DaySettlement", "HandIn", "Handover",
-    "MonthClose", "PaymentCorrection", "PriceOverride", "ShiftAccept", "ShiftClose", "ShiftCloseReason", "ShiftReopen",
-]
+
+class ShiftStatus(enum.Enum):
+    """A cashier's session at a station.
+
+    Transitions: OPEN -> CLOSED (blind count saved) -> ACCEPTED (supervisor, final);
+    CLOSED -> OPEN (reopen, only the cashier's latest close, before acceptance).
+    """
+
+    OPEN = "open"  #: takes payments, refunds and cash movements
+    CLOSED = "closed"  #: counted; no postings; waiting for the supervisor
+    ACCEPTED = "accepted"  #: immutable
+
+
+class Shift(Base):
+    __tablename__ = "shift"
+    id: Mapped[IntPK]
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    status: Mapped[ShiftStatus] = enum_column(ShiftStatus)
+    business_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    float_amount: Mapped[Fen]
+    float_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    opened_at: Mapped[UtcTime]
+    closed_at: Mapped[dt.datetime | None]
+    accepted_at: Mapped[dt.datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    training: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PaymentKind(enum.Enum):
+    PAYMENT = "payment"  #: 收款
+    VOID = "void"  #: 作废: full reversal in the same shift; points to the payment
+    REFUND = "refund"  #: 退费: whole or part, later; points to the payment
+
+
+class Payment(Base):
+    """One collection event (收款) or its reversal. Amounts are facts at the time of writing."""
+
+    __tablename__ = "payment"
+    id: Mapped[IntPK]
+    txn: Mapped[Txn]
+    kind: Mapped[PaymentKind] = enum_column(PaymentKind)
+    receipt_no: Mapped[str | None] = mapped_column(String(40), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    payer_name: Mapped[str] = mapped_column(String(60), default="")
+    payer_id_number: Mapped[str] = mapped_column(String(30), default="")
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    business_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    created_at: Mapped[UtcTime]
+    tendered: Mapped[Fen]
+    change: Mapped[Fen]
+    allocated: Mapped[Fen]
+    prepaid_added: Mapped[Fen]
+    reverses_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), index=True)
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    reason: Mapped[Note]
+    training: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Tender(enum.Enum):
+    """结算方式. Only cash can give change."""
+
+    CASH = "cash"
+    CARD = "card"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    TRANSFER = "transfer"
+    CHEQUE = "cheque"
+    PREPAID = "prepaid"  #: paid from the account's prepaid balance
+    INSURANCE = "insurance"  #: 医保
+
+
+class TenderLine(Base):
+    __tablename__ = "tender_line"
+    id: Mapped[IntPK]
+    txn: Mapped[Txn]
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    method: Mapped[Tender] = enum_column(Tender)
+    amount: Mapped[Fen]
+    reference: Mapped[str] = mapped_column(String(60), default="")
+
+
+class Allocation(Base):
+    """Money of a payment applied to a charge (negative in a void or refund)."""
+
+    __tablename__ = "allocation"
+    id: Mapped[IntPK]
+    txn: Mapped[Txn]
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    charge_id: Mapped[int] = mapped_column(ForeignKey("charge.id"), index=True)
+    amount: Mapped[Fen]
+
+
+class ReceiptKind(enum.Enum):
+    PAYMENT = "payment"  #: 收款收据
+    REFUND = "refund"  #: 退款凭证
+    VOID = "void"  #: 作废凭证 (the void slip; the voided number keeps its row)
+
+
+class Receipt(Base):
+    """The numbered proof of a payment, with the document exactly as first printed."""
+
+    __tablename__ = "receipt"
+    id: Mapped[IntPK]
+    txn: Mapped[Txn]
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[ReceiptKind] = enum_column(ReceiptKind)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
+    range_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_range.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    #: JSON of `services.receipts.ReceiptDoc`: printing never recomputes amounts.
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[UtcTime]
+
+
+class ReceiptRange(Base):
+    """票据号段 issued (领用) to a cashier or a station. `next_number` is a counter, not money."""
+
+    __tablename__ = "receipt_range"
+    id: Mapped[IntPK]
+    prefix: Mapped[str] = mapped_column(String(12), default="")
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    next_number: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    issued_at: Mapped[UtcTime]
+
+
+class ReceiptNumberEventKind(enum.Enum):
+    RETURNED = "returned"  #: 退回: unused number handed back
+    LOST = "lost"  #: 报损
+    RECOVERED = "recovered"  #: 重打收回: pre-numbered paper consumed by a reprint
+    REPRINTED = "reprinted"  #: 重打
+    LATE_PRINTED = "late_printed"  #: 补打
+
+
+class ReceiptNumberEvent(Base):
+    __tablename__ = "receipt_number_event"
+    id: Mapped[IntPK]
+    txn: Mapped[Txn]
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    range_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_range.id"))
+    kind: Mapped[ReceiptNumberEventKind] = enum_column(ReceiptNumberEventKind)
+    reason: Mapped[Note]
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[UtcTime]
 
 
 class CashMovementKind(enum.Enum):
