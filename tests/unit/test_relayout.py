@@ -24,7 +24,7 @@ TREE = {
     "app/services/__init__.py": "def run(): ...\n",
     "app/services/closes.py": "from app.services import Actor, audit, run\n",
     "app/services/printing.py": "",
-    "app/services/meters.py": (  # new module, never seen: its imports are rewritten, it stays
+    "app/services/gadgets.py": (  # new module, never seen: its imports are rewritten, it stays
         "from app.services import (  # noqa: E402\n    billing,\n    run,\n)\n"
         "from app.services.closes import close_shift as c\nimport app.models.db as db\n"),
     "app/printing/queue.py": "from app.services import printing as svc\n",
@@ -56,11 +56,11 @@ def test_moves_and_rewrites_by_module_mapping(tmp_path):
     assert not (root / "app/cli.py").exists() and (root / "app/cli/commands.py").exists()
     assert (root / "app/cli/meters.py").exists() and (root / "app/db/migrations/versions/0001_a.py").exists()
     assert (root / "app/services/desk/print_jobs.py").exists()
-    assert (root / "app/services/meters.py").exists()  # not placed: listed, left where it is
+    assert (root / "app/services/gadgets.py").exists()  # not placed: listed, left where it is
     assert read(root, "app/cli/commands.py").startswith(
         "from app.cli import admin as cli_ops\nfrom app import config\n")
     assert "from app.cli.commands import table  # noqa: F401" in read(root, "app/cli/admin.py")
-    assert read(root, "app/services/meters.py") == (
+    assert read(root, "app/services/gadgets.py") == (
         "from app.services.bills import billing  # noqa: E402\nfrom app.services import run  # noqa: E402\n"
         "from app.services.desk.closes import close_shift as c\nimport app.db.engine as db\n")
     assert read(root, "app/services/desk/closes.py") == (

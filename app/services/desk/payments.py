@@ -45,14 +45,8 @@ from app.services.desk import cashdesk, receipts
 from app.services.desk.shifts import cashier_at_window, is_training
 from app.services.journal import audit, ledger
 from app.services.master.accounts import find_account
+from app.services.payment_plan import LateFeeRule, OpenCharge, TenderInput, plan_payment
 from app.services.system import auth, settings
-
-
-@dataclass(frozen=True, slots=True)
-class TenderInput:
-    method: str
-    amount: int  # fen
-    reference: str = ""
 
 
 def parse_tender(text: str) -> TenderInput:
@@ -189,61 +183,42 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
         if missing:
             _explain_missing(session, acc.id, missing)
     fees = {fee.id: fee for _, _, fee in open_charges}
+    charges = {c.id: c for c, _, _ in open_charges}
     open_charges = [(c, d) for c, d, _ in open_charges if d > 0]
 
-    tendered = sum(t.amount for t in tenders)
-    cash = sum(t.amount for t in tenders if t.method == "cash")
-    prepaid_tender = sum(t.amount for t in tenders if t.method == "prepaid")
     arrears_before, prepaid_before = ledger.account_balances(session, acc.id)
+    prepaid_tender = sum(t.amount for t in tenders if t.method == "prepaid")
     if prepaid_tender > prepaid_before:
         raise PaymentRefused(f"预存余额不足：余额 {format_yuan(prepaid_before)} 元，"
                              f"本次抵扣 {format_yuan(prepaid_tender)} 元")
     if not open_charges and not change_to_prepaid:
         raise PaymentRefused(f"缴费户 {acc.code} 没有欠费；如需预存，请选择“余额转预存”")
 
-    # Plan allocation oldest first; a late fee is charged only where money reaches its principal.
-    plan: list[tuple[Charge, int]] = []
-    late_fees: list[tuple[Charge, FeeItem]] = []  # new late-fee charges, written after the checks below
-    money_left = tendered
-    charged_before = billing.late_fees_charged(session, [
-        c.id for c, _ in open_charges if fees[c.fee_item_id].late_fee_daily_ppm and c.kind != ChargeKind.LATE_FEE])
-    due_total = 0
-    for charge, outstanding in open_charges:
-        due_total += outstanding
-        take = min(outstanding, money_left)
-        if take > 0:
-            plan.append((charge, take))
-            money_left -= take
-        fee = fees[charge.fee_item_id]
-        if take > 0 and charge.kind != ChargeKind.LATE_FEE and fee.late_fee_daily_ppm:
-            already, last = charged_before.get(charge.id, (0, None))
-            amount = billing.late_fee(outstanding=outstanding, principal=charge.amount, already_charged=already,
-                                      due_date=charge.due_date, grace_days=fee.late_fee_grace_days,
-                                      daily_ppm=fee.late_fee_daily_ppm, accrued_until=last, as_of=today)
-            if amount > 0:
-                lf = _late_fee_charge(actor, charge, fee, amount, today, at, training)
-                late_fees.append((lf, fee))
-                due_total += amount
-                lf_take = min(amount, money_left)
-                if lf_take > 0:
-                    plan.append((lf, lf_take))
-                    money_left -= lf_take
-
-    allocated = tendered - money_left
-    noncash = tendered - cash
-    if noncash > allocated and not change_to_prepaid:
-        raise PaymentRefused(f"非现金付款 {format_yuan(noncash)} 元超过应收 {format_yuan(due_total)} 元；"
+    plan = plan_payment(_open_for_plan(session, open_charges, fees), tenders, _late_fee_rules(fees.values()),
+                        today, to_prepaid=change_to_prepaid)
+    tendered, cash, change, prepaid_added, allocated = (plan.tendered, plan.cash, plan.change, plan.to_prepaid,
+                                                        plan.allocated)
+    if plan.noncash > allocated and not change_to_prepaid:
+        raise PaymentRefused(f"非现金付款 {format_yuan(plan.noncash)} 元超过应收 {format_yuan(plan.due)} 元；"
                              "只有现金可以找零")
     if prepaid_tender > allocated:
         raise PaymentRefused("预存抵扣不能超过本次应收金额")
-    prepaid_added = money_left if change_to_prepaid else 0
-    change = 0 if change_to_prepaid else money_left
     # Change comes out of what the drawer held before this payment (the payer's note is not
     # broken in the drawer); the figure itself is not shown to the cashier (blind close).
     if change and change > ledger.balance(session, ledger.DRAWER, shift_id=shift.id, tender="cash"):
         raise PaymentRefused("钱箱现金不足以找零")
+
+    # The plan written: new late-fee charges first (their ids), then the allocations in its order.
+    late_fees: list[tuple[Charge, FeeItem]] = []
+    for x in plan.late_fees:
+        principal = charges[x.parent_charge_id]
+        fee = fees[principal.fee_item_id]
+        late_fees.append((_late_fee_charge(actor, principal, fee, x.amount, today, at, training), fee))
     _post_late_fees(session, actor, late_fees, bdate, training)
     late_lines = [LateFeeLine(lf.id, lf.parent_charge_id, fee.name, lf.amount) for lf, fee in late_fees]
+    late_by_parent = {lf.parent_charge_id: lf for lf, _ in late_fees}
+    paid: list[tuple[Charge, int]] = [
+        (late_by_parent[a.charge_id] if a.late_fee else charges[a.charge_id], a.amount) for a in plan.allocations]
 
     number = receipts.take_number(session, station=station, user=user, training=training)
     payment_id = session.execute(
@@ -270,13 +245,13 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     ).inserted_primary_key[0]
     session.execute(_INSERT_TENDERS, [dict(payment_id=payment_id, method=Tender(t.method), amount=t.amount,
                                            reference=t.reference) for t in tenders])
-    if plan:
+    if paid:
         session.execute(_INSERT_ALLOCATIONS, [dict(payment_id=payment_id, charge_id=c.id, amount=amt)
-                                              for c, amt in plan])
+                                              for c, amt in paid])
 
     lines = payment_lines(shift_id=shift.id, account_id=acc.id, tenders=tenders, change=change,
                           prepaid_added=prepaid_added,
-                          allocations=[(c, amt, fees[c.fee_item_id]) for c, amt in plan])
+                          allocations=[(c, amt, fees[c.fee_item_id]) for c, amt in paid])
     ledger.post(session, actor=actor, kind="payment", business_date=bdate, lines=lines, shift_id=shift.id,
                 payment_id=payment_id, station_id=station.id, training=training, memo=number.receipt_no)
 
@@ -287,14 +262,14 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     arrears_after = arrears_before + sum(x.amount for x in late_lines) - allocated
     alloc_lines = [AllocatedLine(c.id, fees[c.fee_item_id].name
                                  + ("滞纳金" if c.kind == ChargeKind.LATE_FEE else ""), c.period or "", amt)
-                   for c, amt in plan]
+                   for c, amt in paid]
     issued = local_time(at, tz).strftime("%Y-%m-%d %H:%M:%S")
     doc = receipts.ReceiptDoc(
         kind="payment", title=receipts.TITLES["payment"], receipt_no=number.receipt_no, site_name=site.name,
         station=station.name, cashier=user.display_name, issued_at=issued, business_date=bdate.isoformat(),
         account_code=acc.code, payer=payer_name or acc.owner_name,
         lines=[receipts.DocLine(a.fee, c.period or "", c.basis, c.amount, a.amount, c.kind == ChargeKind.LATE_FEE)
-               for a, (c, _) in zip(alloc_lines, plan, strict=True)],
+               for a, (c, _) in zip(alloc_lines, paid, strict=True)],
         total=allocated + prepaid_added, total_upper=receipts.upper(allocated + prepaid_added),
         tenders=[receipts.DocTender(t.method, TENDER_NAMES[t.method], t.amount, t.reference) for t in tenders],
         tendered=tendered, change=change, prepaid_added=prepaid_added, prepaid_balance=prepaid_after,
@@ -312,6 +287,23 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
                  **({"business_date": bdate, "reason": reason.strip(), "approver": approver} if approval else {}))
     return PaymentResult(payment_id, receipt_id, number.receipt_no, acc.code, alloc_lines, late_lines, tendered,
                          change, prepaid_added, prepaid_after, arrears_after, training, cash)
+
+
+def _open_for_plan(session: Session, open_charges: list[tuple[Charge, int]],
+                   fees: dict[int, FeeItem]) -> list[OpenCharge]:
+    """The open charges as the plan sees them, with the late fees already charged on each principal."""
+    charged = billing.late_fees_charged(session, [
+        c.id for c, _ in open_charges if fees[c.fee_item_id].late_fee_daily_ppm and c.kind != ChargeKind.LATE_FEE])
+    out = []
+    for c, outstanding in open_charges:
+        already, last = charged.get(c.id, (0, None))
+        out.append(OpenCharge(c.id, c.fee_item_id, c.amount, outstanding, c.due_date,
+                              is_late_fee=c.kind == ChargeKind.LATE_FEE, late_fee_charged=already, late_fee_until=last))
+    return out
+
+
+def _late_fee_rules(fee_items) -> dict[int, LateFeeRule]:
+    return {f.id: LateFeeRule(f.late_fee_daily_ppm, f.late_fee_grace_days) for f in fee_items}
 
 
 def payment_lines(*, shift_id: int, account_id: int, tenders: list[TenderInput], change: int, prepaid_added: int,

@@ -16,6 +16,7 @@ from app.services.bills import billing, fees
 from app.services.clock import business_date, local_time, utcnow
 from app.services.desk import shifts
 from app.services.master import accounts
+from app.services.payment_plan import LateFeeRule, OpenCharge, plan_payment
 from app.services.system import settings
 
 
@@ -61,22 +62,19 @@ def today(session) -> dt.date:
 
 
 def late_fee_estimates(session, *, actor: Actor, card: accounts.AccountCard, as_of: dt.date) -> dict[int, int]:
-    """Per charge id: the late fee the payment service will charge today (same pure formula)."""
-    rules = {f.code: f for f in fees.list_fees(session, actor=actor, as_of=as_of) if f.late_fee_daily_ppm}
+    """Per charge id: the late fee the payment service will charge today (the same payment plan)."""
+    rules = {f.code: LateFeeRule(f.late_fee_daily_ppm, f.late_fee_grace_days)
+             for f in fees.list_fees(session, actor=actor, as_of=as_of) if f.late_fee_daily_ppm}
     principals = [c for c in card.charges if c.kind != "late_fee" and c.outstanding > 0 and c.fee_code in rules]
     if not principals:
         return {}
     charged = billing.late_fees_charged(session, [c.id for c in principals])
-    out = {}
+    open_charges = []
     for c in principals:
-        rule = rules[c.fee_code]
         already, last = charged.get(c.id, (0, None))
-        fee = billing.late_fee(outstanding=c.outstanding, principal=c.amount, already_charged=already,
-                               due_date=c.due_date, grace_days=rule.late_fee_grace_days,
-                               daily_ppm=rule.late_fee_daily_ppm, accrued_until=last, as_of=as_of)
-        if fee > 0:
-            out[c.id] = fee
-    return out
+        open_charges.append(OpenCharge(c.id, c.fee_code, c.amount, c.outstanding, c.due_date,
+                                       late_fee_charged=already, late_fee_until=last))
+    return dict(plan_payment(open_charges, (), rules, as_of).late_fees_if_paid)
 
 
 def card_view(session, *, actor: Actor, code: str) -> CardView:
