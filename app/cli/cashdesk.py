@@ -40,11 +40,11 @@ def _close_text(r: closes.ShiftClosed) -> str:
         text += f"\n长款 {format_yuan(r.overage)} 元（计入其他收入）"
     if r.shortage:
         text += f"\n短款 {format_yuan(r.shortage)} 元（记为收费员欠款）"
-    rec = r.summary["receipts"]
-    if rec["count"]:
-        text += f"\n票据 {rec['first']} – {rec['last']} 共 {rec['count']} 张"
-    if rec["voided"]:
-        text += f"，作废 {'、'.join(rec['voided'])}"
+    rec = r.summary.receipts
+    if rec.count:
+        text += f"\n票据 {rec.first} – {rec.last} 共 {rec.count} 张"
+    if rec.voided:
+        text += f"，作废 {'、'.join(rec.voided)}"
     text += "".join(f"\n注意：{w}" for w in r.warnings)
     if r.pending:
         text += (f"\n差额待说明：feedesk shift explain {r.shift_id} --reason …" if r.pending == "reason" else

@@ -87,7 +87,8 @@ class PaymentPlan:
 
 
 def plan_payment(charges: Sequence[OpenCharge], tenders: Sequence[TenderInput],
-                 rules: Mapping[Hashable, LateFeeRule], as_of: dt.date, *, to_prepaid: bool = False) -> PaymentPlan:
+                 rules: Mapping[Hashable, LateFeeRule], as_of: dt.date, *,
+                 to_prepaid: bool = False) -> PaymentPlan:
     """Plan a payment of `tenders` against `charges` with late fees as of `as_of` (today)."""
     tendered = sum(t.amount for t in tenders)
     money_left = tendered
@@ -123,6 +124,7 @@ def plan_payment(charges: Sequence[OpenCharge], tenders: Sequence[TenderInput],
 def _late_fee(charge: OpenCharge, rule: LateFeeRule | None, as_of: dt.date) -> int:
     if charge.is_late_fee or rule is None or not rule.daily_ppm:
         return 0
-    return late_fee(outstanding=charge.outstanding, principal=charge.amount, already_charged=charge.late_fee_charged,
-                    due_date=charge.due_date, grace_days=rule.grace_days, daily_ppm=rule.daily_ppm,
+    return late_fee(outstanding=charge.outstanding, principal=charge.amount,
+                    already_charged=charge.late_fee_charged, due_date=charge.due_date,
+                    grace_days=rule.grace_days, daily_ppm=rule.daily_ppm,
                     accrued_until=charge.late_fee_until, as_of=as_of)

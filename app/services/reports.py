@@ -240,6 +240,89 @@ def _ym(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+@dataclass(frozen=True, slots=True)
+class _PeriodicCharge:
+    """A periodic charge as the collection report groups it."""
+
+    id: int
+    account_id: int
+    fee_item_id: int
+    period: str
+    period_end: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Adjustment:
+    """A waiver, cancellation or write-off of a periodic charge."""
+
+    charge: _PeriodicCharge
+    kind: AdjustmentKind
+    business_date: dt.date
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class _DatedAdjustment:
+    """An adjustment dated in START..CUT, by group, charge period and the month it is dated in."""
+
+    key: object
+    period: str
+    month: str
+    amount: int
+
+
+@dataclass(slots=True)
+class _Figures:
+    """What the rows of a collection report are folded from; each dict is keyed by (group, period)
+    unless said otherwise. Built in steps A-E of `collection_rate`."""
+
+    charged: dict[tuple, int]  # amounts billed
+    billed: dict[tuple, int]  # billed households (periods in range)
+    owed_at_cutoff: dict[tuple, int]  # owed at the cut-off: the arrears at the start of a month
+    owed_cut: dict[tuple, int]  # owed at each charge's own cut-off (in-period counts earlier money)
+    reduced: dict[tuple, int]  # waivers and cancellations
+    written_off: dict[tuple, int]
+    unpaid_count: dict[tuple, int]  # households that have not paid
+    other: dict[tuple, int]  # (group, pay month) -> late fees and ad-hoc money
+    prepaid: dict[tuple, int]  # (group, pay month) -> prepayments less refunds
+    matrix: dict[tuple, int]  # (group, charge period, pay month) -> money to earlier periods
+    adj_dated: list[_DatedAdjustment]
+    cut_month: str
+    with_arrears: bool
+
+    def row(self, groups: set, row_months: list[str], text: str,
+            row_start: str | None = None) -> CollectionRow:
+        lo, hi = row_months[0], row_months[-1]
+        rs = row_start or lo  # arrears are of periods before this month
+        rs_last = rs if row_start else self.cut_month  # recovery counted up to this pay month
+        due = collected = hh_billed = hh_unpaid = arrears = recovered = 0
+        for (k, p), amount in self.charged.items():
+            if k not in groups:
+                continue
+            if lo <= p <= hi:
+                net = amount - self.reduced.get((k, p), 0)
+                due += net
+                collected += net - self.written_off.get((k, p), 0) - self.owed_cut.get((k, p), 0)
+                hh_billed += self.billed.get((k, p), 0)
+                hh_unpaid += self.unpaid_count.get((k, p), 0)
+            elif p < rs:
+                arrears += self.owed_at_cutoff.get((k, p), 0)
+        for (k, p, qm), amount in self.matrix.items():
+            if k in groups and p < rs and qm >= rs:
+                arrears += amount  # paid after the start: it was still owed at the start
+                if qm <= rs_last:
+                    recovered += amount
+        for a in self.adj_dated:
+            if a.key in groups and a.period < rs and a.month >= rs:
+                arrears += a.amount
+        if not self.with_arrears:
+            arrears = recovered = 0
+        other_sum = sum(a for (k, qm), a in self.other.items() if k in groups and rs <= qm <= rs_last)
+        pre_sum = sum(a for (k, qm), a in self.prepaid.items() if k in groups and rs <= qm <= rs_last)
+        return CollectionRow(text, due, collected, hh_billed, hh_billed - hh_unpaid, arrears, recovered,
+                             pre_sum, other_sum)
+
+
 def collection_rate(session: Session, *, actor: Actor, from_period: str, to_period: str, by: str = "building",
                     cutoff: dt.date | None = None, in_period: bool = False, at: dt.datetime | None = None,
                     with_arrears: bool = True) -> CollectionReport:
@@ -265,7 +348,72 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
     key_of = _keyer(session, by)
     periodic = and_(Charge.period.is_not(None), Charge.period <= last, Charge.training.is_(False))
 
-    # A. amounts billed per (group, period), and billed households per (group, period) in range
+    charged, billed = _billed(session, by, first, periodic)  # A
+    adjustments = _adjustments(session, last)  # B
+    owed = _owed_at_cutoff(session, periodic, cutoff, adjustments)  # C
+    # Owed at the cut-off, per (group, period): what the arrears at the start of a month are built
+    # from. Kept apart from the in-period figures below, which count some earlier money as owed.
+    owed_at_cutoff = _by_group(owed.values(), key_of)
+    if in_period:
+        _add_paid_after_period_end(session, owed, first, last, cutoff)
+
+    def as_of_charge(p: str, period_end: dt.date | None) -> dt.date:
+        """The date money must arrive by to count for a charge of period p."""
+        if in_period and p >= first and period_end is not None:
+            return min(cutoff, period_end)
+        return cutoff
+
+    reduced: dict[tuple, int] = defaultdict(int)  # waivers and cancellations per (group, period)
+    written_off: dict[tuple, int] = defaultdict(int)
+    unpaid: set[tuple] = set()
+    for adj in adjustments:
+        c = adj.charge
+        k = key_of(c.account_id, c.fee_item_id)
+        if adj.business_date > cutoff:
+            continue  # already owed at the cut-off (above)
+        if adj.business_date > as_of_charge(c.period, c.period_end):  # after its own cut-off: still owed then
+            owed.setdefault(c.id, _Owed(c)).amount += adj.amount
+            continue
+        if adj.kind in (AdjustmentKind.WAIVER, AdjustmentKind.CANCEL):
+            reduced[(k, c.period)] += adj.amount
+        else:
+            written_off[(k, c.period)] += adj.amount
+            unpaid.add((k, c.period, c.account_id))
+    owed_cut = _by_group(owed.values(), key_of)
+    for o in owed.values():
+        if o.amount > 0 and o.charge.period >= first:
+            k = key_of(o.charge.account_id, o.charge.fee_item_id)
+            unpaid.add((k, o.charge.period, o.charge.account_id))
+    unpaid_count: dict[tuple, int] = defaultdict(int)
+    for k, p, _acc in unpaid:
+        unpaid_count[(k, p)] += 1
+
+    other, prepaid = _other_and_prepaid(session, by, key_of, start, cutoff)  # D
+    matrix = _arrears_matrix(session, by, first, last, start, cutoff) if with_arrears else {}  # E
+    adj_dated = [_DatedAdjustment(key_of(a.charge.account_id, a.charge.fee_item_id), a.charge.period,
+                                  _ym(a.business_date), a.amount)
+                 for a in adjustments if start <= a.business_date <= cutoff]
+    figures = _Figures(charged, billed, owed_at_cutoff, owed_cut, reduced, written_off, unpaid_count, other,
+                       prepaid, matrix, adj_dated, _ym(cutoff), with_arrears)
+
+    label = _labeller(session, by)
+    keys = {k for k, _ in charged} | {k for k, _ in other} | {k for k, _ in prepaid}
+    rows: list[CollectionRow] = []
+    if by == "month":
+        for m in months:
+            rows.append(figures.row({""}, [m], m, row_start=m))
+    else:
+        for key in sorted((k for k in keys if k is not None or by != "fee"), key=lambda k: _sort_key(k, label)):
+            rows.append(figures.row({key}, months, label(key)))
+        if by == "fee" and None in keys:
+            rows.append(figures.row({None}, months, NO_FEE))
+    total = figures.row(keys | {None}, months, "合计")
+    meta = report_meta(session, actor, f"{first} 至 {last}（截至 {cutoff.isoformat()}）", at)
+    return CollectionReport(meta, first, last, cutoff, by, in_period, rows, total)
+
+
+def _billed(session: Session, by: str, first: str, periodic) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """A. amounts billed per (group, period), and billed households per (group, period) in range."""
     charged: dict[tuple, int] = defaultdict(int)
     billed: dict[tuple, int] = defaultdict(int)
     if by == "fee":
@@ -287,87 +435,94 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
         charged[(k, p)] += int(amount)
         if p >= first:
             billed[(k, p)] += int(n)
+    return charged, billed
 
-    # B. adjustments of periodic charges (a small table); those dated after the cut-off were still
-    # owed at the cut-off and are added back below, like money paid after it
+
+def _adjustments(session: Session, last: str) -> list[_Adjustment]:
+    """B. adjustments of periodic charges (a small table); those dated after the cut-off were still
+    owed at the cut-off and are added back, like money paid after it."""
     adj_rows = session.execute(select(ChargeAdjustment.charge_id, ChargeAdjustment.kind,
                                       ChargeAdjustment.business_date, ChargeAdjustment.amount)).all()
     info = _charge_info(session, {r[0] for r in adj_rows}, last)
-    adjustments = [(cid, *info[cid], kind, bdate, amount) for cid, kind, bdate, amount in adj_rows if cid in info]
+    return [_Adjustment(info[cid], kind, bdate, int(amount))
+            for cid, kind, bdate, amount in adj_rows if cid in info]
 
-    def as_of_charge(p: str, period_end: dt.date | None) -> dt.date:
-        """The date money must arrive by to count for a charge of period p."""
-        if in_period and p >= first and period_end is not None:
-            return min(cutoff, period_end)
-        return cutoff
 
-    # C. owed at the cut-off per charge: journal balance now + money and adjustments dated later
+@dataclass(slots=True)
+class _Owed:
+    """What a periodic charge still owed at the cut-off (summed over several reads)."""
+
+    charge: _PeriodicCharge
+    amount: int = 0
+
+
+_PERIODIC_COLUMNS = (Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end)
+
+
+def _owed_at_cutoff(session: Session, periodic, cutoff: dt.date,
+                    adjustments: list[_Adjustment]) -> dict[int, _Owed]:
+    """C. owed at the cut-off per charge: journal balance now + money and adjustments dated later."""
     receivable = func.sum(case((Posting.book == ledger.RECEIVABLE, Posting.amount), else_=0))
     owed_now = (select(Posting.charge_id.label("cid"), receivable.label("s")).where(Posting.charge_id.is_not(None))
                 .group_by(Posting.charge_id).having(receivable != 0).subquery())
-    owed: dict[int, list] = {}
-    for cid, acc, fee, p, pend, amount in session.execute(
-            select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end, owed_now.c.s)
-            .join(owed_now, owed_now.c.cid == Charge.id).where(periodic)):
-        owed[cid] = [acc, fee, p, pend, int(amount)]
+    owed: dict[int, _Owed] = {}
+    for *charge, amount in session.execute(
+            select(*_PERIODIC_COLUMNS, owed_now.c.s).join(owed_now, owed_now.c.cid == Charge.id)
+            .where(periodic)):
+        owed[charge[0]] = _Owed(_PeriodicCharge(*charge), int(amount))
     # money dated after the cut-off: the payments after it (payment-date index), their allocations
     # (payment index), then their charges by key. Written as IN (subquery) so that SQLite starts
     # from the payment dates; a plain join let it scan every charge or allocation (1-3 s).
     later = (select(Allocation.charge_id.label("cid"), func.sum(Allocation.amount).label("s"))
              .where(Allocation.payment_id.in_(select(Payment.id).where(Payment.business_date > cutoff)))
              .group_by(Allocation.charge_id).subquery())
-    for cid, acc, fee, p, pend, amount in session.execute(
-            select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end, later.c.s)
-            .join(later, later.c.cid == Charge.id).where(periodic)):
-        owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
-    for cid, acc, fee, p, pend, _kind, bdate, amount in adjustments:
-        if bdate > cutoff:  # waived or written off after the cut-off: still owed at it
-            owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
-    # Owed at the cut-off, per (group, period): what the arrears at the start of a month are built
-    # from. Kept apart from the in-period figures below, which count some earlier money as owed.
-    owed_at_cutoff: dict[tuple, int] = defaultdict(int)
-    for acc, fee, p, _pend, amount in owed.values():
-        if amount > 0:
-            owed_at_cutoff[(key_of(acc, fee), p)] += amount
-    if in_period:  # money paid after each current charge's own period end (and by the cut-off)
-        for cid, acc, fee, p, pend, amount in session.execute(
-                select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end,
-                       func.sum(Allocation.amount))
-                .select_from(Charge).join(Allocation, Allocation.charge_id == Charge.id)
-                .join(Payment, Payment.id == Allocation.payment_id)
-                .where(Charge.period >= first, Charge.period <= last, Charge.training.is_(False),
-                       Payment.business_date > Charge.period_end, Payment.business_date <= cutoff)
-                .group_by(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end)):
-            owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
-    reduced: dict[tuple, int] = defaultdict(int)  # waivers and cancellations per (group, period)
-    written_off: dict[tuple, int] = defaultdict(int)
-    unpaid: set[tuple] = set()
-    for cid, acc, fee, p, pend, kind, bdate, amount in adjustments:
-        k = key_of(acc, fee)
-        if bdate > cutoff:
-            continue  # already owed at the cut-off (above)
-        if bdate > as_of_charge(p, pend):  # dated after the charge's own cut-off: still owed then
-            owed.setdefault(cid, [acc, fee, p, pend, 0])[4] += int(amount)
-            continue
-        if kind in (AdjustmentKind.WAIVER, AdjustmentKind.CANCEL):
-            reduced[(k, p)] += int(amount)
-        else:
-            written_off[(k, p)] += int(amount)
-            unpaid.add((k, p, acc))
-    owed_cut: dict[tuple, int] = defaultdict(int)
-    for acc, fee, p, _pend, amount in owed.values():
-        if amount > 0:
-            k = key_of(acc, fee)
-            owed_cut[(k, p)] += amount
-            if p >= first:
-                unpaid.add((k, p, acc))
-    unpaid_count: dict[tuple, int] = defaultdict(int)
-    for k, p, _acc in unpaid:
-        unpaid_count[(k, p)] += 1
+    for *charge, amount in session.execute(
+            select(*_PERIODIC_COLUMNS, later.c.s).join(later, later.c.cid == Charge.id).where(periodic)):
+        owed.setdefault(charge[0], _Owed(_PeriodicCharge(*charge))).amount += int(amount)
+    for adj in adjustments:
+        if adj.business_date > cutoff:  # waived or written off after the cut-off: still owed at it
+            owed.setdefault(adj.charge.id, _Owed(adj.charge)).amount += adj.amount
+    return owed
 
-    # D. other money (late fees, ad-hoc) and prepayments in START..CUT: (group, pay month) -> amount
-    py, pm = extract("year", Payment.business_date), extract("month", Payment.business_date)
-    window = and_(Payment.business_date >= start, Payment.business_date <= cutoff, Payment.training.is_(False))
+
+def _add_paid_after_period_end(session: Session, owed: dict[int, _Owed], first: str, last: str,
+                               cutoff: dt.date) -> None:
+    """In-period figures: money paid after each current charge's own period end (and by the
+    cut-off) counts as still owed."""
+    for *charge, amount in session.execute(
+            select(*_PERIODIC_COLUMNS, func.sum(Allocation.amount))
+            .select_from(Charge).join(Allocation, Allocation.charge_id == Charge.id)
+            .join(Payment, Payment.id == Allocation.payment_id)
+            .where(Charge.period >= first, Charge.period <= last, Charge.training.is_(False),
+                   Payment.business_date > Charge.period_end, Payment.business_date <= cutoff)
+            .group_by(*_PERIODIC_COLUMNS)):
+        owed.setdefault(charge[0], _Owed(_PeriodicCharge(*charge))).amount += int(amount)
+
+
+def _by_group(owed, key_of) -> dict[tuple, int]:
+    """(group, period) -> the positive amounts owed."""
+    out: dict[tuple, int] = defaultdict(int)
+    for o in owed:
+        if o.amount > 0:
+            out[(key_of(o.charge.account_id, o.charge.fee_item_id), o.charge.period)] += o.amount
+    return out
+
+
+def _pay_month():
+    return extract("year", Payment.business_date), extract("month", Payment.business_date)
+
+
+def _pay_window(start: dt.date, cutoff: dt.date):
+    return and_(Payment.business_date >= start, Payment.business_date <= cutoff, Payment.training.is_(False))
+
+
+def _other_and_prepaid(session: Session, by: str, key_of, start: dt.date,
+                       cutoff: dt.date) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """D. other money (late fees, ad-hoc) and prepayments in START..CUT: (group, pay month) -> amount."""
+    from app.models import BalanceRefund
+
+    py, pm = _pay_month()
+    window = _pay_window(start, cutoff)
     other: dict[tuple, int] = defaultdict(int)
     for acc, fee, y, m, amount in session.execute(
             select(Charge.account_id, Charge.fee_item_id, py, pm, func.sum(Allocation.amount))
@@ -383,8 +538,6 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
             .group_by(Payment.account_id, py, pm)):
         if amount:
             prepaid[(None if by == "fee" else key_of(acc, None), _month(y, m))] += int(amount)
-    from app.models import BalanceRefund
-
     ry, rm = extract("year", BalanceRefund.business_date), extract("month", BalanceRefund.business_date)
     for acc, y, m, amount in session.execute(  # 预存退款 takes prepaid money back out
             select(BalanceRefund.account_id, ry, rm, func.sum(BalanceRefund.amount))
@@ -392,94 +545,51 @@ def collection_rate(session: Session, *, actor: Actor, from_period: str, to_peri
                    BalanceRefund.business_date >= start, BalanceRefund.business_date <= cutoff)
             .group_by(BalanceRefund.account_id, ry, rm)):
         prepaid[(None if by == "fee" else key_of(acc, None), _month(y, m))] -= int(amount)
+    return other, prepaid
 
-    # E. arrears at the start and money recovered: allocations dated START..CUT to earlier charges
+
+def _arrears_matrix(session: Session, by: str, first: str, last: str, start: dt.date,
+                    cutoff: dt.date) -> dict[tuple, int]:
+    """E. arrears at the start and money recovered: allocations dated START..CUT to earlier
+    charges, (group, charge period, pay month) -> amount."""
+    matrix: dict[tuple, int] = defaultdict(int)
     has_earlier = session.scalar(select(func.count()).select_from(
         select(Charge.id).where(Charge.period.is_not(None), Charge.period < first, Charge.training.is_(False))
         .limit(1).subquery()))
-    matrix: dict[tuple, int] = defaultdict(int)  # (group, charge period, pay month) -> amount
-    if with_arrears and (has_earlier or by == "month"):
-        # The period terms are wrapped in coalesce so that no index on charge.period can drive the
-        # join: the planner must start from the payment-date index (only the window's payments).
-        cp = func.coalesce(Charge.period, "")
-        period_cond = and_(cp != "", cp < first if by != "month" else cp <= last)
-        # grouped in SQL by the report's own key, so the result stays small (groups x periods x months)
-        gk = {"fee": Charge.fee_item_id, "month": literal(""), "building": Account.building,
-              "collector": CollectorArea.user_id}[by]
-        q = (select(gk, Charge.period, py, pm, func.sum(Allocation.amount))
-             .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
-             .join(Charge, Charge.id == Allocation.charge_id)
-             .where(window, Charge.training.is_(False), period_cond))
-        if by in ("building", "collector"):
-            q = q.join(Account, Account.id == Charge.account_id)
-        if by == "collector":
-            q = q.outerjoin(CollectorArea, CollectorArea.building == Account.building)
-        group = [Charge.period, py, pm] if by == "month" else [gk, Charge.period, py, pm]  # no constant GROUP BY
-        for k, p, y, m, amount in session.execute(q.group_by(*group)):
-            matrix[(k, p, _month(y, m))] += int(amount)
-    adj_dated = [(key_of(acc, fee), p, _ym(bdate), int(amount)) for _c, acc, fee, p, _e, _k, bdate, amount
-                 in adjustments if start <= bdate <= cutoff]
-
-    # ---- fold into rows ----
-    label = _labeller(session, by)
-    cut_month = _ym(cutoff)
-    keys = {k for k, _ in charged} | {k for k, _ in other} | {k for k, _ in prepaid}
-
-    def row(groups: set, row_months: list[str], text: str, row_start: str | None = None) -> CollectionRow:
-        lo, hi = row_months[0], row_months[-1]
-        rs = row_start or lo  # arrears are of periods before this month
-        rs_last = rs if row_start else cut_month  # recovery counted up to this pay month
-        due = collected = hh_billed = hh_unpaid = arrears = recovered = 0
-        for (k, p), amount in charged.items():
-            if k not in groups:
-                continue
-            if lo <= p <= hi:
-                net = amount - reduced.get((k, p), 0)
-                due += net
-                collected += net - written_off.get((k, p), 0) - owed_cut.get((k, p), 0)
-                hh_billed += billed.get((k, p), 0)
-                hh_unpaid += unpaid_count.get((k, p), 0)
-            elif p < rs:
-                arrears += owed_at_cutoff.get((k, p), 0)
-        for (k, p, qm), amount in matrix.items():
-            if k in groups and p < rs and qm >= rs:
-                arrears += amount  # paid after the start: it was still owed at the start
-                if qm <= rs_last:
-                    recovered += amount
-        for k, p, am_, amount in adj_dated:
-            if k in groups and p < rs and am_ >= rs:
-                arrears += amount
-        if not with_arrears:
-            arrears = recovered = 0
-        other_sum = sum(a for (k, qm), a in other.items() if k in groups and rs <= qm <= rs_last)
-        pre_sum = sum(a for (k, qm), a in prepaid.items() if k in groups and rs <= qm <= rs_last)
-        return CollectionRow(text, due, collected, hh_billed, hh_billed - hh_unpaid, arrears, recovered, pre_sum,
-                             other_sum)
-
-    rows: list[CollectionRow] = []
-    if by == "month":
-        for m in months:
-            rows.append(row({""}, [m], m, row_start=m))
-    else:
-        for key in sorted((k for k in keys if k is not None or by != "fee"), key=lambda k: _sort_key(k, label)):
-            rows.append(row({key}, months, label(key)))
-        if by == "fee" and None in keys:
-            rows.append(row({None}, months, NO_FEE))
-    total = row(keys | {None}, months, "合计")
-    meta = report_meta(session, actor, f"{first} 至 {last}（截至 {cutoff.isoformat()}）", at)
-    return CollectionReport(meta, first, last, cutoff, by, in_period, rows, total)
+    if not has_earlier and by != "month":
+        return matrix
+    py, pm = _pay_month()
+    # The period terms are wrapped in coalesce so that no index on charge.period can drive the
+    # join: the planner must start from the payment-date index (only the window's payments).
+    cp = func.coalesce(Charge.period, "")
+    period_cond = and_(cp != "", cp < first if by != "month" else cp <= last)
+    # grouped in SQL by the report's own key, so the result stays small (groups x periods x months)
+    gk = {"fee": Charge.fee_item_id, "month": literal(""), "building": Account.building,
+          "collector": CollectorArea.user_id}[by]
+    q = (select(gk, Charge.period, py, pm, func.sum(Allocation.amount))
+         .select_from(Payment).join(Allocation, Allocation.payment_id == Payment.id)
+         .join(Charge, Charge.id == Allocation.charge_id)
+         .where(_pay_window(start, cutoff), Charge.training.is_(False), period_cond))
+    if by in ("building", "collector"):
+        q = q.join(Account, Account.id == Charge.account_id)
+    if by == "collector":
+        q = q.outerjoin(CollectorArea, CollectorArea.building == Account.building)
+    group = [Charge.period, py, pm] if by == "month" else [gk, Charge.period, py, pm]  # no constant GROUP BY
+    for k, p, y, m, amount in session.execute(q.group_by(*group)):
+        matrix[(k, p, _month(y, m))] += int(amount)
+    return matrix
 
 
-def _charge_info(session: Session, ids: set[int], last: str) -> dict[int, tuple]:
-    """charge id -> (account, fee item, period, period end) for periodic charges up to `last`."""
-    out: dict[int, tuple] = {}
+def _charge_info(session: Session, ids: set[int], last: str) -> dict[int, _PeriodicCharge]:
+    """charge id -> the periodic charge, for periodic charges up to `last`."""
+    out: dict[int, _PeriodicCharge] = {}
     ids_list = list(ids)
     for i in range(0, len(ids_list), 900):
-        for cid, acc, fee, p, pend in session.execute(
-                select(Charge.id, Charge.account_id, Charge.fee_item_id, Charge.period, Charge.period_end)
+        for charge in session.execute(
+                select(*_PERIODIC_COLUMNS)
                 .where(Charge.id.in_(ids_list[i:i + 900]), Charge.period.is_not(None), Charge.period <= last,
                        Charge.training.is_(False))):
-            out[cid] = (acc, fee, p, pend)
+            out[charge[0]] = _PeriodicCharge(*charge)
     return out
 
 
@@ -1419,20 +1529,18 @@ def shift_report(session: Session, *, actor: Actor, shift_id: int, at: dt.dateti
     cashier = session.get(User, shift.cashier_id)
     station = session.get(Station, shift.station_id)
     s = c.summary
-    fee_items = [FeeIncome(f["name"], KIND_NAMES.get(f["kind"], f["kind"]), int(f["amount"]))
-                 for f in s["fee_items"]]
-    refunds = [ReceiptAmount(r["receipt_no"], int(r["amount"]), REFUND_NAMES.get(r["kind"], r["kind"]))
-               for r in s["refunds"]]
+    fee_items = [FeeIncome(f.name, KIND_NAMES.get(f.kind, f.kind), f.amount) for f in s.fee_items]
+    refunds = [ReceiptAmount(r.receipt_no, r.amount, REFUND_NAMES.get(r.kind, r.kind)) for r in s.refunds]
     status = {"open": "未轧帐", "closed": "已轧帐待验收", "accepted": "已验收"}[shift.status.value]
     meta = report_meta(session, actor, f"{shift.business_date.isoformat()} 班次 #{shift.id}", at)
     return ShiftReport(meta, shift.id, cashier.display_name, station.name, shift.business_date, status,
                        _tender_rows(c.expected, c.counted, c.difference), dict(c.count),
-                       s["receipts"]["first"], s["receipts"]["last"], int(s["receipts"]["count"]),
-                       _payment_amounts(session, s["receipts"]["voided"], PaymentKind.VOID, shift.id),
-                       _payment_amounts(session, s["receipts"]["reprinted"], PaymentKind.PAYMENT),
-                       refunds, fee_items, int(s["prepaid"]), {MOVEMENT_NAMES.get(k, k): int(v)
-                                                               for k, v in s["movements"].items()},
-                       int(s["hand_ins"]), int(s["float"]), int(s["cash_takings"]), c.reason, c.approved_by)
+                       s.receipts.first, s.receipts.last, s.receipts.count,
+                       _payment_amounts(session, s.receipts.voided, PaymentKind.VOID, shift.id),
+                       _payment_amounts(session, s.receipts.reprinted, PaymentKind.PAYMENT),
+                       refunds, fee_items, s.prepaid,
+                       {MOVEMENT_NAMES.get(k, k): v for k, v in s.movements.items()},
+                       s.hand_ins, s.float_amount, s.cash_takings, c.reason, c.approved_by)
 
 
 @dataclass(frozen=True, slots=True)

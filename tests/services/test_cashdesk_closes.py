@@ -70,9 +70,9 @@ def test_expected_cash_follows_cash_in_and_out(desk):
     move(desk, "bank_run", "50")
     r = close(desk, "100=4,50=1")
     assert r.expected["cash"] == fen("500") + fen("300") + fen("100") - fen("400") - fen("50")
-    assert r.summary["movements"] == {"top_up": fen("100"), "drop": -fen("400"), "bank_run": -fen("50")}
+    assert r.summary.movements == {"top_up": fen("100"), "drop": -fen("400"), "bank_run": -fen("50")}
     # takings due to the bank: counted 450 - float 500 - top-up 100 + drop 400 + bank run 50
-    assert r.summary["cash_takings"] == fen("300")
+    assert r.summary.cash_takings == fen("300")
 
 
 def test_expected_cash_includes_hand_ins_for_both_parties(desk):
@@ -85,7 +85,7 @@ def test_expected_cash_includes_hand_ins_for_both_parties(desk):
     assert drawer(desk, collector.id) == 0
     r = close(desk, "100=4")
     assert r.expected["cash"] == fen("400")
-    assert r.summary["hand_ins"] == fen("300")
+    assert r.summary.hand_ins == fen("300")
     rc = close(desk, "", cashier="lily", station="W02")
     assert rc.expected["cash"] == 0
 
@@ -336,7 +336,7 @@ def test_handover_carries_float_to_next_cashier(desk):
     pay(desk, "1-1-102", "cash=100", cashier="lily")
     r = close(desk, "100=6", cashier="lily")
     assert r.expected["cash"] == fen("600")
-    assert r.summary["cash_takings"] == fen("100")
+    assert r.summary.cash_takings == fen("100")
     assert accept(desk, s.id).to_safe == fen("300")
 
 

@@ -14,6 +14,7 @@ from app.errors import (
 from app.models import ChargeAdjustment, Payment, PaymentKind
 from app.services.bills import billing
 from app.services.desk import corrections, receipt_stock, receipts
+from app.services.desk.closes import ReceiptsUsed, RefundLine
 from app.services.master import admin
 from tests.helpers import card, put_settings
 from tests.services.cashdesk_helpers import (
@@ -76,8 +77,8 @@ def test_voided_receipt_number_stays_in_sequence(desk):
     assert (p1.receipt_no, p2.receipt_no) == ("W0100000001", "W0100000002")
     assert desk.run(receipt_stock.gaps, actor=desk.actor("boss")) == []
     r = close(desk, "100=3")
-    assert r.summary["receipts"] == {"first": "W0100000001", "last": "W0100000002", "count": 2,
-                                     "voided": ["W0100000001"], "reprinted": []}
+    assert r.summary.receipts == ReceiptsUsed(first="W0100000001", last="W0100000002", count=2,
+                                              voided=["W0100000001"], reprinted=[])
 
 
 def test_cannot_void_twice(desk):
@@ -259,7 +260,7 @@ def test_deposit_refund(desk):
     assert card(desk, "1-1-102").deposits == 0
     assert drawer(desk, s.id) == 0
     c = close(desk, "")
-    assert c.summary["refunds"] == [{"receipt_no": "", "amount": fen("2000"), "kind": "deposit_refund"}]
+    assert c.summary.refunds == [RefundLine(receipt_no="", amount=fen("2000"), kind="deposit_refund")]
 
 
 def test_prepaid_refund(desk):

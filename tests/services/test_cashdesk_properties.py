@@ -125,5 +125,5 @@ def _run_days(lg: Ledger, data) -> None:
                 for tender, value in getattr(c, key).items():
                     total[tender] = total.get(tender, 0) + value
             assert result.totals["tenders"][key] == total
-        assert result.cash_due_to_bank == sum(c.summary["cash_takings"] for c in day_closes)
+        assert result.cash_due_to_bank == sum(c.summary.cash_takings for c in day_closes)
         assert result.totals["short"] == sum(c.shortage for c in day_closes)

@@ -168,8 +168,8 @@ def test_close_lists_reprinted_receipts_of_the_shift(desk):
     from tests.services.cashdesk_helpers import close
 
     r = close(desk, "100=2")
-    assert r.summary["receipts"]["reprinted"] == [p1.receipt_no]
-    assert r.summary["receipts"]["count"] == 2
+    assert r.summary.receipts.reprinted == [p1.receipt_no]
+    assert r.summary.receipts.count == 2
 
 
 def test_receipt_number_life_is_recorded(desk):

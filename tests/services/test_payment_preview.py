@@ -23,8 +23,8 @@ def test_the_preview_announces_the_late_fees_that_pay_charges(ledger):
     # A first partial payment charges some late fees: the later ones accrue only new days, up to the cap.
     first_preview = preview(ledger, "1-1-101", "2026-10-20")
     first = pay(ledger, "1-1-101", "cash=150", cashier="lily", station="W02", day="2026-10-20")
-    assert first.late_fees and {x.parent_charge_id: x.amount for x in first.late_fees} == {
-        cid: fee for cid, fee in first_preview.items() if cid in {x.parent_charge_id for x in first.late_fees}}
+    charged = {x.parent_charge_id: x.amount for x in first.late_fees}
+    assert charged and charged == {cid: fee for cid, fee in first_preview.items() if cid in charged}
 
     open_shift(ledger, day="2026-11-30", float_yuan="500")
     for code in ("1-1-101", "1-1-102"):

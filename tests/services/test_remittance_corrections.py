@@ -20,6 +20,7 @@ from app.printing.preview import layout_text
 from app.services import reports
 from app.services.desk import corrections
 from app.services.desk import print_jobs as printing
+from app.services.desk.closes import RefundLine, VoidLine
 from tests.services.cashdesk_helpers import (
     DAY,
     accept,
@@ -78,12 +79,12 @@ def shift(ledger):
 
 def test_refund_and_void_lines_show_the_money_given_back(shift):
     lg, shift_id, closed, _, (partly, wholly, voided) = shift
-    assert closed.summary["refunds"] == [
-        {"receipt_no": partly, "amount": fen("15"), "kind": "refund"},
-        {"receipt_no": wholly, "amount": fen("388"), "kind": "refund"},
-        {"receipt_no": "", "amount": fen("12"), "kind": "prepaid_refund"}]
-    assert closed.summary["voids"] == [{"receipt_no": voided, "amount": fen("388")}]
-    assert closed.summary["receipts"]["voided"] == [voided]
+    assert closed.summary.refunds == [
+        RefundLine(receipt_no=partly, amount=fen("15"), kind="refund"),
+        RefundLine(receipt_no=wholly, amount=fen("388"), kind="refund"),
+        RefundLine(receipt_no="", amount=fen("12"), kind="prepaid_refund")]
+    assert closed.summary.voids == [VoidLine(receipt_no=voided, amount=fen("388"))]
+    assert closed.summary.receipts.voided == [voided]
 
     # the document the print job prints and the shift screen previews (the stored close)
     with lg.session() as s:
@@ -99,8 +100,8 @@ def test_refund_and_void_lines_show_the_money_given_back(shift):
             JournalEntry, JournalEntry.id == Posting.entry_id).where(
             JournalEntry.shift_id == shift_id, JournalEntry.kind.in_(["refund", "void"]),
             Posting.book == "drawer")))
-    listed = sum(x["amount"] for x in closed.summary["refunds"] if x["kind"] == "refund") \
-        + sum(v["amount"] for v in closed.summary["voids"])
+    listed = sum(x.amount for x in closed.summary.refunds if x.kind == "refund") \
+        + sum(v.amount for v in closed.summary.voids)
     assert listed == out_of_drawer == fen("15") + fen("388") + fen("388")
 
 
@@ -112,15 +113,15 @@ def test_the_lines_add_up_to_the_drawers_expected_cash(shift):
     assert closed.overage == closed.shortage == 0
     s = closed.summary
     # fee lines are net of the payments' refunds and voids: 物业费 -15 - 388 + 388 - 388 + 388
-    assert [(f["name"], f["amount"]) for f in s["fee_items"]] == [("物业费", -fen("15"))]
-    assert s["prepaid"] == fen("12")
-    paid_back = sum(x["amount"] for x in s["refunds"] if x["kind"] != "refund")  # 预存退款: not in the fee lines
-    lines = (sum(f["amount"] for f in s["fee_items"]) + s["prepaid"] - paid_back
-             + s["float"] + s["hand_ins"] + sum(s["movements"].values()))
+    assert [(f.name, f.amount) for f in s.fee_items] == [("物业费", -fen("15"))]
+    assert s.prepaid == fen("12")
+    paid_back = sum(x.amount for x in s.refunds if x.kind != "refund")  # 预存退款: not in the fee lines
+    lines = (sum(f.amount for f in s.fee_items) + s.prepaid - paid_back
+             + s.float_amount + s.hand_ins + sum(s.movements.values()))
     assert lines == closed.expected["cash"]
     # counting the payments' refund and void lines as well would deduct them twice
-    twice = lines - sum(x["amount"] for x in s["refunds"] if x["kind"] == "refund") \
-        - sum(v["amount"] for v in s["voids"])
+    twice = lines - sum(x.amount for x in s.refunds if x.kind == "refund") \
+        - sum(v.amount for v in s.voids)
     assert twice != closed.expected["cash"]
 
 

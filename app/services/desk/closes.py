@@ -223,6 +223,86 @@ def hand_in(session: Session, *, actor: Actor, collector: str, amount: str, note
 
 
 @dataclass(frozen=True, slots=True)
+class FeeTakings:
+    """Money a shift took for one fee item (net of its voids and refunds), fen."""
+
+    code: str
+    name: str
+    kind: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptsUsed:
+    first: str
+    last: str
+    count: int
+    voided: list[str]
+    reprinted: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RefundLine:
+    """Money paid back: a payment's refund (kind 'refund', already inside the fee lines) or a
+    deposit/prepaid refund ('deposit_refund', 'prepaid_refund', deducted on the slip)."""
+
+    receipt_no: str
+    amount: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoidLine:
+    """What a voided payment had taken (already inside the fee lines)."""
+
+    receipt_no: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftSummary:
+    """The remittance slip's (缴款单) figures of a shift close, fen; stored as `summary_json`."""
+
+    fee_items: list[FeeTakings]
+    prepaid: int
+    receipts: ReceiptsUsed
+    refunds: list[RefundLine]
+    voids: list[VoidLine]
+    movements: dict[str, int]  # cash movement kind -> signed total
+    hand_ins: int  # money other cashiers handed in to this shift
+    handed_out: int  # money this shift handed in to a collector
+    float_amount: int
+    cash_takings: int  # 应缴现金: due to the bank
+    bank_run: int
+
+    def to_json(self) -> dict:
+        """The stored form (keys and order as the close has always saved them)."""
+        r = self.receipts
+        return {
+            "fee_items": [{"code": f.code, "name": f.name, "kind": f.kind, "amount": f.amount}
+                          for f in self.fee_items],
+            "prepaid": self.prepaid,
+            "receipts": {"first": r.first, "last": r.last, "count": r.count, "voided": r.voided,
+                         "reprinted": r.reprinted},
+            "refunds": [{"receipt_no": x.receipt_no, "amount": x.amount, "kind": x.kind}
+                        for x in self.refunds],
+            "voids": [{"receipt_no": v.receipt_no, "amount": v.amount} for v in self.voids],
+            "movements": self.movements, "hand_ins": self.hand_ins, "handed_out": self.handed_out,
+            "float": self.float_amount, "cash_takings": self.cash_takings, "bank_run": self.bank_run,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> ShiftSummary:
+        """A stored summary; closes saved before voids were listed have no 'voids'."""
+        r = d["receipts"]
+        return cls([FeeTakings(**f) for f in d["fee_items"]], d["prepaid"],
+                   ReceiptsUsed(r["first"], r["last"], r["count"], r["voided"], r["reprinted"]),
+                   [RefundLine(**x) for x in d["refunds"]], [VoidLine(**v) for v in d.get("voids", [])],
+                   d["movements"], d["hand_ins"], d["handed_out"], d["float"], d["cash_takings"],
+                   d["bank_run"])
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftClosed:
     """Expected vs counted per tender, and the remittance slip (缴款单) data."""
 
@@ -236,7 +316,7 @@ class ShiftClosed:
     difference: dict[str, int]
     slips: dict[str, dict]
     count: dict[int, int]
-    summary: dict
+    summary: ShiftSummary
     reason: str
     approved_by: str | None
     warnings: list[str] = field(default_factory=list)
@@ -264,20 +344,20 @@ class ShiftClosed:
         }
 
 
-def remittance_json(summary: dict) -> dict:
+def remittance_json(summary: ShiftSummary) -> dict:
     """The remittance slip (缴款单) as yuan strings; printing and reports render this."""
-    def y(v):
-        return format_yuan(v)
-
+    y = format_yuan
     return {
-        "fee_items": [{**f, "amount": y(f["amount"])} for f in summary["fee_items"]],
-        "prepaid": y(summary["prepaid"]),
-        "receipts": summary["receipts"],
-        "refunds": [{**r, "amount": y(r["amount"])} for r in summary["refunds"]],
-        "voids": [{**v, "amount": y(v["amount"])} for v in summary.get("voids", [])],
-        "movements": {k: y(v) for k, v in summary["movements"].items()},
-        "hand_ins": y(summary["hand_ins"]), "float": y(summary["float"]),
-        "cash_takings": y(summary["cash_takings"]),
+        "fee_items": [{"code": f.code, "name": f.name, "kind": f.kind, "amount": y(f.amount)}
+                      for f in summary.fee_items],
+        "prepaid": y(summary.prepaid),
+        "receipts": summary.to_json()["receipts"],
+        "refunds": [{"receipt_no": r.receipt_no, "amount": y(r.amount), "kind": r.kind}
+                    for r in summary.refunds],
+        "voids": [{"receipt_no": v.receipt_no, "amount": y(v.amount)} for v in summary.voids],
+        "movements": {k: y(v) for k, v in summary.movements.items()},
+        "hand_ins": y(summary.hand_ins), "float": y(summary.float_amount),
+        "cash_takings": y(summary.cash_takings),
         "signatures": ["收费员（缴款人）", "复核人", "主管（收款人）"],
     }
 
@@ -304,7 +384,7 @@ def _expected(session: Session, shift_id: int) -> dict[str, int]:
     return _drawer(session, shift_id)[0]
 
 
-def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
+def _summary(session: Session, shift: Shift, counted_cash: int) -> ShiftSummary:
     """Remittance-slip data of a shift, from indexed reads of its own rows."""
     # Entries of the shift first (index on journal_entry.shift_id), then their postings by
     # entry_id; no predicate on `book`, so the planner never scans a whole book instead.
@@ -315,7 +395,7 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
         .group_by(Posting.book, Posting.fee_item_id)) if book in (ledger.RECEIVABLE, ledger.PREPAID)]
     fees = {f.id: f for f in session.scalars(select(FeeItem).where(
         FeeItem.id.in_([fid for fid, _ in fee_rows if fid is not None])))}
-    fee_items = [{"code": fees[fid].code, "name": fees[fid].name, "kind": fees[fid].kind.value, "amount": -int(v)}
+    fee_items = [FeeTakings(fees[fid].code, fees[fid].name, fees[fid].kind.value, -int(v))
                  for fid, v in fee_rows if fid is not None and int(v)]
     prepaid = -sum(int(v) for fid, v in fee_rows if fid is None)
     # Receipts used: one aggregate over the shift's payments (index payment.shift_id); the
@@ -324,8 +404,8 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
         select(Payment.kind, func.min(Payment.receipt_no), func.max(Payment.receipt_no), func.count())
         .where(Payment.shift_id == shift.id).group_by(Payment.kind))}
     voided: list[str] = []
-    voids: list[dict] = []
-    refunds: list[dict] = []
+    voids: list[VoidLine] = []
+    refunds: list[RefundLine] = []
     if PaymentKind.VOID in per_kind or PaymentKind.REFUND in per_kind:
         # A void gives back what its payment took (tendered less change). A refund row carries
         # the whole allocation it reverses; after a partial refund the new payment of the
@@ -341,9 +421,9 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
                 .order_by(Payment.id)):
             if kind == PaymentKind.VOID:
                 voided.append(no)
-                voids.append({"receipt_no": no or "", "amount": int(change) - int(tendered)})
+                voids.append(VoidLine(no or "", int(change) - int(tendered)))
             else:
-                refunds.append({"receipt_no": no or "", "amount": -int(tendered) - int(kept or 0), "kind": "refund"})
+                refunds.append(RefundLine(no or "", -int(tendered) - int(kept or 0), "refund"))
     rec = per_kind.get(PaymentKind.PAYMENT, ("", "", 0))
     reprinted: list[str] = []
     if rec[2]:
@@ -354,7 +434,7 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
         if candidates:  # keep only this shift's receipts (another prefix may sort in between)
             reprinted = sorted(set(session.scalars(select(Payment.receipt_no).where(
                 Payment.shift_id == shift.id, Payment.receipt_no.in_(candidates)))))
-    refunds += [{"receipt_no": "", "amount": r.amount, "kind": r.kind + "_refund"} for r in session.scalars(
+    refunds += [RefundLine("", r.amount, r.kind + "_refund") for r in session.scalars(
         select(BalanceRefund).where(BalanceRefund.shift_id == shift.id).order_by(BalanceRefund.id))]
     moves: dict[str, int] = {}
     for kind, total in session.execute(select(CashMovement.kind, func.sum(CashMovement.amount))
@@ -368,14 +448,10 @@ def _summary(session: Session, shift: Shift, counted_cash: int) -> dict:
     # plus what already left the drawer for the safe or the bank.
     takings = (counted_cash - shift.float_amount - moves.get("top_up", 0) - moves.get("drop", 0)
                - moves.get("bank_run", 0))
-    return {
-        "fee_items": fee_items, "prepaid": prepaid,
-        "receipts": {"first": rec[0] or "", "last": rec[1] or "", "count": int(rec[2]), "voided": voided,
-                     "reprinted": reprinted},
-        "refunds": refunds, "voids": voids, "movements": moves, "hand_ins": hand_ins, "handed_out": handed_out,
-        "float": shift.float_amount, "cash_takings": takings,
-        "bank_run": -moves.get("bank_run", 0),
-    }
+    receipts = ReceiptsUsed(rec[0] or "", rec[1] or "", int(rec[2]), voided, reprinted)
+    return ShiftSummary(fee_items, prepaid, receipts,
+                        refunds, voids, moves, hand_ins, handed_out, shift.float_amount, takings,
+                        -moves.get("bank_run", 0))
 
 
 def _close_lines(shift: Shift, difference: dict[str, int]) -> list[ledger.Line]:
@@ -445,7 +521,8 @@ def close_shift(session: Session, *, actor: Actor, count: dict[int, int],
     summary = _summary(session, shift, cash_counted)
     row = ShiftClose(shift_id=shift.id, cashier_id=user.id, count_json=dumps({str(k): v for k, v in count.items()}),
                      slips_json=dumps(slip_table), expected_json=dumps(expected), counted_json=dumps(counted),
-                     difference_json=dumps(difference), summary_json=dumps(summary), cash_counted=cash_counted,
+                     difference_json=dumps(difference), summary_json=dumps(summary.to_json()),
+                     cash_counted=cash_counted,
                      difference_total=sum(difference.values()), reason=(reason or "").strip(),
                      approval_id=approval.id if approval else None, journal_entry_id=entry_id,
                      business_date=shift.business_date, created_at=at, training=shift.training)
@@ -538,7 +615,8 @@ def _closed_result(session: Session, shift: Shift, close: ShiftClose) -> ShiftCl
                        json.loads(close.expected_json), json.loads(close.counted_json),
                        json.loads(close.difference_json), json.loads(close.slips_json),
                        {int(k): v for k, v in json.loads(close.count_json).items()},
-                       json.loads(close.summary_json), reason, approved_by, pending=_pending(session, close))
+                       ShiftSummary.from_json(json.loads(close.summary_json)), reason, approved_by,
+                       pending=_pending(session, close))
 
 
 def _shift(session: Session, shift_id: int) -> Shift:

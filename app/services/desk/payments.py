@@ -153,6 +153,9 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     today. Late fees are computed as of today (`at`), whatever day the payment is dated on.
     `at` is the clock (tests, demo); no person's input may set it. `payer_name`: who actually paid
     when not the owner (a tenant, a relative); on the receipt.
+
+    Read (account under its lock, open charges, balances) → plan (`payment_plan.plan_payment`,
+    pure: the window's preview plans the same way) → refuse or write → audit.
     """
     tenders = _validate_tenders(tenders)
     payer_name = validate.text("缴费人", payer_name, 60)
@@ -196,8 +199,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
 
     plan = plan_payment(_open_for_plan(session, open_charges, fees), tenders, _late_fee_rules(fees.values()),
                         today, to_prepaid=change_to_prepaid)
-    tendered, cash, change, prepaid_added, allocated = (plan.tendered, plan.cash, plan.change, plan.to_prepaid,
-                                                        plan.allocated)
+    tendered, cash, allocated = plan.tendered, plan.cash, plan.allocated
+    change, prepaid_added = plan.change, plan.to_prepaid
     if plan.noncash > allocated and not change_to_prepaid:
         raise PaymentRefused(f"非现金付款 {format_yuan(plan.noncash)} 元超过应收 {format_yuan(plan.due)} 元；"
                              "只有现金可以找零")
@@ -218,7 +221,8 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
     late_lines = [LateFeeLine(lf.id, lf.parent_charge_id, fee.name, lf.amount) for lf, fee in late_fees]
     late_by_parent = {lf.parent_charge_id: lf for lf, _ in late_fees}
     paid: list[tuple[Charge, int]] = [
-        (late_by_parent[a.charge_id] if a.late_fee else charges[a.charge_id], a.amount) for a in plan.allocations]
+        (late_by_parent[a.charge_id] if a.late_fee else charges[a.charge_id], a.amount)
+        for a in plan.allocations]
 
     number = receipts.take_number(session, station=station, user=user, training=training)
     payment_id = session.execute(
@@ -292,13 +296,15 @@ def pay(session: Session, *, actor: Actor, account_code: str, tenders: list[Tend
 def _open_for_plan(session: Session, open_charges: list[tuple[Charge, int]],
                    fees: dict[int, FeeItem]) -> list[OpenCharge]:
     """The open charges as the plan sees them, with the late fees already charged on each principal."""
-    charged = billing.late_fees_charged(session, [
-        c.id for c, _ in open_charges if fees[c.fee_item_id].late_fee_daily_ppm and c.kind != ChargeKind.LATE_FEE])
+    charged = billing.late_fees_charged(session, [c.id for c, _ in open_charges if
+                                                  fees[c.fee_item_id].late_fee_daily_ppm
+                                                  and c.kind != ChargeKind.LATE_FEE])
     out = []
     for c, outstanding in open_charges:
         already, last = charged.get(c.id, (0, None))
         out.append(OpenCharge(c.id, c.fee_item_id, c.amount, outstanding, c.due_date,
-                              is_late_fee=c.kind == ChargeKind.LATE_FEE, late_fee_charged=already, late_fee_until=last))
+                              is_late_fee=c.kind == ChargeKind.LATE_FEE, late_fee_charged=already,
+                              late_fee_until=last))
     return out
 
 

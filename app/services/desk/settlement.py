@@ -37,7 +37,7 @@ from app.money import Money, format_yuan
 from app.services import Actor
 from app.services.clock import month_end, parse_period, period_start, utcnow
 from app.services.desk.cashdesk import bdate, day_settled, dumps, month_closed
-from app.services.desk.closes import accepted_closes
+from app.services.desk.closes import ShiftSummary, accepted_closes
 from app.services.journal import audit, concurrency, ledger
 from app.services.system import auth
 
@@ -106,31 +106,31 @@ def _day_totals(session: Session, day: dt.date) -> dict:
             imported += 1
             continue
         e, k, d = json.loads(c.expected_json), json.loads(c.counted_json), json.loads(c.difference_json)
-        summary = json.loads(c.summary_json)
+        summary = ShiftSummary.from_json(json.loads(c.summary_json))
         _add(expected, e)
         _add(counted, k)
         _add(difference, d)
-        for f in summary["fee_items"]:
-            row = fee_items.setdefault(f["code"], {"name": f["name"], "kind": f["kind"], "amount": 0})
-            row["amount"] += f["amount"]
-        prepaid += summary["prepaid"]
+        for f in summary.fee_items:
+            row = fee_items.setdefault(f.code, {"name": f.name, "kind": f.kind, "amount": 0})
+            row["amount"] += f.amount
+        prepaid += summary.prepaid
         s_over = sum(v for v in d.values() if v > 0)
         s_short = -sum(v for v in d.values() if v < 0)
         over += s_over
         short += s_short
-        takings += summary["cash_takings"]
-        bank_run += summary.get("bank_run", 0)
-        refunds += sum(r["amount"] for r in summary["refunds"])
+        takings += summary.cash_takings
+        bank_run += summary.bank_run
+        refunds += sum(r.amount for r in summary.refunds)
         who = cashiers.setdefault(users[s.cashier_id], {"counted": {}, "over": 0, "short": 0, "cash_takings": 0,
                                                         "receipts_count": 0, "voided_count": 0, "reprinted_count": 0,
                                                         "shifts": 0})
         _add(who["counted"], k)
         who["over"] += s_over
         who["short"] += s_short
-        who["cash_takings"] += summary["cash_takings"]
-        who["receipts_count"] += summary["receipts"]["count"]
-        who["voided_count"] += len(summary["receipts"]["voided"])
-        who["reprinted_count"] += len(summary["receipts"]["reprinted"])
+        who["cash_takings"] += summary.cash_takings
+        who["receipts_count"] += summary.receipts.count
+        who["voided_count"] += len(summary.receipts.voided)
+        who["reprinted_count"] += len(summary.receipts.reprinted)
         who["shifts"] += 1
     hand_ins = int(session.scalar(select(func.coalesce(func.sum(HandIn.amount), 0))
                                   .where(HandIn.business_date == day, HandIn.training.is_(False))))

@@ -201,7 +201,7 @@ def _close_shift(factory, zhou: Actor, day: dt.date) -> None:
     run(factory, closes.close_shift, actor=zhou, count=count, reason="分币未计入点钞" if cash else "", at=late)
     run(factory, closes.accept_close, actor=boss, shift_id=shift.id, at=late)
     with factory() as s:
-        takings = closes.expected_figures(s, actor=boss, shift_id=shift.id).summary["cash_takings"]
+        takings = closes.expected_figures(s, actor=boss, shift_id=shift.id).summary.cash_takings
     if takings > 0:
         run(factory, settlement.bank_deposit, actor=boss, amount=format_yuan(takings), slip=f"DEMO-{shift.id:04d}",
             for_date=day, at=late)
