@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from app.ui import reads
+from app.services.desk import reads
 from tests.helpers import assign_all, bill, card, make_accounts, make_fee, open_shift, pay
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.payment_plan import LateFeeRule, OpenCharge, TenderInput, plan_payment
+from app.services.desk.payment_plan import LateFeeRule, OpenCharge, TenderInput, plan_payment
 
 DAY0 = dt.date(2026, 1, 1)
 RULES = {"WYF": LateFeeRule(daily_ppm=1000, grace_days=0), "SF": LateFeeRule(daily_ppm=3000, grace_days=10),

@@ -1,6 +1,6 @@
 """The remittance summary of a shift close: its stored JSON reads back as the same named figures."""
 
-from app.services.closes import FeeTakings, ReceiptsUsed, RefundLine, ShiftSummary, VoidLine
+from app.services.desk.closes import FeeTakings, ReceiptsUsed, RefundLine, ShiftSummary, VoidLine
 
 SUMMARY = ShiftSummary(
     fee_items=[FeeTakings("WYF", "物业费", "revenue", 38800)], prepaid=1200,

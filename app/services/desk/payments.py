@@ -42,10 +42,10 @@ from app.services import Actor, validate
 from app.services.bills import billing
 from app.services.clock import local_time, utcnow
 from app.services.desk import cashdesk, receipts
+from app.services.desk.payment_plan import LateFeeRule, OpenCharge, TenderInput, plan_payment
 from app.services.desk.shifts import cashier_at_window, is_training
 from app.services.journal import audit, ledger
 from app.services.master.accounts import find_account
-from app.services.payment_plan import LateFeeRule, OpenCharge, TenderInput, plan_payment
 from app.services.system import auth, settings
 
 

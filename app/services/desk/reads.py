@@ -15,8 +15,8 @@ from app.services import Actor
 from app.services.bills import billing, fees
 from app.services.clock import business_date, local_time, utcnow
 from app.services.desk import shifts
+from app.services.desk.payment_plan import LateFeeRule, OpenCharge, plan_payment
 from app.services.master import accounts
-from app.services.payment_plan import LateFeeRule, OpenCharge, plan_payment
 from app.services.system import settings
 
 

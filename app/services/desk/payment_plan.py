@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.services.billing import late_fee
+from app.services.bills.billing import late_fee
 
 
 @dataclass(frozen=True, slots=True)
