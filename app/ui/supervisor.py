@@ -239,8 +239,7 @@ class SupervisorDesk(QWidget):
         self.shifts_table, self.shifts_proxy = proxied_table("desk_shifts", self.shifts_model, self)
         self.shifts_table.selectionModel().currentRowChanged.connect(self.on_shifts_table_current_row_changed)
         self.shifts_table.installEventFilter(self)  # Enter accepts the selected close
-        for col, width in enumerate((36, 56, 70, 70, 92, 78, 78, 70, 96)):  # all columns on a 1366 screen
-            self.shifts_table.setColumnWidth(col, width)
+        fit_columns(self.shifts_table, stretch=2)  # the cashier's name takes the room, never elided on 1366
         left.addWidget(self.shifts_table, 1)
         self.shift_detail = message_label("desk_shift_detail")
         left.addWidget(self.shift_detail)
