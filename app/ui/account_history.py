@@ -30,7 +30,7 @@ from app.services import Actor, report_views, reports
 from app.services.desk import reads
 from app.ui.document_view import DocumentView, print_with_dialog, save_document
 from app.ui.i18n import tr
-from app.ui.models import GREEN, RED, Column, DtoTableModel, message_label, push_button, table_view
+from app.ui.models import GREEN, RED, Column, DtoTableModel, message_label, push_button, say, table_view
 from app.ui.op import Op
 
 CORRECTION_KINDS = {"作废", "退费", "减免", "核销", "退押金", "预存退款", "退费撤销", "核销收回"}
@@ -249,8 +249,7 @@ class AccountHistoryDialog(QDialog):
             )
 
     def _ok(self, text: str) -> None:
-        self.message.setStyleSheet("color:#2e7d32;")
-        self.message.setText(text)
+        say(self.message, text)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

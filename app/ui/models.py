@@ -289,6 +289,12 @@ def message_label(name: str) -> QLabel:
     return label
 
 
+def say(label: QLabel, text: str, *, ok: bool = True) -> None:
+    """What happened, on a screen's message label: green when done, red when refused."""
+    label.setStyleSheet(f"color:{(GREEN if ok else RED).name()};")
+    label.setText(text)
+
+
 def line_edit(name: str, placeholder: str = "", text: str = "", *, password: bool = False,
               max_width: int = 0) -> QLineEdit:
     """A named line edit with its grey hint; `password` hides what is typed."""

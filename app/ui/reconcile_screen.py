@@ -34,6 +34,7 @@ from app.ui.models import (
     message_label,
     proxied_table,
     push_button,
+    say,
 )
 from app.ui.op import Op
 
@@ -254,12 +255,10 @@ class ReconcileScreen(QWidget):
         self.reload()
 
     def _ok(self, text: str) -> None:
-        self.message.setStyleSheet("color:#2e7d32;")
-        self.message.setText(text)
+        say(self.message, text)
 
     def _error(self, text: str) -> None:
-        self.message.setStyleSheet("color:#c62828;")
-        self.message.setText(text)
+        say(self.message, text, ok=False)
 
 
 def make_screen(window) -> QWidget:

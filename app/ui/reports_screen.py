@@ -35,7 +35,7 @@ from app.ui import report_catalog as rc
 from app.ui.charts import BarChart
 from app.ui.document_view import DocumentView, print_with_dialog, save_document
 from app.ui.i18n import N_, tr
-from app.ui.models import line_edit, message_label, push_button
+from app.ui.models import line_edit, message_label, push_button, say
 from app.ui.op import Op
 
 PARAM_LABELS = {
@@ -339,12 +339,10 @@ class ReportsScreen(QWidget):
             )
 
     def _ok(self, text: str) -> None:
-        self.message.setStyleSheet("color:#2e7d32;")
-        self.message.setText(text)
+        say(self.message, text)
 
     def _error(self, text: str) -> None:
-        self.message.setStyleSheet("color:#c62828;")
-        self.message.setText(text)
+        say(self.message, text, ok=False)
 
 
 def make_screen(window) -> QWidget:
