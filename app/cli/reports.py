@@ -19,7 +19,7 @@ from app.reports import csvfile, layouts, pdf, xlsx
 from app.services import reports, run
 from app.services.bills import bill_notices
 from app.services.clock import parse_date, parse_period
-from app.services.collection import dunning
+from app.services.collection import dunning, targets
 from app.services.master import tickets
 
 
@@ -180,7 +180,7 @@ def cmd_plan(ctx) -> None:
 
 def cmd_target_set(ctx) -> None:
     a = ctx.args
-    t = ctx.call(reports.set_target, month=a.month, amount=Money.parse(a.amount).fen, building=a.building,
+    t = ctx.call(targets.set_target, month=a.month, amount=Money.parse(a.amount).fen, building=a.building,
                  collector=a.collector, ok_pct=a.ok_pct, alert_pct=a.alert_pct)
     ctx.emit({"month": t.month, "scope": t.scope, "key": t.key, "amount": format_yuan(t.amount),
               "ok_pct": t.ok_pct, "alert_pct": t.alert_pct},
@@ -190,7 +190,7 @@ def cmd_target_set(ctx) -> None:
 
 def cmd_collector_assign(ctx) -> None:
     a = ctx.args
-    b = ctx.call(reports.assign_collector, building=a.building, username=a.user_name)
+    b = ctx.call(targets.assign_collector, building=a.building, username=a.user_name)
     ctx.emit({"building": b, "collector": a.user_name}, f"楼栋 {b} 的收费员：{a.user_name}")
 
 

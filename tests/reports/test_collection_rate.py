@@ -8,6 +8,7 @@ import pytest
 from app.errors import InvalidInput
 from app.reports import layouts, pdf, xlsx
 from app.services import reports
+from app.services.collection import targets
 from app.services.desk import corrections
 from tests.helpers import at, bill, fen, pay
 from tests.reports.conftest import add_extras
@@ -112,7 +113,7 @@ def test_waiver_reduces_due_but_write_off_does_not(known):
 
 
 def test_by_collector_uses_the_buildings_assigned(known):
-    known.run(reports.assign_collector, actor=known.actor("boss"), building="1", username="lily")
+    known.run(targets.assign_collector, actor=known.actor("boss"), building="1", username="lily")
     r = rate(known, by="collector")
     by = {x.key: x for x in r.rows}
     assert by["lily"].due == fen("400") and by["lily"].collected == fen("200")

@@ -8,6 +8,7 @@ from app.errors import PermissionDenied
 from app.reports import csvfile, layouts, pdf, xlsx
 from app.services import reports
 from app.services.bills import billing, fees
+from app.services.collection import targets
 from app.services.desk import corrections
 from tests.helpers import at, card, fen, make_fee, open_shift, pay
 from tests.reports.docs import assert_cjk_font_embedded, cents, pdf_text, xlsx_row, xlsx_rows
@@ -137,10 +138,10 @@ def test_tariff_schedule_shows_rates_rules_and_the_next_change(known, tmp_path):
 
 def test_targets_against_actual_collections_with_variance_bands(known, tmp_path):
     boss_ = boss(known)
-    known.run(reports.assign_collector, actor=boss_, building="1", username="lily")
-    known.run(reports.set_target, actor=boss_, month="2026-10", amount=fen("600"))
-    known.run(reports.set_target, actor=boss_, month="2026-10", amount=fen("150"), building="2")
-    known.run(reports.set_target, actor=boss_, month="2026-10", amount=fen("300"), collector="lily", ok_pct=100,
+    known.run(targets.assign_collector, actor=boss_, building="1", username="lily")
+    known.run(targets.set_target, actor=boss_, month="2026-10", amount=fen("600"))
+    known.run(targets.set_target, actor=boss_, month="2026-10", amount=fen("150"), building="2")
+    known.run(targets.set_target, actor=boss_, month="2026-10", amount=fen("300"), collector="lily", ok_pct=100,
               alert_pct=60)
     r = known.run(reports.plan_vs_actual, actor=boss_, from_period="2026-10", to_period="2026-10")
     got = [(x.scope, x.key, x.target, x.actual, x.rate.text, x.band) for x in r.rows]
@@ -154,12 +155,12 @@ def test_targets_against_actual_collections_with_variance_bands(known, tmp_path)
 
 def test_a_cashier_cannot_set_targets(known):
     with pytest.raises(PermissionDenied):
-        known.run(reports.set_target, actor=known.actor("demo"), month="2026-10", amount=fen("600"))
+        known.run(targets.set_target, actor=known.actor("demo"), month="2026-10", amount=fen("600"))
 
 
 def test_a_later_target_replaces_the_earlier_one(known):
-    known.run(reports.set_target, actor=boss(known), month="2026-10", amount=fen("600"))
-    known.run(reports.set_target, actor=boss(known), month="2026-10", amount=fen("400"))
+    known.run(targets.set_target, actor=boss(known), month="2026-10", amount=fen("600"))
+    known.run(targets.set_target, actor=boss(known), month="2026-10", amount=fen("400"))
     r = known.run(reports.plan_vs_actual, actor=boss(known), from_period="2026-10", to_period="2026-10")
     assert [(x.target, x.band) for x in r.rows] == [(fen("400"), "预警")]
 
