@@ -77,7 +77,7 @@ def setup_desk(factory, n_shifts: int, day: dt.date) -> tuple[list[tuple[Actor, 
     """n cashiers at n windows, each with an open shift (float 500) on `day`; one supervisor."""
     with factory() as s:
         admin = Actor(auth.user_by_name(s, "admin").id, "W01")
-    run(factory, auth.add_user, actor=admin, username="cdboss", role="supervisor", password="cdboss")
+    run(factory, auth.add_user, actor=admin, username="cdboss", role="supervisor", password="cdboss-pass")
     with factory.begin() as s:  # area-priced fees leave fen in the drawer: count fen coins too
         settings.put(s, "denominations", ",".join(str(f) for f in FACES))
     out = []

@@ -108,7 +108,7 @@ def main() -> int:
         payments_before = s.scalar(select(func.count()).select_from(Payment))
         postings = s.scalar(select(func.count()).select_from(Posting))
     for name, role in (("rcash", "cashier"), ("rboss", "supervisor")):
-        run(factory, auth.add_user, actor=admin, username=name, role=role, password=name)
+        run(factory, auth.add_user, actor=admin, username=name, role=role, password=f"{name}-pass")
     with factory() as s:
         cashier = Actor(auth.user_by_name(s, "rcash").id, "W01")
         boss = Actor(auth.user_by_name(s, "rboss").id, "W01")
@@ -176,6 +176,7 @@ def main() -> int:
     runs = []
     for _ in range(args.runs):  # each run on a fresh copy of the same ledger: the machine is shared
         copy_db(base, args.work)
+        os.sync()  # the copy's 1.9 GB of dirty pages would otherwise be flushed by the first commit's fsync
         factory = make_factory(args.work)
         runs.append(timed(factory, boss, files, month_first))
         factory.kw["bind"].dispose()
