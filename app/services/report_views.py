@@ -52,7 +52,9 @@ class HourlyTakings:
 
 
 def takings_by_hour(session: Session, *, actor: Actor, day: dt.date) -> HourlyTakings:
-    auth.require(session, actor, auth.READ)
+    # A day's takings per tender include the open shifts' drawers: not for a cashier before her
+    # blind count (supervisors, administrators and auditors hold VERIFY; cashiers do not).
+    auth.require(session, actor, auth.VERIFY)
     tz = settings.get(session, "timezone")
     hours: dict[str, list[int]] = defaultdict(lambda: [0] * 24)
     paid = select(Payment.id, Payment.kind, Payment.created_at, Payment.change).where(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from app.errors import PermissionDenied
 from app.services import reports
 from app.services.collection import dunning
 from app.services.desk import corrections, payments
@@ -30,6 +33,8 @@ def test_takings_by_hour_add_up_to_the_income_report_per_tender(known_extras):
     hours = lg.run(takings_by_hour, actor=boss, day=dt.date(2026, 10, 10))
     assert hours.by_tender["微信支付"][9] == 5000 and sum(hours.by_tender["微信支付"]) == 5000
     assert hours.by_tender["现金"][12] == 20000  # cash 300.00 less change 100.00, at noon
+    with pytest.raises(PermissionDenied):  # a cashier never reads the day's takings (blind count)
+        lg.run(takings_by_hour, actor=demo, day=dt.date(2026, 10, 10))
 
 
 def test_takings_by_hour_net_a_void_out_of_its_hour(known_extras):
