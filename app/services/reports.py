@@ -950,7 +950,7 @@ def income(session: Session, *, actor: Actor, date_from: dt.date, date_to: dt.da
     """收入汇总 by fee item (revenue / pass-through / deposit / late fee) plus prepaid, by tender
     (net of change, voids and refunds), and department revenue (own revenue items only).
     Money is counted on the payment's business date; the fee-item total equals the tender total."""
-    auth.require(session, actor, auth.READ)
+    auth.require(session, actor, auth.VERIFY)  # takings per tender include open drawers: not for a cashier
     _check_range(date_from, date_to)
     in_range = and_(Payment.business_date >= date_from, Payment.business_date <= date_to,
                     Payment.training.is_(False))

@@ -35,6 +35,8 @@ def test_takings_by_hour_add_up_to_the_income_report_per_tender(known_extras):
     assert hours.by_tender["现金"][12] == 20000  # cash 300.00 less change 100.00, at noon
     with pytest.raises(PermissionDenied):  # a cashier never reads the day's takings (blind count)
         lg.run(takings_by_hour, actor=demo, day=dt.date(2026, 10, 10))
+    with pytest.raises(PermissionDenied):  # nor the income summary, the same figure by another door
+        lg.run(reports.income, actor=demo, date_from=dt.date(2026, 10, 10), date_to=dt.date(2026, 10, 10))
 
 
 def test_takings_by_hour_net_a_void_out_of_its_hour(known_extras):
